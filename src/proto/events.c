@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Audit events in CloudTrail's record format (eventVersion 1.08). A call that
+ * changed something records its event inside the same write transaction (the
+ * outbox), so a committed change always has its event and a rolled-back one
+ * never does. Read-only and failed calls changed nothing: their events go to a
+ * queue that a writer thread commits in batches every 50 ms (and on shutdown).
+ * Secrets never enter a record: fields named like passwords, secret keys and
+ * session tokens are replaced as CloudTrail does.
+ */
+#include "proto/internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+struct pending {
+    char *event_id, *account_id, *source, *name, *username, *akid, *ip, *error, *record;
+    int64_t time_ms;
+    int read_only;
+};
+
+struct bw_trail_queue {
+    struct bw_server *srv;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pending *items;
+    size_t n, cap;
+    bool stop;
+    pthread_t thread;
+};
+
+static bool is_secret_key(const char *k)
+{
+    static const char *const secret[] = {"password",     "newPassword",  "oldPassword",
+                                         "secretAccessKey", "sessionToken", "privateKey",
+                                         "SAMLAssertion", "webIdentityToken"};
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+        if (strcasecmp(k, secret[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Removes secrets anywhere in v (in place). */
+static void scrub(json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        void *tmp;
+        json_object_foreach_safe(v, tmp, k, x)
+        {
+            if (is_secret_key(k))
+                json_object_set_new(v, k, json_string("HIDDEN_DUE_TO_SECURITY_REASONS"));
+            else
+                scrub(x);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) scrub(x);
+    }
+}
+
+static char *lower_camel(struct bw_arena *a, const char *s, size_t len)
+{
+    char *o = bw_arena_strndup(a, s, len);
+    if (o[0])
+        o[0] = (char)tolower((unsigned char)o[0]);
+    return o;
+}
+
+/* Sets path (a.member.1.b …) in obj, turning ".member.N" into arrays. */
+static void set_path(struct bw_arena *a, json_t *obj, const char *path, const char *value)
+{
+    const char *dot = strchr(path, '.');
+    if (!dot) {
+        json_object_set_new(obj, lower_camel(a, path, strlen(path)), json_string(value));
+        return;
+    }
+    char *key = lower_camel(a, path, (size_t)(dot - path));
+    const char *rest = dot + 1;
+    if (strncmp(rest, "member.", 7) == 0 || strncmp(rest, "entry.", 6) == 0) {
+        rest = strchr(rest, '.') + 1;
+        char *end;
+        long idx = strtol(rest, &end, 10);
+        if (idx < 1 || idx > 1000)
+            return;
+        json_t *arr = json_object_get(obj, key);
+        if (!json_is_array(arr)) {
+            arr = json_array();
+            json_object_set_new(obj, key, arr);
+        }
+        while (json_array_size(arr) < (size_t)idx)
+            json_array_append_new(arr, json_null());
+        if (*end == '.') {
+            json_t *el = json_array_get(arr, (size_t)idx - 1);
+            if (!json_is_object(el)) {
+                el = json_object();
+                json_array_set_new(arr, (size_t)idx - 1, el);
+            }
+            set_path(a, el, end + 1, value);
+        } else {
+            json_array_set_new(arr, (size_t)idx - 1, json_string(value));
+        }
+        return;
+    }
+    json_t *sub = json_object_get(obj, key);
+    if (!json_is_object(sub)) {
+        sub = json_object();
+        json_object_set_new(obj, key, sub);
+    }
+    set_path(a, sub, rest, value);
+}
+
+static json_t *query_params_json(struct bw_call *c)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < c->n_params; i++) {
+        const char *k = c->params[i].name;
+        if (!strcmp(k, "Action") || !strcmp(k, "Version") || !strncmp(k, "X-Amz-", 6))
+            continue;
+        set_path(c->arena, o, k, c->params[i].value);
+    }
+    if (json_object_size(o) == 0) {
+        json_decref(o);
+        return json_null();
+    }
+    return o;
+}
+
+static json_t *json_params_json(struct bw_call *c)
+{
+    if (!json_is_object(c->in) || json_object_size(c->in) == 0)
+        return json_null();
+    json_t *o = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(c->in, k, v)
+    {
+        json_object_set(o, lower_camel(c->arena, k, strlen(k)), v);
+    }
+    return o;
+}
+
+static json_t *user_identity(const struct bw_principal *p)
+{
+    static const char *const types[] = {"AWSAccount", "IAMUser",   "AssumedRole",
+                                        "Root",       "FederatedUser", "AWSService"};
+    json_t *u = json_object();
+    json_object_set_new(u, "type", json_string(types[p->type]));
+    json_object_set_new(u, "principalId", json_string(p->principal_id));
+    json_object_set_new(u, "arn", json_string(p->arn));
+    json_object_set_new(u, "accountId", json_string(p->account_id));
+    json_object_set_new(u, "accessKeyId", json_string(p->access_key_id));
+    if (p->type == BW_PRINCIPAL_USER)
+        json_object_set_new(u, "userName", json_string(p->user_name));
+    if (p->is_session) {
+        char created[32];
+        bw_time_iso8601(p->session_created_ms / 1000, created, sizeof created);
+        json_t *ctx = json_object();
+        if (p->type == BW_PRINCIPAL_ASSUMED_ROLE) {
+            const char *path = p->role_path ? p->role_path : "/";
+            json_t *iss = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "Role", "principalId",
+                                    p->role_id, "arn", "", "accountId", p->account_id, "userName",
+                                    p->role_name);
+            char arn[600];
+            snprintf(arn, sizeof arn, "arn:aws:iam::%s:role%s%s", p->account_id, path,
+                     p->role_name);
+            json_object_set_new(iss, "arn", json_string(arn));
+            json_object_set_new(ctx, "sessionIssuer", iss);
+        }
+        json_object_set_new(ctx, "attributes",
+                            json_pack("{s:s,s:s}", "creationDate", created, "mfaAuthenticated",
+                                      p->mfa ? "true" : "false"));
+        if (p->source_identity)
+            json_object_set_new(ctx, "sourceIdentity", json_string(p->source_identity));
+        json_object_set_new(u, "sessionContext", ctx);
+    }
+    return u;
+}
+
+static json_t *build_record(struct bw_call *c, const struct bw_err *failure, const char *event_id)
+{
+    char t[32];
+    bw_time_iso8601(c->now_ms / 1000, t, sizeof t);
+    const char *ua = NULL;
+    for (size_t i = 0; i < c->req->n_headers; i++)
+        if (strcasecmp(c->req->headers[i].name, "User-Agent") == 0)
+            ua = c->req->headers[i].value;
+    bool ro = !(c->op->flags & BW_OP_MUTATES);
+    json_t *r = json_object();
+    json_object_set_new(r, "eventVersion", json_string("1.08"));
+    json_object_set_new(r, "userIdentity", user_identity(c->principal));
+    json_object_set_new(r, "eventTime", json_string(t));
+    json_object_set_new(r, "eventSource", json_string(c->svc->event_source));
+    json_object_set_new(r, "eventName", json_string(c->op->name));
+    json_object_set_new(r, "awsRegion", json_string(c->region));
+    json_object_set_new(r, "sourceIPAddress", json_string(c->req->source_ip));
+    json_object_set_new(r, "userAgent", json_string(ua ? ua : ""));
+    json_t *params = c->svc->protocol == BW_PROTO_QUERY ? query_params_json(c) : json_params_json(c);
+    scrub(params);
+    json_object_set_new(r, "requestParameters", params);
+    json_t *resp = failure || !c->trail_response ? json_null() : json_deep_copy(c->trail_response);
+    scrub(resp);
+    json_object_set_new(r, "responseElements", resp);
+    if (failure) {
+        json_object_set_new(r, "errorCode", json_string(bw_err_name(failure)));
+        json_object_set_new(r, "errorMessage", json_string(failure->msg));
+    }
+    json_object_set_new(r, "requestID", json_string(c->req->request_id));
+    json_object_set_new(r, "eventID", json_string(event_id));
+    json_object_set_new(r, "readOnly", json_boolean(ro));
+    if (c->trail_resources && !failure)
+        json_object_set(r, "resources", c->trail_resources);
+    json_object_set_new(r, "eventType", json_string("AwsApiCall"));
+    json_object_set_new(r, "managementEvent", json_true());
+    json_object_set_new(r, "recipientAccountId",
+                        json_string(c->target_account ? c->target_account
+                                                      : c->principal->account_id));
+    json_object_set_new(r, "eventCategory", json_string("Management"));
+    return r;
+}
+
+static const char *const insert_sql =
+    "INSERT INTO trail_events (event_id, account_id, event_time, event_source, event_name,"
+    " read_only, username, access_key_id, source_ip, error_code, record)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+
+static const char *event_username(const struct bw_principal *p)
+{
+    if (p->type == BW_PRINCIPAL_USER)
+        return p->user_name;
+    if (p->type == BW_PRINCIPAL_ASSUMED_ROLE)
+        return p->session_name;
+    if (p->type == BW_PRINCIPAL_ROOT)
+        return "root";
+    return NULL;
+}
+
+static enum bw_code insert(struct bw_db *db, const struct pending *e, struct bw_err *err)
+{
+    return bw_db_exec(db, err, NULL, insert_sql, "ssissdsssss", e->event_id, e->account_id,
+                      e->time_ms, e->source, e->name, e->read_only, e->username, e->akid, e->ip,
+                      e->error, e->record);
+}
+
+static void pending_free(struct pending *e)
+{
+    free(e->event_id);
+    free(e->account_id);
+    free(e->source);
+    free(e->name);
+    free(e->username);
+    free(e->akid);
+    free(e->ip);
+    free(e->error);
+    free(e->record);
+}
+
+static char *dup_or_null(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        bw_oom();
+    return d;
+}
+
+enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *failure, bool in_txn,
+                                    struct bw_err *err)
+{
+    char event_id[37];
+    bw_uuid4(event_id);
+    json_t *rec = build_record(c, failure, event_id);
+    char *text = json_dumps(rec, JSON_COMPACT);
+    json_decref(rec);
+    if (!text)
+        bw_oom();
+    const char *account = c->target_account ? c->target_account : c->principal->account_id;
+    struct pending e = {
+        .event_id = event_id,
+        .account_id = (char *)account,
+        .source = (char *)c->svc->event_source,
+        .name = (char *)c->op->name,
+        .username = (char *)event_username(c->principal),
+        .akid = (char *)c->principal->access_key_id,
+        .ip = c->req->source_ip[0] ? (char *)c->req->source_ip : NULL,
+        .error = failure ? (char *)bw_err_name(failure) : NULL,
+        .record = text,
+        .time_ms = c->now_ms,
+        .read_only = !(c->op->flags & BW_OP_MUTATES),
+    };
+    if (in_txn) {
+        enum bw_code rc = insert(c->db, &e, err);
+        free(text);
+        return rc;
+    }
+    struct pending q = {dup_or_null(e.event_id), dup_or_null(e.account_id), dup_or_null(e.source),
+                        dup_or_null(e.name),     dup_or_null(e.username),   dup_or_null(e.akid),
+                        dup_or_null(e.ip),       dup_or_null(e.error),      text,
+                        e.time_ms,               e.read_only};
+    struct bw_trail_queue *tq = c->srv->trail;
+    pthread_mutex_lock(&tq->mu);
+    if (tq->n == tq->cap) {
+        tq->cap = tq->cap ? tq->cap * 2 : 256;
+        tq->items = realloc(tq->items, tq->cap * sizeof *tq->items);
+        if (!tq->items)
+            bw_oom();
+    }
+    tq->items[tq->n++] = q;
+    pthread_mutex_unlock(&tq->mu);
+    return BW_OK;
+}
+
+static void flush_batch(struct bw_trail_queue *q, struct pending *items, size_t n)
+{
+    struct bw_err err;
+    bw_err_clear(&err);
+    struct bw_db *db = bw_proto__db_get(q->srv, &err);
+    if (!db) {
+        bw_log(BW_LOG_ERROR, "trail", "cannot record %zu events: no store connection", n);
+        return;
+    }
+    bool ok = bw_db_begin(db, true, &err) == BW_OK;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = insert(db, &items[i], &err) == BW_OK;
+    if (ok)
+        ok = bw_db_commit(db, &err) == BW_OK;
+    if (!ok) {
+        bw_db_rollback(db);
+        bw_log(BW_LOG_ERROR, "trail", "failed to record %zu events: %s", n, err.msg);
+    }
+    bw_proto__db_put(q->srv, db);
+}
+
+static void *writer(void *arg)
+{
+    struct bw_trail_queue *q = arg;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        if (q->n == 0 && q->stop)
+            break;
+        if (q->n == 0 || !q->stop) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 50 * 1000000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&q->cv, &q->mu, &ts);
+        }
+        if (q->n == 0)
+            continue;
+        struct pending *items = q->items;
+        size_t n = q->n;
+        q->items = NULL;
+        q->n = q->cap = 0;
+        pthread_mutex_unlock(&q->mu);
+        flush_batch(q, items, n);
+        for (size_t i = 0; i < n; i++)
+            pending_free(&items[i]);
+        free(items);
+        pthread_mutex_lock(&q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+struct bw_trail_queue *bw_proto__trail_queue_new(struct bw_server *srv)
+{
+    struct bw_trail_queue *q = calloc(1, sizeof *q);
+    if (!q)
+        bw_oom();
+    q->srv = srv;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    if (pthread_create(&q->thread, NULL, writer, q) != 0)
+        bw_oom();
+    return q;
+}
+
+void bw_proto__trail_queue_free(struct bw_trail_queue *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q->items);
+    free(q);
+}
