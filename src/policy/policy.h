@@ -111,7 +111,7 @@ struct bw_policy_ctx_key {
 
 /*
  * An optional callback to resolve context keys not in the array (e.g. computed lazily).
- * Returns true and sets *values/*n when the key exists. Must not retain pointers.
+ * Returns true and sets *values and *n when the key exists. Must not retain pointers.
  */
 typedef bool (*bw_policy_ctx_fn)(void *arg, struct bw_str key, const struct bw_str **values,
                                  size_t *n);
@@ -136,11 +136,11 @@ struct bw_policy_resource {
 
 /*
  * One authorization request. Keys derived from the principal and resource
- * (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:PrincipalTag/*,
- * aws:username, aws:userid, aws:ResourceAccount, aws:ResourceTag/*) are supplied by the
+ * (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:PrincipalTag/<key>,
+ * aws:username, aws:userid, aws:ResourceAccount, aws:ResourceTag/<key>) are supplied by the
  * engine when the context does not carry them; everything else (aws:SourceIp,
  * aws:CurrentTime, aws:EpochTime, aws:SecureTransport, aws:MultiFactorAuthPresent,
- * aws:RequestTag/*, aws:TagKeys, aws:PrincipalOrgID, aws:PrincipalOrgPaths,
+ * aws:RequestTag/<key>, aws:TagKeys, aws:PrincipalOrgID, aws:PrincipalOrgPaths,
  * aws:ResourceOrgID, aws:ResourceOrgPaths, service keys…) comes from the caller.
  */
 struct bw_policy_request {
