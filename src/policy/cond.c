@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Condition evaluation (IAM User Guide: "IAM JSON policy elements: Condition operators",
+ * "Single-valued vs. multivalued context keys", "IAM policy elements: Variables and
+ * tags"). Several operators in a block and several keys are AND-ed; several values of
+ * one key are OR-ed, and a negated operator is true only when no value matches (NOR).
+ * An absent key makes positive operators false, negated ones true, `...IfExists` true;
+ * `ForAllValues` is true on an absent or empty set and `ForAnyValue` false. Policy
+ * variables are substituted into stack buffers at evaluation time — never cached — and a
+ * variable with no value (and no default) makes its value match nothing, so negated
+ * operators match. Escapes `${*}`, `${?}` and `${$}` yield literal characters.
+ */
+#include "policy/internal.h"
+
+#include <string.h>
+
+#define SUBST_CAP 1024
+
+static bool key_eq(struct bw_str a, struct bw_str b)
+{
+    return bw_policy__ieq(a, b);
+}
+
+static bool tag_get(const struct bw_policy_tag *tags, size_t n, struct bw_str key,
+                    const struct bw_str **vals)
+{
+    for (size_t i = 0; i < n; i++)
+        if (key_eq(tags[i].key, key)) {
+            *vals = &tags[i].value;
+            return true;
+        }
+    return false;
+}
+
+static const char *principal_type_name(enum bw_policy_principal_type t)
+{
+    switch (t) {
+    case BW_PRINCIPAL_USER:
+        return "User";
+    case BW_PRINCIPAL_ASSUMED_ROLE:
+        return "AssumedRole";
+    case BW_PRINCIPAL_ROOT:
+        return "Account";
+    case BW_PRINCIPAL_FEDERATED:
+        return "FederatedUser";
+    case BW_PRINCIPAL_SERVICE:
+        return "AWSService";
+    case BW_PRINCIPAL_ANONYMOUS:
+        break;
+    }
+    return "Anonymous";
+}
+
+/* Keys the engine derives from the principal and resource when the caller did not. */
+static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
+                        const struct bw_str **vals, struct bw_str *one)
+{
+    const struct bw_policy_principal *pr = &req->principal;
+    bool authed = pr->type != BW_PRINCIPAL_ANONYMOUS && pr->type != BW_PRINCIPAL_SERVICE;
+    if (bw_policy__has_prefix_ci(key, "aws:PrincipalTag/"))
+        return tag_get(pr->tags, pr->n_tags, (struct bw_str){key.p + 17, key.len - 17}, vals);
+    if (bw_policy__has_prefix_ci(key, "aws:ResourceTag/"))
+        return tag_get(req->resource.tags, req->resource.n_tags,
+                       (struct bw_str){key.p + 16, key.len - 16}, vals);
+    *vals = one;
+    if (key_eq(key, BW_STR("aws:PrincipalArn")) && authed)
+        *one = pr->type == BW_PRINCIPAL_ASSUMED_ROLE && pr->issuer_arn.len ? pr->issuer_arn : pr->arn;
+    else if (key_eq(key, BW_STR("aws:PrincipalAccount")) && authed && pr->account.len)
+        *one = pr->account;
+    else if (key_eq(key, BW_STR("aws:PrincipalType")))
+        *one = bw_str_c(principal_type_name(pr->type));
+    else if (key_eq(key, BW_STR("aws:username")) && pr->type == BW_PRINCIPAL_USER &&
+             pr->username.len)
+        *one = pr->username;
+    else if (key_eq(key, BW_STR("aws:userid")) && pr->user_id.len)
+        *one = pr->user_id;
+    else if (key_eq(key, BW_STR("aws:ResourceAccount")) && req->resource.account.len)
+        *one = req->resource.account;
+    else
+        return false;
+    return one->len > 0;
+}
+
+bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
+                        const struct bw_str **vals, size_t *n, struct bw_str *one)
+{
+    for (size_t i = 0; i < req->n_ctx; i++)
+        if (key_eq(req->ctx[i].key, key)) {
+            *vals = req->ctx[i].values;
+            *n = req->ctx[i].n;
+            return true;
+        }
+    if (req->ctx_fn && req->ctx_fn(req->ctx_arg, key, vals, n))
+        return true;
+    *n = 1;
+    return derived_get(req, key, vals, one);
+}
+
+static bool put(char *out, uint8_t *lit, size_t cap, size_t *o, struct bw_str s, bool literal)
+{
+    if (*o + s.len > cap)
+        return false;
+    memcpy(out + *o, s.p, s.len);
+    if (lit)
+        memset(lit + *o, literal, s.len);
+    *o += s.len;
+    return true;
+}
+
+/* Resolves the inside of "${...}": an escape, a key, or "key, 'default'". */
+static bool subst_one(const struct bw_policy_request *req, struct bw_str in, struct bw_str *val)
+{
+    if (in.len == 1 && (in.p[0] == '*' || in.p[0] == '?' || in.p[0] == '$')) {
+        *val = in;
+        return true;
+    }
+    struct bw_str key = in, def = {NULL, 0};
+    const char *comma = memchr(in.p, ',', in.len);
+    if (comma) {
+        key.len = (size_t)(comma - in.p);
+        const char *d = comma + 1, *e = in.p + in.len;
+        while (d < e && *d == ' ')
+            d++;
+        while (e > d && e[-1] == ' ')
+            e--;
+        if (e - d < 2 || *d != '\'' || e[-1] != '\'')
+            return false;
+        def = (struct bw_str){d + 1, (size_t)(e - d - 2)};
+    }
+    while (key.len && key.p[key.len - 1] == ' ')
+        key.len--;
+    while (key.len && key.p[0] == ' ')
+        key.p++, key.len--;
+    const struct bw_str *vals;
+    size_t n;
+    struct bw_str one;
+    if (bw_policy__ctx_get(req, key, &vals, &n, &one) && n == 1) {
+        *val = vals[0];
+        return true;
+    }
+    *val = def;
+    return def.p != NULL;
+}
+
+bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
+                      uint8_t *lit, size_t cap, size_t *out_len)
+{
+    size_t o = 0, i = 0;
+    while (i < in.len) {
+        const char *start = memmem(in.p + i, in.len - i, "${", 2);
+        const char *end = start ? memchr(start, '}', (size_t)(in.p + in.len - start)) : NULL;
+        if (!start || !end) {
+            if (!put(out, lit, cap, &o, (struct bw_str){in.p + i, in.len - i}, false))
+                return false;
+            break;
+        }
+        struct bw_str val;
+        if (!put(out, lit, cap, &o, (struct bw_str){in.p + i, (size_t)(start - in.p) - i}, false) ||
+            !subst_one(req, (struct bw_str){start + 2, (size_t)(end - start - 2)}, &val) ||
+            !put(out, lit, cap, &o, val, true))
+            return false;
+        i = (size_t)(end + 1 - in.p);
+    }
+    *out_len = o;
+    return true;
+}
+
+static bool is_negated(uint8_t op)
+{
+    return op == OP_STR_NE || op == OP_STR_NE_IC || op == OP_STR_NLIKE || op == OP_NUM_NE ||
+           op == OP_DATE_NE || op == OP_NOT_IP || op == OP_ARN_NE || op == OP_ARN_NLIKE;
+}
+
+static bool cmp_num(uint8_t op, double a, double b)
+{
+    switch (op) {
+    case OP_NUM_EQ:
+    case OP_DATE_EQ:
+        return a == b;
+    case OP_NUM_LT:
+    case OP_DATE_LT:
+        return a < b;
+    case OP_NUM_LE:
+    case OP_DATE_LE:
+        return a <= b;
+    case OP_NUM_GT:
+    case OP_DATE_GT:
+        return a > b;
+    case OP_NUM_GE:
+    case OP_DATE_GE:
+        return a >= b;
+    default:
+        return false;
+    }
+}
+
+/* The positive base operator `op` applied to request value rv and policy value pv. */
+static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cval *pv,
+                       const uint8_t *lit)
+{
+    double d;
+    int64_t t;
+    bool b;
+    struct bw_policy__ip ip;
+    switch (op) {
+    case OP_STR_EQ:
+    case OP_BIN_EQ:
+        return bw_str_eq(rv, pv->s);
+    case OP_STR_EQ_IC:
+        return bw_policy__ieq(rv, pv->s);
+    case OP_STR_LIKE:
+        return bw_policy__glob(pv->s.p, pv->s.len, lit, rv.p, rv.len, false);
+    case OP_NUM_EQ:
+    case OP_NUM_LT:
+    case OP_NUM_LE:
+    case OP_NUM_GT:
+    case OP_NUM_GE:
+        return pv->valid && bw_policy__parse_num(rv, &d) && cmp_num(op, d, pv->num);
+    case OP_DATE_EQ:
+    case OP_DATE_LT:
+    case OP_DATE_LE:
+    case OP_DATE_GT:
+    case OP_DATE_GE:
+        return pv->valid && bw_policy__parse_date(rv, &t) &&
+               cmp_num(op, (double)t, (double)pv->date_ms);
+    case OP_BOOL:
+        return pv->valid && bw_policy__parse_bool(rv, &b) && b == pv->b;
+    case OP_IP:
+        return pv->valid && bw_policy__parse_ip(rv, &ip) && bw_policy__ip_in(&pv->ip, &ip);
+    case OP_ARN_EQ:
+    case OP_ARN_LIKE:
+        return bw_policy__arn_match(pv->s.p, pv->s.len, lit, rv.p, rv.len, true);
+    default:
+        return false;
+    }
+}
+
+/* Whether some policy value of c matches rv under the positive operator. */
+static bool any_value(const struct bw_policy *p, const struct bw_policy__cond *c, uint8_t op,
+                      struct bw_str rv, const struct bw_policy_request *req)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        const struct bw_policy__cval *pv = &c->vals[i];
+        if (!pv->has_var || !p->vars) {
+            if (base_match(op, rv, pv, NULL))
+                return true;
+            continue;
+        }
+        char buf[SUBST_CAP];
+        uint8_t lit[SUBST_CAP];
+        size_t len;
+        if (!bw_policy__subst(req, pv->s, buf, lit, sizeof(buf), &len))
+            continue; /* no value: matches nothing (so negated operators match) */
+        struct bw_policy__cval tmp = {.s = {buf, len}};
+        if (op == OP_BOOL)
+            tmp.valid = bw_policy__parse_bool(tmp.s, &tmp.b);
+        if (base_match(op, rv, &tmp, lit))
+            return true;
+    }
+    return false;
+}
+
+static bool null_match(const struct bw_policy__cond *c, bool present)
+{
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->vals[i].valid && c->vals[i].b != present)
+            return true;
+    return false;
+}
+
+static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *c,
+                       const struct bw_policy_request *req)
+{
+    const struct bw_str *vals;
+    size_t n;
+    struct bw_str one;
+    bool present = bw_policy__ctx_get(req, c->key, &vals, &n, &one);
+    if (c->op == OP_NULL)
+        return null_match(c, present && n > 0);
+    bool neg = is_negated(c->op);
+    uint8_t op = neg ? (uint8_t)(c->op - 1) : c->op;
+    if (!present || (c->qual != Q_NONE && n == 0))
+        return c->qual == Q_ALL ? true : c->qual == Q_ANY ? c->if_exists : (c->if_exists || neg);
+    if (c->qual == Q_NONE) {
+        if (n != 1)
+            return false; /* a multivalued key needs a set operator */
+        return any_value(p, c, op, vals[0], req) != neg;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool m = any_value(p, c, op, vals[i], req) != neg;
+        if (c->qual == Q_ANY && m)
+            return true;
+        if (c->qual == Q_ALL && !m)
+            return false;
+    }
+    return c->qual == Q_ALL;
+}
+
+bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
+                            const struct bw_policy_request *req)
+{
+    for (uint32_t i = 0; i < st->n_conds; i++)
+        if (!cond_match(p, &st->conds[i], req))
+            return false;
+    return true;
+}

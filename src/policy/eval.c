@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Request evaluation in AWS's order (IAM User Guide, "Policy evaluation logic",
+ * "Cross-account policy evaluation logic"; Organizations User Guide, "SCP evaluation"
+ * and "Resource control policies"): an explicit deny in any applicable policy wins;
+ * then every level of the SCP chain (root, each OU, the account) needs its own Allow
+ * (SCPs do not apply to the management account nor to service principals); RCPs only
+ * deny, RCPFullAWSAccess being implied at every level; then the resource-based policy
+ * (same account: its Allow suffices, except that a grant to a role ARN — or to the
+ * account — is still limited by the permissions boundary and session policies; cross
+ * account: the resource policy and the identity side must both allow); then identity
+ * policies, intersected with the permissions boundary and the session policies. A
+ * federated-user session without a session policy has no identity permissions.
+ * Allocation-free and re-entrant: scratch space is on the stack.
+ */
+#include "policy/internal.h"
+
+#include <string.h>
+
+enum pclass { PC_NONE = 0, PC_DIRECT = 1, PC_ROLE = 2, PC_ACCOUNT = 4 };
+
+/* The request action, lower-cased once. */
+struct ract {
+    char buf[256];
+    size_t len, svc_len;
+    bool ok;
+};
+
+struct acc {
+    struct bw_policy_explain *ex;
+    bool denied;
+    enum bw_policy_source deny_src;
+    int deny_level;
+};
+
+static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < st->n_actions && !any; i++) {
+        const struct bw_policy__pat *a = &st->actions[i];
+        any = a->star || (ra->ok && bw_policy__glob(a->s.p, a->s.len, NULL, ra->buf, ra->len,
+                                                    false));
+    }
+    return any != st->not_action;
+}
+
+static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat *r,
+                         const struct bw_policy_request *req)
+{
+    if (r->star)
+        return true;
+    if (!r->has_var || !p->vars)
+        return bw_policy__arn_match(r->s.p, r->s.len, NULL, req->resource.arn.p,
+                                    req->resource.arn.len, true);
+    char buf[1024];
+    uint8_t lit[1024];
+    size_t len;
+    if (!bw_policy__subst(req, r->s, buf, lit, sizeof(buf), &len))
+        return false;
+    return bw_policy__arn_match(buf, len, lit, req->resource.arn.p, req->resource.arn.len, true);
+}
+
+static bool resource_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
+                           const struct bw_policy_request *req)
+{
+    if (!st->has_resource)
+        return true;
+    bool any = false;
+    for (uint32_t i = 0; i < st->n_resources && !any; i++)
+        any = one_resource(p, &st->resources[i], req);
+    return any != st->not_resource;
+}
+
+static bool is_root_of(struct bw_str v, struct bw_str account)
+{
+    return account.len == 12 && v.len == 13 + 12 + 5 && memcmp(v.p, "arn:aws:iam::", 13) == 0 &&
+           memcmp(v.p + 13, account.p, 12) == 0 && memcmp(v.p + 25, ":root", 5) == 0;
+}
+
+static int one_principal(const struct bw_policy__princ *e, const struct bw_policy_principal *pr)
+{
+    if (e->type == PT_STAR)
+        return PC_DIRECT;
+    if (e->type == PT_SERVICE)
+        return pr->type == BW_PRINCIPAL_SERVICE && bw_str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
+    if (pr->type == BW_PRINCIPAL_ANONYMOUS || pr->type == BW_PRINCIPAL_SERVICE)
+        return 0;
+    if (e->type != PT_AWS)
+        return bw_str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
+    if (bw_str_eq(e->value, pr->arn))
+        return PC_DIRECT;
+    if (is_root_of(e->value, pr->account))
+        return pr->type == BW_PRINCIPAL_ROOT ? PC_DIRECT : PC_ACCOUNT;
+    if (pr->type == BW_PRINCIPAL_ASSUMED_ROLE && bw_str_eq(e->value, pr->issuer_arn))
+        return PC_ROLE;
+    return 0;
+}
+
+/* The strongest way the statement's Principal names the requester (0: not at all). */
+static int principal_match(const struct bw_policy__stmt *st, const struct bw_policy_request *req)
+{
+    if (!st->has_principal)
+        return PC_DIRECT;
+    int best = 0;
+    for (uint32_t i = 0; i < st->n_principals; i++)
+        best |= one_principal(&st->principals[i], &req->principal);
+    if (st->not_principal)
+        return best ? 0 : PC_DIRECT;
+    return best;
+}
+
+static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_source src,
+                   int level, uint32_t idx)
+{
+    const struct bw_policy__stmt *st = &p->stmts[idx];
+    if (st->deny && !acc->denied) {
+        acc->denied = true;
+        acc->deny_src = src;
+        acc->deny_level = level;
+    }
+    struct bw_policy_explain *ex = acc->ex;
+    if (!ex)
+        return;
+    if (ex->n_matches < ex->cap && ex->matches)
+        ex->matches[ex->n_matches] = (struct bw_policy_match){
+            p, src, (uint16_t)(level < 0 ? 0 : level), (uint16_t)idx, st->deny, st->sid};
+    ex->n_matches++;
+}
+
+/* Evaluates one policy; returns the OR of principal classes of matching Allow statements. */
+static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
+                       const struct bw_policy_request *req, const struct ract *ra,
+                       struct acc *acc)
+{
+    int allow = 0;
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
+        const struct bw_policy__stmt *st = &p->stmts[i];
+        if (!action_match(st, ra))
+            continue;
+        int pc = principal_match(st, req);
+        if (!pc || !resource_match(p, st, req) || !bw_policy__conds_match(p, st, req))
+            continue;
+        record(acc, p, src, level, i);
+        if (!st->deny)
+            allow |= pc;
+    }
+    return allow;
+}
+
+static int eval_list(const struct bw_policy *const *ps, size_t n, enum bw_policy_source src,
+                     int level, const struct bw_policy_request *req, const struct ract *ra,
+                     struct acc *acc)
+{
+    int allow = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ps[i])
+            allow |= eval_policy(ps[i], src, level, req, ra, acc);
+    return allow;
+}
+
+static void ract_init(struct ract *ra, struct bw_str action)
+{
+    ra->ok = action.len < sizeof(ra->buf);
+    ra->len = ra->ok ? action.len : 0;
+    ra->svc_len = 0;
+    for (size_t i = 0; i < ra->len; i++) {
+        char c = action.p[i];
+        ra->buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+}
+
+static enum bw_policy_decision finish(struct bw_policy_explain *ex, enum bw_policy_decision d,
+                                      enum bw_policy_source src, int level)
+{
+    if (ex) {
+        ex->denied_by = d == BW_POLICY_ALLOWED ? BW_SRC_NONE : src;
+        ex->level = d == BW_POLICY_ALLOWED ? -1 : level;
+    }
+    return d;
+}
+
+static void explain_reset(struct bw_policy_explain *ex)
+{
+    if (ex) {
+        ex->n_matches = 0;
+        ex->denied_by = BW_SRC_NONE;
+        ex->level = -1;
+    }
+}
+
+enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *policies, size_t n,
+                                                enum bw_policy_source source,
+                                                const struct bw_policy_request *req,
+                                                struct bw_policy_explain *explain)
+{
+    struct ract ra;
+    struct acc acc = {explain, false, BW_SRC_NONE, -1};
+    explain_reset(explain);
+    ract_init(&ra, req->action);
+    int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
+    if (acc.denied)
+        return finish(explain, BW_POLICY_EXPLICIT_DENY, source, -1);
+    return finish(explain, allow ? BW_POLICY_ALLOWED : BW_POLICY_IMPLICIT_DENY, source, -1);
+}
+
+
+struct sides {
+    int id, pb, sess, res;
+    bool scp_ok;
+    int scp_fail_level;
+};
+
+static void scan_all(const struct bw_policy_set *set, const struct bw_policy_request *req,
+                     const struct ract *ra, struct acc *acc, struct sides *sd)
+{
+    enum bw_policy_principal_type t = req->principal.type;
+    bool principal_side = t != BW_PRINCIPAL_ANONYMOUS && t != BW_PRINCIPAL_SERVICE;
+    bool scps = set->n_scp_levels && !set->is_management_account && principal_side;
+    bool rcps = set->n_rcp_levels && !set->is_management_account && t != BW_PRINCIPAL_SERVICE;
+    sd->scp_ok = true;
+    sd->scp_fail_level = -1;
+    for (size_t l = 0; scps && l < set->n_scp_levels; l++) {
+        const struct bw_policy_level *lv = &set->scps[l];
+        if (!eval_list(lv->policies, lv->n, BW_SRC_SCP, (int)l, req, ra, acc) && sd->scp_ok) {
+            sd->scp_ok = false;
+            sd->scp_fail_level = (int)l;
+        }
+    }
+    for (size_t l = 0; rcps && l < set->n_rcp_levels; l++)
+        eval_list(set->rcps[l].policies, set->rcps[l].n, BW_SRC_RCP, (int)l, req, ra, acc);
+    if (set->resource)
+        sd->res = eval_policy(set->resource, BW_SRC_RESOURCE, -1, req, ra, acc);
+    if (!principal_side)
+        return;
+    sd->id = eval_list(set->identity, set->n_identity, BW_SRC_IDENTITY, -1, req, ra, acc);
+    sd->pb = eval_list(set->boundaries, set->n_boundaries, BW_SRC_BOUNDARY, -1, req, ra, acc);
+    sd->sess = eval_list(set->session, set->n_session, BW_SRC_SESSION, -1, req, ra, acc);
+}
+
+static bool same_account(const struct bw_policy_request *req)
+{
+    return req->resource.account.len == 0 ||
+           bw_str_eq(req->resource.account, req->principal.account);
+}
+
+/* After explicit denies and SCPs: resource policy, identity, boundary, session. */
+static enum bw_policy_decision decide(const struct bw_policy_set *set,
+                                      const struct bw_policy_request *req, const struct sides *sd,
+                                      struct bw_policy_explain *ex)
+{
+    enum bw_policy_principal_type t = req->principal.type;
+    if (t == BW_PRINCIPAL_ANONYMOUS || t == BW_PRINCIPAL_SERVICE)
+        return finish(ex, (sd->res & PC_DIRECT) ? BW_POLICY_ALLOWED : BW_POLICY_IMPLICIT_DENY,
+                      BW_SRC_RESOURCE, -1);
+    bool pb_ok = set->n_boundaries == 0 || sd->pb;
+    bool sess_ok = (set->n_session == 0 && t != BW_PRINCIPAL_FEDERATED) || sd->sess;
+    bool id_ok = t == BW_PRINCIPAL_ROOT || sd->id;
+    bool ident_side = id_ok && pb_ok && sess_ok;
+    enum bw_policy_source why = !id_ok ? BW_SRC_IDENTITY : !pb_ok ? BW_SRC_BOUNDARY : BW_SRC_SESSION;
+    if (same_account(req)) {
+        if (ident_side || (sd->res & PC_DIRECT) || ((sd->res & PC_ROLE) && pb_ok && sess_ok))
+            return finish(ex, BW_POLICY_ALLOWED, BW_SRC_NONE, -1);
+        return finish(ex, BW_POLICY_IMPLICIT_DENY, why, -1);
+    }
+    if (!sd->res)
+        return finish(ex, BW_POLICY_IMPLICIT_DENY, BW_SRC_RESOURCE, -1);
+    if (!ident_side)
+        return finish(ex, BW_POLICY_IMPLICIT_DENY, why, -1);
+    return finish(ex, BW_POLICY_ALLOWED, BW_SRC_NONE, -1);
+}
+
+enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
+                                           const struct bw_policy_request *req,
+                                           struct bw_policy_explain *explain)
+{
+    struct ract ra;
+    struct acc acc = {explain, false, BW_SRC_NONE, -1};
+    struct sides sd = {0};
+    explain_reset(explain);
+    ract_init(&ra, req->action);
+    scan_all(set, req, &ra, &acc, &sd);
+    if (acc.denied)
+        return finish(explain, BW_POLICY_EXPLICIT_DENY, acc.deny_src, acc.deny_level);
+    if (!sd.scp_ok)
+        return finish(explain, BW_POLICY_IMPLICIT_DENY, BW_SRC_SCP, sd.scp_fail_level);
+    return decide(set, req, &sd, explain);
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The compiled form of a policy, shared by the parser (parse.c), the matchers (match.c,
+ * cond.c) and the evaluator (eval.c). Everything a compiled policy points to lives in
+ * its own arena and never changes after bw_policy_compile() returns, so evaluation
+ * reads it from any number of threads without locks. Strings are views into the arena;
+ * condition keys are stored lower-case (IAM condition key names are case-insensitive),
+ * action patterns lower-case (service prefix and action name are case-insensitive).
+ */
+#ifndef BW_POLICY_INTERNAL_H
+#define BW_POLICY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "policy/policy.h"
+
+/* Condition base operators. The negated ones follow their positive twin (op + 1). */
+enum bw_policy__op {
+    OP_STR_EQ,
+    OP_STR_NE,
+    OP_STR_EQ_IC,
+    OP_STR_NE_IC,
+    OP_STR_LIKE,
+    OP_STR_NLIKE,
+    OP_NUM_EQ,
+    OP_NUM_NE,
+    OP_NUM_LT,
+    OP_NUM_LE,
+    OP_NUM_GT,
+    OP_NUM_GE,
+    OP_DATE_EQ,
+    OP_DATE_NE,
+    OP_DATE_LT,
+    OP_DATE_LE,
+    OP_DATE_GT,
+    OP_DATE_GE,
+    OP_BOOL,
+    OP_BIN_EQ,
+    OP_IP,
+    OP_NOT_IP,
+    OP_ARN_EQ,
+    OP_ARN_NE,
+    OP_ARN_LIKE,
+    OP_ARN_NLIKE,
+    OP_NULL,
+};
+
+enum bw_policy__qual { Q_NONE = 0, Q_ANY, Q_ALL };
+
+struct bw_policy__ip {
+    uint8_t fam; /* 4 or 6; 0 = invalid */
+    uint8_t prefix;
+    uint8_t addr[16];
+};
+
+/* One condition value, pre-parsed for its operator when it holds no variable. */
+struct bw_policy__cval {
+    struct bw_str s;
+    bool has_var; /* substituted at evaluation time, then parsed */
+    bool valid;   /* parsed successfully (numbers, dates, bools, IPs) */
+    bool b;
+    double num;
+    int64_t date_ms;
+    struct bw_policy__ip ip;
+};
+
+struct bw_policy__cond {
+    uint8_t op;
+    uint8_t qual;
+    bool if_exists;
+    struct bw_str key; /* lower-case */
+    struct bw_policy__cval *vals;
+    uint32_t n;
+};
+
+/* Principal entry types: "*", AWS, Service, Federated, CanonicalUser. */
+enum bw_policy__ptype { PT_STAR, PT_AWS, PT_SERVICE, PT_FEDERATED, PT_CANONICAL };
+
+struct bw_policy__princ {
+    uint8_t type;
+    struct bw_str value; /* AWS account ids are normalised to arn:aws:iam::ACCT:root */
+};
+
+/* A pattern (action, resource) with its variable flag. */
+struct bw_policy__pat {
+    struct bw_str s;
+    bool has_var;
+    bool star; /* exactly "*" */
+};
+
+struct bw_policy__stmt {
+    struct bw_str sid;
+    bool deny;
+    bool not_action, not_resource, not_principal;
+    bool has_resource, has_principal;
+    struct bw_policy__pat *actions;
+    uint32_t n_actions;
+    struct bw_policy__pat *resources;
+    uint32_t n_resources;
+    struct bw_policy__princ *principals;
+    uint32_t n_principals;
+    struct bw_policy__cond *conds;
+    uint32_t n_conds;
+};
+
+struct bw_policy {
+    struct bw_arena *arena;
+    enum bw_policy_kind kind;
+    const char *id;
+    bool vars; /* Version 2012-10-17: policy variables are substituted */
+    struct bw_policy__stmt *stmts;
+    uint32_t n_stmts;
+};
+
+/* --- match.c --- */
+/* Glob match with `*` (any run, incl. empty) and `?` (one char); anchored. `lit`, when not
+ * NULL, marks pattern bytes that are literal even if they are `*` or `?`. */
+bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const char *s, size_t slen,
+                     bool icase);
+/* ARN match per colon-separated segment (the resource part may hold colons). */
+bool bw_policy__arn_match(const char *pat, size_t plen, const uint8_t *lit, const char *s,
+                          size_t slen, bool wild);
+bool bw_policy__parse_num(struct bw_str s, double *out);
+bool bw_policy__parse_date(struct bw_str s, int64_t *ms_out);
+bool bw_policy__parse_bool(struct bw_str s, bool *out);
+bool bw_policy__parse_ip(struct bw_str s, struct bw_policy__ip *out);
+bool bw_policy__ip_in(const struct bw_policy__ip *net, const struct bw_policy__ip *addr);
+bool bw_policy__ieq(struct bw_str a, struct bw_str b);
+bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix);
+
+/* --- cond.c --- */
+/* The values of a context key for a request (the caller's keys, then derived ones).
+ * Returns false when the key is absent. `one` is scratch storage for derived values. */
+bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
+                        const struct bw_str **vals, size_t *n, struct bw_str *one);
+/* Substitutes policy variables into out (cap bytes) with lit marking substituted bytes.
+ * Returns false when a variable has no value (and no default) or out is too small. */
+bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
+                      uint8_t *lit, size_t cap, size_t *out_len);
+/* All conditions of a statement hold. */
+bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
+                            const struct bw_policy_request *req);
+
+/* --- parse.c --- */
+/* Parses and validates doc into p (whose arena is set); fills diag on failure. */
+bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
+                      struct bw_policy *p, struct bw_policy_diag *diag);
+/* Operator names: "[ForAnyValue:|ForAllValues:]Op[IfExists]", case-insensitive. */
+bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *if_exists);
+
+#endif

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Parses and validates an IAM JSON policy document (IAM User Guide, "IAM JSON policy
+ * element reference" and "Grammar of the IAM JSON policy language") into the compiled
+ * form of internal.h. Each rejection carries IAM's MalformedPolicyDocument wording and
+ * the JSON path of the offending element. Limits are checked before anything is built:
+ * the size without whitespace (IAM and Organizations quotas), the JSON depth (jansson's
+ * own cap) and duplicate keys (rejected by the parser). Any byte string gives either an
+ * error or a policy; nothing here can crash on hostile input (tests/fuzz/policy_fuzz.c).
+ */
+#include "policy/internal.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+struct pctx {
+    struct bw_arena *a;
+    enum bw_policy_kind kind;
+    struct bw_policy_diag *diag;
+    char path[128];
+    bool vars;
+};
+
+static bool fail(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(struct pctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->diag->msg, sizeof(c->diag->msg), fmt, ap);
+    va_end(ap);
+    snprintf(c->diag->path, sizeof(c->diag->path), "%s", c->path);
+    return false;
+}
+
+/* Appends a path component; returns the old length to restore. */
+static size_t path_push(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t path_push(struct pctx *c, const char *fmt, ...)
+{
+    size_t old = strlen(c->path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
+    va_end(ap);
+    return old;
+}
+
+static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
+{
+    return (struct bw_str){bw_arena_strndup(c->a, s, len), len};
+}
+
+static struct bw_str lower_dup(struct pctx *c, const char *s, size_t len)
+{
+    char *d = bw_arena_strndup(c->a, s, len);
+    for (size_t i = 0; i < len; i++)
+        if (d[i] >= 'A' && d[i] <= 'Z')
+            d[i] = (char)(d[i] + 32);
+    return (struct bw_str){d, len};
+}
+
+static bool has_var(struct pctx *c, struct bw_str s)
+{
+    return c->vars && s.len >= 3 && memmem(s.p, s.len, "${", 2) != NULL;
+}
+
+/* A scalar condition value as IAM stringifies it. */
+static bool scalar_str(struct pctx *c, json_t *v, struct bw_str *out)
+{
+    char buf[64];
+    if (json_is_string(v)) {
+        *out = dup_str(c, json_string_value(v), json_string_length(v));
+        return true;
+    }
+    if (json_is_integer(v))
+        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+    else if (json_is_boolean(v))
+        snprintf(buf, sizeof(buf), "%s", json_is_true(v) ? "true" : "false");
+    else
+        return false;
+    *out = dup_str(c, buf, strlen(buf));
+    return true;
+}
+
+/* A string or a non-empty array of strings: the element's values. */
+static bool str_list(struct pctx *c, json_t *v, const char *what, struct bw_str **out, uint32_t *n)
+{
+    size_t cnt = json_is_array(v) ? json_array_size(v) : 1;
+    if (!json_is_string(v) && !json_is_array(v))
+        return fail(c, "%s must be a string or an array of strings", what);
+    if (cnt == 0)
+        return fail(c, "%s must not be empty", what);
+    *out = BW_ARENA_NEWN(c->a, struct bw_str, cnt);
+    *n = (uint32_t)cnt;
+    for (size_t i = 0; i < cnt; i++) {
+        json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+        if (!json_is_string(e)) {
+            path_push(c, "[%zu]", i);
+            return fail(c, "%s must be a string or an array of strings", what);
+        }
+        (*out)[i] = dup_str(c, json_string_value(e), json_string_length(e));
+    }
+    return true;
+}
+
+static bool parse_actions(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+{
+    struct bw_str *s;
+    uint32_t n;
+    if (!str_list(c, v, "Action", &s, &n))
+        return false;
+    st->actions = BW_ARENA_NEWN(c->a, struct bw_policy__pat, n);
+    st->n_actions = n;
+    for (uint32_t i = 0; i < n; i++) {
+        bool star = s[i].len == 1 && s[i].p[0] == '*';
+        const char *colon = memchr(s[i].p, ':', s[i].len);
+        if (!star && (!colon || colon == s[i].p || colon == s[i].p + s[i].len - 1)) {
+            path_push(c, "[%u]", i);
+            return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, "
+                           "ec2, etc.");
+        }
+        st->actions[i] = (struct bw_policy__pat){lower_dup(c, s[i].p, s[i].len), false, star};
+    }
+    return true;
+}
+
+static bool parse_resources(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+{
+    struct bw_str *s;
+    uint32_t n;
+    if (!str_list(c, v, "Resource", &s, &n))
+        return false;
+    st->resources = BW_ARENA_NEWN(c->a, struct bw_policy__pat, n);
+    st->n_resources = n;
+    for (uint32_t i = 0; i < n; i++) {
+        bool star = s[i].len == 1 && s[i].p[0] == '*';
+        size_t colons = 0;
+        for (size_t k = 0; k < s[i].len; k++)
+            colons += s[i].p[k] == ':';
+        if (!star && (colons < 5 || strncmp(s[i].p, "arn:", 4) != 0)) {
+            path_push(c, "[%u]", i);
+            return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len,
+                        s[i].p);
+        }
+        st->resources[i] = (struct bw_policy__pat){s[i], has_var(c, s[i]), star};
+    }
+    return true;
+}
+
+
+static bool is_account_id(struct bw_str s)
+{
+    if (s.len != 12)
+        return false;
+    for (size_t i = 0; i < 12; i++)
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return false;
+    return true;
+}
+
+/* One "AWS" principal: "*", an account id (≡ its root ARN) or an IAM/STS ARN. */
+static bool aws_principal(struct pctx *c, struct bw_str s, struct bw_policy__princ *out)
+{
+    if (s.len == 1 && s.p[0] == '*') {
+        out->type = PT_STAR;
+        return true;
+    }
+    out->type = PT_AWS;
+    if (is_account_id(s)) {
+        char *arn = bw_arena_printf(c->a, "arn:aws:iam::%.*s:root", (int)s.len, s.p);
+        out->value = bw_str_c(arn);
+        return true;
+    }
+    size_t colons = 0;
+    for (size_t k = 0; k < s.len; k++)
+        colons += s.p[k] == ':';
+    if (colons < 5 || strncmp(s.p, "arn:", 4) != 0 || memchr(s.p, '*', s.len))
+        return fail(c, "Invalid principal in policy: \"AWS\":\"%.*s\"", (int)s.len, s.p);
+    out->value = s;
+    return true;
+}
+
+static bool principal_list(struct pctx *c, const char *key, json_t *v, struct bw_policy__princ *out,
+                           uint32_t *n)
+{
+    static const char *const names[] = {"AWS", "Service", "Federated", "CanonicalUser"};
+    static const uint8_t types[] = {PT_AWS, PT_SERVICE, PT_FEDERATED, PT_CANONICAL};
+    int t = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(key, names[i]) == 0)
+            t = i;
+    if (t < 0)
+        return fail(c, "Invalid principal in policy: unknown principal type \"%s\"", key);
+    struct bw_str *s;
+    uint32_t cnt;
+    if (!str_list(c, v, "Principal", &s, &cnt))
+        return false;
+    for (uint32_t i = 0; i < cnt; i++) {
+        struct bw_policy__princ *p = &out[(*n)++];
+        if (types[t] == PT_AWS) {
+            size_t old = path_push(c, "[%u]", i);
+            if (!aws_principal(c, s[i], p))
+                return false;
+            c->path[old] = 0;
+        } else {
+            p->type = (s[i].len == 1 && s[i].p[0] == '*') ? PT_STAR : types[t];
+            p->value = s[i];
+        }
+    }
+    return true;
+}
+
+static bool parse_principal(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+{
+    if (json_is_string(v)) {
+        if (strcmp(json_string_value(v), "*") != 0)
+            return fail(c, "Invalid principal in policy: \"%s\"", json_string_value(v));
+        st->principals = BW_ARENA_NEW(c->a, struct bw_policy__princ);
+        st->principals->type = PT_STAR;
+        st->n_principals = 1;
+        return true;
+    }
+    if (!json_is_object(v) || json_object_size(v) == 0)
+        return fail(c, "Invalid principal in policy");
+    size_t total = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val) total += json_is_array(val) ? json_array_size(val) : 1;
+    if (total > 4096)
+        return fail(c, "Invalid principal in policy: too many principals");
+    st->principals = BW_ARENA_NEWN(c->a, struct bw_policy__princ, total ? total : 1);
+    json_object_foreach(v, key, val)
+    {
+        size_t old = path_push(c, ".%s", key);
+        if (!principal_list(c, key, val, st->principals, &st->n_principals))
+            return false;
+        c->path[old] = 0;
+    }
+    return true;
+}
+
+/* Pre-parses a condition value for its operator (when it holds no variable). */
+static void cval_prepare(uint8_t op, struct bw_policy__cval *cv)
+{
+    if (cv->has_var)
+        return;
+    if (op >= OP_NUM_EQ && op <= OP_NUM_GE)
+        cv->valid = bw_policy__parse_num(cv->s, &cv->num);
+    else if (op >= OP_DATE_EQ && op <= OP_DATE_GE)
+        cv->valid = bw_policy__parse_date(cv->s, &cv->date_ms);
+    else if (op == OP_BOOL || op == OP_NULL)
+        cv->valid = bw_policy__parse_bool(cv->s, &cv->b);
+    else if (op == OP_IP || op == OP_NOT_IP)
+        cv->valid = bw_policy__parse_ip(cv->s, &cv->ip);
+    else
+        cv->valid = true;
+}
+
+static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, const char *key,
+                           json_t *v, struct bw_policy__cond *out)
+{
+    size_t n = json_is_array(v) ? json_array_size(v) : 1;
+    if (n == 0 || n > 4096)
+        return fail(c, "Condition values must be a non-empty array of at most 4096 values");
+    *out = (struct bw_policy__cond){op, qual, ifx, lower_dup(c, key, strlen(key)), NULL, 0};
+    if (!memchr(key, ':', strlen(key)))
+        return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
+                       "etc.");
+    out->vals = BW_ARENA_NEWN(c->a, struct bw_policy__cval, n);
+    out->n = (uint32_t)n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+        struct bw_policy__cval *cv = &out->vals[i];
+        if (!scalar_str(c, e, &cv->s)) {
+            if (json_is_array(v))
+                path_push(c, "[%zu]", i);
+            return fail(c, "Condition values must be strings, numbers or booleans");
+        }
+        bool vars_ok = op <= OP_STR_NLIKE || op == OP_BOOL || (op >= OP_ARN_EQ && op <= OP_ARN_NLIKE);
+        cv->has_var = vars_ok && has_var(c, cv->s);
+        cval_prepare(op, cv);
+    }
+    return true;
+}
+
+static bool parse_conditions(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+{
+    if (!json_is_object(v))
+        return fail(c, "Condition must be an object");
+    const char *opname, *key;
+    json_t *block, *val;
+    size_t total = 0;
+    json_object_foreach(v, opname, block)
+    {
+        size_t old = path_push(c, ".%s", opname);
+        if (!json_is_object(block) || json_object_size(block) == 0)
+            return fail(c, "Condition operator %s must map condition keys to values", opname);
+        total += json_object_size(block);
+        c->path[old] = 0;
+    }
+    st->conds = BW_ARENA_NEWN(c->a, struct bw_policy__cond, total ? total : 1);
+    json_object_foreach(v, opname, block)
+    {
+        size_t old = path_push(c, ".%s", opname);
+        uint8_t op, qual;
+        bool ifx;
+        if (!bw_policy__op_parse(bw_str_c(opname), &op, &qual, &ifx))
+            return fail(c, "Invalid Condition type : %s.", opname);
+        json_object_foreach(block, key, val)
+        {
+            size_t old2 = path_push(c, ".%s", key);
+            if (!parse_cond_key(c, op, qual, ifx, key, val, &st->conds[st->n_conds++]))
+                return false;
+            c->path[old2] = 0;
+        }
+        c->path[old] = 0;
+    }
+    return true;
+}
+
+static const char *const op_names[] = {
+    [OP_STR_EQ] = "StringEquals",
+    [OP_STR_NE] = "StringNotEquals",
+    [OP_STR_EQ_IC] = "StringEqualsIgnoreCase",
+    [OP_STR_NE_IC] = "StringNotEqualsIgnoreCase",
+    [OP_STR_LIKE] = "StringLike",
+    [OP_STR_NLIKE] = "StringNotLike",
+    [OP_NUM_EQ] = "NumericEquals",
+    [OP_NUM_NE] = "NumericNotEquals",
+    [OP_NUM_LT] = "NumericLessThan",
+    [OP_NUM_LE] = "NumericLessThanEquals",
+    [OP_NUM_GT] = "NumericGreaterThan",
+    [OP_NUM_GE] = "NumericGreaterThanEquals",
+    [OP_DATE_EQ] = "DateEquals",
+    [OP_DATE_NE] = "DateNotEquals",
+    [OP_DATE_LT] = "DateLessThan",
+    [OP_DATE_LE] = "DateLessThanEquals",
+    [OP_DATE_GT] = "DateGreaterThan",
+    [OP_DATE_GE] = "DateGreaterThanEquals",
+    [OP_BOOL] = "Bool",
+    [OP_BIN_EQ] = "BinaryEquals",
+    [OP_IP] = "IpAddress",
+    [OP_NOT_IP] = "NotIpAddress",
+    [OP_ARN_EQ] = "ArnEquals",
+    [OP_ARN_NE] = "ArnNotEquals",
+    [OP_ARN_LIKE] = "ArnLike",
+    [OP_ARN_NLIKE] = "ArnNotLike",
+    [OP_NULL] = "Null",
+};
+
+/* "[ForAnyValue:|ForAllValues:]Operator[IfExists]", case-insensitive. */
+bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *if_exists)
+{
+    *qual = Q_NONE;
+    *if_exists = false;
+    if (bw_policy__has_prefix_ci(name, "ForAnyValue:")) {
+        *qual = Q_ANY;
+        name.p += 12, name.len -= 12;
+    } else if (bw_policy__has_prefix_ci(name, "ForAllValues:")) {
+        *qual = Q_ALL;
+        name.p += 13, name.len -= 13;
+    }
+    for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
+        struct bw_str n = bw_str_c(op_names[i]);
+        if (bw_policy__ieq(name, n)) {
+            *op = (uint8_t)i;
+            return true;
+        }
+        if (i != OP_NULL && name.len == n.len + 8 && bw_policy__has_prefix_ci(name, op_names[i]) &&
+            bw_policy__ieq((struct bw_str){name.p + n.len, 8}, BW_STR("IfExists"))) {
+            *op = (uint8_t)i;
+            *if_exists = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool kind_is_identity_like(enum bw_policy_kind k)
+{
+    return k == BW_POLICY_IDENTITY || k == BW_POLICY_BOUNDARY || k == BW_POLICY_SESSION ||
+           k == BW_POLICY_SCP;
+}
+
+/* Principal/NotPrincipal presence rules per policy kind. */
+static bool check_principal(struct pctx *c, json_t *p, json_t *np)
+{
+    if (p && np)
+        return fail(c, "Statement cannot contain both Principal and NotPrincipal");
+    if (kind_is_identity_like(c->kind) && (p || np))
+        return fail(c, "Policy document should not specify a principal.");
+    if (!kind_is_identity_like(c->kind) && !p && !np)
+        return fail(c, "Missing required field Principal");
+    if (c->kind == BW_POLICY_RCP && (np || !json_is_string(p) || strcmp(json_string_value(p), "*")))
+        return fail(c, "Resource control policies must specify \"Principal\": \"*\"");
+    return true;
+}
+
+static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
+{
+    json_t *a = json_object_get(o, "Action"), *na = json_object_get(o, "NotAction");
+    json_t *r = json_object_get(o, "Resource"), *nr = json_object_get(o, "NotResource");
+    json_t *p = json_object_get(o, "Principal"), *np = json_object_get(o, "NotPrincipal");
+    json_t *cond = json_object_get(o, "Condition");
+    if (a && na)
+        return fail(c, "Statement cannot contain both Action and NotAction");
+    if (!a && !na)
+        return fail(c, "Policy statement must contain actions.");
+    if (r && nr)
+        return fail(c, "Statement cannot contain both Resource and NotResource");
+    if (c->kind == BW_POLICY_TRUST && (r || nr))
+        return fail(c, "Has prohibited field Resource.");
+    if (!r && !nr && c->kind != BW_POLICY_RESOURCE && c->kind != BW_POLICY_TRUST)
+        return fail(c, "Policy statement must contain resources.");
+    if (!check_principal(c, p, np))
+        return false;
+    size_t old = strlen(c->path);
+#define SUB(elem, call)                                                                            \
+    do {                                                                                           \
+        path_push(c, ".%s", elem);                                                                 \
+        if (!(call))                                                                               \
+            return false;                                                                          \
+        c->path[old] = 0;                                                                          \
+    } while (0)
+    st->not_action = na != NULL;
+    SUB(a ? "Action" : "NotAction", parse_actions(c, a ? a : na, st));
+    st->has_resource = r || nr;
+    st->not_resource = nr != NULL;
+    if (st->has_resource)
+        SUB(r ? "Resource" : "NotResource", parse_resources(c, r ? r : nr, st));
+    st->has_principal = p || np;
+    st->not_principal = np != NULL;
+    if (st->has_principal)
+        SUB(p ? "Principal" : "NotPrincipal", parse_principal(c, p ? p : np, st));
+    if (cond)
+        SUB("Condition", parse_conditions(c, cond, st));
+#undef SUB
+    return true;
+}
+
+static bool parse_stmt(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
+{
+    static const char *const known[] = {"Sid",         "Effect",    "Principal",
+                                        "NotPrincipal", "Action",    "NotAction",
+                                        "Resource",    "NotResource", "Condition"};
+    const char *key;
+    json_t *v;
+    if (!json_is_object(o))
+        return fail(c, "Statement must be an object");
+    json_object_foreach(o, key, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+            ok |= strcmp(key, known[i]) == 0;
+        if (!ok) {
+            path_push(c, ".%s", key);
+            return fail(c, "Statement contains an unknown element: %s", key);
+        }
+    }
+    json_t *sid = json_object_get(o, "Sid"), *eff = json_object_get(o, "Effect");
+    if (sid && !json_is_string(sid))
+        return path_push(c, ".Sid"), fail(c, "Sid must be a string");
+    if (sid)
+        st->sid = dup_str(c, json_string_value(sid), json_string_length(sid));
+    if (!eff)
+        return fail(c, "Missing required field Effect");
+    if (!json_is_string(eff) ||
+        (strcmp(json_string_value(eff), "Allow") && strcmp(json_string_value(eff), "Deny")))
+        return path_push(c, ".Effect"), fail(c, "Invalid effect: Effect must be Allow or Deny");
+    st->deny = strcmp(json_string_value(eff), "Deny") == 0;
+    return stmt_elements(c, o, st);
+}
+
+static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
+{
+    for (uint32_t i = 0; i < p->n_stmts; i++)
+        for (uint32_t j = 0; j < i && p->stmts[i].sid.len; j++)
+            if (bw_str_eq(p->stmts[i].sid, p->stmts[j].sid)) {
+                path_push(c, ".Statement[%u].Sid", i);
+                return fail(c, "Statement IDs (SID) in a single policy must be unique");
+            }
+    return true;
+}
+
+static bool parse_top(struct pctx *c, json_t *doc, struct bw_policy *p)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(doc))
+        return fail(c, "Syntax errors in policy.");
+    json_object_foreach(doc, key, v)
+    {
+        if (strcmp(key, "Version") && strcmp(key, "Id") && strcmp(key, "Statement")) {
+            path_push(c, ".%s", key);
+            return fail(c, "Policy document contains an unknown element: %s", key);
+        }
+    }
+    json_t *ver = json_object_get(doc, "Version"), *id = json_object_get(doc, "Id");
+    if (ver && (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") &&
+                                         strcmp(json_string_value(ver), "2008-10-17"))))
+        return path_push(c, ".Version"), fail(c, "The policy failed legacy parsing");
+    if (id && !json_is_string(id))
+        return path_push(c, ".Id"), fail(c, "Id must be a string");
+    c->vars = p->vars = ver && strcmp(json_string_value(ver), "2012-10-17") == 0;
+    json_t *stmts = json_object_get(doc, "Statement");
+    if (!stmts)
+        return fail(c, "Missing required field Statement");
+    if (!json_is_object(stmts) && !json_is_array(stmts))
+        return path_push(c, ".Statement"), fail(c, "Statement must be an object or an array");
+    size_t n = json_is_array(stmts) ? json_array_size(stmts) : 1;
+    p->stmts = BW_ARENA_NEWN(c->a, struct bw_policy__stmt, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t old = json_is_array(stmts) ? path_push(c, ".Statement[%zu]", i)
+                                          : path_push(c, ".Statement");
+        if (!parse_stmt(c, json_is_array(stmts) ? json_array_get(stmts, i) : stmts,
+                        &p->stmts[p->n_stmts++]))
+            return false;
+        c->path[old] = 0;
+    }
+    return check_sids_unique(c, p);
+}
+
+/* Characters of the document, whitespace excluded (UTF-8 continuation bytes not counted). */
+static size_t policy_chars(const char *doc, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)doc[i];
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' && (ch & 0xC0) != 0x80)
+            n++;
+    }
+    return n;
+}
+
+bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
+                      struct bw_policy *p, struct bw_policy_diag *diag)
+{
+    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$"};
+    size_t chars = policy_chars(doc, len);
+    if (chars > max_chars) {
+        diag->too_large = true;
+        return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return fail(&c, "Syntax errors in policy.");
+    bool ok = parse_top(&c, root, p);
+    json_decref(root);
+    return ok;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The public face of the policy engine: policy kinds and their size limits (IAM and STS
+ * quotas: managed policy 6,144 characters, inline user 2,048 / role 10,240 / group 5,120,
+ * role trust policy 2,048, session policy 2,048; Organizations quotas: SCP and RCP 5,120),
+ * compile and free, and the names of decisions and policy types as AWS spells them.
+ * A compiled policy owns one arena and is never modified after compile returns.
+ */
+#include "policy/policy.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/internal.h"
+
+static const char *const kind_names[] = {"identity", "resource", "trust",  "scp",
+                                         "rcp",      "boundary", "session"};
+
+const char *bw_policy_kind_name(enum bw_policy_kind kind)
+{
+    return (unsigned)kind < 7 ? kind_names[kind] : "unknown";
+}
+
+bool bw_policy_kind_parse(const char *name, enum bw_policy_kind *out)
+{
+    for (unsigned i = 0; i < 7; i++)
+        if (name && strcmp(name, kind_names[i]) == 0) {
+            *out = (enum bw_policy_kind)i;
+            return true;
+        }
+    return false;
+}
+
+size_t bw_policy_kind_default_limit(enum bw_policy_kind kind)
+{
+    switch (kind) {
+    case BW_POLICY_IDENTITY:
+    case BW_POLICY_BOUNDARY:
+        return BW_POLICY_LIMIT_MANAGED;
+    case BW_POLICY_RESOURCE:
+        return BW_POLICY_LIMIT_RESOURCE;
+    case BW_POLICY_TRUST:
+        return BW_POLICY_LIMIT_TRUST;
+    case BW_POLICY_SCP:
+        return BW_POLICY_LIMIT_SCP;
+    case BW_POLICY_RCP:
+        return BW_POLICY_LIMIT_RCP;
+    case BW_POLICY_SESSION:
+        return BW_POLICY_LIMIT_SESSION;
+    }
+    return BW_POLICY_LIMIT_MANAGED;
+}
+
+enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind kind,
+                               const char *id, size_t max_chars, struct bw_policy **out,
+                               struct bw_policy_diag *diag, struct bw_err *err)
+{
+    struct bw_policy_diag local;
+    if (!diag)
+        diag = &local;
+    memset(diag, 0, sizeof(*diag));
+    *out = NULL;
+    if ((unsigned)kind >= 7)
+        return bw_fail(err, BW_E_INTERNAL, "unknown policy kind %d", (int)kind);
+    struct bw_arena *a = bw_arena_new(len * 2 + 1024);
+    struct bw_policy *p = BW_ARENA_NEW(a, struct bw_policy);
+    p->arena = a;
+    p->kind = kind;
+    p->id = bw_arena_strdup(a, id ? id : "");
+    if (!doc || !bw_policy__parse(doc, len, kind, max_chars ? max_chars : bw_policy_kind_default_limit(kind), p, diag)) {
+        if (!doc)
+            snprintf(diag->msg, sizeof(diag->msg), "Syntax errors in policy.");
+        bw_arena_free(a);
+        return bw_fail(err, BW_E_IAM_MALFORMED_POLICY, "%s (at %s)", diag->msg,
+                       diag->path[0] ? diag->path : "$");
+    }
+    *out = p;
+    return BW_OK;
+}
+
+void bw_policy_free(struct bw_policy *p)
+{
+    if (p)
+        bw_arena_free(p->arena);
+}
+
+enum bw_policy_kind bw_policy_kind_of(const struct bw_policy *p)
+{
+    return p->kind;
+}
+
+const char *bw_policy_id(const struct bw_policy *p)
+{
+    return p->id;
+}
+
+size_t bw_policy_statement_count(const struct bw_policy *p)
+{
+    return p->n_stmts;
+}
+
+const char *bw_policy_decision_name(enum bw_policy_decision d)
+{
+    switch (d) {
+    case BW_POLICY_ALLOWED:
+        return "allowed";
+    case BW_POLICY_EXPLICIT_DENY:
+        return "explicitDeny";
+    case BW_POLICY_IMPLICIT_DENY:
+        break;
+    }
+    return "implicitDeny";
+}
+
+const char *bw_policy_source_name(enum bw_policy_source s)
+{
+    static const char *const names[] = {"none",
+                                        "identity-based policy",
+                                        "resource-based policy",
+                                        "permissions boundary",
+                                        "session policy",
+                                        "service control policy",
+                                        "resource control policy"};
+    return (unsigned)s < 7 ? names[s] : "none";
+}
