@@ -464,3 +464,18 @@ enum bw_code bw_authz_check(struct bw_call *c, const char *action, const char *r
         return err->code;
     return decide(c, &s, action, resource, err);
 }
+
+enum bw_code bw_authz_check_resource(struct bw_call *c, const char *action, const char *resource,
+                                     const char *resource_account,
+                                     const struct bw_policy *resource_policy, struct bw_err *err)
+{
+    struct bw_authz_set s;
+    if (build_set(c, &s, err))
+        return err->code;
+    s.set.resource = resource_policy;
+    const char *saved = c->target_account;
+    c->target_account = resource_account;
+    enum bw_code rc = decide(c, &s, action, resource, err);
+    c->target_account = saved;
+    return rc;
+}

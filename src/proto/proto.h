@@ -198,6 +198,11 @@ enum bw_code bw_authz_identity_policies(struct bw_call *c, const struct bw_princ
  * the second check of iam:PassRole. BW_OK or AccessDenied. */
 enum bw_code bw_authz_check(struct bw_call *c, const char *action, const char *resource,
                             struct bw_err *err);
+/* As bw_authz_check, with a resource-based policy (e.g. a role's trust policy) owned by
+ * resource_account: the engine applies AWS's same-account / cross-account rules. */
+enum bw_code bw_authz_check_resource(struct bw_call *c, const char *action, const char *resource,
+                                     const char *resource_account,
+                                     const struct bw_policy *resource_policy, struct bw_err *err);
 
 /* Handles one request end to end; thread-safe. Fills resp in req->arena. */
 void bw_server_handle(struct bw_server *srv, struct bw_request *req, struct bw_response *resp);
