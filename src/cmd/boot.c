@@ -10,17 +10,12 @@
 
 #include "common/util.h"
 #include "svc/iam/iam.h"
-#include "svc/sts/sts.h"
 
-#pragma weak bw_boot_register_extra
-void bw_boot_register_extra(struct bw_server *srv);
+void bw_svc_register_all(struct bw_server *srv); /* generated: src/svc/CMakeLists.txt */
 
 void bw_boot_register(struct bw_server *srv)
 {
-    bw_server_add_service(srv, &bw_svc_iam);
-    bw_server_add_service(srv, &bw_svc_sts);
-    if (bw_boot_register_extra)
-        bw_boot_register_extra(srv);
+    bw_svc_register_all(srv);
 }
 
 struct admin {
@@ -107,7 +102,7 @@ enum bw_code bw_boot_init(struct bw_server *srv, const char *endpoint, bool *cre
     }
     if (!rc)
         rc = bw_db_commit(db, err);
-    bw_db_close(db);
+    bw_server_db_put(srv, db);
     if (*created) {
         printf("bulwark: created account %s with user admin; credentials in %s/credentials\n"
                "Try it:\n"
@@ -136,7 +131,7 @@ enum bw_code bw_boot_create_account(struct bw_server *srv, const char *name, con
         rc = make_account(db, srv, a, name, email, false, &ad, err);
     if (!rc)
         rc = bw_db_commit(db, err);
-    bw_db_close(db);
+    bw_server_db_put(srv, db);
     if (!rc)
         printf("account_id = %s\n[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
                ad.account, name, ad.akid, ad.secret);

@@ -33,6 +33,11 @@ struct bw_server {
     struct bw_trail_queue *trail;
     struct bw_metrics *metrics;
     atomic_uint_fast64_t creds_gen;
+    struct {
+        void (*fn)(void *arg);
+        void *arg;
+    } on_stop[16];
+    size_t n_on_stop;
 };
 
 /* --- query.c --- */

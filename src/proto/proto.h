@@ -169,8 +169,12 @@ void bw_server_free(struct bw_server *srv);
 void bw_server_add_service(struct bw_server *srv, const struct bw_service *svc);
 /* Adds an authorization hook (e.g. the SCP chain). Not thread-safe: before serving. */
 void bw_server_add_authz_hook(struct bw_server *srv, bw_authz_hook_fn fn);
-/* The calling thread's store connection (opened on first use). */
+/* Runs fn(arg) when the server stops, newest first, before the store closes (for
+ * background workers a service starts in its register function). */
+void bw_server_on_stop(struct bw_server *srv, void (*fn)(void *arg), void *arg);
+/* A store connection from the server's pool (the caller owns it until bw_server_db_put). */
 struct bw_db *bw_server_db(struct bw_server *srv, struct bw_err *err);
+void bw_server_db_put(struct bw_server *srv, struct bw_db *db);
 /* The server's secrets box (master key). */
 struct bw_secrets *bw_server_secrets(struct bw_server *srv);
 const struct bw_server_config *bw_server_config(const struct bw_server *srv);

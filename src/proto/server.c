@@ -65,6 +65,10 @@ void bw_server_free(struct bw_server *srv)
 {
     if (!srv)
         return;
+    while (srv->n_on_stop > 0) {
+        srv->n_on_stop--;
+        srv->on_stop[srv->n_on_stop].fn(srv->on_stop[srv->n_on_stop].arg);
+    }
     bw_proto__trail_queue_free(srv->trail); /* flushes pending events */
     for (size_t i = 0; i < srv->pool_n; i++)
         bw_db_close(srv->pool[i]);
@@ -114,7 +118,7 @@ struct bw_db *bw_proto__db_get(struct bw_server *srv, struct bw_err *err)
 
 void bw_proto__db_put(struct bw_server *srv, struct bw_db *db)
 {
-    bw_db_rollback(db);
+    bw_db_release(db);
     pthread_mutex_lock(&srv->pool_mu);
     if (srv->pool_n < sizeof srv->pool / sizeof srv->pool[0]) {
         srv->pool[srv->pool_n++] = db;
@@ -127,6 +131,20 @@ void bw_proto__db_put(struct bw_server *srv, struct bw_db *db)
 struct bw_db *bw_server_db(struct bw_server *srv, struct bw_err *err)
 {
     return bw_proto__db_get(srv, err);
+}
+
+void bw_server_db_put(struct bw_server *srv, struct bw_db *db)
+{
+    bw_proto__db_put(srv, db);
+}
+
+void bw_server_on_stop(struct bw_server *srv, void (*fn)(void *arg), void *arg)
+{
+    if (srv->n_on_stop < sizeof srv->on_stop / sizeof srv->on_stop[0]) {
+        srv->on_stop[srv->n_on_stop].fn = fn;
+        srv->on_stop[srv->n_on_stop].arg = arg;
+        srv->n_on_stop++;
+    }
 }
 
 /* ---- routing ---- */

@@ -131,6 +131,14 @@ bool bw_db_in_txn(struct bw_db *db)
     return !sqlite3_get_autocommit(db->h);
 }
 
+void bw_db_release(struct bw_db *db)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        if (db->cache[i].st)
+            sqlite3_reset(db->cache[i].st);
+    bw_db_rollback(db);
+}
+
 enum bw_code bw_db_begin(struct bw_db *db, bool write, struct bw_err *err)
 {
     return exec_plain(db, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", err);

@@ -35,6 +35,9 @@ enum bw_code bw_db_commit(struct bw_db *db, struct bw_err *err);
 /* Rolls back if a transaction is open; never fails. */
 void bw_db_rollback(struct bw_db *db);
 bool bw_db_in_txn(struct bw_db *db);
+/* Resets every cached statement and rolls back: a statement left mid-result keeps a
+ * read transaction (an old WAL snapshot) open, so a connection is released before reuse. */
+void bw_db_release(struct bw_db *db);
 
 /*
  * A cached prepared statement for a string literal (keyed by the pointer), reset

@@ -382,3 +382,9 @@ const struct bw_service bw_svc_sts = {
     .ops = ops,
     .n_ops = sizeof ops / sizeof ops[0],
 };
+
+void bw_svc_sts_register(struct bw_server *srv);
+void bw_svc_sts_register(struct bw_server *srv)
+{
+    bw_server_add_service(srv, &bw_svc_sts);
+}

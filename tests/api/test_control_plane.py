@@ -1,0 +1,180 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The control plane through the real AWS CLI and boto3: first start, identity,
+SigV4 failures, protocol errors, health and metrics, restart."""
+import datetime
+import json
+import os
+import stat
+import urllib.error
+import urllib.request
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import error_code
+
+
+def raw(server, body, headers=None, path="/", method="POST"):
+    req = urllib.request.Request(server.endpoint + path, data=body.encode() if body else None,
+                                 method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), dict(e.headers)
+
+
+def signed(server, body, service="sts", when=None, creds=None, headers=None):
+    """A SigV4-signed form POST made with botocore's own signer."""
+    c = creds or server.admin
+    req = botocore.awsrequest.AWSRequest(
+        method="POST", url=server.endpoint + "/", data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                 **(headers or {})})
+    signer = botocore.auth.SigV4Auth(
+        botocore.credentials.Credentials(c.akid, c.secret, c.token), service, "us-east-1")
+    if when is not None:
+        class Fixed(datetime.datetime):
+            @classmethod
+            def utcnow(cls):
+                return when
+        orig = botocore.auth.datetime.datetime
+        botocore.auth.datetime.datetime = Fixed
+        try:
+            signer.add_auth(req)
+        finally:
+            botocore.auth.datetime.datetime = orig
+    else:
+        signer.add_auth(req)
+    return raw(server, body, dict(req.headers))
+
+
+def test_first_start_writes_cli_files(server):
+    for name in ("credentials", "config"):
+        p = os.path.join(server.data_dir, name)
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o600
+    key = os.path.join(server.data_dir, "master.key")
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    with open(os.path.join(server.data_dir, "config")) as f:
+        assert "[profile bulwark]" in f.read()
+    assert len(server.account) == 12 and server.account.isdigit()
+
+
+def test_cli_get_caller_identity(server):
+    rc, out, _ = server.cli("sts", "get-caller-identity")
+    assert rc == 0
+    assert out["Account"] == server.account
+    assert out["Arn"] == f"arn:aws:iam::{server.account}:user/admin"
+    assert out["UserId"].startswith("AIDA")
+
+
+def test_secret_not_stored_in_clear(server):
+    with open(os.path.join(server.data_dir, "bulwark.db"), "rb") as f:
+        db = f.read()
+    assert server.admin.secret.encode() not in db
+    assert server.admin.secret not in server.read_log()
+
+
+def test_missing_authentication(server):
+    st, body, _ = raw(server, "Action=GetCallerIdentity&Version=2011-06-15",
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    assert st == 403
+    assert "<Code>MissingAuthenticationToken</Code>" in body
+
+
+def test_bad_signature(server):
+    from conftest import Creds
+    bad = Creds(server.admin.akid, "x" * 40)
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=bad).get_caller_identity()
+    assert error_code(e.value) == ("SignatureDoesNotMatch", 403)
+
+
+def test_unknown_access_key(server):
+    from conftest import Creds
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=Creds("AKIAAAAAAAAAAAAAAAAA", "x" * 40)).get_caller_identity()
+    assert error_code(e.value) == ("InvalidClientTokenId", 403)
+
+
+def test_clock_skew_rejected(server):
+    when = datetime.datetime.utcnow() - datetime.timedelta(minutes=20)
+    st, body, _ = signed(server, "Action=GetCallerIdentity&Version=2011-06-15", when=when)
+    assert st == 403
+    assert "Signature expired" in body or "RequestExpired" in body or "Skewed" in body
+
+
+def test_clock_within_window_accepted(server):
+    when = datetime.datetime.utcnow() - datetime.timedelta(minutes=10)
+    st, body, _ = signed(server, "Action=GetCallerIdentity&Version=2011-06-15", when=when)
+    assert st == 200, body
+    assert f"<Account>{server.account}</Account>" in body
+
+
+def test_unknown_action(server):
+    st, body, headers = signed(server, "Action=NoSuchThing&Version=2011-06-15")
+    assert st == 400
+    assert "<Code>InvalidAction</Code>" in body
+    assert headers.get("x-amzn-RequestId")
+
+
+def test_malformed_form(server):
+    st, body, _ = signed(server, "Action=GetCallerIdentity&Version=2011-06-15&X=%zz")
+    assert st == 400
+    assert "MalformedQueryString" in body
+
+
+def test_json_unknown_target_and_bad_body(server):
+    st, body, _ = raw(server, "{}", {"X-Amz-Target": "Nope_2020.Foo",
+                                     "Content-Type": "application/x-amz-json-1.1"})
+    assert st == 400 and json.loads(body)["__type"] == "UnknownOperationException"
+
+
+def test_body_too_large(server):
+    st, body, _ = raw(server, "Action=GetCallerIdentity&x=" + "a" * (2 << 20),
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    assert st == 413
+
+
+def test_health_and_metrics(server):
+    st, body, _ = raw(server, None, method="GET", path="/health")
+    assert st == 200 and json.loads(body)["status"] == "ok"
+    server.client("sts").get_caller_identity()
+    st, body, _ = raw(server, None, method="GET", path="/metrics")
+    assert st == 200
+    assert 'bulwark_requests_total{service="sts",operation="GetCallerIdentity",status="200"}' in body
+    assert "bulwark_request_duration_seconds_bucket" in body
+
+
+def test_restart_keeps_everything(fresh_server):
+    s = fresh_server
+    iam = s.client("iam")
+    iam.create_user(UserName="persist", Path="/team/")
+    s.restart()
+    u = s.client("iam").get_user(UserName="persist")["User"]
+    assert u["Path"] == "/team/"
+    assert s.client("sts").get_caller_identity()["Account"] == s.account
+
+
+def test_admin_create_account(server):
+    import subprocess
+    from conftest import BIN_DIR, Creds
+    p = subprocess.run([os.path.join(BIN_DIR, "bulwark"), "admin", "create-account",
+                        "--name", "team-a", "--email", "team-a@example.com",
+                        "--data-dir", server.data_dir], capture_output=True, text=True,
+                       env=server.env())
+    assert p.returncode == 0, p.stderr
+    kv = dict(line.split(" = ", 1) for line in p.stdout.splitlines() if " = " in line)
+    creds = Creds(kv["aws_access_key_id"], kv["aws_secret_access_key"])
+    ident = server.client("sts", creds=creds).get_caller_identity()
+    assert ident["Account"] == kv["account_id"] != server.account
+    assert ident["Arn"].endswith(":user/admin")
+    # the same email again is refused and creates nothing
+    p2 = subprocess.run([os.path.join(BIN_DIR, "bulwark"), "admin", "create-account",
+                         "--name", "dup", "--email", "team-a@example.com",
+                         "--data-dir", server.data_dir], capture_output=True, text=True,
+                        env=server.env())
+    assert p2.returncode != 0 and "already exists" in p2.stderr
