@@ -31,7 +31,8 @@ char *bw_arena_strndup(struct bw_arena *a, const char *p, size_t len);
 char *bw_arena_strdup(struct bw_arena *a, const char *s);
 /* A formatted string. */
 char *bw_arena_printf(struct bw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *bw_arena_vprintf(struct bw_arena *a, const char *fmt, va_list ap);
+char *bw_arena_vprintf(struct bw_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Calls fn(p) when the arena is freed (newest first). */
 void bw_arena_defer(struct bw_arena *a, bw_arena_fn fn, void *p);
 /* Bytes handed out so far (the high-water mark: nothing is ever returned). */

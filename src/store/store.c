@@ -141,7 +141,16 @@ void bw_db_release(struct bw_db *db)
 
 enum bw_code bw_db_begin(struct bw_db *db, bool write, struct bw_err *err)
 {
-    return exec_plain(db, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", err);
+    /* A statement left mid-result pins an old snapshot; BEGIN IMMEDIATE on it would fail
+     * with SQLITE_BUSY_SNAPSHOT as soon as another connection has committed. */
+    if (!bw_db_in_txn(db))
+        bw_db_release(db);
+    int rc = sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return BW_OK;
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return bw_fail(err, BW_E_SERVICE_UNAVAILABLE, "The store is busy; retry the request.");
+    return db_fail(db, err, "begin");
 }
 
 enum bw_code bw_db_commit(struct bw_db *db, struct bw_err *err)

@@ -33,7 +33,7 @@ static void init_once(void)
     snprintf(dir, sizeof dir, "/tmp/bw-fuzz-XXXXXX");
     if (!mkdtemp(dir))
         abort();
-    bw_log_set_level(BW_LOG_OFF);
+    bw_log_set_level(getenv("BW_FUZZ_LOG") ? BW_LOG_ERROR : BW_LOG_OFF);
     struct bw_server_config cfg = {.data_dir = dir};
     struct bw_err err;
     if (bw_server_new(&cfg, &srv, &err))
@@ -88,8 +88,10 @@ static void send_one(const struct bw_service *svc, const struct bw_op *op, const
     snprintf(req->source_ip, sizeof req->source_ip, "127.0.0.1");
     struct bw_response resp;
     bw_server_handle(srv, req, &resp);
-    if (resp.status < 200 || resp.status > 599 || resp.status == 500)
+    if (resp.status < 200 || resp.status > 599 || resp.status == 500) {
+        fprintf(stderr, "status %d: %.*s\n", resp.status, (int)resp.body_len, resp.body);
         abort(); /* a 500 is a bug: hostile input must get a 4xx */
+    }
     bw_arena_free(a);
 }
 

@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: Apache-2.0
+"""STS end to end: GetCallerIdentity for every principal type, AssumeRole with trust
+policies, ExternalId, durations, session names, session policies and tags, role
+chaining, GetSessionToken, expired and forged session credentials."""
+import json
+import os
+import sqlite3
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Creds, error_code
+
+
+def trust(principal, condition=None):
+    st = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if condition:
+        st["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [st]})
+
+
+def session_creds(resp):
+    c = resp["Credentials"]
+    return Creds(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+
+
+@pytest.fixture(scope="module")
+def roles(server):
+    iam = server.client("iam")
+    acct = server.account
+    iam.create_role(RoleName="ops", Path="/team/",
+                    AssumeRolePolicyDocument=trust(f"arn:aws:iam::{acct}:root"),
+                    MaxSessionDuration=7200)
+    iam.attach_role_policy(RoleName="ops",
+                           PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.create_role(RoleName="ext", AssumeRolePolicyDocument=trust(
+        f"arn:aws:iam::{acct}:root", {"StringEquals": {"sts:ExternalId": "s3cr3t-id"}}))
+    iam.create_role(RoleName="nobody", AssumeRolePolicyDocument=trust(
+        "arn:aws:iam::999999999999:root"))
+    return {"ops": f"arn:aws:iam::{acct}:role/team/ops",
+            "ext": f"arn:aws:iam::{acct}:role/ext",
+            "nobody": f"arn:aws:iam::{acct}:role/nobody"}
+
+
+def test_assume_role_and_back(server, roles):
+    sts = server.client("sts")
+    r = sts.assume_role(RoleArn=roles["ops"], RoleSessionName="alice", DurationSeconds=3600)
+    assert r["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{server.account}:assumed-role/ops/alice"
+    assert r["AssumedRoleUser"]["AssumedRoleId"].startswith("AROA")
+    assert r["AssumedRoleUser"]["AssumedRoleId"].endswith(":alice")
+    c = session_creds(r)
+    assert c.akid.startswith("ASIA")
+    ident = server.client("sts", creds=c).get_caller_identity()
+    assert ident["Arn"] == r["AssumedRoleUser"]["Arn"]
+    assert ident["UserId"] == r["AssumedRoleUser"]["AssumedRoleId"]
+    # the role's ReadOnlyAccess lets it list but not create
+    server.client("iam", creds=c).list_users()
+    with pytest.raises(ClientError) as e:
+        server.client("iam", creds=c).create_user(UserName="nope")
+    assert error_code(e.value) == ("AccessDenied", 403)
+    assert "assumed-role/ops/alice is not authorized to perform: iam:CreateUser" in \
+        e.value.response["Error"]["Message"]
+    # and back: the admin's own identity is untouched
+    assert server.client("sts").get_caller_identity()["Arn"].endswith(":user/admin")
+
+
+def test_assume_role_through_cli(server, roles):
+    rc, out, err = server.cli("sts", "assume-role", "--role-arn", roles["ops"],
+                              "--role-session-name", "cli-session")
+    assert rc == 0, err
+    c = session_creds(out)
+    rc, ident, _ = server.cli("sts", "get-caller-identity", creds=c)
+    assert ident["Arn"].endswith(":assumed-role/ops/cli-session")
+
+
+def test_trust_policy_must_allow(server, roles):
+    with pytest.raises(ClientError) as e:
+        server.client("sts").assume_role(RoleArn=roles["nobody"], RoleSessionName="x1")
+    assert error_code(e.value) == ("AccessDenied", 403)
+    with pytest.raises(ClientError) as e:
+        server.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{server.account}:role/missing", RoleSessionName="x1")
+    assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_user_without_permission_cannot_assume(server, roles):
+    c = server.new_user_creds("no-assume")
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=c).assume_role(RoleArn=roles["ops"], RoleSessionName="x1")
+    assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_external_id(server, roles):
+    sts = server.client("sts")
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=roles["ext"], RoleSessionName="e1")
+    assert error_code(e.value) == ("AccessDenied", 403)
+    with pytest.raises(ClientError):
+        sts.assume_role(RoleArn=roles["ext"], RoleSessionName="e1", ExternalId="wrong-id")
+    sts.assume_role(RoleArn=roles["ext"], RoleSessionName="e1", ExternalId="s3cr3t-id")
+
+
+@pytest.mark.parametrize("kwargs,code", [
+    ({"RoleSessionName": "a"}, "ValidationError"),
+    ({"RoleSessionName": "bad name!"}, "ValidationError"),
+    ({"RoleSessionName": "ok", "DurationSeconds": 899}, "ValidationError"),
+    ({"RoleSessionName": "ok", "DurationSeconds": 7201}, "ValidationError"),
+])
+def test_assume_role_validation(server, roles, kwargs, code):
+    with pytest.raises(ClientError) as e:
+        _assume_unvalidated(server, roles["ops"], kwargs)
+    assert e.value.response["Error"]["Code"] == code
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def _assume_unvalidated(server, arn, kwargs):
+    import botocore.config
+    import boto3
+    c = boto3.client("sts", endpoint_url=server.endpoint, region_name="us-east-1",
+                     aws_access_key_id=server.admin.akid,
+                     aws_secret_access_key=server.admin.secret,
+                     config=botocore.config.Config(parameter_validation=False,
+                                                   retries={"max_attempts": 1}))
+    return c.assume_role(RoleArn=arn, **kwargs)
+
+
+def test_session_policy_intersects(server, roles):
+    deny_list = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]})
+    r = server.client("sts").assume_role(RoleArn=roles["ops"], RoleSessionName="narrow",
+                                         Policy=deny_list)
+    c = session_creds(r)
+    server.client("iam", creds=c).get_user(UserName="admin")
+    with pytest.raises(ClientError) as e:
+        server.client("iam", creds=c).list_users()  # the role allows it, the session does not
+    assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_malformed_session_policy(server, roles):
+    with pytest.raises(ClientError) as e:
+        server.client("sts").assume_role(RoleArn=roles["ops"], RoleSessionName="bad",
+                                         Policy='{"Version":"2012-10-17","Statement":[{}]}')
+    assert error_code(e.value) == ("MalformedPolicyDocument", 400)
+
+
+def test_role_chaining_capped_at_one_hour(server, roles):
+    c = session_creds(server.client("sts").assume_role(RoleArn=roles["ops"],
+                                                       RoleSessionName="first"))
+    # ops has ReadOnlyAccess only: it cannot assume further
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=c).assume_role(RoleArn=roles["ops"], RoleSessionName="again",
+                                                   DurationSeconds=7200)
+    assert e.value.response["Error"]["Code"] in ("ValidationError", "AccessDenied")
+
+
+def test_get_session_token(server):
+    r = server.client("sts").get_session_token(DurationSeconds=900)
+    c = session_creds(r)
+    assert c.akid.startswith("ASIA")
+    ident = server.client("sts", creds=c).get_caller_identity()
+    assert ident["Arn"].endswith(":user/admin")
+    server.client("iam", creds=c).list_users()  # acts with the user's permissions
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=c).get_session_token()
+    assert error_code(e.value)[0] == "AccessDenied"
+
+
+def test_forged_session_token(server, roles):
+    c = session_creds(server.client("sts").assume_role(RoleArn=roles["ops"],
+                                                       RoleSessionName="forge"))
+    forged = Creds(c.akid, c.secret, c.token[:-4] + "AAAA")
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=forged).get_caller_identity()
+    assert error_code(e.value) == ("InvalidClientTokenId", 403)
+    missing = Creds(c.akid, c.secret, None)
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=missing).get_caller_identity()
+    assert error_code(e.value) == ("InvalidClientTokenId", 403)
+
+
+def test_expired_session_rejected(server, roles):
+    r = server.client("sts").assume_role(RoleArn=roles["ops"], RoleSessionName="old",
+                                         DurationSeconds=900)
+    c = session_creds(r)
+    # age the session in the store before its first use (no cache holds it yet)
+    db = sqlite3.connect(os.path.join(server.data_dir, "bulwark.db"), timeout=10)
+    db.execute("UPDATE sts_sessions SET expires_at = ? WHERE id = ?",
+               (int(time.time() * 1000) - 1000, c.akid))
+    db.commit()
+    db.close()
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=c).get_caller_identity()
+    assert error_code(e.value) == ("ExpiredToken", 403)
+
+
+def test_session_tags_become_principal_tags(server):
+    iam = server.client("iam")
+    acct = server.account
+    doc = json.loads(trust(f"arn:aws:iam::{acct}:root"))
+    doc["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    iam.create_role(RoleName="tagged", AssumeRolePolicyDocument=json.dumps(doc))
+    iam.put_role_policy(RoleName="tagged", PolicyName="by-team", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}]}))
+    arn = f"arn:aws:iam::{acct}:role/tagged"
+    blue = session_creds(server.client("sts").assume_role(
+        RoleArn=arn, RoleSessionName="b", Tags=[{"Key": "team", "Value": "blue"}]))
+    red = session_creds(server.client("sts").assume_role(
+        RoleArn=arn, RoleSessionName="r", Tags=[{"Key": "team", "Value": "red"}]))
+    server.client("iam", creds=blue).list_users()
+    with pytest.raises(ClientError) as e:
+        server.client("iam", creds=red).list_users()
+    assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_inactive_key_rejected(server):
+    c = server.new_user_creds("rotating", policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    server.client("sts", creds=c).get_caller_identity()
+    server.client("iam").update_access_key(UserName="rotating", AccessKeyId=c.akid,
+                                           Status="Inactive")
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=c).get_caller_identity()
+    assert error_code(e.value) == ("InvalidClientTokenId", 403)
