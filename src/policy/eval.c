@@ -28,6 +28,7 @@ struct ract {
 
 struct acc {
     struct bw_policy_explain *ex;
+    bool has_boundary;
     bool denied;
     enum bw_policy_source deny_src;
     int deny_level;
@@ -96,16 +97,39 @@ static int one_principal(const struct bw_policy__princ *e, const struct bw_polic
     return 0;
 }
 
+/* Whether a NotPrincipal list excludes the requester. AWS checks the account, then the
+ * role, then the session or user, so an exclusion needs the account ARN and the identity
+ * (the user or session ARN, or the role ARN of a session); an IAM principal with a
+ * permissions boundary is never excluded (IAM JSON policy elements: NotPrincipal). */
+static bool not_principal_excludes(const struct bw_policy__stmt *st,
+                                   const struct bw_policy_request *req, bool has_boundary)
+{
+    const struct bw_policy_principal *pr = &req->principal;
+    bool acct = false, ident = false;
+    for (uint32_t i = 0; i < st->n_principals; i++) {
+        const struct bw_policy__princ *e = &st->principals[i];
+        int pc = one_principal(e, pr);
+        if (e->type == PT_STAR || (e->type == PT_SERVICE && pc))
+            return true;
+        acct |= e->type == PT_AWS && is_root_of(e->value, pr->account);
+        ident |= (pc & (PC_DIRECT | PC_ROLE)) != 0;
+    }
+    if (has_boundary && pr->type != BW_PRINCIPAL_ANONYMOUS && pr->type != BW_PRINCIPAL_SERVICE)
+        return false;
+    return pr->type == BW_PRINCIPAL_ROOT ? acct : (acct && ident);
+}
+
 /* The strongest way the statement's Principal names the requester (0: not at all). */
-static int principal_match(const struct bw_policy__stmt *st, const struct bw_policy_request *req)
+static int principal_match(const struct bw_policy__stmt *st, const struct bw_policy_request *req,
+                           bool has_boundary)
 {
     if (!st->has_principal)
         return PC_DIRECT;
+    if (st->not_principal)
+        return not_principal_excludes(st, req, has_boundary) ? 0 : PC_DIRECT;
     int best = 0;
     for (uint32_t i = 0; i < st->n_principals; i++)
         best |= one_principal(&st->principals[i], &req->principal);
-    if (st->not_principal)
-        return best ? 0 : PC_DIRECT;
     return best;
 }
 
@@ -137,7 +161,7 @@ static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int
         const struct bw_policy__stmt *st = &p->stmts[i];
         if (!action_match(st, ra))
             continue;
-        int pc = principal_match(st, req);
+        int pc = principal_match(st, req, acc->has_boundary);
         if (!pc || !resource_match(p, st, req) || !bw_policy__conds_match(p, st, req))
             continue;
         record(acc, p, src, level, i);
@@ -194,7 +218,7 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
                                                 struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, false, BW_SRC_NONE, -1};
+    struct acc acc = {explain, false, false, BW_SRC_NONE, -1};
     explain_reset(explain);
     ract_init(&ra, req->action);
     int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
@@ -274,7 +298,7 @@ enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
                                            struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, false, BW_SRC_NONE, -1};
+    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1};
     struct sides sd = {0};
     explain_reset(explain);
     ract_init(&ra, req->action);

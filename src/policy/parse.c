@@ -121,6 +121,10 @@ static bool parse_actions(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
             return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, "
                            "ec2, etc.");
         }
+        if (star && c->kind == BW_POLICY_RCP) {
+            path_push(c, "[%u]", i);
+            return fail(c, "Action cannot be \"*\" in a resource control policy");
+        }
         st->actions[i] = (struct bw_policy__pat){lower_dup(c, s[i].p, s[i].len), false, star};
     }
     return true;
@@ -406,6 +410,8 @@ static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
     json_t *cond = json_object_get(o, "Condition");
     if (a && na)
         return fail(c, "Statement cannot contain both Action and NotAction");
+    if (c->kind == BW_POLICY_RCP && na)
+        return fail(c, "NotAction is not allowed in a resource control policy");
     if (!a && !na)
         return fail(c, "Policy statement must contain actions.");
     if (r && nr)
@@ -416,6 +422,8 @@ static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
         return fail(c, "Policy statement must contain resources.");
     if (!check_principal(c, p, np))
         return false;
+    if (np && !st->deny)
+        return fail(c, "NotPrincipal must be used with \"Effect\": \"Deny\"");
     size_t old = strlen(c->path);
 #define SUB(elem, call)                                                                            \
     do {                                                                                           \
@@ -519,7 +527,8 @@ static bool parse_top(struct pctx *c, json_t *doc, struct bw_policy *p)
             return false;
         c->path[old] = 0;
     }
-    return check_sids_unique(c, p);
+    /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
+    return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
 /* Characters of the document, whitespace excluded (UTF-8 continuation bytes not counted). */
