@@ -19,11 +19,13 @@
 
 enum pclass { PC_NONE = 0, PC_DIRECT = 1, PC_ROLE = 2, PC_ACCOUNT = 4 };
 
-/* The request action, lower-cased once. */
+/* The request action, lower-cased once, its service bit, and the resource ARN split once. */
 struct ract {
     char buf[256];
-    size_t len, svc_len;
+    size_t len;
+    uint64_t svc_bit;
     bool ok;
+    struct bw_policy__arn arn;
 };
 
 struct acc {
@@ -37,22 +39,22 @@ struct acc {
 static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra)
 {
     bool any = false;
+    if (!(st->svc_mask & ra->svc_bit))
+        return false; /* no action of this statement names the request's service */
     for (uint32_t i = 0; i < st->n_actions && !any; i++) {
         const struct bw_policy__pat *a = &st->actions[i];
-        any = a->star || (ra->ok && bw_policy__glob(a->s.p, a->s.len, NULL, ra->buf, ra->len,
-                                                    false));
+        any = a->star || (ra->ok && bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
     }
     return any != st->not_action;
 }
 
 static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat *r,
-                         const struct bw_policy_request *req)
+                         const struct bw_policy_request *req, const struct ract *ra)
 {
     if (r->star)
         return true;
     if (!r->has_var || !p->vars)
-        return bw_policy__arn_match(r->s.p, r->s.len, NULL, req->resource.arn.p,
-                                    req->resource.arn.len, true);
+        return bw_policy__arn_match_pre(r, &ra->arn);
     char buf[1024];
     uint8_t lit[1024];
     size_t len;
@@ -62,13 +64,13 @@ static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat 
 }
 
 static bool resource_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                           const struct bw_policy_request *req)
+                           const struct bw_policy_request *req, const struct ract *ra)
 {
     if (!st->has_resource)
         return true;
     bool any = false;
     for (uint32_t i = 0; i < st->n_resources && !any; i++)
-        any = one_resource(p, &st->resources[i], req);
+        any = one_resource(p, &st->resources[i], req, ra);
     return any != st->not_resource;
 }
 
@@ -158,11 +160,13 @@ static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int
 {
     int allow = 0;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
+        if (!(p->svc_masks[i] & ra->svc_bit))
+            continue;
         const struct bw_policy__stmt *st = &p->stmts[i];
         if (!action_match(st, ra))
             continue;
         int pc = principal_match(st, req, acc->has_boundary);
-        if (!pc || !resource_match(p, st, req) || !bw_policy__conds_match(p, st, req))
+        if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, req))
             continue;
         record(acc, p, src, level, i);
         if (!st->deny)
@@ -182,15 +186,21 @@ static int eval_list(const struct bw_policy *const *ps, size_t n, enum bw_policy
     return allow;
 }
 
-static void ract_init(struct ract *ra, struct bw_str action)
+static void ract_init(struct ract *ra, const struct bw_policy_request *req)
 {
+    struct bw_str action = req->action;
     ra->ok = action.len < sizeof(ra->buf);
     ra->len = ra->ok ? action.len : 0;
-    ra->svc_len = 0;
+    size_t svc = ra->len;
     for (size_t i = 0; i < ra->len; i++) {
         char c = action.p[i];
         ra->buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        if (c == ':' && svc == ra->len)
+            svc = i;
     }
+    ra->svc_bit = bw_policy__svc_bit(ra->buf, svc);
+    ra->arn.s = req->resource.arn;
+    ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
 }
 
 static enum bw_policy_decision finish(struct bw_policy_explain *ex, enum bw_policy_decision d,
@@ -220,7 +230,7 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
     struct ract ra;
     struct acc acc = {explain, false, false, BW_SRC_NONE, -1};
     explain_reset(explain);
-    ract_init(&ra, req->action);
+    ract_init(&ra, req);
     int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, source, -1);
@@ -301,7 +311,7 @@ enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
     struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1};
     struct sides sd = {0};
     explain_reset(explain);
-    ract_init(&ra, req->action);
+    ract_init(&ra, req);
     scan_all(set, req, &ra, &acc, &sd);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, acc.deny_src, acc.deny_level);

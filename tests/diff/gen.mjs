@@ -308,6 +308,11 @@ function genCase(r, idx) {
   const missing = (v, key) => text.includes(v) && context[key] === undefined
   if (missing('${aws:username}', 'aws:username') || missing('${aws:PrincipalTag/team}', 'aws:PrincipalTag/team') ||
       missing('${aws:RequestTag/env}', 'aws:RequestTag/env')) feats.add('missing-var')
+  const src = context['aws:SourceIp']
+  if (src && text.includes('NotIpAddress')) {
+    const v6 = src.includes(':')
+    if ((v6 && /"\d+\.\d+\.\d+\.\d+/.test(text)) || (!v6 && /"[0-9a-fA-F]*::|"2001:/.test(text))) feats.add('ip-family')
+  }
   return { id: idx, features: [...feats], case: c }
 }
 
