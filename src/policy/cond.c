@@ -276,7 +276,7 @@ static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *
     struct bw_str one;
     bool present = bw_policy__ctx_get(req, c->key, &vals, &n, &one);
     if (c->op == OP_NULL)
-        return null_match(c, present && n > 0);
+        return null_match(c, present);
     bool neg = is_negated(c->op);
     uint8_t op = neg ? (uint8_t)(c->op - 1) : c->op;
     if (!present || (c->qual != Q_NONE && n == 0))

@@ -19,15 +19,18 @@
 
 enum pclass { PC_NONE = 0, PC_DIRECT = 1, PC_ROLE = 2, PC_ACCOUNT = 4 };
 
-/* The request action, lower-cased once. */
+/* The request action, lower-cased once, its service bit, and the resource ARN split once. */
 struct ract {
     char buf[256];
-    size_t len, svc_len;
+    size_t len;
+    uint64_t svc_bit;
     bool ok;
+    struct bw_policy__arn arn;
 };
 
 struct acc {
     struct bw_policy_explain *ex;
+    bool has_boundary;
     bool denied;
     enum bw_policy_source deny_src;
     int deny_level;
@@ -36,22 +39,22 @@ struct acc {
 static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra)
 {
     bool any = false;
+    if (!(st->svc_mask & ra->svc_bit))
+        return false; /* no action of this statement names the request's service */
     for (uint32_t i = 0; i < st->n_actions && !any; i++) {
         const struct bw_policy__pat *a = &st->actions[i];
-        any = a->star || (ra->ok && bw_policy__glob(a->s.p, a->s.len, NULL, ra->buf, ra->len,
-                                                    false));
+        any = a->star || (ra->ok && bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
     }
     return any != st->not_action;
 }
 
 static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat *r,
-                         const struct bw_policy_request *req)
+                         const struct bw_policy_request *req, const struct ract *ra)
 {
     if (r->star)
         return true;
     if (!r->has_var || !p->vars)
-        return bw_policy__arn_match(r->s.p, r->s.len, NULL, req->resource.arn.p,
-                                    req->resource.arn.len, true);
+        return bw_policy__arn_match_pre(r, &ra->arn);
     char buf[1024];
     uint8_t lit[1024];
     size_t len;
@@ -61,13 +64,13 @@ static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat 
 }
 
 static bool resource_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                           const struct bw_policy_request *req)
+                           const struct bw_policy_request *req, const struct ract *ra)
 {
     if (!st->has_resource)
         return true;
     bool any = false;
     for (uint32_t i = 0; i < st->n_resources && !any; i++)
-        any = one_resource(p, &st->resources[i], req);
+        any = one_resource(p, &st->resources[i], req, ra);
     return any != st->not_resource;
 }
 
@@ -96,16 +99,39 @@ static int one_principal(const struct bw_policy__princ *e, const struct bw_polic
     return 0;
 }
 
+/* Whether a NotPrincipal list excludes the requester. AWS checks the account, then the
+ * role, then the session or user, so an exclusion needs the account ARN and the identity
+ * (the user or session ARN, or the role ARN of a session); an IAM principal with a
+ * permissions boundary is never excluded (IAM JSON policy elements: NotPrincipal). */
+static bool not_principal_excludes(const struct bw_policy__stmt *st,
+                                   const struct bw_policy_request *req, bool has_boundary)
+{
+    const struct bw_policy_principal *pr = &req->principal;
+    bool acct = false, ident = false;
+    for (uint32_t i = 0; i < st->n_principals; i++) {
+        const struct bw_policy__princ *e = &st->principals[i];
+        int pc = one_principal(e, pr);
+        if (e->type == PT_STAR || (e->type == PT_SERVICE && pc))
+            return true;
+        acct |= e->type == PT_AWS && is_root_of(e->value, pr->account);
+        ident |= (pc & (PC_DIRECT | PC_ROLE)) != 0;
+    }
+    if (has_boundary && pr->type != BW_PRINCIPAL_ANONYMOUS && pr->type != BW_PRINCIPAL_SERVICE)
+        return false;
+    return pr->type == BW_PRINCIPAL_ROOT ? acct : (acct && ident);
+}
+
 /* The strongest way the statement's Principal names the requester (0: not at all). */
-static int principal_match(const struct bw_policy__stmt *st, const struct bw_policy_request *req)
+static int principal_match(const struct bw_policy__stmt *st, const struct bw_policy_request *req,
+                           bool has_boundary)
 {
     if (!st->has_principal)
         return PC_DIRECT;
+    if (st->not_principal)
+        return not_principal_excludes(st, req, has_boundary) ? 0 : PC_DIRECT;
     int best = 0;
     for (uint32_t i = 0; i < st->n_principals; i++)
         best |= one_principal(&st->principals[i], &req->principal);
-    if (st->not_principal)
-        return best ? 0 : PC_DIRECT;
     return best;
 }
 
@@ -134,11 +160,13 @@ static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int
 {
     int allow = 0;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
+        if (!(p->svc_masks[i] & ra->svc_bit))
+            continue;
         const struct bw_policy__stmt *st = &p->stmts[i];
         if (!action_match(st, ra))
             continue;
-        int pc = principal_match(st, req);
-        if (!pc || !resource_match(p, st, req) || !bw_policy__conds_match(p, st, req))
+        int pc = principal_match(st, req, acc->has_boundary);
+        if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, req))
             continue;
         record(acc, p, src, level, i);
         if (!st->deny)
@@ -158,15 +186,21 @@ static int eval_list(const struct bw_policy *const *ps, size_t n, enum bw_policy
     return allow;
 }
 
-static void ract_init(struct ract *ra, struct bw_str action)
+static void ract_init(struct ract *ra, const struct bw_policy_request *req)
 {
+    struct bw_str action = req->action;
     ra->ok = action.len < sizeof(ra->buf);
     ra->len = ra->ok ? action.len : 0;
-    ra->svc_len = 0;
+    size_t svc = ra->len;
     for (size_t i = 0; i < ra->len; i++) {
         char c = action.p[i];
         ra->buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        if (c == ':' && svc == ra->len)
+            svc = i;
     }
+    ra->svc_bit = bw_policy__svc_bit(ra->buf, svc);
+    ra->arn.s = req->resource.arn;
+    ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
 }
 
 static enum bw_policy_decision finish(struct bw_policy_explain *ex, enum bw_policy_decision d,
@@ -194,9 +228,9 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
                                                 struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, false, BW_SRC_NONE, -1};
+    struct acc acc = {explain, false, false, BW_SRC_NONE, -1};
     explain_reset(explain);
-    ract_init(&ra, req->action);
+    ract_init(&ra, req);
     int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, source, -1);
@@ -274,10 +308,10 @@ enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
                                            struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, false, BW_SRC_NONE, -1};
+    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1};
     struct sides sd = {0};
     explain_reset(explain);
-    ract_init(&ra, req->action);
+    ract_init(&ra, req);
     scan_all(set, req, &ra, &acc, &sd);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, acc.deny_src, acc.deny_level);

@@ -87,7 +87,22 @@ struct bw_policy__princ {
 struct bw_policy__pat {
     struct bw_str s;
     bool has_var;
-    bool star; /* exactly "*" */
+    bool star;   /* exactly "*" */
+    bool wild;   /* holds `*` or `?` */
+    bool cut_ok; /* resource ARN pattern split at compile time */
+    uint32_t cut[5]; /* offsets of the first five colons */
+    uint8_t kind;       /* action patterns: MK_* of the whole pattern */
+    uint8_t seg_kind[6]; /* resource ARN patterns: MK_* of each segment */
+};
+
+/* How a pattern (or one ARN segment of it) matches, decided at compile time. */
+enum { MK_EXACT, MK_PREFIX, MK_STAR, MK_GLOB };
+
+/* A request ARN split once per evaluation. */
+struct bw_policy__arn {
+    struct bw_str s;
+    bool ok;
+    uint32_t cut[5];
 };
 
 struct bw_policy__stmt {
@@ -103,6 +118,7 @@ struct bw_policy__stmt {
     uint32_t n_principals;
     struct bw_policy__cond *conds;
     uint32_t n_conds;
+    uint64_t svc_mask; /* per-service index: bit of each action's service; ~0 = any */
 };
 
 struct bw_policy {
@@ -112,6 +128,7 @@ struct bw_policy {
     bool vars; /* Version 2012-10-17: policy variables are substituted */
     struct bw_policy__stmt *stmts;
     uint32_t n_stmts;
+    uint64_t *svc_masks; /* stmts[i].svc_mask, packed: the per-service index scanned first */
 };
 
 /* --- match.c --- */
@@ -122,6 +139,16 @@ bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const cha
 /* ARN match per colon-separated segment (the resource part may hold colons). */
 bool bw_policy__arn_match(const char *pat, size_t plen, const uint8_t *lit, const char *s,
                           size_t slen, bool wild);
+/* Splits an ARN at its first five colons; false when it has fewer. */
+bool bw_policy__arn_split(const char *s, size_t len, uint32_t cut[5]);
+/* ARN match of a pre-split pattern against a pre-split ARN (no literal mask). */
+bool bw_policy__arn_match_pre(const struct bw_policy__pat *pat, const struct bw_policy__arn *arn);
+/* Classifies a pattern as exact, "prefix*", "*" or a general glob. */
+uint8_t bw_policy__pat_kind(const char *p, size_t len);
+/* Matches s against a pattern of the given kind (case-sensitive). */
+bool bw_policy__kmatch(uint8_t kind, const char *p, size_t plen, const char *s, size_t slen);
+/* The per-service index bit of a service prefix (lower-case). */
+uint64_t bw_policy__svc_bit(const char *svc, size_t len);
 bool bw_policy__parse_num(struct bw_str s, double *out);
 bool bw_policy__parse_date(struct bw_str s, int64_t *ms_out);
 bool bw_policy__parse_bool(struct bw_str s, bool *out);

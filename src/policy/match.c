@@ -68,6 +68,25 @@ bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const cha
     return p == plen;
 }
 
+uint64_t bw_policy__svc_bit(const char *svc, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)lower(svc[i])) * 1099511628211ULL;
+    return 1ULL << (h % 64);
+}
+
+bool bw_policy__arn_split(const char *s, size_t len, uint32_t cut[5])
+{
+    size_t k = 0;
+    if (len > UINT32_MAX)
+        return false;
+    for (size_t i = 0; i < len && k < 5; i++)
+        if (s[i] == ':')
+            cut[k++] = (uint32_t)i;
+    return k == 5;
+}
+
 /* Offsets of the first five colons; false when there are fewer. */
 static bool arn_split(const char *s, size_t len, size_t cut[5])
 {
@@ -98,6 +117,59 @@ bool bw_policy__arn_match(const char *pat, size_t plen, const uint8_t *lit, cons
             return false;
         ps = pe + 1;
         ss = se + 1;
+    }
+    return true;
+}
+
+uint8_t bw_policy__pat_kind(const char *p, size_t len)
+{
+    size_t w = 0;
+    if (len == 1 && p[0] == '*')
+        return MK_STAR;
+    for (size_t i = 0; i < len; i++)
+        w += p[i] == '*' || p[i] == '?';
+    if (w == 0)
+        return MK_EXACT;
+    return (w == 1 && p[len - 1] == '*') ? MK_PREFIX : MK_GLOB;
+}
+
+/* Short equal-length comparison, inlined (most segments are a few bytes). */
+static inline bool same(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+bool bw_policy__kmatch(uint8_t kind, const char *p, size_t plen, const char *s, size_t slen)
+{
+    switch (kind) {
+    case MK_EXACT:
+        return plen == slen && same(p, s, plen);
+    case MK_PREFIX:
+        return slen >= plen - 1 && same(p, s, plen - 1);
+    case MK_STAR:
+        return true;
+    default:
+        return bw_policy__glob(p, plen, NULL, s, slen, false);
+    }
+}
+
+bool bw_policy__arn_match_pre(const struct bw_policy__pat *pat, const struct bw_policy__arn *arn)
+{
+    if (pat->star)
+        return true;
+    if (!arn->ok || !pat->cut_ok)
+        return false;
+    /* The most selective segments first: resource, account, service, region, partition. */
+    static const int order[6] = {5, 4, 2, 3, 1, 0};
+    for (int j = 0; j < 6; j++) {
+        int k = order[j];
+        size_t ps = k ? pat->cut[k - 1] + 1 : 0, ss = k ? arn->cut[k - 1] + 1 : 0;
+        size_t pe = k < 5 ? pat->cut[k] : pat->s.len, se = k < 5 ? arn->cut[k] : arn->s.len;
+        if (!bw_policy__kmatch(pat->seg_kind[k], pat->s.p + ps, pe - ps, arn->s.p + ss, se - ss))
+            return false;
     }
     return true;
 }

@@ -121,8 +121,18 @@ static bool parse_actions(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
             return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, "
                            "ec2, etc.");
         }
-        st->actions[i] = (struct bw_policy__pat){lower_dup(c, s[i].p, s[i].len), false, star};
+        if (star && c->kind == BW_POLICY_RCP) {
+            path_push(c, "[%u]", i);
+            return fail(c, "Action cannot be \"*\" in a resource control policy");
+        }
+        st->actions[i] = (struct bw_policy__pat){.s = lower_dup(c, s[i].p, s[i].len), .star = star};
+        st->actions[i].kind = bw_policy__pat_kind(s[i].p, s[i].len);
+        size_t svc = colon ? (size_t)(colon - s[i].p) : 0;
+        bool svc_wild = star || memchr(s[i].p, '*', svc) || memchr(s[i].p, '?', svc);
+        st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
     }
+    if (st->not_action)
+        st->svc_mask = ~0ULL;
     return true;
 }
 
@@ -144,7 +154,15 @@ static bool parse_resources(struct pctx *c, json_t *v, struct bw_policy__stmt *s
             return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len,
                         s[i].p);
         }
-        st->resources[i] = (struct bw_policy__pat){s[i], has_var(c, s[i]), star};
+        struct bw_policy__pat *r = &st->resources[i];
+        *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
+        r->wild = memchr(s[i].p, '*', s[i].len) || memchr(s[i].p, '?', s[i].len);
+        r->cut_ok = bw_policy__arn_split(s[i].p, s[i].len, r->cut);
+        for (size_t k = 0, ps = 0; r->cut_ok && k < 6; k++) {
+            size_t pe = k < 5 ? r->cut[k] : s[i].len;
+            r->seg_kind[k] = bw_policy__pat_kind(s[i].p + ps, pe - ps);
+            ps = pe + 1;
+        }
     }
     return true;
 }
@@ -406,6 +424,8 @@ static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
     json_t *cond = json_object_get(o, "Condition");
     if (a && na)
         return fail(c, "Statement cannot contain both Action and NotAction");
+    if (c->kind == BW_POLICY_RCP && na)
+        return fail(c, "NotAction is not allowed in a resource control policy");
     if (!a && !na)
         return fail(c, "Policy statement must contain actions.");
     if (r && nr)
@@ -416,6 +436,8 @@ static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
         return fail(c, "Policy statement must contain resources.");
     if (!check_principal(c, p, np))
         return false;
+    if (np && !st->deny)
+        return fail(c, "NotPrincipal must be used with \"Effect\": \"Deny\"");
     size_t old = strlen(c->path);
 #define SUB(elem, call)                                                                            \
     do {                                                                                           \
@@ -519,7 +541,11 @@ static bool parse_top(struct pctx *c, json_t *doc, struct bw_policy *p)
             return false;
         c->path[old] = 0;
     }
-    return check_sids_unique(c, p);
+    /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
+    p->svc_masks = BW_ARENA_NEWN(c->a, uint64_t, p->n_stmts ? p->n_stmts : 1);
+    for (uint32_t i = 0; i < p->n_stmts; i++)
+        p->svc_masks[i] = p->stmts[i].svc_mask;
+    return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
 /* Characters of the document, whitespace excluded (UTF-8 continuation bytes not counted). */
