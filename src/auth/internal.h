@@ -20,6 +20,8 @@ struct bw_str bw_auth__pct_decode(struct bw_str s, struct bw_arena *a);
 void bw_auth__pct_encode(struct bw_buf *b, struct bw_str s, bool keep_slash);
 /* The decoded value of the first query parameter named `name` (exact), or .p == NULL. */
 struct bw_str bw_auth__query_param(struct bw_str query, const char *name, struct bw_arena *a);
+/* SHA-256 of p[0..len) into out (32 bytes). */
+void bw_auth__sha256(const void *p, size_t len, uint8_t out[32]);
 /* Lower-case hex SHA-256 of p[0..len) into out (65 bytes). */
 void bw_auth__sha256_hex(const void *p, size_t len, char out[65]);
 /* HMAC-SHA256(key, msg) into out (32 bytes). */

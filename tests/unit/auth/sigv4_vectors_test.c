@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/internal.h"
 #include "auth/sigv4.h"
 #include "common/util.h"
 
@@ -110,6 +111,22 @@ static void build(const struct vec *v, struct bw_sigv4_request *req, struct bw_s
     *req = (struct bw_sigv4_request){bw_str_c(v->method), bw_str_c(v->path), bw_str_c(v->query),
                                      h,                   n,                  bw_str_c(v->body),
                                      NULL};
+}
+
+/* RFC 4231 test cases 2 (short key) and 6 (key longer than the block) for the HMAC. */
+static void test_hmac_rfc4231(void **state)
+{
+    (void)state;
+    uint8_t mac[32], key[131];
+    char hex[65];
+    bw_auth__hmac("Jefe", 4, "what do ya want for nothing?", 28, mac);
+    bw_hex_encode(mac, 32, hex);
+    assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    memset(key, 0xaa, sizeof key);
+    const char *m = "Test Using Larger Than Block-Size Key - Hash Key First";
+    bw_auth__hmac(key, sizeof key, m, strlen(m), mac);
+    bw_hex_encode(mac, 32, hex);
+    assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 static void test_signing_key_example(void **state)
@@ -325,6 +342,7 @@ static void test_cache_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hmac_rfc4231),
         cmocka_unit_test(test_signing_key_example),
         cmocka_unit_test(test_iam_canonical_request_hash),
         cmocka_unit_test(test_vectors_verify),
