@@ -14,8 +14,9 @@ bool bw_auth__ieq(struct bw_str a, const char *b);
 const struct bw_sigv4_header *bw_auth__header(const struct bw_sigv4_request *req, const char *name);
 /* a without leading and trailing spaces and tabs. */
 struct bw_str bw_auth__trim(struct bw_str a);
-/* Percent-decodes p[0..len) into the arena ("%zz" stays literal, '+' stays '+'). */
-struct bw_str bw_auth__pct_decode(struct bw_str s, struct bw_arena *a);
+/* Percent-decodes s into the arena ("%zz" stays literal; '+' becomes ' ' when
+ * plus_is_space, as in query strings). */
+struct bw_str bw_auth__pct_decode(struct bw_str s, bool plus_is_space, struct bw_arena *a);
 /* Appends s percent-encoded per RFC 3986 (unreserved kept; '/' kept when keep_slash). */
 void bw_auth__pct_encode(struct bw_buf *b, struct bw_str s, bool keep_slash);
 /* The decoded value of the first query parameter named `name` (exact), or .p == NULL. */

@@ -147,9 +147,9 @@ struct bw_str bw_sigv4_canonical_request(const struct bw_sigv4_request *req,
  * path as received is already encoded once, so this is AWS's "encode twice"). In `a`. */
 struct bw_str bw_sigv4_canonical_uri(struct bw_str raw_path, struct bw_arena *a);
 
-/* The canonical query string of a raw query: each name and value percent-decoded and
- * re-encoded per RFC 3986, pairs sorted by name then value, X-Amz-Signature left out
- * when `presigned`. In `a`. */
+/* The canonical query string of a raw query: each name and value form-decoded ('%XX',
+ * and '+' as a space) and re-encoded per RFC 3986, pairs sorted by name then value,
+ * X-Amz-Signature left out when `presigned`. In `a`. */
 struct bw_str bw_sigv4_canonical_query(struct bw_str raw_query, bool presigned,
                                        struct bw_arena *a);
 

@@ -9,8 +9,8 @@
  *
  * Non-S3 rules: the URI path is normalized (dot segments removed, empty segments
  * collapsed) and encoded again (the wire path is already encoded once); query names and
- * values are decoded and re-encoded per RFC 3986 ("%20", never '+'), then sorted by
- * name and value. Everything is built in the caller's arena; no input is trusted to be
+ * values are form-decoded ('+' is a space: botocore sends spaces as '+' on the wire but
+ * signs them as %20) and re-encoded per RFC 3986, then sorted by name and value. Everything is built in the caller's arena; no input is trusted to be
  * well formed, and any byte sequence yields some canonical string.
  */
 #include "auth/sigv4.h"
@@ -70,7 +70,7 @@ static int hexval(char c)
     return -1;
 }
 
-struct bw_str bw_auth__pct_decode(struct bw_str s, struct bw_arena *a)
+struct bw_str bw_auth__pct_decode(struct bw_str s, bool plus_is_space, struct bw_arena *a)
 {
     char *o = bw_arena_alloc(a, s.len + 1);
     size_t n = 0;
@@ -80,7 +80,7 @@ struct bw_str bw_auth__pct_decode(struct bw_str s, struct bw_arena *a)
             o[n++] = (char)(h * 16 + l);
             i += 2;
         } else {
-            o[n++] = s.p[i];
+            o[n++] = (plus_is_space && s.p[i] == '+') ? ' ' : s.p[i];
         }
     }
     o[n] = 0;
@@ -142,8 +142,8 @@ struct bw_str bw_auth__query_param(struct bw_str query, const char *name, struct
     struct bw_str piece, k, v;
     while (next_piece(&query, &piece)) {
         split_pair(piece, &k, &v);
-        if (bw_str_eq(bw_auth__pct_decode(k, a), bw_str_c(name)))
-            return bw_auth__pct_decode(v, a);
+        if (bw_str_eq(bw_auth__pct_decode(k, true, a), bw_str_c(name)))
+            return bw_auth__pct_decode(v, true, a);
     }
     return (struct bw_str){NULL, 0};
 }
@@ -257,7 +257,7 @@ static int qpair_cmp(const void *x, const void *y)
 
 static struct bw_str encode_view(struct bw_str raw, struct bw_arena *a)
 {
-    struct bw_str d = bw_auth__pct_decode(raw, a);
+    struct bw_str d = bw_auth__pct_decode(raw, true, a);
     struct bw_buf b;
     bw_buf_init(&b, a, d.len * 3 + 1);
     bw_auth__pct_encode(&b, d, false);

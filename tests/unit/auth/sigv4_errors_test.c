@@ -344,7 +344,8 @@ static void test_canonical_query(void **state)
     static const char *cases[][2] = {
         {"", ""},
         {"b=2&a=1&a=0", "a=0&a=1&b=2"},
-        {"a+b=c%2fd", "a%2Bb=c%2Fd"},
+        {"a+b=c%2fd", "a%20b=c%2Fd"},
+        {"a%2Bb=1", "a%2Bb=1"},
         {"=x&&y", "=x&y="},
         {"Action=ListUsers&Marker=a%20b&MaxItems=1000", "Action=ListUsers&Marker=a%20b&MaxItems=1000"},
         {"q=%zz%", "q=%25zz%25"},
