@@ -132,8 +132,8 @@ static void build_signed(struct worker *w, struct conn *c, long seq)
     struct bw_sigv4_header h[2] = {
         {BW_STR("Host"), bw_str_c(hostport)},
         {BW_STR("Content-Type"), BW_STR("application/x-www-form-urlencoded; charset=utf-8")}};
-    struct bw_sigv4_request req = {BW_STR("POST"), BW_STR("/"), BW_STR(""), h, 2, bw_str_c(body),
-                                   NULL};
+    struct bw_sigv4_request req = {BW_STR("POST"), BW_STR("/"), BW_STR(""), h, 2,
+                                   bw_str_c(body), NULL};
     struct bw_sigv4_creds cr = {o->akid, o->secret, o->token[0] ? o->token : NULL};
     const char *svc = o->mode == MODE_STS ? "sts" : "iam";
     struct bw_arena *a = bw_arena_new(4096);
@@ -145,11 +145,12 @@ static void build_signed(struct worker *w, struct conn *c, long seq)
     if (s.security_token)
         tok = bw_arena_printf(a, "X-Amz-Security-Token: %s\r\n", s.security_token);
     free(c->out);
-    int n = asprintf(&c->out,
-                     "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded;"
-                     " charset=utf-8\r\nContent-Length: %zu\r\nX-Amz-Date: %s\r\n%sAuthorization: "
-                     "%s\r\nUser-Agent: bulwark-loadgen\r\n\r\n%s",
-                     hostport, strlen(body), s.amz_date, tok ? tok : "", s.authorization, body);
+    int n =
+        asprintf(&c->out,
+                 "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded;"
+                 " charset=utf-8\r\nContent-Length: %zu\r\nX-Amz-Date: %s\r\n%sAuthorization: "
+                 "%s\r\nUser-Agent: bulwark-loadgen\r\n\r\n%s",
+                 hostport, strlen(body), s.amz_date, tok ? tok : "", s.authorization, body);
     if (n < 0)
         bw_oom();
     c->out_len = (size_t)n;
@@ -166,7 +167,8 @@ static void build_request(struct worker *w, struct conn *c, long seq)
     if (w->o->mode != MODE_STATIC) {
         build_signed(w, c, seq);
     } else if (!c->out) {
-        int n = asprintf(&c->out, "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: bulwark-loadgen\r\n\r\n",
+        int n = asprintf(&c->out,
+                         "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: bulwark-loadgen\r\n\r\n",
                          w->o->path, w->o->host, w->o->port);
         if (n < 0)
             bw_oom();
@@ -186,7 +188,8 @@ static int parse_head(struct conn *c)
         return -1;
     c->status = (int)strtol(c->in + 9, NULL, 10);
     c->body_len = 0;
-    for (char *l = memchr(c->in, '\n', c->hdr_len); l && l < end; l = memchr(l, '\n', (size_t)(end - l))) {
+    for (char *l = memchr(c->in, '\n', c->hdr_len); l && l < end;
+         l = memchr(l, '\n', (size_t)(end - l))) {
         l++;
         if (strncasecmp(l, "content-length:", 15) == 0)
             c->body_len = strtol(l + 15, NULL, 10);
@@ -444,36 +447,87 @@ static enum mode parse_mode(const char *m)
 
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option lo[] = {
-        {"mode", 1, 0, 'm'},        {"host", 1, 0, 'h'},        {"port", 1, 0, 'p'},
-        {"connections", 1, 0, 'c'}, {"threads", 1, 0, 't'},     {"duration", 1, 0, 'd'},
-        {"warmup", 1, 0, 'w'},      {"requests", 1, 0, 'n'},    {"path", 1, 0, 'P'},
-        {"credentials", 1, 0, 'C'}, {"profile", 1, 0, 'R'},     {"access-key", 1, 0, 'a'},
-        {"secret-key", 1, 0, 's'},  {"region", 1, 0, 'r'},      {"max-items", 1, 0, 'i'},
-        {"prefix", 1, 0, 'x'},      {0, 0, 0, 0}};
-    *o = (struct opts){.host = "127.0.0.1", .path = "/", .region = "us-east-1",
-                       .prefix = "benchuser", .profile = "bulwark", .conns = 64, .threads = 1,
-                       .max_items = 1000, .duration = 10, .warmup = 1, .mode = -1};
+    static const struct option lo[] = {{"mode", 1, 0, 'm'},
+                                       {"host", 1, 0, 'h'},
+                                       {"port", 1, 0, 'p'},
+                                       {"connections", 1, 0, 'c'},
+                                       {"threads", 1, 0, 't'},
+                                       {"duration", 1, 0, 'd'},
+                                       {"warmup", 1, 0, 'w'},
+                                       {"requests", 1, 0, 'n'},
+                                       {"path", 1, 0, 'P'},
+                                       {"credentials", 1, 0, 'C'},
+                                       {"profile", 1, 0, 'R'},
+                                       {"access-key", 1, 0, 'a'},
+                                       {"secret-key", 1, 0, 's'},
+                                       {"region", 1, 0, 'r'},
+                                       {"max-items", 1, 0, 'i'},
+                                       {"prefix", 1, 0, 'x'},
+                                       {0, 0, 0, 0}};
+    *o = (struct opts){.host = "127.0.0.1",
+                       .path = "/",
+                       .region = "us-east-1",
+                       .prefix = "benchuser",
+                       .profile = "bulwark",
+                       .conns = 64,
+                       .threads = 1,
+                       .max_items = 1000,
+                       .duration = 10,
+                       .warmup = 1,
+                       .mode = -1};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 'm': o->mode = parse_mode(optarg); break;
-        case 'h': o->host = optarg; break;
-        case 'p': o->port = (int)strtol(optarg, NULL, 10); break;
-        case 'c': o->conns = (int)strtol(optarg, NULL, 10); break;
-        case 't': o->threads = (int)strtol(optarg, NULL, 10); break;
-        case 'd': o->duration = strtod(optarg, NULL); break;
-        case 'w': o->warmup = strtod(optarg, NULL); break;
-        case 'n': o->requests = strtol(optarg, NULL, 10); break;
-        case 'P': o->path = optarg; break;
-        case 'C': o->cred_file = optarg; break;
-        case 'R': o->profile = optarg; break;
-        case 'a': snprintf(o->akid, sizeof o->akid, "%s", optarg); break;
-        case 's': snprintf(o->secret, sizeof o->secret, "%s", optarg); break;
-        case 'r': o->region = optarg; break;
-        case 'i': o->max_items = (int)strtol(optarg, NULL, 10); break;
-        case 'x': o->prefix = optarg; break;
-        default: usage();
+        case 'm':
+            o->mode = parse_mode(optarg);
+            break;
+        case 'h':
+            o->host = optarg;
+            break;
+        case 'p':
+            o->port = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'c':
+            o->conns = (int)strtol(optarg, NULL, 10);
+            break;
+        case 't':
+            o->threads = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'd':
+            o->duration = strtod(optarg, NULL);
+            break;
+        case 'w':
+            o->warmup = strtod(optarg, NULL);
+            break;
+        case 'n':
+            o->requests = strtol(optarg, NULL, 10);
+            break;
+        case 'P':
+            o->path = optarg;
+            break;
+        case 'C':
+            o->cred_file = optarg;
+            break;
+        case 'R':
+            o->profile = optarg;
+            break;
+        case 'a':
+            snprintf(o->akid, sizeof o->akid, "%s", optarg);
+            break;
+        case 's':
+            snprintf(o->secret, sizeof o->secret, "%s", optarg);
+            break;
+        case 'r':
+            o->region = optarg;
+            break;
+        case 'i':
+            o->max_items = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'x':
+            o->prefix = optarg;
+            break;
+        default:
+            usage();
         }
     }
     if ((int)o->mode < 0 || o->port <= 0 || o->conns < 1 || o->threads < 1 || o->duration <= 0)
@@ -554,9 +608,8 @@ static void report(const struct opts *o, struct worker *w, double secs)
            names[o->mode], o->conns, o->threads, secs, (unsigned long long)done,
            secs > 0 ? (double)done / secs : 0.0, (unsigned long long)percentile(hist, done, 0.50),
            (unsigned long long)percentile(hist, done, 0.99), (unsigned long long)max_us,
-           (unsigned long long)errors, (unsigned long long)conn_errors,
-           (unsigned long long)st[2], (unsigned long long)st[3], (unsigned long long)st[4],
-           (unsigned long long)st[5]);
+           (unsigned long long)errors, (unsigned long long)conn_errors, (unsigned long long)st[2],
+           (unsigned long long)st[3], (unsigned long long)st[4], (unsigned long long)st[5]);
     free(hist);
 }
 

@@ -36,7 +36,6 @@ bool bw_auth__amz_date_parse(struct bw_str s, int64_t *out);
 bool bw_auth__http_date_parse(struct bw_str s, int64_t *out);
 /* The signature (64 hex + NUL) of canonical request `creq` with key material. */
 void bw_auth__signature(const uint8_t key[BW_SIGV4_KEY_LEN], const char *amz_date,
-                        struct bw_str scope, struct bw_str creq, struct bw_arena *a,
-                        char out[65]);
+                        struct bw_str scope, struct bw_str creq, struct bw_arena *a, char out[65]);
 
 #endif

@@ -10,8 +10,9 @@
  * Non-S3 rules: the URI path is normalized (dot segments removed, empty segments
  * collapsed) and encoded again (the wire path is already encoded once); query names and
  * values are form-decoded ('+' is a space: botocore sends spaces as '+' on the wire but
- * signs them as %20) and re-encoded per RFC 3986, then sorted by name and value. Everything is built in the caller's arena; no input is trusted to be
- * well formed, and any byte sequence yields some canonical string.
+ * signs them as %20) and re-encoded per RFC 3986, then sorted by name and value. Everything is
+ * built in the caller's arena; no input is trusted to be well formed, and any byte sequence yields
+ * some canonical string.
  */
 #include "auth/sigv4.h"
 
@@ -76,7 +77,8 @@ struct bw_str bw_auth__pct_decode(struct bw_str s, bool plus_is_space, struct bw
     size_t n = 0;
     for (size_t i = 0; i < s.len; i++) {
         int h, l;
-        if (s.p[i] == '%' && i + 2 < s.len && (h = hexval(s.p[i + 1])) >= 0 && (l = hexval(s.p[i + 2])) >= 0) {
+        if (s.p[i] == '%' && i + 2 < s.len && (h = hexval(s.p[i + 1])) >= 0 &&
+            (l = hexval(s.p[i + 2])) >= 0) {
             o[n++] = (char)(h * 16 + l);
             i += 2;
         } else {
@@ -89,8 +91,8 @@ struct bw_str bw_auth__pct_decode(struct bw_str s, bool plus_is_space, struct bw
 
 static bool unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 void bw_auth__pct_encode(struct bw_buf *b, struct bw_str s, bool keep_slash)
@@ -363,8 +365,8 @@ struct bw_str bw_sigv4_canonical_request(const struct bw_sigv4_request *req,
     return (struct bw_str){bw_buf_cstr(&b), b.len};
 }
 
-struct bw_str bw_sigv4_string_to_sign(const char *amz_date, struct bw_str scope,
-                                      struct bw_str creq, struct bw_arena *a)
+struct bw_str bw_sigv4_string_to_sign(const char *amz_date, struct bw_str scope, struct bw_str creq,
+                                      struct bw_arena *a)
 {
     char h[65];
     bw_auth__sha256_hex(creq.p, creq.len, h);

@@ -85,8 +85,8 @@ enum bw_code bw_sigv4_verify(const struct bw_sigv4_request *req, const struct bw
                        "The provided 'x-amz-content-sha256' header does not match what was "
                        "computed.");
     uint8_t key[BW_SIGV4_KEY_LEN];
-    bw_sigv4_signing_key(cache, au->access_key_id, secret, au->scope_date, au->region,
-                         au->service, key);
+    bw_sigv4_signing_key(cache, au->access_key_id, secret, au->scope_date, au->region, au->service,
+                         key);
     struct bw_str hash = unsigned_ok ? BW_STR(BW_SIGV4_UNSIGNED) : (struct bw_str){body, 64};
     bool ok = signature_ok(req, au, key, hash, a);
     if (!ok && !decl.p && au->kind == BW_SIGV4_PRESIGNED)
@@ -153,8 +153,8 @@ static void client_scope(const struct bw_sigv4_creds *cr, const char *region, co
     bw_buf_adds(&b, service);
     bw_buf_adds(&b, "/aws4_request");
     au->scope = (struct bw_str){bw_buf_cstr(&b), b.len};
-    bw_sigv4_signing_key(cache, au->access_key_id, bw_str_c(cr->secret_access_key),
-                         au->scope_date, au->region, au->service, key);
+    bw_sigv4_signing_key(cache, au->access_key_id, bw_str_c(cr->secret_access_key), au->scope_date,
+                         au->region, au->service, key);
 }
 
 static const char *authorization(const struct bw_sigv4_creds *cr, const struct bw_sigv4_auth *au,
@@ -201,8 +201,8 @@ enum bw_code bw_sigv4_sign(const struct bw_sigv4_request *req, const struct bw_s
     const struct bw_sigv4_header *ch = bw_auth__header(req, "x-amz-content-sha256");
     struct bw_str hash = ch ? bw_auth__trim(ch->value) : (struct bw_str){out->payload_hash, 64};
     char sig[65];
-    bw_auth__signature(key, au.amz_date, au.scope, bw_sigv4_canonical_request(&r, &au, hash, a),
-                       a, sig);
+    bw_auth__signature(key, au.amz_date, au.scope, bw_sigv4_canonical_request(&r, &au, hash, a), a,
+                       sig);
     OPENSSL_cleanse(key, sizeof key);
     out->authorization = authorization(cr, &au, sig, a);
     out->security_token = tok ? cr->session_token : NULL;
@@ -233,9 +233,8 @@ static struct bw_str presign_query(const struct bw_sigv4_request *req,
 }
 
 enum bw_code bw_sigv4_presign(const struct bw_sigv4_request *req, const struct bw_sigv4_creds *cr,
-                              const char *region, const char *service, int64_t now,
-                              int64_t expires, struct bw_arena *a, struct bw_str *out,
-                              struct bw_err *err)
+                              const char *region, const char *service, int64_t now, int64_t expires,
+                              struct bw_arena *a, struct bw_str *out, struct bw_err *err)
 {
     if (!bw_auth__header(req, "host"))
         return bw_fail(err, BW_E_INTERNAL, "a presigned request needs a Host header");
@@ -253,6 +252,7 @@ enum bw_code bw_sigv4_presign(const struct bw_sigv4_request *req, const struct b
     bw_auth__signature(key, au.amz_date, au.scope,
                        bw_sigv4_canonical_request(&r, &au, (struct bw_str){ph, 64}, a), a, sig);
     OPENSSL_cleanse(key, sizeof key);
-    *out = bw_str_c(bw_arena_printf(a, "%.*s&X-Amz-Signature=%s", (int)r.query.len, r.query.p, sig));
+    *out =
+        bw_str_c(bw_arena_printf(a, "%.*s&X-Amz-Signature=%s", (int)r.query.len, r.query.p, sig));
     return BW_OK;
 }

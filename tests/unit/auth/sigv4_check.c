@@ -30,8 +30,8 @@ static void check(json_t *o)
         h[i].name = bw_str_c(json_string_value(json_array_get(p, 0)));
         h[i].value = bw_str_c(json_string_value(json_array_get(p, 1)));
     }
-    struct bw_sigv4_request req = {jstr(o, "method"), jstr(o, "path"), jstr(o, "query"), h, n,
-                                   jstr(o, "body"),   NULL};
+    struct bw_sigv4_request req = {
+        jstr(o, "method"), jstr(o, "path"), jstr(o, "query"), h, n, jstr(o, "body"), NULL};
     struct bw_arena *a = bw_arena_new(0);
     struct bw_sigv4_auth au;
     struct bw_err err;

@@ -8,18 +8,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "auth/sigv4.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define T0     1440938160 /* 20150830T123600Z */
 #define SIG    "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-#define GOOD_AUTH                                                                                 \
-    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "           \
+#define GOOD_AUTH                                                                                  \
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "            \
     "SignedHeaders=host;x-amz-date, Signature=" SIG
 
 struct t {
@@ -55,8 +56,8 @@ static void req(struct t *t, const char *auth, const char *date, const char *que
         t->h[n++] = (struct bw_sigv4_header){BW_STR("X-Amz-Date"), bw_str_c(date)};
     if (auth)
         t->h[n++] = (struct bw_sigv4_header){BW_STR("Authorization"), bw_str_c(auth)};
-    t->req = (struct bw_sigv4_request){BW_STR("GET"), BW_STR("/"), bw_str_c(query ? query : ""),
-                                       t->h, n, BW_STR(""), NULL};
+    t->req = (struct bw_sigv4_request){
+        BW_STR("GET"), BW_STR("/"), bw_str_c(query ? query : ""), t->h, n, BW_STR(""), NULL};
 }
 
 static enum bw_code parse(struct t *t)
@@ -117,7 +118,7 @@ static void test_missing_date(void **state)
     req(t, GOOD_AUTH, NULL, NULL);
     assert_int_equal(parse(t), BW_E_INCOMPLETE_SIGNATURE);
     assert_non_null(strstr(t->err.msg, "Authorization header requires existence of either a "
-                                        "'X-Amz-Date' or a 'Date' header."));
+                                       "'X-Amz-Date' or a 'Date' header."));
     assert_null(strstr(t->err.msg, SIG));
 }
 
@@ -197,8 +198,8 @@ static void test_host_not_signed(void **state)
         "SignedHeaders=x-amz-date, Signature=" SIG,
         "20150830T123600Z", NULL);
     assert_int_equal(parse(t), BW_E_INCOMPLETE_SIGNATURE);
-    assert_string_equal(t->err.msg,
-                        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    assert_string_equal(
+        t->err.msg, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 }
 
 static void test_scope_date_mismatch(void **state)
@@ -234,17 +235,16 @@ static void test_skew(void **state)
     struct t *t = *state;
     req(t, GOOD_AUTH, "20150830T123600Z", NULL);
     assert_int_equal(parse(t), BW_OK);
-    assert_int_equal(bw_sigv4_verify(&t->req, &t->au, BW_STR(SECRET), T0 + 900, NULL, t->a,
-                                     &t->err),
-                     BW_OK);
-    assert_int_equal(bw_sigv4_verify(&t->req, &t->au, BW_STR(SECRET), T0 + 1500, NULL, t->a,
-                                     &t->err),
-                     BW_E_SIGNATURE_DOES_NOT_MATCH);
+    assert_int_equal(
+        bw_sigv4_verify(&t->req, &t->au, BW_STR(SECRET), T0 + 900, NULL, t->a, &t->err), BW_OK);
+    assert_int_equal(
+        bw_sigv4_verify(&t->req, &t->au, BW_STR(SECRET), T0 + 1500, NULL, t->a, &t->err),
+        BW_E_SIGNATURE_DOES_NOT_MATCH);
     assert_string_equal(t->err.msg, "Signature expired: 20150830T123600Z is now earlier than "
                                     "20150830T124600Z (20150830T130100Z - 15 min.)");
-    assert_int_equal(bw_sigv4_verify(&t->req, &t->au, BW_STR(SECRET), T0 - 960, NULL, t->a,
-                                     &t->err),
-                     BW_E_SIGNATURE_DOES_NOT_MATCH);
+    assert_int_equal(
+        bw_sigv4_verify(&t->req, &t->au, BW_STR(SECRET), T0 - 960, NULL, t->a, &t->err),
+        BW_E_SIGNATURE_DOES_NOT_MATCH);
     assert_string_equal(t->err.msg, "Signature not yet current: 20150830T123600Z is still later "
                                     "than 20150830T123500Z (20150830T122000Z + 15 min.)");
 }
@@ -266,8 +266,8 @@ static enum bw_code post(struct t *t, const char *content_sha, const char *body,
     size_t n = 1;
     if (content_sha)
         h[n++] = (struct bw_sigv4_header){BW_STR("X-Amz-Content-Sha256"), bw_str_c(content_sha)};
-    struct bw_sigv4_request r = {BW_STR("POST"), BW_STR("/"), BW_STR(""), h, n, bw_str_c(body),
-                                 NULL};
+    struct bw_sigv4_request r = {BW_STR("POST"), BW_STR("/"), BW_STR(""), h, n,
+                                 bw_str_c(body), NULL};
     struct bw_sigv4_creds cr = {"AKID", SECRET, NULL};
     struct bw_sigv4_signed s;
     assert_int_equal(bw_sigv4_sign(&r, &cr, "us-east-1", "sts", T0, NULL, t->a, &s, &t->err),
@@ -290,9 +290,9 @@ static void test_payload(void **state)
     assert_int_equal(post(t, NULL, body, "Action=GetCallerIdentity&Version=2011-06-16"),
                      BW_E_SIGNATURE_DOES_NOT_MATCH);
     assert_int_equal(post(t, "UNSIGNED-PAYLOAD", body, "anything"), BW_OK);
-    assert_int_equal(post(t, "0000000000000000000000000000000000000000000000000000000000000000",
-                          body, body),
-                     BW_E_SIGNATURE_DOES_NOT_MATCH);
+    assert_int_equal(
+        post(t, "0000000000000000000000000000000000000000000000000000000000000000", body, body),
+        BW_E_SIGNATURE_DOES_NOT_MATCH);
     assert_string_equal(t->err.msg, "The provided 'x-amz-content-sha256' header does not match "
                                     "what was computed.");
 }
@@ -316,7 +316,9 @@ static void test_presigned_errors(void **state)
     req(t, GOOD_AUTH, "20150830T123600Z", "X-Amz-Algorithm=AWS4-HMAC-SHA256");
     assert_int_equal(parse(t), BW_E_INCOMPLETE_SIGNATURE);
     assert_non_null(strstr(t->err.msg, "Only one auth mechanism allowed"));
-    req(t, NULL, NULL, "X-Amz-Algorithm=AWS4-HMAC-SHA1&X-Amz-Credential=a&X-Amz-Signature=b&X-Amz-SignedHeaders=host&X-Amz-Date=20150830T123600Z");
+    req(t, NULL, NULL,
+        "X-Amz-Algorithm=AWS4-HMAC-SHA1&X-Amz-Credential=a&X-Amz-Signature=b&X-Amz-SignedHeaders="
+        "host&X-Amz-Date=20150830T123600Z");
     assert_int_equal(parse(t), BW_E_INCOMPLETE_SIGNATURE);
     assert_string_equal(t->err.msg, "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
 }
@@ -347,7 +349,8 @@ static void test_canonical_query(void **state)
         {"a+b=c%2fd", "a%20b=c%2Fd"},
         {"a%2Bb=1", "a%2Bb=1"},
         {"=x&&y", "=x&y="},
-        {"Action=ListUsers&Marker=a%20b&MaxItems=1000", "Action=ListUsers&Marker=a%20b&MaxItems=1000"},
+        {"Action=ListUsers&Marker=a%20b&MaxItems=1000",
+         "Action=ListUsers&Marker=a%20b&MaxItems=1000"},
         {"q=%zz%", "q=%25zz%25"},
         {"B=1&a=1", "B=1&a=1"},
     };
@@ -364,12 +367,24 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_missing),          T(test_incomplete_all),        T(test_incomplete_signature_redacted),
-        T(test_bearer_not_echoed), T(test_missing_date),         T(test_date_header),
-        T(test_bad_date),         T(test_missing_equal),         T(test_bad_credential),
-        T(test_unsupported_algorithm), T(test_host_not_signed),  T(test_scope_date_mismatch),
-        T(test_check_scope),      T(test_skew),                  T(test_wrong_secret),
-        T(test_payload),          T(test_presigned_errors),      T(test_canonical_uri),
+        T(test_missing),
+        T(test_incomplete_all),
+        T(test_incomplete_signature_redacted),
+        T(test_bearer_not_echoed),
+        T(test_missing_date),
+        T(test_date_header),
+        T(test_bad_date),
+        T(test_missing_equal),
+        T(test_bad_credential),
+        T(test_unsupported_algorithm),
+        T(test_host_not_signed),
+        T(test_scope_date_mismatch),
+        T(test_check_scope),
+        T(test_skew),
+        T(test_wrong_secret),
+        T(test_payload),
+        T(test_presigned_errors),
+        T(test_canonical_uri),
         T(test_canonical_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
