@@ -30,6 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <sys/resource.h>
+
 #include "auth/sigv4.h"
 #include "common/util.h"
 
@@ -49,7 +53,7 @@ struct opts {
 struct conn {
     int fd;
     char *out;
-    size_t out_len, out_off;
+    size_t out_len, out_off, out_cap;
     char *in;
     size_t in_len, in_cap;
     size_t hdr_len;    /* 0 until the header end is seen */
@@ -65,8 +69,10 @@ struct worker {
     int id, epfd, nconn, cap;
     struct conn *c;
     struct bw_sigv4_cache *cache;
+    char hostport[300];
+    char body_hash[65]; /* of the constant body (sts, iam), or "" */
     uint32_t *hist;
-    uint64_t done, errors, conn_errors, status[6], max_us;
+    uint64_t done, all_done, errors, conn_errors, status[6], max_us;
     pthread_t th;
 };
 
@@ -122,38 +128,59 @@ static const char *body_for(const struct opts *o, long seq, char *buf, size_t ca
     }
 }
 
-/* Builds a freshly signed POST into c->out. */
+/* Appends the NUL-terminated strings given (NULL-terminated list). */
+static void add_all(struct bw_buf *b, ...)
+{
+    va_list ap;
+    va_start(ap, b);
+    for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *))
+        bw_buf_adds(b, s);
+    va_end(ap);
+}
+
+/* Builds a freshly signed POST (new X-Amz-Date, new signature) into c->out. */
 static void build_signed(struct worker *w, struct conn *c, long seq)
 {
     const struct opts *o = w->o;
-    char hostport[300], bodybuf[512];
-    snprintf(hostport, sizeof hostport, "%s:%d", o->host, o->port);
+    char bodybuf[512], clen[32];
     const char *body = body_for(o, seq, bodybuf, sizeof bodybuf);
     struct bw_sigv4_header h[2] = {
-        {BW_STR("Host"), bw_str_c(hostport)},
+        {BW_STR("Host"), bw_str_c(w->hostport)},
         {BW_STR("Content-Type"), BW_STR("application/x-www-form-urlencoded; charset=utf-8")}};
-    struct bw_sigv4_request req = {BW_STR("POST"), BW_STR("/"), BW_STR(""), h, 2,
-                                   bw_str_c(body), NULL};
+    struct bw_sigv4_request req = {BW_STR("POST"),
+                                   BW_STR("/"),
+                                   BW_STR(""),
+                                   h,
+                                   2,
+                                   bw_str_c(body),
+                                   w->body_hash[0] ? w->body_hash : NULL};
     struct bw_sigv4_creds cr = {o->akid, o->secret, o->token[0] ? o->token : NULL};
     const char *svc = o->mode == MODE_STS ? "sts" : "iam";
-    struct bw_arena *a = bw_arena_new(4096);
+    struct bw_arena *a = bw_arena_new(8192);
     struct bw_sigv4_signed s;
     struct bw_err err;
     if (bw_sigv4_sign(&req, &cr, o->region, svc, bw_now_ms() / 1000, w->cache, a, &s, &err))
         abort();
-    char *tok = NULL;
+    snprintf(clen, sizeof clen, "%zu", strlen(body));
+    struct bw_buf b;
+    bw_buf_init(&b, a, 1024);
+    add_all(
+        &b, "POST / HTTP/1.1\r\nHost: ", w->hostport,
+        "\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\nContent-Length: ",
+        clen, "\r\nX-Amz-Date: ", s.amz_date, "\r\n", NULL);
     if (s.security_token)
-        tok = bw_arena_printf(a, "X-Amz-Security-Token: %s\r\n", s.security_token);
-    free(c->out);
-    int n =
-        asprintf(&c->out,
-                 "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded;"
-                 " charset=utf-8\r\nContent-Length: %zu\r\nX-Amz-Date: %s\r\n%sAuthorization: "
-                 "%s\r\nUser-Agent: bulwark-loadgen\r\n\r\n%s",
-                 hostport, strlen(body), s.amz_date, tok ? tok : "", s.authorization, body);
-    if (n < 0)
-        bw_oom();
-    c->out_len = (size_t)n;
+        add_all(&b, "X-Amz-Security-Token: ", s.security_token, "\r\n", NULL);
+    add_all(&b, "Authorization: ", s.authorization, "\r\nUser-Agent: bulwark-loadgen\r\n\r\n", body,
+            NULL);
+    if (c->out_cap < b.len) {
+        free(c->out);
+        c->out_cap = b.len * 2;
+        c->out = malloc(c->out_cap);
+        if (!c->out)
+            bw_oom();
+    }
+    memcpy(c->out, b.p, b.len);
+    c->out_len = b.len;
     bw_arena_free(a);
 }
 
@@ -239,6 +266,7 @@ static int response_done(struct conn *c)
 static void record(struct worker *w, struct conn *c)
 {
     uint64_t t = now_ns();
+    w->all_done++;
     if (c->sent_ns < g_measure_ns || t > g_end_ns)
         return;
     uint64_t us = (t - c->sent_ns) / 1000;
@@ -553,6 +581,15 @@ static void worker_init(struct worker *w, const struct opts *o, int id, int ncon
     if (!w->c || !w->hist)
         bw_oom();
     w->cache = bw_sigv4_cache_new(16);
+    snprintf(w->hostport, sizeof w->hostport, "%s:%d", o->host, o->port);
+    if (o->mode == MODE_STS || o->mode == MODE_IAM) {
+        /* The body never changes: hash it once, as the signature is still made afresh. */
+        char buf[512];
+        const char *body = body_for(o, 0, buf, sizeof buf);
+        unsigned char md[32];
+        EVP_Digest(body, strlen(body), md, NULL, EVP_sha256(), NULL);
+        bw_hex_encode(md, sizeof md, w->body_hash);
+    }
     for (int i = 0; i < nconn; i++)
         if (!conn_open(w, &w->c[i])) {
             fprintf(stderr, "loadgen: cannot connect to %s:%d\n", o->host, o->port);
@@ -585,17 +622,29 @@ static uint64_t percentile(const uint64_t *hist, uint64_t total, double p)
     return 0;
 }
 
+/* Process CPU time (user + system) in microseconds. */
+static uint64_t cpu_us(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static uint64_t g_cpu0;
+
 static void report(const struct opts *o, struct worker *w, double secs)
 {
     static const char *names[] = {"sts", "iam", "create-users", "static"};
     uint64_t *hist = calloc(HIST_N + 1, sizeof *hist);
-    uint64_t done = 0, errors = 0, conn_errors = 0, st[6] = {0}, max_us = 0;
+    uint64_t all = 0, done = 0, errors = 0, conn_errors = 0, st[6] = {0}, max_us = 0;
     if (!hist)
         bw_oom();
     for (int t = 0; t < o->threads; t++) {
         for (uint64_t i = 0; i <= HIST_N; i++)
             hist[i] += w[t].hist[i];
         done += w[t].done;
+        all += w[t].all_done;
         errors += w[t].errors;
         conn_errors += w[t].conn_errors;
         max_us = w[t].max_us > max_us ? w[t].max_us : max_us;
@@ -604,12 +653,13 @@ static void report(const struct opts *o, struct worker *w, double secs)
     }
     printf("mode=%s connections=%d threads=%d seconds=%.2f requests=%llu rps=%.1f p50_us=%llu "
            "p99_us=%llu max_us=%llu errors=%llu conn_errors=%llu 2xx=%llu 3xx=%llu 4xx=%llu "
-           "5xx=%llu\n",
+           "5xx=%llu gen_cpu_us_per_req=%.2f\n",
            names[o->mode], o->conns, o->threads, secs, (unsigned long long)done,
            secs > 0 ? (double)done / secs : 0.0, (unsigned long long)percentile(hist, done, 0.50),
            (unsigned long long)percentile(hist, done, 0.99), (unsigned long long)max_us,
            (unsigned long long)errors, (unsigned long long)conn_errors, (unsigned long long)st[2],
-           (unsigned long long)st[3], (unsigned long long)st[4], (unsigned long long)st[5]);
+           (unsigned long long)st[3], (unsigned long long)st[4], (unsigned long long)st[5],
+           all ? (double)(cpu_us() - g_cpu0) / (double)all : 0.0);
     free(hist);
 }
 
@@ -622,6 +672,7 @@ int main(int argc, char **argv)
         bw_oom();
     for (int t = 0; t < o.threads; t++)
         worker_init(&w[t], &o, t, o.conns / o.threads + (t < o.conns % o.threads));
+    g_cpu0 = cpu_us();
     g_start_ns = now_ns();
     g_measure_ns = g_start_ns + (uint64_t)(o.warmup * 1e9);
     g_end_ns = g_measure_ns + (uint64_t)(o.duration * 1e9);

@@ -9,6 +9,8 @@
 # usage: bench/api/run.sh BUILD_DIR     (a release build, e.g. build/release)
 # env:   BW_BENCH_DURATION (s, default 10)  BW_BENCH_CONNECTIONS (default 64)
 #        BW_BENCH_THREADS (load generator threads, default 1)  BW_BENCH_USERS (default 1000)
+#        BW_BENCH_ROUNDS (default 3: each measurement runs once per round, interleaved, and
+#        the medians are compared, which damps noise from other work on the machine)
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
@@ -17,6 +19,7 @@ dur=${BW_BENCH_DURATION:-10}
 conns=${BW_BENCH_CONNECTIONS:-64}
 threads=${BW_BENCH_THREADS:-1}
 users=${BW_BENCH_USERS:-1000}
+rounds=${BW_BENCH_ROUNDS:-3}
 loadgen=$build/bench/api/loadgen
 bulwarkd=$build/src/cmd/bulwarkd
 [ -x "$loadgen" ] || { echo "api bench: $loadgen not built" >&2; exit 2; }
@@ -48,29 +51,12 @@ wait_port() {
 # Prints the rps=... value of a loadgen result line.
 rps_of() { sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$1"; }
 
+# The median of the numbers given.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 lg() { "$loadgen" --connections "$conns" --threads "$threads" --duration "$dur" "$@"; }
 
-echo "api bench: $(nproc) cores, ${dur}s per run, $conns connections, $threads load generator thread(s)"
-
-# --- bulwarkd: signed GetCallerIdentity and ListUsers ---------------------------------
-sts_line="" iam_line=""
-if [ -x "$bulwarkd" ]; then
-  bport=$(free_port)
-  "$bulwarkd" --listen "127.0.0.1:$bport" --data-dir "$tmp/data" >"$tmp/bulwarkd.log" 2>&1 &
-  pids+=($!)
-  wait_port "$bport"
-  for _ in $(seq 1 50); do [ -s "$tmp/data/credentials" ] && break; sleep 0.1; done
-  creds=(--credentials "$tmp/data/credentials" --profile bulwark --port "$bport")
-  "$loadgen" --mode create-users --requests "$users" --connections 4 --duration 300 \
-    "${creds[@]}" >"$tmp/create.txt" || { cat "$tmp/create.txt"; echo "api bench: creating users failed" >&2; exit 1; }
-  echo "setup:  $(cat "$tmp/create.txt")"
-  sts_line=$(lg --mode sts "${creds[@]}") || true
-  echo "sts GetCallerIdentity: $sts_line"
-  iam_line=$(lg --mode iam --max-items 1000 "${creds[@]}") || true
-  echo "iam ListUsers (${users} users, MaxItems=1000): $iam_line"
-else
-  echo "api bench: $bulwarkd not built; measuring nginx only" >&2
-fi
+echo "api bench: $(nproc) cores, ${rounds} rounds of ${dur}s per measurement, $conns connections, $threads load generator thread(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- nginx: static 200 on loopback, 2 workers ------------------------------------------
 nport=$(free_port)
@@ -95,16 +81,49 @@ CONF
 nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$tmp/nginx/out.log" 2>&1 &
 pids+=($!)
 wait_port "$nport"
-ng_line=$(lg --mode static --port "$nport" --path /)
-echo "nginx static 200: $ng_line"
+
+# --- bulwarkd, with 1,000 users for ListUsers -------------------------------------------
+have_bw=0
+if [ -x "$bulwarkd" ]; then
+  bport=$(free_port)
+  "$bulwarkd" --listen "127.0.0.1:$bport" --data-dir "$tmp/data" >"$tmp/bulwarkd.log" 2>&1 &
+  pids+=($!)
+  wait_port "$bport"
+  for _ in $(seq 1 50); do [ -s "$tmp/data/credentials" ] && break; sleep 0.1; done
+  creds=(--credentials "$tmp/data/credentials" --profile bulwark --port "$bport")
+  "$loadgen" --mode create-users --requests "$users" --connections 4 --duration 300 \
+    "${creds[@]}" >"$tmp/create.txt" || { cat "$tmp/create.txt"; echo "api bench: creating users failed" >&2; exit 1; }
+  echo "setup: $(cat "$tmp/create.txt")"
+  have_bw=1
+else
+  echo "api bench: $bulwarkd not built; measuring nginx only" >&2
+fi
+
+# --- the measurements, interleaved round by round; medians are compared ----------------
+sts_r=() iam_r=() ng_r=()
+for r in $(seq 1 "$rounds"); do
+  if [ $have_bw = 1 ]; then
+    line=$(lg --mode sts "${creds[@]}") || true
+    echo "round $r sts GetCallerIdentity: $line"; sts_r+=("$(rps_of "$line")")
+    line=$(lg --mode iam --max-items 1000 "${creds[@]}") || true
+    echo "round $r iam ListUsers ($users users, MaxItems=1000): $line"; iam_r+=("$(rps_of "$line")")
+  fi
+  line=$(lg --mode static --port "$nport" --path /)
+  echo "round $r nginx static 200: $line"; ng_r+=("$(rps_of "$line")")
+done
+# The generator's own ceiling when signing: signed GetCallerIdentity sent to nginx (which
+# ignores the signature). If bulwarkd's rate comes near it, the run is generator-bound.
+echo "load generator ceiling (signed sts requests to nginx): $(lg --mode sts --port "$nport" --access-key AKIDEXAMPLE --secret-key bench-only-secret)"
 if command -v wrk >/dev/null; then
   echo "nginx static 200 (wrk cross-check): $(wrk -t"$threads" -c"$conns" -d"${dur}s" "http://127.0.0.1:$nport/" | grep -E 'Requests/sec')"
 fi
 
-ng=$(rps_of "$ng_line")
-if [ -n "$sts_line" ]; then
-  sts=$(rps_of "$sts_line")
-  awk -v a="$sts" -v b="$ng" 'BEGIN { r = a / b; printf "ratio GetCallerIdentity/nginx = %.3f (%.1f%%) target >= 30%%: %s\n", r, 100 * r, (r >= 0.30 ? "MET" : "NOT MET") }'
+ng=$(median "${ng_r[@]}")
+echo "median nginx static rps = $ng"
+if [ $have_bw = 1 ]; then
+  sts=$(median "${sts_r[@]}") iam=$(median "${iam_r[@]}")
+  echo "median GetCallerIdentity rps = $sts; median ListUsers rps = $iam"
+  awk -v a="$sts" -v b="$ng" 'BEGIN { r = a / b; printf "ratio GetCallerIdentity/nginx = %.3f (%.1f%%), target >= 30%%: %s\n", r, 100 * r, (r >= 0.30 ? "MET" : "NOT MET") }'
 else
   echo "ratio GetCallerIdentity/nginx: not measured (no bulwarkd)"
   exit 1
