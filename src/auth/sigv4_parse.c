@@ -96,13 +96,12 @@ static enum bw_code parse_credential(struct bw_str c, struct bw_sigv4_auth *out,
     for (size_t i = 0; i <= c.len; i++) {
         if (i < c.len && c.p[i] != '/')
             continue;
-        if (n == 5)
-            n = 6;
-        else
-            part[n++] = (struct bw_str){c.p + start, i - start};
-        start = i + 1;
-        if (n > 5)
+        if (n == 5) {
+            n = 6; /* too many parts */
             break;
+        }
+        part[n++] = (struct bw_str){c.p + start, i - start};
+        start = i + 1;
     }
     if (n != 5 || part[0].len == 0)
         return bw_fail(err, BW_E_INCOMPLETE_SIGNATURE,
