@@ -14,12 +14,15 @@ bool bw_auth__ieq(struct bw_str a, const char *b);
 const struct bw_sigv4_header *bw_auth__header(const struct bw_sigv4_request *req, const char *name);
 /* a without leading and trailing spaces and tabs. */
 struct bw_str bw_auth__trim(struct bw_str a);
-/* Percent-decodes p[0..len) into the arena ("%zz" stays literal, '+' stays '+'). */
-struct bw_str bw_auth__pct_decode(struct bw_str s, struct bw_arena *a);
+/* Percent-decodes s into the arena ("%zz" stays literal; '+' becomes ' ' when
+ * plus_is_space, as in query strings). */
+struct bw_str bw_auth__pct_decode(struct bw_str s, bool plus_is_space, struct bw_arena *a);
 /* Appends s percent-encoded per RFC 3986 (unreserved kept; '/' kept when keep_slash). */
 void bw_auth__pct_encode(struct bw_buf *b, struct bw_str s, bool keep_slash);
 /* The decoded value of the first query parameter named `name` (exact), or .p == NULL. */
 struct bw_str bw_auth__query_param(struct bw_str query, const char *name, struct bw_arena *a);
+/* SHA-256 of p[0..len) into out (32 bytes). */
+void bw_auth__sha256(const void *p, size_t len, uint8_t out[32]);
 /* Lower-case hex SHA-256 of p[0..len) into out (65 bytes). */
 void bw_auth__sha256_hex(const void *p, size_t len, char out[65]);
 /* HMAC-SHA256(key, msg) into out (32 bytes). */
@@ -33,7 +36,6 @@ bool bw_auth__amz_date_parse(struct bw_str s, int64_t *out);
 bool bw_auth__http_date_parse(struct bw_str s, int64_t *out);
 /* The signature (64 hex + NUL) of canonical request `creq` with key material. */
 void bw_auth__signature(const uint8_t key[BW_SIGV4_KEY_LEN], const char *amz_date,
-                        struct bw_str scope, struct bw_str creq, struct bw_arena *a,
-                        char out[65]);
+                        struct bw_str scope, struct bw_str creq, struct bw_arena *a, char out[65]);
 
 #endif

@@ -15,7 +15,6 @@
 #include "auth/sigv4.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -132,7 +131,7 @@ static bool make_key(struct cache_entry *k, struct bw_str akid, struct bw_str se
     memcpy(k->date, date.p, 8);
     memcpy(k->region, region.p, region.len);
     memcpy(k->service, service.p, service.len);
-    SHA256((const unsigned char *)secret.p, secret.len, k->secret_hash);
+    bw_auth__sha256(secret.p, secret.len, k->secret_hash);
     return true;
 }
 

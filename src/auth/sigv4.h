@@ -27,16 +27,16 @@
 #include "common/errors.h"
 #include "common/str.h"
 
-#define BW_SIGV4_ALGORITHM    "AWS4-HMAC-SHA256"
-#define BW_SIGV4_UNSIGNED     "UNSIGNED-PAYLOAD"
-#define BW_SIGV4_MAX_SKEW_S   900    /* 15 minutes, both directions */
-#define BW_SIGV4_MAX_EXPIRES  604800 /* presigned: seven days */
-#define BW_SIGV4_MAX_HEADERS  64     /* signed header names accepted */
-#define BW_SIGV4_KEY_LEN      32     /* a derived signing key */
+#define BW_SIGV4_ALGORITHM     "AWS4-HMAC-SHA256"
+#define BW_SIGV4_UNSIGNED      "UNSIGNED-PAYLOAD"
+#define BW_SIGV4_MAX_SKEW_S    900    /* 15 minutes, both directions */
+#define BW_SIGV4_MAX_EXPIRES   604800 /* presigned: seven days */
+#define BW_SIGV4_MAX_HEADERS   64     /* signed header names accepted */
+#define BW_SIGV4_KEY_LEN       32     /* a derived signing key */
 #define BW_SIGV4_MSG_BAD_TOKEN "The security token included in the request is invalid."
-#define BW_SIGV4_MSG_MISMATCH                                                                     \
-    "The request signature we calculated does not match the signature you provided. Check "     \
-    "your AWS Secret Access Key and signing method. Consult the service documentation for "     \
+#define BW_SIGV4_MSG_MISMATCH                                                                      \
+    "The request signature we calculated does not match the signature you provided. Check "        \
+    "your AWS Secret Access Key and signing method. Consult the service documentation for "        \
     "details."
 
 /* One request header as received: any case, possibly repeated. */
@@ -147,11 +147,10 @@ struct bw_str bw_sigv4_canonical_request(const struct bw_sigv4_request *req,
  * path as received is already encoded once, so this is AWS's "encode twice"). In `a`. */
 struct bw_str bw_sigv4_canonical_uri(struct bw_str raw_path, struct bw_arena *a);
 
-/* The canonical query string of a raw query: each name and value percent-decoded and
- * re-encoded per RFC 3986, pairs sorted by name then value, X-Amz-Signature left out
- * when `presigned`. In `a`. */
-struct bw_str bw_sigv4_canonical_query(struct bw_str raw_query, bool presigned,
-                                       struct bw_arena *a);
+/* The canonical query string of a raw query: each name and value form-decoded ('%XX',
+ * and '+' as a space) and re-encoded per RFC 3986, pairs sorted by name then value,
+ * X-Amz-Signature left out when `presigned`. In `a`. */
+struct bw_str bw_sigv4_canonical_query(struct bw_str raw_query, bool presigned, struct bw_arena *a);
 
 /* The string to sign: algorithm, amz_date, scope and hex SHA-256 of the canonical
  * request, joined by '\n'. In `a`. */
@@ -167,10 +166,10 @@ struct bw_sigv4_creds {
 
 /* What bw_sigv4_sign produced: headers the caller adds to the request. In the arena. */
 struct bw_sigv4_signed {
-    char amz_date[17];           /* value of X-Amz-Date */
-    char payload_hash[65];       /* hex SHA-256 of the payload */
-    const char *authorization;   /* value of Authorization */
-    const char *security_token;  /* value of X-Amz-Security-Token, or NULL */
+    char amz_date[17];          /* value of X-Amz-Date */
+    char payload_hash[65];      /* hex SHA-256 of the payload */
+    const char *authorization;  /* value of Authorization */
+    const char *security_token; /* value of X-Amz-Security-Token, or NULL */
 };
 
 /*
@@ -192,7 +191,7 @@ enum bw_code bw_sigv4_sign(const struct bw_sigv4_request *req, const struct bw_s
  */
 enum bw_code bw_sigv4_presign(const struct bw_sigv4_request *req,
                               const struct bw_sigv4_creds *creds, const char *region,
-                              const char *service, int64_t now, int64_t expires,
-                              struct bw_arena *a, struct bw_str *out, struct bw_err *err);
+                              const char *service, int64_t now, int64_t expires, struct bw_arena *a,
+                              struct bw_str *out, struct bw_err *err);
 
 #endif

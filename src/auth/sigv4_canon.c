@@ -9,14 +9,16 @@
  *
  * Non-S3 rules: the URI path is normalized (dot segments removed, empty segments
  * collapsed) and encoded again (the wire path is already encoded once); query names and
- * values are decoded and re-encoded per RFC 3986 ("%20", never '+'), then sorted by
- * name and value. Everything is built in the caller's arena; no input is trusted to be
- * well formed, and any byte sequence yields some canonical string.
+ * values are form-decoded ('+' is a space: botocore sends spaces as '+' on the wire but
+ * signs them as %20) and re-encoded per RFC 3986, then sorted by name and value. Everything is
+ * built in the caller's arena; no input is trusted to be well formed, and any byte sequence yields
+ * some canonical string.
  */
 #include "auth/sigv4.h"
 
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,17 +71,18 @@ static int hexval(char c)
     return -1;
 }
 
-struct bw_str bw_auth__pct_decode(struct bw_str s, struct bw_arena *a)
+struct bw_str bw_auth__pct_decode(struct bw_str s, bool plus_is_space, struct bw_arena *a)
 {
     char *o = bw_arena_alloc(a, s.len + 1);
     size_t n = 0;
     for (size_t i = 0; i < s.len; i++) {
         int h, l;
-        if (s.p[i] == '%' && i + 2 < s.len && (h = hexval(s.p[i + 1])) >= 0 && (l = hexval(s.p[i + 2])) >= 0) {
+        if (s.p[i] == '%' && i + 2 < s.len && (h = hexval(s.p[i + 1])) >= 0 &&
+            (l = hexval(s.p[i + 2])) >= 0) {
             o[n++] = (char)(h * 16 + l);
             i += 2;
         } else {
-            o[n++] = s.p[i];
+            o[n++] = (plus_is_space && s.p[i] == '+') ? ' ' : s.p[i];
         }
     }
     o[n] = 0;
@@ -88,22 +91,26 @@ struct bw_str bw_auth__pct_decode(struct bw_str s, struct bw_arena *a)
 
 static bool unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 void bw_auth__pct_encode(struct bw_buf *b, struct bw_str s, bool keep_slash)
 {
     static const char hx[] = "0123456789ABCDEF";
+    size_t run = 0; /* start of the pending run of bytes kept as they are */
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.p[i];
-        if (unreserved(c) || (keep_slash && c == '/')) {
-            bw_buf_addc(b, (char)c);
-        } else {
-            char e[3] = {'%', hx[c >> 4], hx[c & 15]};
-            bw_buf_add(b, e, 3);
-        }
+        if (unreserved(c) || (keep_slash && c == '/'))
+            continue;
+        if (i > run)
+            bw_buf_add(b, s.p + run, i - run);
+        char e[3] = {'%', hx[c >> 4], hx[c & 15]};
+        bw_buf_add(b, e, 3);
+        run = i + 1;
     }
+    if (s.len > run)
+        bw_buf_add(b, s.p + run, s.len - run);
 }
 
 /* Splits "name=value" (value empty when there is no '='). */
@@ -137,25 +144,66 @@ struct bw_str bw_auth__query_param(struct bw_str query, const char *name, struct
     struct bw_str piece, k, v;
     while (next_piece(&query, &piece)) {
         split_pair(piece, &k, &v);
-        if (bw_str_eq(bw_auth__pct_decode(k, a), bw_str_c(name)))
-            return bw_auth__pct_decode(v, a);
+        if (bw_str_eq(bw_auth__pct_decode(k, true, a), bw_str_c(name)))
+            return bw_auth__pct_decode(v, true, a);
     }
     return (struct bw_str){NULL, 0};
 }
 
+/* SHA-256 fetched once: the implicit fetch in SHA256()/HMAC() takes a lock and a hash
+ * lookup per call, which dominated verification time. */
+static EVP_MD *g_sha256;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void)
+{
+    g_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    if (!g_sha256)
+        abort();
+}
+
+/* SHA-256 over up to two parts into out (32 bytes). */
+static void sha256_2(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32])
+{
+    pthread_once(&g_once, fetch_sha256);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        bw_oom();
+    if (EVP_DigestInit_ex(ctx, g_sha256, NULL) != 1 || EVP_DigestUpdate(ctx, a, alen) != 1 ||
+        (blen && EVP_DigestUpdate(ctx, b, blen) != 1) || EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+        abort();
+    EVP_MD_CTX_free(ctx);
+}
+
+void bw_auth__sha256(const void *p, size_t len, uint8_t out[32])
+{
+    sha256_2(p, len, NULL, 0, out);
+}
+
 void bw_auth__sha256_hex(const void *p, size_t len, char out[65])
 {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(p, len, md);
+    uint8_t md[32];
+    sha256_2(p, len, NULL, 0, md);
     bw_hex_encode(md, sizeof md, out);
 }
 
+/* HMAC-SHA256 per RFC 2104 over the prefetched digest. */
 void bw_auth__hmac(const void *key, size_t key_len, const void *msg, size_t msg_len,
                    uint8_t out[32])
 {
-    unsigned int n = 32;
-    if (!HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, out, &n))
-        abort();
+    uint8_t k[64] = {0}, pad[64], inner[32];
+    if (key_len > sizeof k)
+        sha256_2(key, key_len, NULL, 0, k);
+    else if (key_len)
+        memcpy(k, key, key_len);
+    for (size_t i = 0; i < sizeof k; i++)
+        pad[i] = k[i] ^ 0x36;
+    sha256_2(pad, sizeof pad, msg, msg_len, inner);
+    for (size_t i = 0; i < sizeof k; i++)
+        pad[i] = k[i] ^ 0x5c;
+    sha256_2(pad, sizeof pad, inner, sizeof inner, out);
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
 }
 
 struct bw_str bw_sigv4_canonical_uri(struct bw_str raw, struct bw_arena *a)
@@ -211,7 +259,7 @@ static int qpair_cmp(const void *x, const void *y)
 
 static struct bw_str encode_view(struct bw_str raw, struct bw_arena *a)
 {
-    struct bw_str d = bw_auth__pct_decode(raw, a);
+    struct bw_str d = bw_auth__pct_decode(raw, true, a);
     struct bw_buf b;
     bw_buf_init(&b, a, d.len * 3 + 1);
     bw_auth__pct_encode(&b, d, false);
@@ -251,17 +299,18 @@ struct bw_str bw_sigv4_canonical_query(struct bw_str raw, bool presigned, struct
 static void add_folded(struct bw_buf *b, struct bw_str v)
 {
     v = bw_auth__trim(v);
-    bool sp = false;
-    for (size_t i = 0; i < v.len; i++) {
-        char c = v.p[i];
-        if (c == ' ' || c == '\t') {
-            sp = true;
-            continue;
-        }
-        if (sp)
-            bw_buf_addc(b, ' ');
-        sp = false;
-        bw_buf_addc(b, c);
+    size_t i = 0;
+    while (i < v.len) {
+        size_t j = i;
+        while (j < v.len && v.p[j] != ' ' && v.p[j] != '\t')
+            j++;
+        bw_buf_add(b, v.p + i, j - i);
+        if (j == v.len)
+            break;
+        bw_buf_addc(b, ' ');
+        while (j < v.len && (v.p[j] == ' ' || v.p[j] == '\t'))
+            j++;
+        i = j;
     }
 }
 
@@ -316,14 +365,20 @@ struct bw_str bw_sigv4_canonical_request(const struct bw_sigv4_request *req,
     return (struct bw_str){bw_buf_cstr(&b), b.len};
 }
 
-struct bw_str bw_sigv4_string_to_sign(const char *amz_date, struct bw_str scope,
-                                      struct bw_str creq, struct bw_arena *a)
+struct bw_str bw_sigv4_string_to_sign(const char *amz_date, struct bw_str scope, struct bw_str creq,
+                                      struct bw_arena *a)
 {
     char h[65];
     bw_auth__sha256_hex(creq.p, creq.len, h);
-    char *s = bw_arena_printf(a, "%s\n%s\n%.*s\n%s", BW_SIGV4_ALGORITHM, amz_date, (int)scope.len,
-                              scope.p, h);
-    return bw_str_c(s);
+    struct bw_buf b;
+    bw_buf_init(&b, a, 128 + scope.len);
+    bw_buf_adds(&b, BW_SIGV4_ALGORITHM "\n");
+    bw_buf_adds(&b, amz_date);
+    bw_buf_addc(&b, '\n');
+    bw_buf_add(&b, scope.p, scope.len);
+    bw_buf_addc(&b, '\n');
+    bw_buf_add(&b, h, 64);
+    return (struct bw_str){bw_buf_cstr(&b), b.len};
 }
 
 void bw_auth__signature(const uint8_t key[BW_SIGV4_KEY_LEN], const char *amz_date,

@@ -89,21 +89,19 @@ static bool has_host(const struct bw_sigv4_auth *au)
 }
 
 /* "AKID/20150830/us-east-1/iam/aws4_request" into its parts. */
-static enum bw_code parse_credential(struct bw_str c, struct bw_sigv4_auth *out,
-                                     struct bw_err *err)
+static enum bw_code parse_credential(struct bw_str c, struct bw_sigv4_auth *out, struct bw_err *err)
 {
     struct bw_str part[5];
     size_t n = 0, start = 0;
     for (size_t i = 0; i <= c.len; i++) {
         if (i < c.len && c.p[i] != '/')
             continue;
-        if (n == 5)
-            n = 6;
-        else
-            part[n++] = (struct bw_str){c.p + start, i - start};
-        start = i + 1;
-        if (n > 5)
+        if (n == 5) {
+            n = 6; /* too many parts */
             break;
+        }
+        part[n++] = (struct bw_str){c.p + start, i - start};
+        start = i + 1;
     }
     if (n != 5 || part[0].len == 0)
         return bw_fail(err, BW_E_INCOMPLETE_SIGNATURE,
@@ -158,8 +156,8 @@ struct hdr_params {
 };
 
 /* Splits the parameters after the scheme; fails on a token without '='. */
-static enum bw_code scan_params(struct bw_str h, size_t i, struct hdr_params *p,
-                                struct bw_arena *a, struct bw_err *err)
+static enum bw_code scan_params(struct bw_str h, size_t i, struct hdr_params *p, struct bw_arena *a,
+                                struct bw_err *err)
 {
     while (i < h.len) {
         while (i < h.len && is_sep(h.p[i]))
@@ -262,9 +260,8 @@ static enum bw_code parse_expires(struct bw_str v, struct bw_sigv4_auth *out, st
     return BW_OK;
 }
 
-static const char *const presign_required[] = {"X-Amz-Algorithm", "X-Amz-Credential",
-                                               "X-Amz-Signature", "X-Amz-SignedHeaders",
-                                               "X-Amz-Date"};
+static const char *const presign_required[] = {
+    "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"};
 
 static enum bw_code parse_presigned(const struct bw_sigv4_request *req, struct bw_arena *a,
                                     struct bw_sigv4_auth *out, struct bw_err *err)

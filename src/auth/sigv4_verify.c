@@ -85,8 +85,8 @@ enum bw_code bw_sigv4_verify(const struct bw_sigv4_request *req, const struct bw
                        "The provided 'x-amz-content-sha256' header does not match what was "
                        "computed.");
     uint8_t key[BW_SIGV4_KEY_LEN];
-    bw_sigv4_signing_key(cache, au->access_key_id, secret, au->scope_date, au->region,
-                         au->service, key);
+    bw_sigv4_signing_key(cache, au->access_key_id, secret, au->scope_date, au->region, au->service,
+                         key);
     struct bw_str hash = unsigned_ok ? BW_STR(BW_SIGV4_UNSIGNED) : (struct bw_str){body, 64};
     bool ok = signature_ok(req, au, key, hash, a);
     if (!ok && !decl.p && au->kind == BW_SIGV4_PRESIGNED)
@@ -144,10 +144,33 @@ static void client_scope(const struct bw_sigv4_creds *cr, const char *region, co
     au->region = bw_str_c(region);
     au->service = bw_str_c(service);
     au->access_key_id = bw_str_c(cr->access_key_id);
-    au->scope = bw_str_c(bw_arena_printf(a, "%.8s/%s/%s/aws4_request", au->amz_date, region,
-                                         service));
-    bw_sigv4_signing_key(cache, au->access_key_id, bw_str_c(cr->secret_access_key),
-                         au->scope_date, au->region, au->service, key);
+    struct bw_buf b;
+    bw_buf_init(&b, a, 64);
+    bw_buf_add(&b, au->amz_date, 8);
+    bw_buf_addc(&b, '/');
+    bw_buf_adds(&b, region);
+    bw_buf_addc(&b, '/');
+    bw_buf_adds(&b, service);
+    bw_buf_adds(&b, "/aws4_request");
+    au->scope = (struct bw_str){bw_buf_cstr(&b), b.len};
+    bw_sigv4_signing_key(cache, au->access_key_id, bw_str_c(cr->secret_access_key), au->scope_date,
+                         au->region, au->service, key);
+}
+
+static const char *authorization(const struct bw_sigv4_creds *cr, const struct bw_sigv4_auth *au,
+                                 const char *sig, struct bw_arena *a)
+{
+    struct bw_buf b;
+    bw_buf_init(&b, a, 256);
+    bw_buf_adds(&b, BW_SIGV4_ALGORITHM " Credential=");
+    bw_buf_adds(&b, cr->access_key_id);
+    bw_buf_addc(&b, '/');
+    bw_buf_add(&b, au->scope.p, au->scope.len);
+    bw_buf_adds(&b, ", SignedHeaders=");
+    bw_buf_add(&b, au->signed_headers.p, au->signed_headers.len);
+    bw_buf_adds(&b, ", Signature=");
+    bw_buf_adds(&b, sig);
+    return bw_buf_cstr(&b);
 }
 
 enum bw_code bw_sigv4_sign(const struct bw_sigv4_request *req, const struct bw_sigv4_creds *cr,
@@ -178,13 +201,10 @@ enum bw_code bw_sigv4_sign(const struct bw_sigv4_request *req, const struct bw_s
     const struct bw_sigv4_header *ch = bw_auth__header(req, "x-amz-content-sha256");
     struct bw_str hash = ch ? bw_auth__trim(ch->value) : (struct bw_str){out->payload_hash, 64};
     char sig[65];
-    bw_auth__signature(key, au.amz_date, au.scope, bw_sigv4_canonical_request(&r, &au, hash, a),
-                       a, sig);
+    bw_auth__signature(key, au.amz_date, au.scope, bw_sigv4_canonical_request(&r, &au, hash, a), a,
+                       sig);
     OPENSSL_cleanse(key, sizeof key);
-    out->authorization = bw_arena_printf(a, "%s Credential=%s/%.*s, SignedHeaders=%.*s, Signature=%s",
-                                         BW_SIGV4_ALGORITHM, cr->access_key_id, (int)au.scope.len,
-                                         au.scope.p, (int)au.signed_headers.len,
-                                         au.signed_headers.p, sig);
+    out->authorization = authorization(cr, &au, sig, a);
     out->security_token = tok ? cr->session_token : NULL;
     return BW_OK;
 }
@@ -213,9 +233,8 @@ static struct bw_str presign_query(const struct bw_sigv4_request *req,
 }
 
 enum bw_code bw_sigv4_presign(const struct bw_sigv4_request *req, const struct bw_sigv4_creds *cr,
-                              const char *region, const char *service, int64_t now,
-                              int64_t expires, struct bw_arena *a, struct bw_str *out,
-                              struct bw_err *err)
+                              const char *region, const char *service, int64_t now, int64_t expires,
+                              struct bw_arena *a, struct bw_str *out, struct bw_err *err)
 {
     if (!bw_auth__header(req, "host"))
         return bw_fail(err, BW_E_INTERNAL, "a presigned request needs a Host header");
@@ -233,6 +252,7 @@ enum bw_code bw_sigv4_presign(const struct bw_sigv4_request *req, const struct b
     bw_auth__signature(key, au.amz_date, au.scope,
                        bw_sigv4_canonical_request(&r, &au, (struct bw_str){ph, 64}, a), a, sig);
     OPENSSL_cleanse(key, sizeof key);
-    *out = bw_str_c(bw_arena_printf(a, "%.*s&X-Amz-Signature=%s", (int)r.query.len, r.query.p, sig));
+    *out =
+        bw_str_c(bw_arena_printf(a, "%.*s&X-Amz-Signature=%s", (int)r.query.len, r.query.p, sig));
     return BW_OK;
 }

@@ -7,15 +7,17 @@
  * "service"). Each vector is verified as a server would (parse + verify), re-signed as
  * a client would (sign), and shown to fail once one byte changes.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <cmocka.h>
+
+#include "auth/internal.h"
 #include "auth/sigv4.h"
 #include "common/util.h"
 
@@ -29,29 +31,68 @@ struct vec {
 };
 
 static const struct vec vectors[] = {
-    {"iam-list-users", "GET", "/", "Action=ListUsers&Version=2010-05-08", "", "iam", NULL,
+    {"iam-list-users",
+     "GET",
+     "/",
+     "Action=ListUsers&Version=2010-05-08",
+     "",
+     "iam",
+     NULL,
      {{"Host", "iam.amazonaws.com"},
       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
       {"X-Amz-Date", "20150830T123600Z"}},
      "content-type;host;x-amz-date",
      "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"},
-    {"get-vanilla", "GET", "/", "", "", "service", NULL,
+    {"get-vanilla",
+     "GET",
+     "/",
+     "",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
-     "host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-    {"post-vanilla", "POST", "/", "", "", "service", NULL,
+     "host;x-amz-date",
+     "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+    {"post-vanilla",
+     "POST",
+     "/",
+     "",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
-     "host;x-amz-date", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-    {"get-vanilla-query-order-key-case", "GET", "/", "Param2=value2&Param1=value1", "", "service",
-     NULL, {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
-     "host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-    {"get-header-value-trim", "GET", "/", "", "", "service", NULL,
+     "host;x-amz-date",
+     "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
+    {"get-vanilla-query-order-key-case",
+     "GET",
+     "/",
+     "Param2=value2&Param1=value1",
+     "",
+     "service",
+     NULL,
+     {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
+     "host;x-amz-date",
+     "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
+    {"get-header-value-trim",
+     "GET",
+     "/",
+     "",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"},
       {"My-Header1", " value1"},
       {"My-Header2", " \"a   b   c\""},
       {"X-Amz-Date", "20150830T123600Z"}},
      "host;my-header1;my-header2;x-amz-date",
      "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
-    {"get-header-key-duplicate", "GET", "/", "", "", "service", NULL,
+    {"get-header-key-duplicate",
+     "GET",
+     "/",
+     "",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"},
       {"My-Header1", "value2"},
       {"My-Header1", "value2"},
@@ -59,26 +100,65 @@ static const struct vec vectors[] = {
       {"X-Amz-Date", "20150830T123600Z"}},
      "host;my-header1;x-amz-date",
      "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"},
-    {"get-utf8", "GET", "/\xe1\x88\xb4", "", "", "service", NULL,
+    {"get-utf8",
+     "GET",
+     "/\xe1\x88\xb4",
+     "",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
-     "host;x-amz-date", "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
-    {"get-slashes-normalized", "GET", "//example//", "", "", "service", NULL,
+     "host;x-amz-date",
+     "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
+    {"get-slashes-normalized",
+     "GET",
+     "//example//",
+     "",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
-     "host;x-amz-date", "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"},
-    {"get-space-normalized", "GET", "/example space/", "", "", "service", NULL,
+     "host;x-amz-date",
+     "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"},
+    {"get-space-normalized",
+     "GET",
+     "/example space/",
+     "",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
-     "host;x-amz-date", "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"},
-    {"get-vanilla-utf8-query", "GET", "/", "\xe1\x88\xb4=bar", "", "service", NULL,
+     "host;x-amz-date",
+     "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"},
+    {"get-vanilla-utf8-query",
+     "GET",
+     "/",
+     "\xe1\x88\xb4=bar",
+     "",
+     "service",
+     NULL,
      {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}},
-     "host;x-amz-date", "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
-    {"get-vanilla-with-session-token", "GET", "/", "", "", "service",
+     "host;x-amz-date",
+     "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
+    {"get-vanilla-with-session-token",
+     "GET",
+     "/",
+     "",
+     "",
+     "service",
      "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267",
      {{"Host", "example.amazonaws.com"},
       {"X-Amz-Date", "20150830T123600Z"},
       {"X-Amz-Security-Token", "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"}},
      "host;x-amz-date;x-amz-security-token",
      "07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8"},
-    {"post-x-www-form-urlencoded", "POST", "/", "", "Param1=value1", "service", NULL,
+    {"post-x-www-form-urlencoded",
+     "POST",
+     "/",
+     "",
+     "Param1=value1",
+     "service",
+     NULL,
      {{"Content-Type", "application/x-www-form-urlencoded"},
       {"Host", "example.amazonaws.com"},
       {"Content-Length", "13"},
@@ -107,9 +187,24 @@ static void build(const struct vec *v, struct bw_sigv4_request *req, struct bw_s
         }
         h[n++] = (struct bw_sigv4_header){BW_STR("Authorization"), bw_str_c(authbuf)};
     }
-    *req = (struct bw_sigv4_request){bw_str_c(v->method), bw_str_c(v->path), bw_str_c(v->query),
-                                     h,                   n,                  bw_str_c(v->body),
-                                     NULL};
+    *req = (struct bw_sigv4_request){
+        bw_str_c(v->method), bw_str_c(v->path), bw_str_c(v->query), h, n, bw_str_c(v->body), NULL};
+}
+
+/* RFC 4231 test cases 2 (short key) and 6 (key longer than the block) for the HMAC. */
+static void test_hmac_rfc4231(void **state)
+{
+    (void)state;
+    uint8_t mac[32], key[131];
+    char hex[65];
+    bw_auth__hmac("Jefe", 4, "what do ya want for nothing?", 28, mac);
+    bw_hex_encode(mac, 32, hex);
+    assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    memset(key, 0xaa, sizeof key);
+    const char *m = "Test Using Larger Than Block-Size Key - Hash Key First";
+    bw_auth__hmac(key, sizeof key, m, strlen(m), mac);
+    bw_hex_encode(mac, 32, hex);
+    assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 static void test_signing_key_example(void **state)
@@ -192,11 +287,16 @@ static void test_vectors_sign(void **state)
             if (strcmp(v->headers[j][0], "X-Amz-Date") == 0 ||
                 strcmp(v->headers[j][0], "X-Amz-Security-Token") == 0)
                 continue;
-            h[n++] = (struct bw_sigv4_header){bw_str_c(v->headers[j][0]),
-                                              bw_str_c(v->headers[j][1])};
+            h[n++] =
+                (struct bw_sigv4_header){bw_str_c(v->headers[j][0]), bw_str_c(v->headers[j][1])};
         }
-        struct bw_sigv4_request req = {bw_str_c(v->method), bw_str_c(v->path), bw_str_c(v->query),
-                                       h, n, bw_str_c(v->body), NULL};
+        struct bw_sigv4_request req = {bw_str_c(v->method),
+                                       bw_str_c(v->path),
+                                       bw_str_c(v->query),
+                                       h,
+                                       n,
+                                       bw_str_c(v->body),
+                                       NULL};
         struct bw_sigv4_creds cr = {"AKIDEXAMPLE", SECRET, v->token};
         struct bw_sigv4_signed out;
         struct bw_err err = {0};
@@ -226,8 +326,8 @@ static void presigned_space(struct bw_sigv4_request *req, struct bw_sigv4_header
              sig);
     h[0] = (struct bw_sigv4_header){BW_STR("Host"), BW_STR("example.amazonaws.com")};
     h[1] = (struct bw_sigv4_header){BW_STR("X-Amz-Date"), BW_STR("20150830T123600Z")};
-    *req = (struct bw_sigv4_request){BW_STR("GET"), BW_STR("/example space/"), bw_str_c(q), h, 2,
-                                     BW_STR(""), NULL};
+    *req = (struct bw_sigv4_request){
+        BW_STR("GET"), BW_STR("/example space/"), bw_str_c(q), h, 2, BW_STR(""), NULL};
 }
 
 static void test_presigned_vector(void **state)
@@ -259,9 +359,9 @@ static void test_presign_roundtrip(void **state)
     (void)state;
     struct bw_arena *a = bw_arena_new(0);
     struct bw_sigv4_header h[1] = {{BW_STR("Host"), BW_STR("127.0.0.1:4566")}};
-    struct bw_sigv4_request req = {BW_STR("GET"), BW_STR("/"),
-                                   BW_STR("Action=GetCallerIdentity&Version=2011-06-15"),
-                                   h, 1, BW_STR(""), NULL};
+    struct bw_sigv4_request req = {
+        BW_STR("GET"), BW_STR("/"), BW_STR("Action=GetCallerIdentity&Version=2011-06-15"), h, 1,
+        BW_STR(""),    NULL};
     struct bw_sigv4_creds cr = {"ASIAEXAMPLE", SECRET, "tok/en+="};
     struct bw_str q;
     struct bw_err err = {0};
@@ -325,6 +425,7 @@ static void test_cache_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hmac_rfc4231),
         cmocka_unit_test(test_signing_key_example),
         cmocka_unit_test(test_iam_canonical_request_hash),
         cmocka_unit_test(test_vectors_verify),
