@@ -176,6 +176,11 @@ static int res_find(const struct bw_detect *d, const uint8_t *a)
     return best;
 }
 
+bool bw_detect_is_protected(const struct bw_detect *d, const uint8_t addr[16])
+{
+    return res_find(d, addr) >= 0;
+}
+
 const char *bw_detect_drop_name(enum bw_detect_drop r)
 {
     static const char *const n[] = {"passed", "mitigated", "deprioritised"};

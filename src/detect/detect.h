@@ -148,6 +148,9 @@ enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
  * made up as arn:aws:ec2:::eip-allocation/<addr>. BW_E_VALIDATION on bad input. */
 enum bw_code bw_detect_resource_parse(struct bw_detect *d, const char *spec, struct bw_err *err);
 
+/* True when addr (16-byte form) lies inside a protected resource. */
+bool bw_detect_is_protected(const struct bw_detect *d, const uint8_t addr[16]);
+
 /* Accounts one packet and returns what the fast path does with it right now. A
  * packet from a protected resource is evidence and always passes. Advances time to
  * pkt->ts_ns first (ticks run as needed). */

@@ -17,7 +17,7 @@
 #define CONN_SETS    16384 /* 128 Ki connections / asked UDP peers */
 #define STREAM_SETS  1024  /* 8 Ki HTTP streams */
 #define STREAM_BUF   1024
-#define SLOW_AFTER_NS (2ULL * 1000000000ULL)
+#define SLOW_AFTER_NS (1000000000ULL) /* a client sends its head within an RTT */
 
 /* Source evidence flags. */
 #define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
