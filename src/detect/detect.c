@@ -312,12 +312,14 @@ static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt
             bw_detect__conn_get(d, frag_key, p->ts_ns, true)->state = CONN_ASKED;
         return -1;
     }
-    if (p->is_frag)
-        count(r, C_FRAG);
     int v = bw_detect__udp_reflector(p->sport);
+    if (p->is_frag && v < 0) { /* the head of an unsolicited fragmented datagram */
+        count(r, C_FRAG);
+        return BW_DETECT_V_UDP_FRAGMENT;
+    }
     if (v < 0) {
         count(r, C_UDP_UNKNOWN);
-        return p->is_frag ? BW_DETECT_V_UDP_FRAGMENT : BW_DETECT_V_UDP_TRAFFIC;
+        return BW_DETECT_V_UDP_TRAFFIC;
     }
     r->ring_refl[r->cur][v]++;
     return v;

@@ -40,14 +40,19 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
     struct attack_priv *a = d->attacks[r->attack];
     a->pub.pkts++;
     a->pub.bytes += p->wire_len;
-    bool slow = false;
-    if (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)) {
+    if (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS | 1u << BW_DETECT_V_REQUEST_FLOOD)) {
+        /* Layer-7 vectors: the packets of the sources flagged for them. */
         struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, false);
-        slow = e && (e->flags & SRC_SLOW);
+        if (e && (e->flags & SRC_SLOW) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
+            vector = BW_DETECT_V_SLOWLORIS;
+        else if (e && (e->flags & SRC_REQ_BLOCK) &&
+                 (a->pub.vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)))
+            vector = BW_DETECT_V_REQUEST_FLOOD;
     }
-    if (!slow && (vector < 0 || !(a->pub.vectors & (1u << vector))))
+    if (vector < 0 || !(a->pub.vectors & (1u << vector)))
         return;
-    a->pub.vector_pkts[slow ? BW_DETECT_V_SLOWLORIS : vector]++;
+    if (vector != BW_DETECT_V_REQUEST_FLOOD)
+        a->pub.vector_pkts[vector]++; /* REQUEST_FLOOD counts requests */
     bw_detect__ss_add(&a->ip, p->src, 16, 1);
     bw_detect__ss_add(&a->port, &p->sport, 2, 1);
     bw_detect__ss_add(&a->ttl, &p->ttl, 1, 1);

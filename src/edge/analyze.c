@@ -54,7 +54,8 @@ enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
     enum bw_edge_verdict v = BW_EDGE_PASS;
     if (nv != BW_NET_OK) {
         bw_detect_tick(an->det, rec->ts_ns);
-        if (f.ip_ver == 0 || !bw_detect_is_protected(an->det, f.saddr)) {
+        /* A land packet claims the resource as its source: that is the attack. */
+        if (f.ip_ver == 0 || nv == BW_NET_LAND || !bw_detect_is_protected(an->det, f.saddr)) {
             st->malformed[nv]++;
             v = BW_EDGE_DROP;
         }
