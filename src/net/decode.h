@@ -109,7 +109,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_opts(const uint8_t *o, uint32_t o
             return BW_NET_BAD_IPV4_OPTION;
         if (q[0] == 131 || q[0] == 137)
             return BW_NET_IPV4_SRC_ROUTE;
-        i += len;
+        i = (i + len) & 0x3f; /* <= olen <= 40: a hint for the verifier */
     }
     return BW_NET_OK;
 }
@@ -142,6 +142,23 @@ BW_NET_INLINE enum bw_net_verdict bw_net__frag(const struct bw_net_flow *out, ui
     return BW_NET_OK;
 }
 
+/* 1 when x (< 0x10000) is non-zero; arithmetic, not a branch (see bw_net__frag_flags). */
+BW_NET_INLINE uint32_t bw_net__nz16(uint32_t x)
+{
+    return (x + 0xffff) >> 16;
+}
+
+/*
+ * The BW_NET_F_FRAG* bits from a fragment offset and an MF/M bit, computed without
+ * branches on purpose: a flag set on one side of a branch is a per-path constant to the
+ * verifier, and a later test of it would split every downstream path by fragment state.
+ */
+BW_NET_INLINE uint32_t bw_net__frag_flags(uint32_t off, uint32_t more)
+{
+    uint32_t frag = bw_net__nz16(off | more), first = frag & (1 - bw_net__nz16(off));
+    return frag * BW_NET_F_FRAG | first * BW_NET_F_FRAG_FIRST | more * BW_NET_F_FRAG_MORE;
+}
+
 BW_NET_INLINE void bw_net__map4(uint8_t *dst16, const uint8_t *a4)
 {
     for (int i = 0; i < 10; i++)
@@ -168,21 +185,15 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_fields(const uint8_t *ip, struct 
     bw_net__map4(out->daddr, ip + 16);
     if (fl & 0x8000)
         return BW_NET_BAD_IP_RESERVED;
-    if (fl & 0x4000)
-        out->flags |= BW_NET_F_DF;
     out->frag_off = (uint16_t)((fl & 0x1fff) * 8);
-    if (fl & 0x2000)
-        out->flags |= BW_NET_F_FRAG_MORE;
-    if (out->frag_off != 0 || (fl & 0x2000))
-        out->flags |= BW_NET_F_FRAG;
-    if ((out->flags & BW_NET_F_FRAG) && out->frag_off == 0)
-        out->flags |= BW_NET_F_FRAG_FIRST;
+    out->flags |=
+        bw_net__frag_flags(out->frag_off, (fl >> 13) & 1) | ((fl >> 14) & 1) * BW_NET_F_DF;
     return BW_NET_OK;
 }
 
-/* IPv4 header, options and addresses; *l4 receives the start of the L4 header. */
+/* The fixed IPv4 header: version, lengths, fields. */
 BW_NET_INLINE enum bw_net_verdict bw_net__ipv4(const uint8_t *ip, const uint8_t *end,
-                                               struct bw_net_flow *out, const uint8_t **l4)
+                                               struct bw_net_flow *out)
 {
     if (!BW_NET_FITS(ip, 20, end))
         return BW_NET_TRUNC_IPV4;
@@ -196,23 +207,27 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4(const uint8_t *ip, const uint8_t 
         return BW_NET_BAD_IHL;
     if (!BW_NET_FITS(ip, tot, end))
         return BW_NET_BAD_TOTAL_LEN;
-    enum bw_net_verdict v = bw_net__ipv4_fields(ip, out);
-    if (v != BW_NET_OK)
-        return v;
     out->l3_len = tot;
     out->l3_hdr_len = (uint16_t)ihl;
     out->l4_len = (uint16_t)(tot - ihl);
+    return bw_net__ipv4_fields(ip, out);
+}
+
+/* The rest of IPv4 (20 header bytes known present): options, addresses, fragment. */
+BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_rest(const uint8_t *ip, const uint8_t *end,
+                                                    struct bw_net_flow *out)
+{
+    uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
     if (ihl > 20) {
         out->flags |= BW_NET_F_IP_OPTS;
-        v = bw_net__ipv4_opts(ip + 20, ihl - 20, end);
+        enum bw_net_verdict v = bw_net__ipv4_opts(ip + 20, ihl - 20, end);
         if (v != BW_NET_OK)
             return v;
     }
-    *l4 = ip + ihl;
-    v = bw_net__addr4(bw_net__ld32(ip + 12), bw_net__ld32(ip + 16));
+    enum bw_net_verdict v = bw_net__addr4(bw_net__ld32(ip + 12), bw_net__ld32(ip + 16));
     if (v != BW_NET_OK)
         return v;
-    return bw_net__frag(out, tot - ihl);
+    return bw_net__frag(out, out->l4_len);
 }
 
 BW_NET_INLINE bool bw_net__is_v6_ext(uint8_t nh)
@@ -227,12 +242,7 @@ BW_NET_INLINE void bw_net__v6_frag(const uint8_t *h, struct bw_net_flow *out)
     uint16_t fo = bw_net__ld16(h + 2);
     out->frag_off = fo & 0xfff8;
     out->frag_id = bw_net__ld32(h + 4);
-    if (fo & 1)
-        out->flags |= BW_NET_F_FRAG_MORE;
-    if (out->frag_off != 0 || (fo & 1))
-        out->flags |= BW_NET_F_FRAG;
-    if ((out->flags & BW_NET_F_FRAG) && out->frag_off == 0)
-        out->flags |= BW_NET_F_FRAG_FIRST;
+    out->flags |= bw_net__frag_flags(out->frag_off, fo & 1);
 }
 
 /* Length of the extension header h of type nh (8 bytes known present). */
@@ -271,7 +281,9 @@ BW_NET_INLINE enum bw_net_verdict bw_net__v6_ext(const uint8_t *ip, const uint8_
     if (*off + hl > out->l3_len || !BW_NET_FITS(h, hl, end))
         return BW_NET_TRUNC_IPV6_EXT;
     *nh = h[0];
-    *off += hl;
+    /* A no-op mask (8 headers of at most 2048 bytes stay below 0x7fff) that gives every
+     * path through the chain the same offset range, so the verifier can prune them. */
+    *off = (*off + hl) & 0x7fff;
     out->v6_ext_n++;
     return BW_NET_OK;
 }
@@ -294,8 +306,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__v6_chain(const uint8_t *ip, const uint
     out->proto = nh;
     out->l3_hdr_len = (uint16_t)off;
     out->l4_len = (uint16_t)(out->l3_len - off);
-    if (out->v6_ext_n)
-        out->flags |= BW_NET_F_V6_EXT;
+    out->flags |= ((out->v6_ext_n + 7u) >> 3) * BW_NET_F_V6_EXT; /* n <= 8; no branch */
     if (bw_net__is_v6_ext(nh) && !(out->flags & BW_NET_F_FRAG))
         return BW_NET_V6_EXT_TOO_LONG;
     if (bw_net__is_v6_ext(nh) && (out->flags & BW_NET_F_FRAG_FIRST))
@@ -342,9 +353,9 @@ BW_NET_INLINE enum bw_net_verdict bw_net__addr6(const struct bw_net_flow *out)
     return BW_NET_OK;
 }
 
-/* IPv6 header, extension headers and addresses; *l4 receives the start of L4. */
+/* The fixed IPv6 header: version, payload length, fields. */
 BW_NET_INLINE enum bw_net_verdict bw_net__ipv6(const uint8_t *ip, const uint8_t *end,
-                                               struct bw_net_flow *out, const uint8_t **l4)
+                                               struct bw_net_flow *out)
 {
     if (!BW_NET_FITS(ip, 40, end))
         return BW_NET_TRUNC_IPV6;
@@ -363,11 +374,20 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv6(const uint8_t *ip, const uint8_t 
     if ((plen == 0 && ip[6] != 59) || !BW_NET_FITS(ip, 40 + plen, end))
         return BW_NET_BAD_PAYLOAD_LEN;
     out->l3_len = 40 + plen;
+    out->l3_hdr_len = 40;
+    out->l4_len = (uint16_t)plen;
+    return BW_NET_OK;
+}
+
+/* The rest of IPv6 (40 header bytes known present): extension headers, addresses,
+ * fragment. */
+BW_NET_INLINE enum bw_net_verdict bw_net__ipv6_rest(const uint8_t *ip, const uint8_t *end,
+                                                    struct bw_net_flow *out)
+{
     uint32_t fend = 40;
     enum bw_net_verdict v = bw_net__v6_chain(ip, end, out, ip[6], &fend);
     if (v != BW_NET_OK)
         return v;
-    *l4 = ip + out->l3_hdr_len;
     v = bw_net__addr6(out);
     if (v != BW_NET_OK)
         return v;
@@ -432,7 +452,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__tcp_opts(const uint8_t *o, uint32_t ol
         uint32_t len = q[1];
         if (len < 2 || i + len > olen || !bw_net__tcp_opt(q, len, end, out))
             return BW_NET_BAD_TCP_OPTION;
-        i += len;
+        i = (i + len) & 0x3f; /* <= olen <= 40: a hint for the verifier */
     }
     return BW_NET_OK;
 }
@@ -493,22 +513,36 @@ BW_NET_INLINE enum bw_net_verdict bw_net__icmp(const uint8_t *c, const uint8_t *
     return BW_NET_OK;
 }
 
-/* Copies up to BW_NET_PAYLOAD_MAX bytes of L4 payload starting at p. */
+#ifdef __bpf__
+/* In BPF: copy the largest power-of-two piece (<= n) that fits; one branch chain, no
+ * joins, so the verifier walks it a handful of times. payload_n may be below n here. */
+#define BW_NET__PIECE(k)                                                                           \
+    if (n >= (k) && BW_NET_FITS(p, k, end)) {                                                      \
+        __builtin_memcpy(out->payload, p, k);                                                      \
+        out->payload_n = (k);                                                                      \
+        return;                                                                                    \
+    }
+#endif
+
+/* Copies the first BW_NET_PAYLOAD_MAX bytes (or fewer) of the L4 payload starting at p. */
 BW_NET_INLINE void bw_net__payload(const uint8_t *p, const uint8_t *end, struct bw_net_flow *out)
 {
     uint32_t n = out->payload_len < BW_NET_PAYLOAD_MAX ? out->payload_len : BW_NET_PAYLOAD_MAX;
-    if (n == BW_NET_PAYLOAD_MAX && BW_NET_FITS(p, BW_NET_PAYLOAD_MAX, end)) {
-        __builtin_memcpy(out->payload, p, BW_NET_PAYLOAD_MAX);
-        out->payload_n = BW_NET_PAYLOAD_MAX;
-        return;
-    }
-    uint32_t i = 0;
-    for (; i < BW_NET_PAYLOAD_MAX; i++) {
-        if (i >= n || !BW_NET_FITS(p + i, 1, end))
-            break;
-        out->payload[i] = p[i];
-    }
-    out->payload_n = (uint8_t)i;
+#ifdef __bpf__
+    BW_NET__PIECE(64)
+    BW_NET__PIECE(32)
+    BW_NET__PIECE(16)
+    BW_NET__PIECE(8)
+    BW_NET__PIECE(4)
+    BW_NET__PIECE(2)
+    BW_NET__PIECE(1)
+#else
+    uint64_t room = (uint64_t)(end - p);
+    if (n > room)
+        n = (uint32_t)room;
+    __builtin_memcpy(out->payload, p, n);
+    out->payload_n = (uint8_t)n;
+#endif
 }
 
 /* Flag combinations no TCP state allows (RFC 9293 3.10.7: every segment but the first
@@ -547,7 +581,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__l4(const uint8_t *l4, const uint8_t *e
         out->payload_len = out->l4_len;
     if (v != BW_NET_OK)
         return v;
-    bw_net__payload(l4 + out->l4_hdr_len, end, out);
+    bw_net__payload(l4 + (out->l4_hdr_len & 0x7f), end, out); /* <= 60: a verifier hint */
     if (out->proto == 6 && (v = bw_net__tcp_flags(out->tcp_flags)) != BW_NET_OK)
         return v;
     if ((out->proto == 6 || out->proto == 17) && (out->sport == 0 || out->dport == 0))
@@ -575,24 +609,68 @@ BW_NET_INLINE uint8_t bw_net__class(const struct bw_net_flow *f)
     return BW_NET_CLS_TCP_ACK;
 }
 
-BW_NET_INLINE enum bw_net_verdict bw_net__run(const uint8_t *p, const uint8_t *end,
-                                              struct bw_net_flow *out)
+/*
+ * The decoder in steps, so the XDP program can have the verifier check the loops once, in
+ * global functions, instead of once per path through the code before them:
+ *   bw_net_decode_l3: zeroes out; Ethernet, VLANs, the fixed IPv4/IPv6 header.
+ *   bw_net_decode_ext: IPv4 options / IPv6 extension headers, addresses, fragments;
+ *                      sets l4_off.
+ *   bw_net_decode_l4: the L4 header at data + out->l4_off, payload, flag and port checks.
+ *   bw_net_decode_end: stores the verdict and the class; returns v.
+ * Each step runs only when the previous returned BW_NET_OK and out->ip_ver != 0.
+ * bw_net_decode() chains them; both ways give the same record.
+ */
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void *data_end,
+                                                   struct bw_net_flow *out)
 {
-    const uint8_t *l3 = p, *l4 = p;
+    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end, *l3 = p;
+    __builtin_memset(out, 0, sizeof(*out));
+#ifndef __bpf__
+    out->pkt_len = (uint32_t)(end - p);
+#endif
     enum bw_net_verdict v = bw_net__eth(p, end, out, &l3);
     if (v != BW_NET_OK)
         return v;
     if (out->ethertype == BW_NET__ETH_IPV4)
-        v = bw_net__ipv4(l3, end, out, &l4);
-    else if (out->ethertype == BW_NET__ETH_IPV6)
-        v = bw_net__ipv6(l3, end, out, &l4);
+        return bw_net__ipv4(l3, end, out);
+    if (out->ethertype == BW_NET__ETH_IPV6)
+        return bw_net__ipv6(l3, end, out);
+    return BW_NET_OK;
+}
+
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_ext(const void *data, const void *data_end,
+                                                    struct bw_net_flow *out)
+{
+    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end;
+    const uint8_t *ip = p + 14 + 4 * (out->vlan_n & 3); /* vlan_n <= 2 */
+    enum bw_net_verdict v;
+    if (out->ip_ver == 4 && BW_NET_FITS(ip, 20, end))
+        v = bw_net__ipv4_rest(ip, end, out);
+    else if (out->ip_ver == 6 && BW_NET_FITS(ip, 40, end))
+        v = bw_net__ipv6_rest(ip, end, out);
     else
-        return BW_NET_OK;
-    if (v != BW_NET_OK)
-        return v;
+        return BW_NET_TRUNC_ETH; /* not reached after bw_net_decode_l3 */
     out->l4_off = (uint16_t)(14 + 4 * out->vlan_n + out->l3_hdr_len);
-    v = bw_net__l4(l4, end, out);
+    return v;
+}
+
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_l4(const void *data, const void *data_end,
+                                                   struct bw_net_flow *out)
+{
+    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end;
+    /* l4_off <= 22 + 40 + 8 * 2048: the mask is a no-op that bounds it for the verifier. */
+    uint32_t off = out->l4_off & 0x7fff;
+    if (!BW_NET_FITS(p, off, end))
+        return BW_NET_TRUNC_ETH; /* not reached after bw_net_decode_ext */
+    enum bw_net_verdict v = bw_net__l4(p + off, end, out);
     out->payload_off = (uint16_t)(out->l4_off + out->l4_hdr_len);
+    return v;
+}
+
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_end(struct bw_net_flow *out, enum bw_net_verdict v)
+{
+    out->verdict = (uint8_t)v;
+    out->cls = bw_net__class(out);
     return v;
 }
 
@@ -603,15 +681,12 @@ BW_NET_INLINE enum bw_net_verdict bw_net__run(const uint8_t *p, const uint8_t *e
 BW_NET_INLINE enum bw_net_verdict bw_net_decode(const void *data, const void *data_end,
                                                 struct bw_net_flow *out)
 {
-    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end;
-    __builtin_memset(out, 0, sizeof(*out));
-#ifndef __bpf__
-    out->pkt_len = (uint32_t)(end - p);
-#endif
-    enum bw_net_verdict v = bw_net__run(p, end, out);
-    out->verdict = (uint8_t)v;
-    out->cls = bw_net__class(out);
-    return v;
+    enum bw_net_verdict v = bw_net_decode_l3(data, data_end, out);
+    if (v == BW_NET_OK && out->ip_ver != 0)
+        v = bw_net_decode_ext(data, data_end, out);
+    if (v == BW_NET_OK && out->ip_ver != 0)
+        v = bw_net_decode_l4(data, data_end, out);
+    return bw_net_decode_end(out, v);
 }
 
 #endif
