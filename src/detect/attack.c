@@ -4,8 +4,8 @@
  * resource's one-second window of counters is compared with its learned baseline:
  * a vector is declared when its metric stays above max(mean + sigma*sd, ratio*mean,
  * floor) for declare_ticks ticks, and ends when it stays below a lower threshold
- * (hysteresis) for end_s seconds. Baselines learn once a second, only outside the
- * while nothing is anomalous: never from anomalous seconds or while an attack is open.
+ * (hysteresis) for end_s seconds. Baselines learn once a second while no attack is
+ * open (an anomalous second only faintly: see learn_one).
  * Declaring a vector installs its mitigation rule; ending it removes the rule. The
  * priority admission (min score) for the next tick is computed from this tick's
  * score histogram when the resource is over its declared capacity.
@@ -233,19 +233,29 @@ static void vector_step(struct bw_detect *d, struct res *r, int v, double val, b
     }
 }
 
-static void learn(const struct bw_detect *d, struct res *r, const double *m, const double *refl,
-                  bool warm)
+/* Learns one second. A value above the declaration threshold is learned clipped to
+ * it, and only into the mean: a lasting legitimate shift is absorbed within a minute or
+ * so while a burst cannot drag the mean, nor blow up the variance (which would feed
+ * back into the threshold and grow it without bound). */
+static void learn_one(const struct bw_detect *d, struct bw_detect__ewma *e, double x)
+{
+    double h = bw_detect__ewma_high(e, d->cfg.sigma, d->cfg.ratio, 25);
+    if (e->n < 5 || x <= h) {
+        bw_detect__ewma_add(e, x, e->n < 5 ? 0.2 : ALPHA);
+        return;
+    }
+    e->mean += ALPHA * (h - e->mean); /* the variance learns nothing from outliers */
+    e->n++;
+}
+
+static void learn(const struct bw_detect *d, struct res *r, const double *m, const double *refl)
 {
     for (int i = 0; i < BW_DETECT_M__COUNT; i++) {
-        double h = bw_detect__ewma_high(&r->base[i], d->cfg.sigma, d->cfg.ratio, 0);
-        if (!warm || m[i] <= h)
-            bw_detect__ewma_add(&r->base[i], m[i], warm ? ALPHA : 0.2);
+        learn_one(d, &r->base[i], m[i]);
         r->last[i] = m[i];
     }
     for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
-        double h = bw_detect__ewma_high(&r->refl_base[v], d->cfg.sigma, d->cfg.ratio, 0);
-        if (!warm || refl[v] <= h)
-            bw_detect__ewma_add(&r->refl_base[v], refl[v], warm ? ALPHA : 0.2);
+        learn_one(d, &r->refl_base[v], refl[v]);
         r->refl_last[v] = refl[v];
     }
 }
@@ -293,7 +303,7 @@ static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
         a->max_bps = fmax(a->max_bps, m[BW_DETECT_M_BPS]);
         a->max_rps = fmax(a->max_rps, m[BW_DETECT_M_RPS]);
     } else if (sec && r->seen) {
-        learn(d, r, m, refl, warm);
+        learn(d, r, m, refl);
     }
     if (d->cfg.capacity_pps)
         admission(d, r);
