@@ -19,11 +19,14 @@ usage: gen.py OUTDIR [SCENARIO ...]
 import json
 import os
 import random
+import socket
 import struct
 import sys
 
 BASE = 1_700_000_000.0
 VICTIM = "198.51.100.10"
+VICTIM6 = "2001:db8:100::10"
+UPSTREAM = "192.0.2.80"  # an HTTPS API the resource itself calls
 ARN = "arn:aws:ec2:us-east-1:123456789012:eip-allocation/eipalloc-0bulwark"
 RESOLVER = "192.0.2.53"
 NTPSRV = "192.0.2.123"
@@ -66,19 +69,39 @@ def ipv4(src, dst, proto, payload, ttl=64, ident=0, frag=0, mf=False, df=False, 
     return h + payload
 
 
-def eth(l3, out=False):
-    return (MAC_C + MAC_S if out else MAC_S + MAC_C) + b"\x08\x00" + l3
+def ipv6(src, dst, nh, payload, hlim=64):
+    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, hlim,
+                       socket.inet_pton(socket.AF_INET6, src),
+                       socket.inet_pton(socket.AF_INET6, dst)) + payload
+
+
+def eth(l3, out=False, v6=False):
+    return ((MAC_C + MAC_S if out else MAC_S + MAC_C) + (b"\x86\xdd" if v6 else b"\x08\x00")
+            + l3)
+
+
+def ip(src, dst, proto, payload, ttl):
+    out = src in (VICTIM, VICTIM6)
+    if ":" in src:
+        return eth(ipv6(src, dst, proto, payload, ttl), out=out, v6=True)
+    return eth(ipv4(src, dst, proto, payload, ttl=ttl), out=out)
 
 
 def tcp(src, dst, sport, dport, flags, seq=0, ack=0, data=b"", ttl=64, doff=5, opts=b""):
     h = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                     doff << 4, flags, 65535, 0, 0) + opts
-    return eth(ipv4(src, dst, 6, h + data, ttl=ttl), out=(src == VICTIM))
+    return ip(src, dst, 6, h + data, ttl)
 
 
 def udp(src, dst, sport, dport, data, ttl=64):
     h = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
-    return eth(ipv4(src, dst, 17, h + data, ttl=ttl), out=(src == VICTIM))
+    return ip(src, dst, 17, h + data, ttl)
+
+
+def icmp_echo(src, dst, ident, seq):
+    if ":" in src:
+        return ip(src, dst, 58, struct.pack("!BBHHH", 128, 0, 0, ident, seq) + b"p" * 56, 64)
+    return ip(src, dst, 1, struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"p" * 56, 64)
 
 
 FIN, SYN, RST, PSH, ACK, URG, ECE, CWR = 1, 2, 4, 8, 16, 32, 64, 128
@@ -94,35 +117,35 @@ class Cap:
         self.pk.append((t, len(self.pk), frame, label))
 
 
-def web_conn(c, t, cli, url, ua, label=B, ecn=False, rst=False):
+def web_conn(c, t, cli, url, ua, label=B, ecn=False, rst=False, srv=VICTIM):
     r = c.rng
     sp = r.randint(1024, 65535)
     cs, ss = r.getrandbits(32), r.getrandbits(32)
     rtt = r.uniform(0.005, 0.04)
-    ttl = 50 + (sum(ip4(cli)) % 12)
-    c.add(t, tcp(cli, VICTIM, sp, 80, SYN | (ECE | CWR if ecn else 0), cs, 0, ttl=ttl, doff=7,
+    ttl = 50 + (sum(cli.encode()) % 12)
+    c.add(t, tcp(cli, srv, sp, 80, SYN | (ECE | CWR if ecn else 0), cs, 0, ttl=ttl, doff=7,
                  opts=MSS), label)
-    c.add(t + rtt / 2, tcp(VICTIM, cli, 80, sp, SYN | ACK, ss, cs + 1, doff=7, opts=MSS), S)
-    c.add(t + rtt, tcp(cli, VICTIM, sp, 80, ACK, cs + 1, ss + 1, ttl=ttl), label)
+    c.add(t + rtt / 2, tcp(srv, cli, 80, sp, SYN | ACK, ss, cs + 1, doff=7, opts=MSS), S)
+    c.add(t + rtt, tcp(cli, srv, sp, 80, ACK, cs + 1, ss + 1, ttl=ttl), label)
     req = ("GET %s HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: %s\r\nAccept: */*\r\n\r\n"
            % (url, ua)).encode()
-    c.add(t + rtt + 0.001, tcp(cli, VICTIM, sp, 80, PSH | ACK, cs + 1, ss + 1, req, ttl=ttl),
+    c.add(t + rtt + 0.001, tcp(cli, srv, sp, 80, PSH | ACK, cs + 1, ss + 1, req, ttl=ttl),
           label)
     body = b"HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\n" + b"x" * 900
     t2 = t + 1.5 * rtt + 0.002
-    c.add(t2, tcp(VICTIM, cli, 80, sp, PSH | ACK, ss + 1, cs + 1 + len(req), body), S)
-    c.add(t2 + rtt / 2, tcp(cli, VICTIM, sp, 80, ACK, cs + 1 + len(req), ss + 1 + len(body),
+    c.add(t2, tcp(srv, cli, 80, sp, PSH | ACK, ss + 1, cs + 1 + len(req), body), S)
+    c.add(t2 + rtt / 2, tcp(cli, srv, sp, 80, ACK, cs + 1 + len(req), ss + 1 + len(body),
                             ttl=ttl), label)
     t3 = t2 + rtt / 2 + 0.001
     if rst:
-        c.add(t3, tcp(cli, VICTIM, sp, 80, RST | ACK, cs + 1 + len(req), ss + 1 + len(body),
+        c.add(t3, tcp(cli, srv, sp, 80, RST | ACK, cs + 1 + len(req), ss + 1 + len(body),
                       ttl=ttl), label)
         return
-    c.add(t3, tcp(cli, VICTIM, sp, 80, FIN | ACK, cs + 1 + len(req), ss + 1 + len(body),
+    c.add(t3, tcp(cli, srv, sp, 80, FIN | ACK, cs + 1 + len(req), ss + 1 + len(body),
                   ttl=ttl), label)
-    c.add(t3 + rtt / 2, tcp(VICTIM, cli, 80, sp, FIN | ACK, ss + 1 + len(body),
+    c.add(t3 + rtt / 2, tcp(srv, cli, 80, sp, FIN | ACK, ss + 1 + len(body),
                             cs + 2 + len(req)), S)
-    c.add(t3 + rtt, tcp(cli, VICTIM, sp, 80, ACK, cs + 2 + len(req), ss + 2 + len(body),
+    c.add(t3 + rtt, tcp(cli, srv, sp, 80, ACK, cs + 2 + len(req), ss + 2 + len(body),
                         ttl=ttl), label)
 
 
@@ -172,6 +195,21 @@ def benign(c, t0, t1, clients):
         else:
             c.add(t + 0.01, udp(RESOLVER, VICTIM, 53, sp, ans), B)
         t += r.expovariate(2)
+    t, k = t0, 0
+    while t < t1:  # IPv6 web clients, pings (v4 and v6), the resource calling an HTTPS API
+        cli6 = "2001:db8:77::%x" % r.randint(1, 40)
+        web_conn(c, t, cli6, r.choice(URLS), r.choice(UAS), srv=VICTIM6)
+        c.add(t + 0.3, icmp_echo(r.choice(clients), VICTIM, 7, k), B)
+        c.add(t + 0.31, icmp_echo(cli6, VICTIM6, 8, k), B)
+        up = r.randint(1024, 65535)
+        cs, ss = r.getrandbits(32), r.getrandbits(32)
+        c.add(t + 0.5, tcp(VICTIM, UPSTREAM, up, 443, SYN, cs, 0), S)
+        c.add(t + 0.52, tcp(UPSTREAM, VICTIM, 443, up, SYN | ACK, ss, cs + 1), B)
+        c.add(t + 0.53, tcp(VICTIM, UPSTREAM, up, 443, ACK, cs + 1, ss + 1, b"\x16" * 200), S)
+        c.add(t + 0.55, tcp(UPSTREAM, VICTIM, 443, up, PSH | ACK, ss + 1, cs + 201, b"\x17" * 900), B)
+        c.add(t + 0.56, tcp(VICTIM, UPSTREAM, up, 443, RST | ACK, cs + 201, ss + 901), S)
+        t += r.uniform(0.5, 1.5)
+        k += 1
     t = t0
     while t < t1:  # NTP: the resource asks, the server answers from port 123
         c.add(t, udp(VICTIM, NTPSRV, 123, 123, b"\x23" + b"\x00" * 47), S)
@@ -392,7 +430,8 @@ def scenario(name):
     c = Cap(random.Random(seed))
     clients = client_pool(200, 1)
     benign = with_benign
-    truth = {"resource": VICTIM, "arn": ARN, "vectors": [], "malformed": {}}
+    truth = {"resource": VICTIM, "resource6": VICTIM6, "arn": ARN, "vectors": [],
+             "malformed": {}}
     if name == "benign":
         benign(c, BASE, BASE + 70, clients)
     elif name == "flash":
