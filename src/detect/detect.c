@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The packet path: find the protected resource a packet is for, count it into the
+ * resource's current tick, gather evidence (handshakes, resource-initiated TCP, UDP
+ * peers the resource asked, HTTP requests), and return the verdict the fast path
+ * gives it with the mitigations installed so far and the priority admission of the
+ * last tick. Packets from a resource are evidence only and always pass.
+ */
+#include "detect/state.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+void bw_detect_config_default(struct bw_detect_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->tick_ms = 100;
+    cfg->warmup_s = 20;
+    cfg->declare_ticks = 5;
+    cfg->end_s = 3;
+    cfg->sigma = 6;
+    cfg->ratio = 3;
+    cfg->sample_every = 100;
+    cfg->sample_max = 1000;
+    cfg->http_ports[0] = 80;
+    cfg->n_http_ports = 1;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    if (!p)
+        bw_oom();
+    return p;
+}
+
+struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
+{
+    struct bw_detect *d = xcalloc(1, sizeof *d);
+    d->cfg = *cfg;
+    if (d->cfg.tick_ms < 10 || d->cfg.tick_ms > 1000 || 1000 % d->cfg.tick_ms != 0)
+        d->cfg.tick_ms = 100;
+    if (d->cfg.sample_every == 0)
+        d->cfg.sample_every = 1;
+    if (d->cfg.declare_ticks == 0)
+        d->cfg.declare_ticks = 1;
+    d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;
+    d->ticks_per_s = 1000 / d->cfg.tick_ms;
+    d->src = xcalloc((size_t)SRC_SETS * WAYS, sizeof *d->src);
+    d->conn = xcalloc((size_t)CONN_SETS * WAYS, sizeof *d->conn);
+    d->stream = xcalloc((size_t)STREAM_SETS * WAYS, sizeof *d->stream);
+    return d;
+}
+
+void bw_detect_free(struct bw_detect *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_res; i++) {
+        free(d->res[i]->arn);
+        free(d->res[i]);
+    }
+    for (size_t i = 0; i < d->n_attacks; i++) {
+        for (size_t j = 0; j < d->attacks[i]->pub.n_samples; j++)
+            free(d->attacks[i]->pub.samples[j].data);
+        free(d->attacks[i]->pub.samples);
+        free(d->attacks[i]);
+    }
+    free(d->attacks);
+    free(d->src);
+    free(d->conn);
+    free(d->stream);
+    free(d);
+}
+
+static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned plen)
+{
+    unsigned full = plen / 8, rest = plen % 8;
+    if (memcmp(a, net, full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    uint8_t mask = (uint8_t)(0xff << (8 - rest));
+    return (a[full] & mask) == (net[full] & mask);
+}
+
+enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
+                                    unsigned prefix_len, const char *arn, struct bw_err *err)
+{
+    if (d->n_res == MAX_RES)
+        return bw_fail(err, BW_E_VALIDATION, "at most %d protected resources", MAX_RES);
+    if (prefix_len > 128 || !arn || !*arn)
+        return bw_fail(err, BW_E_VALIDATION, "bad resource prefix or ARN");
+    struct res *r = xcalloc(1, sizeof *r);
+    memcpy(r->addr, addr, 16);
+    r->plen = prefix_len;
+    r->arn = strdup(arn);
+    if (!r->arn)
+        bw_oom();
+    r->attack = -1;
+    d->res[d->n_res++] = r;
+    return BW_OK;
+}
+
+static bool parse_addr(const char *s, uint8_t out[16], bool *v4)
+{
+    struct in_addr a4;
+    if (inet_pton(AF_INET, s, &a4) == 1) {
+        memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &a4, 4);
+        *v4 = true;
+        return true;
+    }
+    *v4 = false;
+    return inet_pton(AF_INET6, s, out) == 1;
+}
+
+enum bw_code bw_detect_resource_parse(struct bw_detect *d, const char *spec, struct bw_err *err)
+{
+    char buf[256], arn[512];
+    const char *eq = strchr(spec, '=');
+    size_t alen = eq ? (size_t)(eq - spec) : strlen(spec);
+    if (alen == 0 || alen >= sizeof buf || (eq && strlen(eq + 1) >= sizeof arn))
+        return bw_fail(err, BW_E_VALIDATION, "bad --protect value '%s'", spec);
+    memcpy(buf, spec, alen);
+    buf[alen] = 0;
+    char *slash = strchr(buf, '/');
+    long plen = -1;
+    if (slash) {
+        char *end;
+        *slash = 0;
+        plen = strtol(slash + 1, &end, 10);
+        if (*end || end == slash + 1 || plen < 0 || plen > 128)
+            return bw_fail(err, BW_E_VALIDATION, "bad prefix length in '%s'", spec);
+    }
+    uint8_t addr[16];
+    bool v4;
+    if (!parse_addr(buf, addr, &v4) || (v4 && plen > 32))
+        return bw_fail(err, BW_E_VALIDATION, "bad address in '%s'", spec);
+    unsigned p128 = plen < 0 ? 128 : (unsigned)(v4 ? plen + 96 : plen);
+    if (eq)
+        snprintf(arn, sizeof arn, "%s", eq + 1);
+    else
+        snprintf(arn, sizeof arn, "arn:aws:ec2:::eip-allocation/%s", buf);
+    return bw_detect_resource_add(d, addr, p128, arn, err);
+}
+
+void bw_detect__res_text(const struct res *r, char *out, size_t cap)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    bool v4 = memcmp(r->addr, mapped, 12) == 0 && r->plen >= 96;
+    char a[INET6_ADDRSTRLEN] = "?";
+    inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? r->addr + 12 : r->addr, a, sizeof a);
+    unsigned full = v4 ? 32 : 128, plen = v4 ? r->plen - 96 : r->plen;
+    if (plen == full)
+        snprintf(out, cap, "%s", a);
+    else
+        snprintf(out, cap, "%s/%u", a, plen);
+}
+
+static int res_find(const struct bw_detect *d, const uint8_t *a)
+{
+    int best = -1;
+    for (size_t i = 0; i < d->n_res; i++)
+        if (prefix_match(a, d->res[i]->addr, d->res[i]->plen) &&
+            (best < 0 || d->res[i]->plen > d->res[best]->plen))
+            best = (int)i;
+    return best;
+}
+
+bool bw_detect_is_protected(const struct bw_detect *d, const uint8_t addr[16])
+{
+    return res_find(d, addr) >= 0;
+}
+
+const char *bw_detect_drop_name(enum bw_detect_drop r)
+{
+    static const char *const n[] = {"passed", "mitigated", "deprioritised"};
+    return (unsigned)r < BW_DETECT_DROP__COUNT ? n[r] : "unknown";
+}
+
+uint64_t bw_detect_drops(const struct bw_detect *d, enum bw_detect_drop reason)
+{
+    return (unsigned)reason < BW_DETECT_DROP__COUNT ? d->drops[reason] : 0;
+}
+
+void bw_detect_tick(struct bw_detect *d, uint64_t now_ns)
+{
+    if (d->next_tick_ns == 0) {
+        d->next_tick_ns = (now_ns / d->tick_ns + 1) * d->tick_ns;
+        d->now_ns = now_ns;
+        return;
+    }
+    /* After a long silence, run enough ticks to drain the windows, then jump. */
+    uint64_t max_run = 30ULL * d->ticks_per_s;
+    for (uint64_t n = 0; now_ns >= d->next_tick_ns; n++) {
+        if (n == max_run) {
+            d->next_tick_ns = (now_ns / d->tick_ns + 1) * d->tick_ns;
+            break;
+        }
+        bw_detect__run_tick(d, d->next_tick_ns);
+        d->next_tick_ns += d->tick_ns;
+    }
+    if (now_ns > d->now_ns)
+        d->now_ns = now_ns;
+}
+
+static void outbound(struct bw_detect *d, const struct bw_detect_pkt *p)
+{
+    if (p->proto == 6 && p->payload_len > 0 && !(p->tcp_flags & TCP_SYN)) {
+        /* The resource sends data: the peer is in a real conversation with it. */
+        struct src_entry *e = bw_detect__src_get(d, p->dst, p->ts_ns, true);
+        if (e)
+            e->flags |= SRC_ANSWERED;
+    } else if (p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_OUT);
+        bw_detect__conn_get(d, k, p->ts_ns, true)->state = CONN_OUT;
+    } else if (p->proto == 17 && (!p->is_frag || p->is_first_frag)) {
+        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_ASKED);
+        bw_detect__conn_get(d, k, p->ts_ns, true)->state = CONN_ASKED;
+    }
+}
+
+static bool is_http_port(const struct bw_detect *d, uint16_t port)
+{
+    for (size_t i = 0; i < d->cfg.n_http_ports; i++)
+        if (d->cfg.http_ports[i] == port)
+            return true;
+    return false;
+}
+
+static void count(struct res *r, enum tick_ctr c)
+{
+    r->ring[r->cur][c]++;
+}
+
+/* A TCP segment to a resource: handshake tracking; returns its vector or -1. */
+static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
+                  const struct bw_detect_pkt *p)
+{
+    uint8_t f = p->tcp_flags;
+    count(r, C_TCP);
+    if ((f & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+        count(r, C_SYN);
+        if (e)
+            e->syn_sec++;
+        uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_SYN);
+        struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, true);
+        if (c->state != CONN_EST)
+            c->state = CONN_SYN;
+        return BW_DETECT_V_SYN_FLOOD;
+    }
+    if (e)
+        e->flags |= SRC_NON_SYN;
+    if (f & TCP_SYN) { /* SYN-ACK: only as the answer to a SYN the resource sent */
+        uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_OUT);
+        if (bw_detect__conn_get(d, k, p->ts_ns, false))
+            return -1;
+        count(r, C_STRAY_SYNACK);
+        return BW_DETECT_V_HTTP_REFLECTION;
+    }
+    if (!(f & TCP_ACK) || (f & TCP_RST))
+        return -1;
+    uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_SYN);
+    struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, false);
+    if (c) {
+        if (c->state == CONN_SYN) {
+            c->state = CONN_EST;
+            count(r, C_EST);
+            if (e)
+                e->flags |= SRC_HANDSHAKE;
+        }
+        c->last_ns = p->ts_ns;
+        return -1;
+    }
+    k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_OUT);
+    if (bw_detect__conn_get(d, k, p->ts_ns, false))
+        return -1;
+    count(r, C_STRAY_ACK);
+    return BW_DETECT_V_ACK_FLOOD;
+}
+
+/* A UDP datagram or IP fragment to a resource; returns its vector or -1. */
+static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p)
+{
+    uint8_t fk[24];
+    memcpy(fk, p->src, 16);
+    memcpy(fk + 16, &p->frag_id, 4);
+    memcpy(fk + 20, &p->proto, 1);
+    memset(fk + 21, 0, 3);
+    uint64_t frag_key = bw_detect__hash(fk, sizeof fk, 3) | 1;
+    if (p->is_frag && !p->is_first_frag) {
+        if (bw_detect__conn_get(d, frag_key, p->ts_ns, false))
+            return -1; /* the rest of an answer the resource asked for */
+        count(r, C_FRAG);
+        return BW_DETECT_V_UDP_FRAGMENT;
+    }
+    if (p->proto != 17)
+        return -1;
+    count(r, C_UDP);
+    uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_ASKED);
+    if (bw_detect__conn_get(d, k, p->ts_ns, false)) {
+        if (p->is_frag)
+            bw_detect__conn_get(d, frag_key, p->ts_ns, true)->state = CONN_ASKED;
+        return -1;
+    }
+    int v = bw_detect__udp_reflector(p->sport);
+    if (p->is_frag && v < 0) { /* the head of an unsolicited fragmented datagram */
+        count(r, C_FRAG);
+        return BW_DETECT_V_UDP_FRAGMENT;
+    }
+    if (v < 0) {
+        count(r, C_UDP_UNKNOWN);
+        return BW_DETECT_V_UDP_TRAFFIC;
+    }
+    r->ring_refl[r->cur][v]++;
+    return v;
+}
+
+static void on_request(struct bw_detect *d, int ri, const struct bw_detect_pkt *p,
+                       const struct bw_detect__http_req *req)
+{
+    struct res *r = d->res[ri];
+    count(r, C_REQ);
+    bw_detect__ss_add(&r->sec_req_src, p->src, 16, 1);
+    struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, false);
+    if (e && ++e->req_sec > bw_detect_vector_rule(BW_DETECT_V_REQUEST_FLOOD)->rate)
+        e->flags |= SRC_REQ_BLOCK;
+    bw_detect__attack_note_req(d, r, p, req);
+}
+
+static int score(const struct res *r, const struct src_entry *e, int vec, uint64_t now,
+                 const struct bw_detect *d)
+{
+    if (vec >= 0 && vec != BW_DETECT_V_SYN_FLOOD && vec != BW_DETECT_V_UDP_TRAFFIC)
+        return 0; /* reflection, stray ACK or SYN-ACK, unsolicited fragment */
+    if (!e || (e->flags & (SRC_REQ_BLOCK | SRC_SLOW)))
+        return 0;
+    if (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED))
+        return 3;
+    uint64_t since = now > 5000000000ULL ? now - 5000000000ULL : 0;
+    if (r->attack >= 0)
+        since = d->attacks[r->attack]->pub.start_ns;
+    if (e->first_ns < since)
+        return 2;
+    return (e->flags & SRC_NON_SYN) ? 1 : 0;
+}
+
+static bool mitigated(const struct res *r, const struct src_entry *e, int vec, int s)
+{
+    if (e && (r->rules >> BW_DETECT_V_REQUEST_FLOOD & 1) && (e->flags & SRC_REQ_BLOCK))
+        return true;
+    if (e && (r->rules >> BW_DETECT_V_SLOWLORIS & 1) && (e->flags & SRC_SLOW))
+        return true;
+    if (vec < 0 || !(r->rules >> vec & 1))
+        return false;
+    if (vec == BW_DETECT_V_SYN_FLOOD)
+        return e && e->syn_sec > bw_detect_vector_rule(BW_DETECT_V_SYN_FLOOD)->rate;
+    if (vec == BW_DETECT_V_UDP_TRAFFIC)
+        return s < 2; /* no history with the resource */
+    return true;
+}
+
+static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
+{
+    r->score_hist[s]++;
+    if (d->cfg.capacity_pps == 0 || s >= r->min_score)
+        return BW_DETECT_PASS;
+    if (s == r->min_score - 1 && r->admit_p > 0) {
+        r->admit_acc += r->admit_p; /* deterministic fractional admission */
+        if (r->admit_acc >= 1) {
+            r->admit_acc -= 1;
+            return BW_DETECT_PASS;
+        }
+    }
+    return BW_DETECT_DROP_DEPRIORITISED;
+}
+
+static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_pkt *p)
+{
+    struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, true);
+    if (!e)
+        return NULL;
+    uint32_t sec = bw_detect__sec(p->ts_ns);
+    if (e->sec != sec) {
+        e->sec = sec;
+        e->syn_sec = e->req_sec = 0;
+    }
+    e->last_ns = p->ts_ns;
+    return e;
+}
+
+static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_detect_pkt *p)
+{
+    struct res *r = d->res[ri];
+    if (!r->seen) {
+        r->seen = true;
+        r->first_ns = p->ts_ns;
+    }
+    count(r, C_PKTS);
+    r->ring[r->cur][C_BYTES] += p->wire_len;
+    bw_detect__hll_add(&r->sec_srcs, bw_detect__hash(p->src, 16, 5));
+    struct src_entry *e = src_touch(d, p);
+    int vec = -1;
+    if (p->is_frag && !p->is_first_frag)
+        vec = udp_in(d, r, p);
+    else if (p->proto == 6) {
+        vec = tcp_in(d, r, e, p);
+        if (is_http_port(d, p->dport)) {
+            if (p->tcp_flags & (TCP_FIN | TCP_RST))
+                bw_detect__stream_close(d, p);
+            else
+                bw_detect__stream_feed(d, ri, p, on_request);
+        }
+    } else if (p->proto == 17)
+        vec = udp_in(d, r, p);
+    else if (p->proto == 1 || p->proto == 58)
+        count(r, C_ICMP);
+    if (e && p->proto != 6)
+        e->flags |= SRC_NON_SYN;
+    bw_detect__attack_note(d, r, vec, p);
+    int s = score(r, e, vec, p->ts_ns, d);
+    if (mitigated(r, e, vec, s))
+        return BW_DETECT_DROP_MITIGATED;
+    return admit(d, r, s);
+}
+
+enum bw_detect_drop bw_detect_packet(struct bw_detect *d, const struct bw_detect_pkt *p)
+{
+    bw_detect_tick(d, p->ts_ns);
+    enum bw_detect_drop v = BW_DETECT_PASS;
+    int to = res_find(d, p->dst), from = res_find(d, p->src);
+    if (from >= 0)
+        outbound(d, p);
+    else if (to >= 0)
+        v = inbound(d, to, p);
+    d->drops[v]++;
+    return v;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bounded sketches: EWMA mean/variance baselines, HyperLogLog (Flajolet et al.
+ * 2007, with the small-range linear-counting correction) and Space-Saving
+ * (Metwally et al. 2005) for top contributors. Fixed memory, no allocation.
+ */
+#include "detect/internal.h"
+
+#include <math.h>
+#include <string.h>
+
+void bw_detect__ewma_add(struct bw_detect__ewma *e, double x, double alpha)
+{
+    if (e->n++ == 0) {
+        e->mean = x;
+        e->var = 0;
+        return;
+    }
+    /* Incremental EWMA variance: var' = (1-a) * (var + a * d^2). */
+    double d = x - e->mean;
+    e->mean += alpha * d;
+    e->var = (1 - alpha) * (e->var + alpha * d * d);
+}
+
+double bw_detect__ewma_high(const struct bw_detect__ewma *e, double sigma, double ratio,
+                            double floor)
+{
+    double t = e->mean + sigma * sqrt(e->var);
+    if (ratio * e->mean > t)
+        t = ratio * e->mean;
+    return t > floor ? t : floor;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+uint64_t bw_detect__hash(const void *p, size_t n, uint64_t seed)
+{
+    const uint8_t *b = p;
+    uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, b, 8);
+        h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+        b += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, b, n);
+    return mix(h ^ w ^ ((uint64_t)n << 56));
+}
+
+void bw_detect__hll_add(struct bw_detect__hll *h, uint64_t hash)
+{
+    uint32_t idx = (uint32_t)(hash >> (64 - BW_DETECT_HLL_P));
+    uint64_t rest = (hash << BW_DETECT_HLL_P) | (1ULL << (BW_DETECT_HLL_P - 1));
+    uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
+    if (rank > h->reg[idx])
+        h->reg[idx] = rank;
+}
+
+double bw_detect__hll_count(const struct bw_detect__hll *h)
+{
+    const double m = (double)(1u << BW_DETECT_HLL_P);
+    double sum = 0;
+    unsigned zeros = 0;
+    for (size_t i = 0; i < (1u << BW_DETECT_HLL_P); i++) {
+        sum += ldexp(1.0, -h->reg[i]);
+        zeros += h->reg[i] == 0;
+    }
+    double alpha = 0.7213 / (1 + 1.079 / m);
+    double est = alpha * m * m / sum;
+    if (est <= 2.5 * m && zeros > 0)
+        est = m * log(m / zeros); /* linear counting for small cardinalities */
+    return est;
+}
+
+void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, uint64_t w)
+{
+    if (klen > BW_DETECT_SS_KEY)
+        klen = BW_DETECT_SS_KEY;
+    uint64_t h = bw_detect__hash(key, klen, 7);
+    s->total += w;
+    size_t min = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->e[i].hash == h && s->e[i].klen == klen && memcmp(s->e[i].key, key, klen) == 0) {
+            s->e[i].count += w;
+            return;
+        }
+        if (s->e[i].count < s->e[min].count)
+            min = i;
+    }
+    size_t at = min;
+    uint64_t base = 0;
+    if (s->n < BW_DETECT_SS_K)
+        at = s->n++;
+    else
+        base = s->e[min].count; /* Space-Saving: inherit the evicted count as error */
+    s->e[at].hash = h;
+    s->e[at].count = base + w;
+    s->e[at].err = base;
+    s->e[at].klen = (uint8_t)klen;
+    memcpy(s->e[at].key, key, klen);
+}
+
+void bw_detect__ss_sort(struct bw_detect__ss *s)
+{
+    for (size_t i = 1; i < s->n; i++) { /* insertion sort: k is small */
+        for (size_t j = i; j > 0 && s->e[j].count > s->e[j - 1].count; j--) {
+            __typeof__(s->e[0]) t = s->e[j];
+            s->e[j] = s->e[j - 1];
+            s->e[j - 1] = t;
+        }
+    }
+}
+
+uint64_t bw_detect__ss_max(const struct bw_detect__ss *s)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->e[i].count > m)
+            m = s->e[i].count;
+    return m;
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The detector's state, shared by detect.c (packet path), track.c (bounded
+ * connection, source and stream tables) and attack.c (ticks, baselines, attack
+ * lifecycle). Every table is fixed-size and set-associative: memory never grows
+ * with traffic, and a flood of new keys evicts only the least valuable entries.
+ */
+#ifndef BW_DETECT_STATE_H
+#define BW_DETECT_STATE_H
+
+#include "detect/internal.h"
+
+#define MAX_RES      64
+#define MAX_TICKS_S  100 /* ticks per second at most (tick_ms >= 10) */
+#define WAYS         8
+#define SRC_SETS     8192 /* 64 Ki sources */
+#define CONN_SETS    16384 /* 128 Ki connections / asked UDP peers */
+#define STREAM_SETS  1024  /* 8 Ki HTTP streams */
+#define STREAM_BUF   1024
+#define SLOW_AFTER_NS (1000000000ULL) /* a client sends its head within an RTT */
+
+/* Source evidence flags. */
+#define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
+#define SRC_ANSWERED  0x02u /* a resource sent it packets (it is a peer) */
+#define SRC_NON_SYN   0x04u /* sent something other than bare SYNs */
+#define SRC_REQ_BLOCK 0x08u /* over the per-source request limit */
+#define SRC_SLOW      0x10u /* holds incomplete HTTP request heads */
+
+struct src_entry {
+    uint64_t key; /* 0 = empty */
+    uint64_t first_ns, last_ns;
+    uint32_t flags;
+    uint32_t sec;         /* the second the counters below belong to */
+    uint32_t syn_sec, req_sec;
+    uint32_t slow_scan, slow_n;
+};
+
+#define CONN_SYN    1 /* client SYN seen */
+#define CONN_EST    2 /* handshake completed */
+#define CONN_OUT    3 /* resource-initiated TCP (SYN out) */
+#define CONN_ASKED  4 /* resource sent UDP to this peer:port */
+
+struct conn_entry {
+    uint64_t key;
+    uint64_t last_ns;
+    uint8_t state;
+};
+
+struct stream_entry {
+    uint64_t key;
+    uint64_t first_ns, last_ns; /* first_ns: when the pending head began */
+    uint32_t next_seq;
+    uint16_t len;
+    uint8_t src[16];
+    int16_t res;
+    uint8_t buf[STREAM_BUF];
+};
+
+/* Per-tick counters of one resource. */
+enum tick_ctr {
+    C_PKTS,
+    C_BYTES,
+    C_SYN,
+    C_EST, /* handshakes completed */
+    C_TCP,
+    C_UDP,
+    C_ICMP,
+    C_FRAG,
+    C_STRAY_ACK,
+    C_STRAY_SYNACK,
+    C_UDP_UNKNOWN,
+    C_REQ,
+    C__COUNT
+};
+
+struct vstate {
+    uint32_t above, below;
+    bool active;
+    uint64_t start_ns, detect_ns, calm_ns;
+};
+
+struct attack_priv {
+    struct bw_detect_attack pub;
+    struct bw_detect__ss ip, port, ttl, size, ua, url, req_ip;
+    struct bw_detect__hll srcs;
+    uint64_t seen; /* packets offered to the sampler */
+    size_t cap_samples;
+};
+
+struct res {
+    uint8_t addr[16];
+    unsigned plen;
+    char *arn;
+    bool seen;
+    uint64_t first_ns;
+    uint32_t ring[MAX_TICKS_S][C__COUNT];
+    uint32_t ring_refl[MAX_TICKS_S][BW_DETECT_V__COUNT];
+    uint32_t cur;                /* ring slot being filled */
+    struct bw_detect__ewma base[BW_DETECT_M__COUNT];
+    double last[BW_DETECT_M__COUNT];
+    struct bw_detect__ewma refl_base[BW_DETECT_V__COUNT];
+    double refl_last[BW_DETECT_V__COUNT];
+    struct vstate vs[BW_DETECT_V__COUNT];
+    struct bw_detect__hll sec_srcs;
+    struct bw_detect__ss sec_req_src;
+    double sec_top_req, sec_srcs_n;
+    int attack; /* index of the open attack, -1 */
+    uint32_t rules; /* bit per vector whose rule is installed */
+    uint32_t slow_conns;
+    /* priority admission */
+    uint64_t score_hist[4];
+    int min_score;
+    double admit_p;
+    double admit_acc;
+};
+
+struct bw_detect {
+    struct bw_detect_config cfg;
+    uint64_t tick_ns, now_ns, next_tick_ns;
+    uint32_t ticks_per_s;
+    uint64_t tick_no;
+    size_t n_res;
+    struct res *res[MAX_RES];
+    struct attack_priv **attacks;
+    size_t n_attacks, cap_attacks;
+    uint64_t drops[BW_DETECT_DROP__COUNT];
+    struct src_entry *src;
+    struct conn_entry *conn;
+    struct stream_entry *stream;
+    uint32_t scan_no;
+};
+
+/* track.c */
+struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
+                                     bool create);
+struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
+                                       bool create);
+uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
+                             uint16_t lport, uint8_t kind);
+/* Called for each complete request head (req points into the stream buffer). */
+typedef void (*bw_detect__req_fn)(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
+                                  const struct bw_detect__http_req *req);
+/* Feeds TCP payload of an HTTP client stream; returns requests completed (0..n). */
+int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
+                           bw_detect__req_fn fn);
+void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p);
+/* Counts slow streams per resource and marks their sources SRC_SLOW. */
+void bw_detect__stream_scan(struct bw_detect *d);
+uint32_t bw_detect__sec(uint64_t ns);
+
+/* detect.c: "203.0.113.10" or "2001:db8::/64" */
+void bw_detect__res_text(const struct res *r, char *out, size_t cap);
+
+/* attack.c */
+void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns);
+void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
+                            const struct bw_detect_pkt *p);
+void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
+                                const struct bw_detect_pkt *p,
+                                const struct bw_detect__http_req *req);
+void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns);
+
+#endif

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What an attack keeps while it lasts and how it is summarised: per-vector packet
+ * counts, Space-Saving top contributors (source IP, source port, TTL, packet size;
+ * for REQUEST_FLOOD the requesting IPs, User-Agents and URLs), a HyperLogLog of
+ * distinct sources, and 1-in-N packet samples up to a bound.
+ */
+#include "detect/state.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void sample(struct bw_detect *d, struct attack_priv *a, const struct bw_detect_pkt *p)
+{
+    if (a->seen++ % d->cfg.sample_every != 0 || a->pub.n_samples >= d->cfg.sample_max ||
+        !p->frame || p->frame_len == 0)
+        return;
+    if (a->pub.n_samples == a->cap_samples) {
+        a->cap_samples = a->cap_samples ? 2 * a->cap_samples : 16;
+        a->pub.samples = realloc(a->pub.samples, a->cap_samples * sizeof *a->pub.samples);
+        if (!a->pub.samples)
+            bw_oom();
+    }
+    struct bw_detect_sample *s = &a->pub.samples[a->pub.n_samples++];
+    s->ts_ns = p->ts_ns;
+    s->len = p->frame_len;
+    s->data = malloc(p->frame_len);
+    if (!s->data)
+        bw_oom();
+    memcpy(s->data, p->frame, p->frame_len);
+}
+
+void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
+                            const struct bw_detect_pkt *p)
+{
+    if (r->attack < 0)
+        return;
+    struct attack_priv *a = d->attacks[r->attack];
+    a->pub.pkts++;
+    a->pub.bytes += p->wire_len;
+    if (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS | 1u << BW_DETECT_V_REQUEST_FLOOD)) {
+        /* Layer-7 vectors: the packets of the sources flagged for them. */
+        struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, false);
+        if (e && (e->flags & SRC_SLOW) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
+            vector = BW_DETECT_V_SLOWLORIS;
+        else if (e && (e->flags & SRC_REQ_BLOCK) &&
+                 (a->pub.vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)))
+            vector = BW_DETECT_V_REQUEST_FLOOD;
+    }
+    if (vector < 0 || !(a->pub.vectors & (1u << vector)))
+        return;
+    if (vector != BW_DETECT_V_REQUEST_FLOOD)
+        a->pub.vector_pkts[vector]++; /* REQUEST_FLOOD counts requests */
+    bw_detect__ss_add(&a->ip, p->src, 16, 1);
+    bw_detect__ss_add(&a->port, &p->sport, 2, 1);
+    bw_detect__ss_add(&a->ttl, &p->ttl, 1, 1);
+    bw_detect__ss_add(&a->size, &p->wire_len, 4, 1);
+    bw_detect__hll_add(&a->srcs, bw_detect__hash(p->src, 16, 5));
+    sample(d, a, p);
+}
+
+void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
+                                const struct bw_detect_pkt *p,
+                                const struct bw_detect__http_req *req)
+{
+    if (r->attack < 0)
+        return;
+    struct attack_priv *a = d->attacks[r->attack];
+    a->pub.requests++;
+    if (!(a->pub.vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)))
+        return;
+    a->pub.vector_pkts[BW_DETECT_V_REQUEST_FLOOD]++;
+    bw_detect__ss_add(&a->req_ip, p->src, 16, 1);
+    if (req->ua_len)
+        bw_detect__ss_add(&a->ua, req->ua, req->ua_len, 1);
+    else
+        bw_detect__ss_add(&a->ua, "-", 1, 1);
+    bw_detect__ss_add(&a->url, req->url, req->url_len, 1);
+    bw_detect__hll_add(&a->srcs, bw_detect__hash(p->src, 16, 5));
+}
+
+size_t bw_detect_attack_count(const struct bw_detect *d)
+{
+    return d->n_attacks;
+}
+
+static void addr_text(const uint8_t *k, size_t klen, char *out, size_t cap)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (klen != 16 || !inet_ntop(memcmp(k, mapped, 12) == 0 ? AF_INET : AF_INET6,
+                                 memcmp(k, mapped, 12) == 0 ? k + 12 : k, out, (socklen_t)cap))
+        snprintf(out, cap, "?");
+}
+
+enum key_kind { K_ADDR, K_U16, K_U8, K_U32, K_TEXT };
+
+static void key_text(enum key_kind kind, const uint8_t *k, size_t klen, char *out, size_t cap)
+{
+    uint16_t u16;
+    uint32_t u32;
+    switch (kind) {
+    case K_ADDR:
+        addr_text(k, klen, out, cap);
+        break;
+    case K_U16:
+        memcpy(&u16, k, 2);
+        snprintf(out, cap, "%u", u16);
+        break;
+    case K_U8:
+        snprintf(out, cap, "%u", k[0]);
+        break;
+    case K_U32:
+        memcpy(&u32, k, 4);
+        snprintf(out, cap, "%u", u32);
+        break;
+    case K_TEXT: {
+        size_t i = 0;
+        for (; i < klen && i + 1 < cap; i++)
+            out[i] = (k[i] >= 0x20 && k[i] < 0x7f) ? (char)k[i] : '?';
+        out[i] = 0;
+        break;
+    }
+    }
+}
+
+static void top(struct bw_detect__ss *s, enum key_kind kind, struct bw_detect_contrib *out)
+{
+    bw_detect__ss_sort(s);
+    memset(out, 0, sizeof(struct bw_detect_contrib) * BW_DETECT_TOP);
+    for (size_t i = 0; i < BW_DETECT_TOP && i < s->n; i++) {
+        key_text(kind, s->e[i].key, s->e[i].klen, out[i].name, sizeof out[i].name);
+        out[i].value = s->e[i].count;
+    }
+}
+
+const struct bw_detect_attack *bw_detect_attack_get(struct bw_detect *d, size_t i)
+{
+    if (i >= d->n_attacks)
+        return NULL;
+    struct attack_priv *a = d->attacks[i];
+    top(&a->ip, K_ADDR, a->pub.top_ip);
+    top(&a->port, K_U16, a->pub.top_port);
+    top(&a->ttl, K_U8, a->pub.top_ttl);
+    top(&a->size, K_U32, a->pub.top_size);
+    top(&a->req_ip, K_ADDR, a->pub.top_req_ip);
+    top(&a->ua, K_TEXT, a->pub.top_ua);
+    top(&a->url, K_TEXT, a->pub.top_url);
+    a->pub.distinct_sources = (uint64_t)(bw_detect__hll_count(&a->srcs) + 0.5);
+    return &a->pub;
+}
+
+bool bw_detect_baseline_get(const struct bw_detect *d, size_t i, enum bw_detect_metric m,
+                            struct bw_detect_baseline *out)
+{
+    if (i >= d->n_res || (unsigned)m >= BW_DETECT_M__COUNT)
+        return false;
+    const struct res *r = d->res[i];
+    out->mean = r->base[m].mean;
+    out->sd = r->base[m].var > 0 ? __builtin_sqrt(r->base[m].var) : 0;
+    out->last = r->last[m];
+    out->n = r->base[m].n;
+    return true;
+}

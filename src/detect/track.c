@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bounded tracking tables: sources (evidence for the priority score), connections
+ * (handshakes, resource-initiated TCP, UDP peers the resource asked) and HTTP client
+ * streams (enough in-order bytes to read a request head). Each table is 8-way set
+ * associative. A new key replaces the stalest entry of its set, except that a source
+ * with evidence of being legitimate is never displaced by one without: a flood of
+ * spoofed sources cannot flush the clients the score protects.
+ */
+#include "detect/state.h"
+
+#include <string.h>
+
+uint32_t bw_detect__sec(uint64_t ns)
+{
+    return (uint32_t)(ns / 1000000000ULL);
+}
+
+static uint64_t nonzero(uint64_t k)
+{
+    return k ? k : 1;
+}
+
+static bool src_valuable(const struct src_entry *e)
+{
+    return (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED)) != 0;
+}
+
+struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
+                                     bool create)
+{
+    uint64_t k = nonzero(bw_detect__hash(addr, 16, 1));
+    struct src_entry *set = d->src + (k % SRC_SETS) * WAYS;
+    struct src_entry *victim = NULL;
+    for (size_t i = 0; i < WAYS; i++) {
+        if (set[i].key == k)
+            return &set[i];
+        if (set[i].key == 0) {
+            if (!victim || victim->key != 0)
+                victim = &set[i];
+        } else if (!src_valuable(&set[i]) && (!victim || (victim->key != 0 &&
+                                                          set[i].last_ns < victim->last_ns))) {
+            victim = &set[i];
+        }
+    }
+    if (!create || !victim)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    victim->key = k;
+    victim->first_ns = victim->last_ns = now;
+    return victim;
+}
+
+uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
+                             uint16_t lport, uint8_t kind)
+{
+    uint8_t k[37];
+    memcpy(k, remote, 16);
+    memcpy(k + 16, local, 16);
+    memcpy(k + 32, &rport, 2);
+    memcpy(k + 34, &lport, 2);
+    k[36] = kind;
+    return nonzero(bw_detect__hash(k, sizeof k, 2));
+}
+
+struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
+                                       bool create)
+{
+    struct conn_entry *set = d->conn + (key % CONN_SETS) * WAYS;
+    struct conn_entry *victim = &set[0];
+    for (size_t i = 0; i < WAYS; i++) {
+        if (set[i].key == key)
+            return &set[i];
+        if (set[i].last_ns < victim->last_ns)
+            victim = &set[i]; /* empty entries have last_ns 0: taken first */
+    }
+    if (!create)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    victim->key = key;
+    victim->last_ns = now;
+    return victim;
+}
+
+static uint64_t stream_key(const struct bw_detect_pkt *p)
+{
+    return bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, 9);
+}
+
+static struct stream_entry *stream_get(struct bw_detect *d, uint64_t key, bool create)
+{
+    struct stream_entry *set = d->stream + (key % STREAM_SETS) * WAYS;
+    struct stream_entry *victim = &set[0];
+    for (size_t i = 0; i < WAYS; i++) {
+        if (set[i].key == key)
+            return &set[i];
+        if (set[i].last_ns < victim->last_ns)
+            victim = &set[i];
+    }
+    if (!create)
+        return NULL;
+    victim->key = key;
+    victim->len = 0;
+    victim->first_ns = victim->last_ns = 0;
+    return victim;
+}
+
+void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p)
+{
+    struct stream_entry *s = stream_get(d, stream_key(p), false);
+    if (s)
+        memset(s, 0, offsetof(struct stream_entry, buf));
+}
+
+/* Parses complete heads from the buffer, handing each to fn, and keeps the rest. */
+static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p,
+                        struct stream_entry *s, bw_detect__req_fn fn)
+{
+    int n = 0;
+    for (;;) {
+        struct bw_detect__http_req req;
+        int rc = bw_detect__http_parse(s->buf, s->len, &req);
+        if (rc == 0 && s->len == STREAM_BUF)
+            rc = -1; /* a head larger than we keep: give up on it */
+        if (rc <= 0) {
+            if (rc < 0)
+                s->len = 0;
+            s->first_ns = s->len ? s->first_ns : 0;
+            return n;
+        }
+        n++;
+        fn(d, s->res, p, &req);
+        size_t rest = s->len - req.head_len;
+        if (rest == 0 || !bw_detect__http_looks_like(s->buf + req.head_len, rest)) {
+            s->len = 0; /* body bytes or nothing: the next segment starts a head */
+            s->first_ns = 0;
+            return n;
+        }
+        memmove(s->buf, s->buf + req.head_len, rest);
+        s->len = (uint16_t)rest;
+        s->first_ns = p->ts_ns;
+    }
+}
+
+static bool stream_start(struct bw_detect *d, int res, const struct bw_detect_pkt *p, uint64_t k,
+                         struct stream_entry **out)
+{
+    if (!bw_detect__http_looks_like(p->payload, p->payload_len))
+        return false;
+    struct stream_entry *s = stream_get(d, k, true);
+    s->next_seq = p->tcp_seq;
+    s->len = 0;
+    s->first_ns = p->ts_ns;
+    s->res = (int16_t)res;
+    memcpy(s->src, p->src, 16);
+    *out = s;
+    return true;
+}
+
+int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
+                           bw_detect__req_fn fn)
+{
+    if (!p->payload || p->payload_len == 0)
+        return 0;
+    uint64_t k = stream_key(p);
+    struct stream_entry *s = stream_get(d, k, false);
+    if (s && s->len == 0 && p->tcp_seq != s->next_seq)
+        s = NULL; /* a new head may start anywhere after a body we skipped */
+    if (!s && !stream_start(d, res, p, k, &s))
+        return 0;
+    if (s->len > 0 && p->tcp_seq != s->next_seq)
+        return 0; /* out of order or retransmitted: wait for the expected bytes */
+    if (s->len == 0)
+        s->first_ns = p->ts_ns;
+    size_t room = STREAM_BUF - s->len;
+    size_t n = p->payload_len < room ? p->payload_len : room;
+    memcpy(s->buf + s->len, p->payload, n);
+    s->len = (uint16_t)(s->len + n);
+    s->next_seq = p->tcp_seq + p->payload_len;
+    s->last_ns = p->ts_ns;
+    return stream_drain(d, p, s, fn);
+}
+
+static void stream_mark_slow(struct bw_detect *d, struct stream_entry *s)
+{
+    struct src_entry *e = bw_detect__src_get(d, s->src, d->now_ns, false);
+    if (!e)
+        return;
+    if (e->slow_scan != d->scan_no) {
+        e->slow_scan = d->scan_no;
+        e->slow_n = 0;
+    }
+    if (++e->slow_n >= 2)
+        e->flags |= SRC_SLOW;
+}
+
+void bw_detect__stream_scan(struct bw_detect *d)
+{
+    d->scan_no++;
+    for (size_t i = 0; i < d->n_res; i++)
+        d->res[i]->slow_conns = 0;
+    for (size_t i = 0; i < (size_t)STREAM_SETS * WAYS; i++) {
+        struct stream_entry *s = &d->stream[i];
+        if (s->key == 0 || s->len == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
+            continue;
+        if (d->now_ns - s->first_ns < SLOW_AFTER_NS)
+            continue;
+        d->res[s->res]->slow_conns++;
+        stream_mark_slow(d, s);
+    }
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The analysis loop: every capture record goes through the same decoder as the XDP
+ * program (bw_net_decode) and then the detector, in capture time. The verdict written
+ * per record is what the fast path would have done at that moment: a malformed packet
+ * is dropped with the decoder's reason, unless it comes from a protected resource (the
+ * protected side's packets are evidence and never dropped); the detector decides the
+ * rest with the mitigations it has installed so far.
+ */
+#include "edge/edge.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+void bw_edge_pkt_from_flow(const struct bw_net_flow *f, const struct bw_edge_record *rec,
+                           struct bw_detect_pkt *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ts_ns = rec->ts_ns;
+    memcpy(out->src, f->saddr, 16);
+    memcpy(out->dst, f->daddr, 16);
+    out->sport = f->sport;
+    out->dport = f->dport;
+    out->proto = f->proto;
+    out->tcp_flags = f->tcp_flags;
+    out->ttl = f->ttl;
+    out->is_v6 = f->ip_ver == 6;
+    out->is_frag = (f->flags & BW_NET_F_FRAG) != 0;
+    out->is_first_frag = (f->flags & BW_NET_F_FRAG_FIRST) != 0;
+    out->wire_len = rec->wire_len;
+    out->tcp_seq = f->tcp_seq;
+    out->frag_id = f->frag_id;
+    out->frame = rec->data;
+    out->frame_len = rec->caplen;
+    if ((f->flags & BW_NET_F_L4) && f->payload_off < rec->caplen) {
+        uint32_t avail = rec->caplen - f->payload_off;
+        out->payload = rec->data + f->payload_off;
+        out->payload_len = f->payload_len < avail ? f->payload_len : avail;
+    }
+}
+
+enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
+                                            const struct bw_edge_record *rec)
+{
+    struct bw_edge_stats *st = &an->stats;
+    struct bw_net_flow f;
+    enum bw_net_verdict nv = bw_net_decode(rec->data, rec->data + rec->caplen, &f);
+    if (st->records++ == 0)
+        st->first_ns = rec->ts_ns;
+    st->last_ns = rec->ts_ns;
+    enum bw_edge_verdict v = BW_EDGE_PASS;
+    if (nv != BW_NET_OK) {
+        bw_detect_tick(an->det, rec->ts_ns);
+        /* A land packet claims the resource as its source: that is the attack. */
+        if (f.ip_ver == 0 || nv == BW_NET_LAND || !bw_detect_is_protected(an->det, f.saddr)) {
+            st->malformed[nv]++;
+            v = BW_EDGE_DROP;
+        }
+    } else if (f.ip_ver != 0) {
+        struct bw_detect_pkt p;
+        bw_edge_pkt_from_flow(&f, rec, &p);
+        v = bw_detect_packet(an->det, &p) == BW_DETECT_PASS ? BW_EDGE_PASS : BW_EDGE_DROP;
+    } else {
+        bw_detect_tick(an->det, rec->ts_ns);
+    }
+    if (v == BW_EDGE_PASS)
+        st->passed++;
+    else
+        st->dropped++;
+    return v;
+}
+
+static enum bw_code loop(struct bw_edge_analysis *an, struct bw_edge_capture *c,
+                         struct bw_err *err)
+{
+    struct bw_edge_record rec;
+    uint64_t next_progress = bw_mono_ns() + 2000000000ULL;
+    int rc;
+    while ((rc = bw_edge_capture_next(c, &rec, err)) == 1) {
+        uint8_t v = (uint8_t)bw_edge_analyze_record(an, &rec);
+        if (an->verdicts && fputc(v, an->verdicts) == EOF)
+            return bw_fail(err, BW_E_INTERNAL, "cannot write verdicts: %s", strerror(errno));
+        if (an->progress && (an->stats.records & 0xffff) == 0 && bw_mono_ns() > next_progress) {
+            an->progress(&an->stats, bw_detect_attack_count(an->det), an->progress_arg);
+            next_progress = bw_mono_ns() + 2000000000ULL;
+        }
+    }
+    return rc < 0 ? err->code : BW_OK;
+}
+
+enum bw_code bw_edge_analyze(struct bw_edge_analysis *an, const char *path, struct bw_err *err)
+{
+    struct bw_edge_capture *c;
+    enum bw_code rc = bw_edge_capture_open(path, &c, err);
+    if (rc != BW_OK)
+        return rc;
+    rc = loop(an, c, err);
+    bw_edge_capture_close(c);
+    if (rc == BW_OK && an->stats.records > 0)
+        bw_detect_finish(an->det, an->stats.last_ns);
+    if (rc == BW_OK && an->verdicts && fflush(an->verdicts) != 0)
+        rc = bw_fail(err, BW_E_INTERNAL, "cannot write verdicts: %s", strerror(errno));
+    return rc;
+}
+
+char *bw_edge_report(struct bw_edge_analysis *an)
+{
+    struct bw_detect_count extra[BW_NET_VERDICT_COUNT];
+    size_t n = 0;
+    for (int i = 1; i < BW_NET_VERDICT_COUNT; i++)
+        if (an->stats.malformed[i])
+            extra[n++] = (struct bw_detect_count){bw_net_verdict_name(i), an->stats.malformed[i]};
+    return bw_detect_report(an->det, extra, n, an->stats.records);
+}
+
+enum bw_code bw_edge_samples_write(struct bw_detect *det, const char *dir, struct bw_err *err)
+{
+    for (size_t i = 0; i < bw_detect_attack_count(det); i++) {
+        const struct bw_detect_attack *a = bw_detect_attack_get(det, i);
+        char path[4096];
+        int n = snprintf(path, sizeof path, "%s/%s.pcap", dir, a->id);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return bw_fail(err, BW_E_VALIDATION, "samples path too long");
+        enum bw_code rc = bw_edge_pcap_write(path, a->samples, a->n_samples, err);
+        if (rc != BW_OK)
+            return rc;
+    }
+    return BW_OK;
+}

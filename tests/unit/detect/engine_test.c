@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The detector end to end on synthetic packets (no capture, no decoder): warm-up,
+ * declaration within a second, hysteresis, flash crowds and solicited replies not
+ * being attacks, priority admission over capacity, bounded samples, and a live-style
+ * 100 ms tick ending an attack with no packets at all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "detect/detect.h"
+
+#define SEC 1000000000ULL
+#define T0 (1700000000ULL * SEC)
+
+static const uint8_t VICTIM[4] = {198, 51, 100, 10};
+
+static void v4(uint8_t out[16], const uint8_t a[4])
+{
+    memset(out, 0, 16);
+    out[10] = out[11] = 0xff;
+    memcpy(out + 12, a, 4);
+}
+
+static struct bw_detect_pkt pkt(uint64_t ts, uint32_t src, bool in, uint8_t proto, uint16_t sport,
+                                uint16_t dport, uint8_t flags)
+{
+    struct bw_detect_pkt p = {0};
+    uint8_t a[4] = {(uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8), (uint8_t)src};
+    v4(in ? p.src : p.dst, a);
+    v4(in ? p.dst : p.src, VICTIM);
+    p.ts_ns = ts;
+    p.proto = proto;
+    p.sport = sport;
+    p.dport = dport;
+    p.tcp_flags = flags;
+    p.ttl = 60;
+    p.wire_len = 60;
+    static const uint8_t frame[60] = {1};
+    p.frame = frame;
+    p.frame_len = sizeof frame;
+    return p;
+}
+
+static struct bw_detect *det(uint64_t capacity)
+{
+    struct bw_detect_config cfg;
+    bw_detect_config_default(&cfg);
+    cfg.capacity_pps = capacity;
+    cfg.sample_max = 50;
+    struct bw_detect *d = bw_detect_new(&cfg);
+    struct bw_err err;
+    assert_int_equal(bw_detect_resource_parse(d, "198.51.100.10=arn:test", &err), BW_OK);
+    return d;
+}
+
+/* Benign clients 10.0.0.1..50 completing a handshake each, n connections per second. */
+static enum bw_detect_drop client_conn(struct bw_detect *d, uint64_t t, uint32_t cli,
+                                       uint16_t sport)
+{
+    struct bw_detect_pkt syn = pkt(t, cli, true, 6, sport, 80, 0x02);
+    enum bw_detect_drop v = bw_detect_packet(d, &syn);
+    struct bw_detect_pkt sa = pkt(t + 1000000, cli, false, 6, 80, sport, 0x12);
+    bw_detect_packet(d, &sa);
+    struct bw_detect_pkt ack = pkt(t + 2000000, cli, true, 6, sport, 80, 0x10);
+    enum bw_detect_drop v2 = bw_detect_packet(d, &ack);
+    return v != BW_DETECT_PASS ? v : v2;
+}
+
+static void steady(struct bw_detect *d, uint64_t from, uint64_t to, unsigned per_s,
+                   unsigned clients)
+{
+    uint64_t step = SEC / per_s;
+    unsigned i = 0;
+    for (uint64_t t = from; t < to; t += step, i++)
+        client_conn(d, t, 0x0a000001 + i % clients, (uint16_t)(20000 + i % 40000));
+}
+
+static void syn_flood(struct bw_detect *d, uint64_t from, uint64_t to, unsigned per_s,
+                      uint64_t *dropped, uint64_t *n)
+{
+    uint64_t step = SEC / per_s;
+    uint32_t src = 0x2d000001;
+    for (uint64_t t = from; t < to; t += step) {
+        struct bw_detect_pkt p = pkt(t, src++, true, 6, 4444, 80, 0x02);
+        enum bw_detect_drop v = bw_detect_packet(d, &p);
+        if (dropped)
+            *dropped += v != BW_DETECT_PASS, (*n)++;
+    }
+}
+
+static void syn_flood_declared_and_ended(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 40 * SEC, 20, 50);
+    assert_int_equal(bw_detect_attack_count(d), 0);
+    syn_flood(d, T0 + 40 * SEC, T0 + 50 * SEC, 2000, NULL, NULL);
+    steady(d, T0 + 50 * SEC, T0 + 70 * SEC, 20, 50);
+    bw_detect_finish(d, T0 + 70 * SEC);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    assert_true(a->vectors == 1u << BW_DETECT_V_SYN_FLOOD);
+    assert_true(a->detect_ns >= T0 + 40 * SEC && a->detect_ns <= T0 + 41 * SEC);
+    assert_true(a->end_ns >= T0 + 50 * SEC && a->end_ns <= T0 + 55 * SEC);
+    assert_string_equal(a->arn, "arn:test");
+    assert_true(a->distinct_sources > 15000 && a->distinct_sources < 25000);
+    assert_true(a->n_samples == 50); /* 1 in 100 of 20000, bounded at 50 */
+    assert_true(a->top_port[0].value > 18000 && a->top_port[0].value <= 20000);
+    assert_string_equal(a->top_port[0].name, "4444");
+    struct bw_detect_baseline b;
+    assert_true(bw_detect_baseline_get(d, 0, BW_DETECT_M_SYN, &b));
+    assert_true(b.mean > 15 && b.mean < 25 && b.n > 30);
+    bw_detect_free(d);
+}
+
+static void nothing_during_warmup_then_declared(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 5 * SEC, 20, 50);
+    syn_flood(d, T0 + 5 * SEC, T0 + 25 * SEC, 2000, NULL, NULL);
+    bw_detect_finish(d, T0 + 25 * SEC);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    assert_true(a->detect_ns >= T0 + 20 * SEC); /* warm-up is 20 s */
+    bw_detect_free(d);
+}
+
+static void hysteresis_bridges_short_gaps(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    syn_flood(d, T0 + 30 * SEC, T0 + 35 * SEC, 2000, NULL, NULL);
+    steady(d, T0 + 35 * SEC, T0 + 36 * SEC, 20, 50); /* 1 s lull: same attack */
+    syn_flood(d, T0 + 36 * SEC, T0 + 40 * SEC, 2000, NULL, NULL);
+    steady(d, T0 + 40 * SEC, T0 + 60 * SEC, 20, 50);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    assert_true(bw_detect_attack_get(d, 0)->end_ns != 0);
+    bw_detect_free(d);
+}
+
+static void flash_crowd_is_not_an_attack(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    /* 50 times the usual connection rate from 20000 new clients, all completing. */
+    uint64_t step = SEC / 1000;
+    uint32_t i = 0;
+    for (uint64_t t = T0 + 30 * SEC; t < T0 + 50 * SEC; t += step, i++)
+        client_conn(d, t, 0x18000001 + i, (uint16_t)(30000 + i % 30000));
+    bw_detect_finish(d, T0 + 50 * SEC);
+    assert_int_equal(bw_detect_attack_count(d), 0);
+    bw_detect_free(d);
+}
+
+static void solicited_dns_answers_are_not_reflection(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    uint32_t resolver = 0xc0000235;
+    for (uint64_t t = T0 + 30 * SEC, i = 0; t < T0 + 40 * SEC; t += SEC / 2000, i++) {
+        uint16_t sp = (uint16_t)(1024 + i % 60000);
+        struct bw_detect_pkt q = pkt(t, resolver, false, 17, sp, 53, 0);
+        bw_detect_packet(d, &q);
+        struct bw_detect_pkt a = pkt(t + 1000, resolver, true, 17, 53, sp, 0);
+        assert_int_equal(bw_detect_packet(d, &a), BW_DETECT_PASS);
+    }
+    bw_detect_finish(d, T0 + 40 * SEC);
+    assert_int_equal(bw_detect_attack_count(d), 0);
+    bw_detect_free(d);
+}
+
+static void priority_keeps_known_clients_over_capacity(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(500);
+    steady(d, T0, T0 + 30 * SEC, 50, 50);
+    uint64_t flood_drop = 0, flood_n = 0, good_drop = 0, good_n = 0;
+    for (uint64_t s = 30; s < 40; s++) { /* 10000 SYN/s: 20x capacity */
+        syn_flood(d, T0 + s * SEC, T0 + (s + 1) * SEC, 10000, &flood_drop, &flood_n);
+        for (unsigned i = 0; i < 50; i++, good_n++)
+            good_drop += client_conn(d, T0 + s * SEC + i * (SEC / 50), 0x0a000001 + i,
+                                     (uint16_t)(50000 + i)) != BW_DETECT_PASS;
+    }
+    assert_true(good_drop * 100 <= good_n * 5);
+    assert_true(flood_drop * 100 >= flood_n * 90);
+    assert_true(bw_detect_drops(d, BW_DETECT_DROP_DEPRIORITISED) > 0);
+    bw_detect_free(d);
+}
+
+static void live_tick_ends_attack_without_packets(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    syn_flood(d, T0 + 30 * SEC, T0 + 35 * SEC, 2000, NULL, NULL);
+    for (uint64_t t = T0 + 35 * SEC; t <= T0 + 45 * SEC; t += SEC / 10)
+        bw_detect_tick(d, t); /* the live 100 ms tick */
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    assert_true(a->end_ns >= T0 + 35 * SEC && a->end_ns <= T0 + 40 * SEC);
+    bw_detect_free(d);
+}
+
+static void resources_parse_and_match(void **state)
+{
+    (void)state;
+    struct bw_detect_config cfg;
+    bw_detect_config_default(&cfg);
+    struct bw_detect *d = bw_detect_new(&cfg);
+    struct bw_err err;
+    assert_int_equal(bw_detect_resource_parse(d, "10.0.0.0/8", &err), BW_OK);
+    assert_int_equal(bw_detect_resource_parse(d, "2001:db8::/32=arn:v6", &err), BW_OK);
+    assert_int_equal(bw_detect_resource_parse(d, "10.0.0.0/33", &err), BW_E_VALIDATION);
+    assert_int_equal(bw_detect_resource_parse(d, "10.0.0.256", &err), BW_E_VALIDATION);
+    assert_int_equal(bw_detect_resource_parse(d, "/8", &err), BW_E_VALIDATION);
+    assert_int_equal(bw_detect_resource_parse(d, "10.0.0.1/x", &err), BW_E_VALIDATION);
+    uint8_t a[16];
+    v4(a, (const uint8_t[4]){10, 200, 1, 1});
+    assert_true(bw_detect_is_protected(d, a));
+    v4(a, (const uint8_t[4]){11, 0, 0, 1});
+    assert_false(bw_detect_is_protected(d, a));
+    uint8_t six[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    assert_true(bw_detect_is_protected(d, six));
+    bw_detect_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(syn_flood_declared_and_ended),
+        cmocka_unit_test(nothing_during_warmup_then_declared),
+        cmocka_unit_test(hysteresis_bridges_short_gaps),
+        cmocka_unit_test(flash_crowd_is_not_an_attack),
+        cmocka_unit_test(solicited_dns_answers_are_not_reflection),
+        cmocka_unit_test(priority_keeps_known_clients_over_capacity),
+        cmocka_unit_test(live_tick_ends_attack_without_packets),
+        cmocka_unit_test(resources_parse_and_match),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
