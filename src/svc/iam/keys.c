@@ -1,36 +1,55 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* IAM access keys: CreateAccessKey. At most two keys per user (IAM quotas). */
+/*
+ * IAM access keys: CreateAccessKey (at most two keys a user, IAM quotas),
+ * ListAccessKeys, UpdateAccessKey (Active/Inactive: the dispatcher refuses an
+ * inactive key with InvalidClientTokenId and drops its credentials cache after
+ * every IAM write, so the change applies to the next request), DeleteAccessKey
+ * and GetAccessKeyLastUsed. Without UserName an operation acts on the caller's
+ * own user, or on the root user's keys when the caller is the root user.
+ * Last use is not recorded on the request path (that would make every signed
+ * request a write): GetAccessKeyLastUsed answers from iam_access_keys.last_used_*
+ * and reports "N/A" when nothing was recorded, as IAM does for an unused key.
+ */
 #include "svc/iam/internal.h"
 
-#include <string.h>
+#define KEYS_PER_USER 2
+
+/* The user the operation acts on: *user NULL for the root user's own keys. */
+static enum bw_code key_owner(struct bw_call *c, const char **user, struct bw_err *err)
+{
+    *user = bw_q_get(c, "UserName");
+    if (*user) {
+        struct bw_iam__ent e;
+        if (bw_iam__check_name("userName", *user, 128, err) ||
+            bw_iam__ent_get(c, BW_IAM_USER, *user, &e, err))
+            return err->code;
+        *user = e.name;
+        return BW_OK;
+    }
+    if (c->principal->type == BW_PRINCIPAL_ROOT)
+        return BW_OK;
+    *user = c->principal->user_name;
+    if (!*user)
+        return bw_fail(err, BW_E_VALIDATION,
+                       "Must specify userName when calling with non-User credentials");
+    return BW_OK;
+}
+
+static const char *const count_sql =
+    "SELECT count(*) FROM iam_access_keys WHERE account_id = ? AND user_name IS ?";
 
 enum bw_code bw_iam__create_access_key(struct bw_call *c, struct bw_err *err)
 {
-    const char *user = bw_q_get(c, "UserName");
-    const char *account = c->principal->account_id;
-    if (!user)
-        user = c->principal->user_name; /* NULL for the root user: a root key */
-    if (user && bw_iam__check_name("userName", user, 128, err))
+    const char *user, *account = c->principal->account_id;
+    if (key_owner(c, &user, err))
         return err->code;
     bool row;
-    if (user) {
-        sqlite3_stmt *st = bw_db_prep(c->db, "SELECT 1 FROM iam_users WHERE account_id=? AND name=?",
-                                      err, "ss", account, user);
-        if (!st || bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            return bw_fail(err, BW_E_IAM_NO_SUCH_ENTITY,
-                           "The user with name %s cannot be found.", user);
-    }
-    sqlite3_stmt *st = bw_db_prep(c->db,
-                                  "SELECT count(*) FROM iam_access_keys WHERE account_id = ?"
-                                  " AND user_name IS ?",
-                                  err, "ss", account, user);
+    sqlite3_stmt *st = bw_db_prep(c->db, count_sql, err, "ss", account, user);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
-    if (sqlite3_column_int(st, 0) >= 2)
-        return bw_fail(err, BW_E_IAM_LIMIT_EXCEEDED,
-                       "Cannot exceed quota for AccessKeysPerUser: 2");
+    if (sqlite3_column_int(st, 0) >= KEYS_PER_USER)
+        return bw_fail(err, BW_E_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for AccessKeysPerUser: %d",
+                       KEYS_PER_USER);
     const char *akid, *secret;
     if (bw_iam_access_key_create(c->db, bw_server_secrets(c->srv), c->arena, account, user,
                                  c->now_ms, &akid, &secret, err))
@@ -45,5 +64,114 @@ enum bw_code bw_iam__create_access_key(struct bw_call *c, struct bw_err *err)
     c->trail_response = json_pack("{s:{s:s?,s:s,s:s}}", "accessKey", "userName", user,
                                   "accessKeyId", akid, "status", "Active");
     bw_arena_defer(c->arena, (bw_arena_fn)json_decref, c->trail_response);
+    return BW_OK;
+}
+
+static const char *const list_sql =
+    "SELECT id, status, created_at FROM iam_access_keys WHERE account_id = ? AND user_name IS ?"
+    " ORDER BY created_at, id LIMIT ? OFFSET ?";
+
+enum bw_code bw_iam__list_access_keys(struct bw_call *c, struct bw_err *err)
+{
+    const char *user;
+    struct bw_iam__page pg;
+    if (key_owner(c, &user, err) || bw_iam__paging(c, &pg, err))
+        return err->code;
+    sqlite3_stmt *st = bw_db_prep(c->db, list_sql, err, "ssii", c->principal->account_id, user,
+                                  pg.max + 1, pg.off);
+    if (!st)
+        return err->code;
+    bw_xml_open(&c->xml, "AccessKeyMetadata");
+    while (bw_iam__page_step(c, st, &pg, err)) {
+        bw_xml_open(&c->xml, "member");
+        bw_xml_elem(&c->xml, "UserName", user);
+        bw_xml_elem(&c->xml, "AccessKeyId", (const char *)sqlite3_column_text(st, 0));
+        bw_xml_elem(&c->xml, "Status", (const char *)sqlite3_column_text(st, 1));
+        bw_xml_elem_time(&c->xml, "CreateDate", sqlite3_column_int64(st, 2));
+        bw_xml_close(&c->xml, "member");
+    }
+    if (err->code)
+        return err->code;
+    bw_xml_close(&c->xml, "AccessKeyMetadata");
+    bw_iam__paging_end(c, &pg);
+    return BW_OK;
+}
+
+static enum bw_code key_id_param(struct bw_call *c, const char **akid, struct bw_err *err)
+{
+    if (bw_iam__required(c, "AccessKeyId", akid, err) ||
+        bw_iam__check_len("accessKeyId", *akid, 16, 128, err))
+        return err->code;
+    for (const char *p = *akid; *p; p++)
+        if (!(*p == '_' || (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= 'a' && *p <= 'z')))
+            return bw_iam__invalid(err, "accessKeyId", *akid,
+                                   "Member must satisfy regular expression pattern: [\\w]+");
+    return BW_OK;
+}
+
+static enum bw_code no_key(const char *akid, struct bw_err *err)
+{
+    return bw_fail(err, BW_E_IAM_NO_SUCH_ENTITY, "The Access Key with id %s cannot be found.",
+                   akid);
+}
+
+static const char *const statuses[] = {"Active", "Inactive", NULL};
+
+enum bw_code bw_iam__update_access_key(struct bw_call *c, struct bw_err *err)
+{
+    const char *user, *akid, *status;
+    if (key_owner(c, &user, err) || key_id_param(c, &akid, err) ||
+        bw_iam__required(c, "Status", &status, err) ||
+        bw_iam__check_enum("status", status, statuses, "Active, Inactive", err))
+        return err->code;
+    int changes = 0;
+    if (bw_db_exec(c->db, err, &changes,
+                   "UPDATE iam_access_keys SET status = ? WHERE id = ? AND account_id = ?"
+                   " AND user_name IS ?",
+                   "ssss", status, akid, c->principal->account_id, user))
+        return err->code;
+    return changes ? BW_OK : no_key(akid, err);
+}
+
+enum bw_code bw_iam__delete_access_key(struct bw_call *c, struct bw_err *err)
+{
+    const char *user, *akid;
+    if (key_owner(c, &user, err) || key_id_param(c, &akid, err))
+        return err->code;
+    int changes = 0;
+    if (bw_db_exec(c->db, err, &changes,
+                   "DELETE FROM iam_access_keys WHERE id = ? AND account_id = ? AND user_name IS ?",
+                   "sss", akid, c->principal->account_id, user))
+        return err->code;
+    return changes ? BW_OK : no_key(akid, err);
+}
+
+static const char *const last_used_sql =
+    "SELECT user_name, last_used_at, last_used_service FROM iam_access_keys WHERE id = ?"
+    " AND account_id = ?";
+
+enum bw_code bw_iam__get_access_key_last_used(struct bw_call *c, struct bw_err *err)
+{
+    const char *akid;
+    if (key_id_param(c, &akid, err))
+        return err->code;
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, last_used_sql, err, "ss", akid, c->principal->account_id);
+    bool row;
+    if (!st || bw_db_step(c->db, st, &row, err))
+        return err->code;
+    if (!row)
+        return no_key(akid, err);
+    bool used = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    bw_xml_elem(&c->xml, "UserName", (const char *)sqlite3_column_text(st, 0));
+    bw_xml_open(&c->xml, "AccessKeyLastUsed");
+    if (used)
+        bw_xml_elem_time(&c->xml, "LastUsedDate", sqlite3_column_int64(st, 1));
+    bw_xml_elem(&c->xml, "ServiceName",
+                used && sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2)
+                                                   : "N/A");
+    bw_xml_elem(&c->xml, "Region", used ? c->region : "N/A");
+    bw_xml_close(&c->xml, "AccessKeyLastUsed");
     return BW_OK;
 }
