@@ -5,6 +5,8 @@
 
 #include "cmd/boot.h"
 #include "cmd/cli.h"
+#include "common/util.h"
+#include "svc/iam/iam.h"
 
 static struct bw_server *open_server(const char *data_dir)
 {
@@ -47,10 +49,40 @@ int bw_cli_init(int argc, char **argv)
     return rc;
 }
 
+/* --root-key: an access key of the new account's root user (for tests of what SCPs do
+ * to the root user of a member account); printed once, like the admin key. */
+static enum bw_code print_root_key(struct bw_server *srv, const char *email, struct bw_err *err)
+{
+    struct bw_db *db = bw_server_db(srv, err);
+    if (!db)
+        return err->code;
+    struct bw_arena *a = bw_arena_new(0);
+    const char *akid, *secret, *acct = NULL;
+    bool row = false;
+    enum bw_code rc = bw_db_begin(db, true, err);
+    sqlite3_stmt *st = rc ? NULL : bw_db_prep(db, "SELECT id FROM accounts WHERE email = ?", err,
+                                              "s", email);
+    if (!st || bw_db_step(db, st, &row, err) || !row)
+        rc = row ? err->code : bw_fail(err, BW_E_INTERNAL, "account not found");
+    if (!rc)
+        acct = bw_db_col_str(a, st, 0);
+    if (!rc)
+        rc = bw_iam_access_key_create(db, bw_server_secrets(srv), a, acct, NULL, bw_now_ms(),
+                                      &akid, &secret, err);
+    if (!rc)
+        rc = bw_db_commit(db, err);
+    bw_db_release(db);
+    bw_server_db_put(srv, db);
+    if (!rc)
+        printf("root_access_key_id = %s\nroot_secret_access_key = %s\n", akid, secret);
+    bw_arena_free(a);
+    return rc;
+}
+
 int bw_cli_admin(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "create-account") != 0) {
-        fputs("usage: bulwark admin create-account --name NAME --email EMAIL [--data-dir DIR]\n",
+        fputs("usage: bulwark admin create-account --name NAME --email EMAIL [--data-dir DIR] [--root-key]\n",
               stderr);
         return 2;
     }
@@ -66,6 +98,9 @@ int bw_cli_admin(int argc, char **argv)
     struct bw_err err;
     bw_err_clear(&err);
     int rc = bw_boot_create_account(srv, name, email, &err) ? 1 : 0;
+    for (int i = 2; !rc && i < argc; i++)
+        if (!strcmp(argv[i], "--root-key"))
+            rc = print_root_key(srv, email, &err) ? 1 : 0;
     if (rc)
         fprintf(stderr, "bulwark admin create-account: %s\n", err.msg);
     bw_server_free(srv);
