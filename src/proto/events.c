@@ -20,6 +20,7 @@
 
 struct pending {
     char *event_id, *account_id, *source, *name, *username, *akid, *ip, *error, *record;
+    char *region, *resources; /* resources: JSON array text, or NULL */
     int64_t time_ms;
     int read_only;
 };
@@ -34,15 +35,25 @@ struct bw_trail_queue {
     pthread_t thread;
 };
 
-static bool is_secret_key(const char *k)
+/* Fields CloudTrail replaces with HIDDEN_DUE_TO_SECURITY_REASONS (request passwords,
+ * private keys, assertions: "CloudTrail record contents", sensitive parameters). */
+static bool is_hidden_key(const char *k)
 {
-    static const char *const secret[] = {"password",     "newPassword",  "oldPassword",
-                                         "secretAccessKey", "sessionToken", "privateKey",
-                                         "SAMLAssertion", "webIdentityToken"};
-    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
-        if (strcasecmp(k, secret[i]) == 0)
+    static const char *const hidden[] = {"password",      "newPassword",      "oldPassword",
+                                         "privateKey",    "SAMLAssertion",    "webIdentityToken",
+                                         "certificatePrivateKey", "clientSecret", "secret"};
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+        if (strcasecmp(k, hidden[i]) == 0)
             return true;
     return false;
+}
+
+/* Fields CloudTrail leaves out altogether: the secret of CreateAccessKey's accessKey and
+ * the session token of STS credentials (only accessKeyId and expiration are logged). */
+static bool is_dropped_key(const char *k)
+{
+    return strcasecmp(k, "secretAccessKey") == 0 || strcasecmp(k, "sessionToken") == 0 ||
+           strcasecmp(k, "securityToken") == 0;
 }
 
 /* Removes secrets anywhere in v (in place). */
@@ -54,7 +65,9 @@ static void scrub(json_t *v)
         void *tmp;
         json_object_foreach_safe(v, tmp, k, x)
         {
-            if (is_secret_key(k))
+            if (is_dropped_key(k))
+                json_object_del(v, k);
+            else if (is_hidden_key(k))
                 json_object_set_new(v, k, json_string("HIDDEN_DUE_TO_SECURITY_REASONS"));
             else
                 scrub(x);
@@ -228,8 +241,11 @@ static json_t *build_record(struct bw_call *c, const struct bw_err *failure, con
 
 static const char *const insert_sql =
     "INSERT INTO trail_events (event_id, account_id, event_time, event_source, event_name,"
-    " read_only, username, access_key_id, source_ip, error_code, record)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    " read_only, username, access_key_id, source_ip, error_code, record, region)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char *const resource_sql =
+    "INSERT INTO trail_event_resources (seq, account_id, type, name, event_time)"
+    " VALUES (?,?,?,?,?)";
 
 static const char *event_username(const struct bw_principal *p)
 {
@@ -242,11 +258,35 @@ static const char *event_username(const struct bw_principal *p)
     return NULL;
 }
 
+/* Indexes the resources an event names, for LookupEvents' ResourceType/ResourceName. */
+static enum bw_code insert_resources(struct bw_db *db, const struct pending *e, int64_t seq,
+                                     struct bw_err *err)
+{
+    json_error_t je;
+    json_t *arr = json_loads(e->resources, 0, &je), *r;
+    size_t i;
+    enum bw_code rc = BW_OK;
+    json_array_foreach(arr, i, r)
+    {
+        const char *arn = json_string_value(json_object_get(r, "ARN"));
+        if (arn && (rc = bw_db_exec(db, err, NULL, resource_sql, "isssi", seq, e->account_id,
+                                    json_string_value(json_object_get(r, "type")), arn,
+                                    e->time_ms)))
+            break;
+    }
+    json_decref(arr);
+    return rc;
+}
+
 static enum bw_code insert(struct bw_db *db, const struct pending *e, struct bw_err *err)
 {
-    return bw_db_exec(db, err, NULL, insert_sql, "ssissdsssss", e->event_id, e->account_id,
-                      e->time_ms, e->source, e->name, e->read_only, e->username, e->akid, e->ip,
-                      e->error, e->record);
+    if (bw_db_exec(db, err, NULL, insert_sql, "ssissdssssss", e->event_id, e->account_id,
+                   e->time_ms, e->source, e->name, e->read_only, e->username, e->akid, e->ip,
+                   e->error, e->record, e->region))
+        return err->code;
+    if (!e->resources)
+        return BW_OK;
+    return insert_resources(db, e, sqlite3_last_insert_rowid(bw_db_handle(db)), err);
 }
 
 static void pending_free(struct pending *e)
@@ -260,6 +300,8 @@ static void pending_free(struct pending *e)
     free(e->ip);
     free(e->error);
     free(e->record);
+    free(e->region);
+    free(e->resources);
 }
 
 static char *dup_or_null(const char *s)
@@ -283,6 +325,9 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
     if (!text)
         bw_oom();
     const char *account = c->target_account ? c->target_account : c->principal->account_id;
+    char *resources = c->trail_resources && !failure
+                          ? json_dumps(c->trail_resources, JSON_COMPACT)
+                          : NULL;
     struct pending e = {
         .event_id = event_id,
         .account_id = (char *)account,
@@ -293,18 +338,22 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
         .ip = c->req->source_ip[0] ? (char *)c->req->source_ip : NULL,
         .error = failure ? (char *)bw_err_name(failure) : NULL,
         .record = text,
+        .region = (char *)c->region,
+        .resources = resources,
         .time_ms = c->now_ms,
         .read_only = !(c->op->flags & BW_OP_MUTATES),
     };
     if (in_txn) {
         enum bw_code rc = insert(c->db, &e, err);
         free(text);
+        free(resources);
         return rc;
     }
     struct pending q = {dup_or_null(e.event_id), dup_or_null(e.account_id), dup_or_null(e.source),
                         dup_or_null(e.name),     dup_or_null(e.username),   dup_or_null(e.akid),
                         dup_or_null(e.ip),       dup_or_null(e.error),      text,
-                        e.time_ms,               e.read_only};
+                        dup_or_null(e.region),   resources,                 e.time_ms,
+                        e.read_only};
     struct bw_trail_queue *tq = c->srv->trail;
     pthread_mutex_lock(&tq->mu);
     if (tq->n == tq->cap) {
