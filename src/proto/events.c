@@ -197,6 +197,55 @@ static json_t *user_identity(const struct bw_principal *p)
     return u;
 }
 
+/* The CloudFormation-style type of an ARN: arn:aws:iam::A:user/x -> AWS::IAM::User. */
+static char *arn_type(struct bw_arena *a, const char *arn)
+{
+    const char *svc = strchr(arn, ':') ? strchr(strchr(arn, ':') + 1, ':') : NULL;
+    if (!svc)
+        return NULL;
+    svc++;
+    const char *end = strchr(svc, ':');
+    const char *res = end ? strchr(end + 1, ':') : NULL;
+    res = res ? strchr(res + 1, ':') : NULL;
+    if (!end || !res)
+        return NULL;
+    res++;
+    size_t rlen = strcspn(res, "/:");
+    if (rlen == 0 || rlen > 64 || end - svc > 32)
+        return NULL;
+    static const char *const names[][2] = {{"iam", "IAM"},
+                                           {"sts", "STS"},
+                                           {"organizations", "Organizations"},
+                                           {"cloudtrail", "CloudTrail"},
+                                           {"shield", "Shield"},
+                                           {"wafv2", "WAFv2"}};
+    int slen = (int)(end - svc);
+    const char *pretty = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((int)strlen(names[i][0]) == slen && strncmp(svc, names[i][0], (size_t)slen) == 0)
+            pretty = names[i][1];
+    char *t = pretty ? bw_arena_printf(a, "AWS::%s::%.*s", pretty, (int)rlen, res)
+                     : bw_arena_printf(a, "AWS::%.*s::%.*s", slen, svc, (int)rlen, res);
+    if (!pretty)
+        t[5] = (char)toupper((unsigned char)t[5]);
+    char *r = strrchr(t, ':') + 1;
+    r[0] = (char)toupper((unsigned char)r[0]);
+    return t;
+}
+
+/* The resources an event names: the handler's list, else the operation's resource ARN. */
+static json_t *event_resources(struct bw_call *c)
+{
+    if (c->trail_resources)
+        return json_incref(c->trail_resources);
+    const char *arn = c->op->resource ? c->op->resource(c) : NULL;
+    if (!arn || strncmp(arn, "arn:", 4) != 0 || strchr(arn, '*'))
+        return NULL;
+    const char *type = arn_type(c->arena, arn);
+    const char *acct = c->target_account ? c->target_account : c->principal->account_id;
+    return json_pack("[{s:s,s:s,s:s*}]", "ARN", arn, "accountId", acct, "type", type);
+}
+
 static json_t *build_record(struct bw_call *c, const struct bw_err *failure, const char *event_id)
 {
     char t[32];
@@ -228,8 +277,9 @@ static json_t *build_record(struct bw_call *c, const struct bw_err *failure, con
     json_object_set_new(r, "requestID", json_string(c->req->request_id));
     json_object_set_new(r, "eventID", json_string(event_id));
     json_object_set_new(r, "readOnly", json_boolean(ro));
-    if (c->trail_resources && !failure)
-        json_object_set(r, "resources", c->trail_resources);
+    json_t *res = failure ? NULL : event_resources(c);
+    if (res)
+        json_object_set_new(r, "resources", res);
     json_object_set_new(r, "eventType", json_string("AwsApiCall"));
     json_object_set_new(r, "managementEvent", json_true());
     json_object_set_new(r, "recipientAccountId",
@@ -325,9 +375,9 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
     if (!text)
         bw_oom();
     const char *account = c->target_account ? c->target_account : c->principal->account_id;
-    char *resources = c->trail_resources && !failure
-                          ? json_dumps(c->trail_resources, JSON_COMPACT)
-                          : NULL;
+    json_t *res = failure ? NULL : event_resources(c);
+    char *resources = res ? json_dumps(res, JSON_COMPACT) : NULL;
+    json_decref(res);
     struct pending e = {
         .event_id = event_id,
         .account_id = (char *)account,
