@@ -20,6 +20,7 @@
 
 struct pending {
     char *event_id, *account_id, *source, *name, *username, *akid, *ip, *error, *record;
+    char *region, *resources; /* resources: JSON array text, or NULL */
     int64_t time_ms;
     int read_only;
 };
@@ -34,15 +35,25 @@ struct bw_trail_queue {
     pthread_t thread;
 };
 
-static bool is_secret_key(const char *k)
+/* Fields CloudTrail replaces with HIDDEN_DUE_TO_SECURITY_REASONS (request passwords,
+ * private keys, assertions: "CloudTrail record contents", sensitive parameters). */
+static bool is_hidden_key(const char *k)
 {
-    static const char *const secret[] = {"password",     "newPassword",  "oldPassword",
-                                         "secretAccessKey", "sessionToken", "privateKey",
-                                         "SAMLAssertion", "webIdentityToken"};
-    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
-        if (strcasecmp(k, secret[i]) == 0)
+    static const char *const hidden[] = {"password",      "newPassword",      "oldPassword",
+                                         "privateKey",    "SAMLAssertion",    "webIdentityToken",
+                                         "certificatePrivateKey", "clientSecret", "secret"};
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+        if (strcasecmp(k, hidden[i]) == 0)
             return true;
     return false;
+}
+
+/* Fields CloudTrail leaves out altogether: the secret of CreateAccessKey's accessKey and
+ * the session token of STS credentials (only accessKeyId and expiration are logged). */
+static bool is_dropped_key(const char *k)
+{
+    return strcasecmp(k, "secretAccessKey") == 0 || strcasecmp(k, "sessionToken") == 0 ||
+           strcasecmp(k, "securityToken") == 0;
 }
 
 /* Removes secrets anywhere in v (in place). */
@@ -54,7 +65,9 @@ static void scrub(json_t *v)
         void *tmp;
         json_object_foreach_safe(v, tmp, k, x)
         {
-            if (is_secret_key(k))
+            if (is_dropped_key(k))
+                json_object_del(v, k);
+            else if (is_hidden_key(k))
                 json_object_set_new(v, k, json_string("HIDDEN_DUE_TO_SECURITY_REASONS"));
             else
                 scrub(x);
@@ -184,6 +197,55 @@ static json_t *user_identity(const struct bw_principal *p)
     return u;
 }
 
+/* The CloudFormation-style type of an ARN: arn:aws:iam::A:user/x -> AWS::IAM::User. */
+static char *arn_type(struct bw_arena *a, const char *arn)
+{
+    const char *svc = strchr(arn, ':') ? strchr(strchr(arn, ':') + 1, ':') : NULL;
+    if (!svc)
+        return NULL;
+    svc++;
+    const char *end = strchr(svc, ':');
+    const char *res = end ? strchr(end + 1, ':') : NULL;
+    res = res ? strchr(res + 1, ':') : NULL;
+    if (!end || !res)
+        return NULL;
+    res++;
+    size_t rlen = strcspn(res, "/:");
+    if (rlen == 0 || rlen > 64 || end - svc > 32)
+        return NULL;
+    static const char *const names[][2] = {{"iam", "IAM"},
+                                           {"sts", "STS"},
+                                           {"organizations", "Organizations"},
+                                           {"cloudtrail", "CloudTrail"},
+                                           {"shield", "Shield"},
+                                           {"wafv2", "WAFv2"}};
+    int slen = (int)(end - svc);
+    const char *pretty = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((int)strlen(names[i][0]) == slen && strncmp(svc, names[i][0], (size_t)slen) == 0)
+            pretty = names[i][1];
+    char *t = pretty ? bw_arena_printf(a, "AWS::%s::%.*s", pretty, (int)rlen, res)
+                     : bw_arena_printf(a, "AWS::%.*s::%.*s", slen, svc, (int)rlen, res);
+    if (!pretty)
+        t[5] = (char)toupper((unsigned char)t[5]);
+    char *r = strrchr(t, ':') + 1;
+    r[0] = (char)toupper((unsigned char)r[0]);
+    return t;
+}
+
+/* The resources an event names: the handler's list, else the operation's resource ARN. */
+static json_t *event_resources(struct bw_call *c)
+{
+    if (c->trail_resources)
+        return json_incref(c->trail_resources);
+    const char *arn = c->op->resource ? c->op->resource(c) : NULL;
+    if (!arn || strncmp(arn, "arn:", 4) != 0 || strchr(arn, '*'))
+        return NULL;
+    const char *type = arn_type(c->arena, arn);
+    const char *acct = c->target_account ? c->target_account : c->principal->account_id;
+    return json_pack("[{s:s,s:s,s:s*}]", "ARN", arn, "accountId", acct, "type", type);
+}
+
 static json_t *build_record(struct bw_call *c, const struct bw_err *failure, const char *event_id)
 {
     char t[32];
@@ -215,8 +277,9 @@ static json_t *build_record(struct bw_call *c, const struct bw_err *failure, con
     json_object_set_new(r, "requestID", json_string(c->req->request_id));
     json_object_set_new(r, "eventID", json_string(event_id));
     json_object_set_new(r, "readOnly", json_boolean(ro));
-    if (c->trail_resources && !failure)
-        json_object_set(r, "resources", c->trail_resources);
+    json_t *res = failure ? NULL : event_resources(c);
+    if (res)
+        json_object_set_new(r, "resources", res);
     json_object_set_new(r, "eventType", json_string("AwsApiCall"));
     json_object_set_new(r, "managementEvent", json_true());
     json_object_set_new(r, "recipientAccountId",
@@ -228,8 +291,11 @@ static json_t *build_record(struct bw_call *c, const struct bw_err *failure, con
 
 static const char *const insert_sql =
     "INSERT INTO trail_events (event_id, account_id, event_time, event_source, event_name,"
-    " read_only, username, access_key_id, source_ip, error_code, record)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    " read_only, username, access_key_id, source_ip, error_code, record, region)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char *const resource_sql =
+    "INSERT INTO trail_event_resources (seq, account_id, type, name, event_time)"
+    " VALUES (?,?,?,?,?)";
 
 static const char *event_username(const struct bw_principal *p)
 {
@@ -242,11 +308,35 @@ static const char *event_username(const struct bw_principal *p)
     return NULL;
 }
 
+/* Indexes the resources an event names, for LookupEvents' ResourceType/ResourceName. */
+static enum bw_code insert_resources(struct bw_db *db, const struct pending *e, int64_t seq,
+                                     struct bw_err *err)
+{
+    json_error_t je;
+    json_t *arr = json_loads(e->resources, 0, &je), *r;
+    size_t i;
+    enum bw_code rc = BW_OK;
+    json_array_foreach(arr, i, r)
+    {
+        const char *arn = json_string_value(json_object_get(r, "ARN"));
+        if (arn && (rc = bw_db_exec(db, err, NULL, resource_sql, "isssi", seq, e->account_id,
+                                    json_string_value(json_object_get(r, "type")), arn,
+                                    e->time_ms)))
+            break;
+    }
+    json_decref(arr);
+    return rc;
+}
+
 static enum bw_code insert(struct bw_db *db, const struct pending *e, struct bw_err *err)
 {
-    return bw_db_exec(db, err, NULL, insert_sql, "ssissdsssss", e->event_id, e->account_id,
-                      e->time_ms, e->source, e->name, e->read_only, e->username, e->akid, e->ip,
-                      e->error, e->record);
+    if (bw_db_exec(db, err, NULL, insert_sql, "ssissdssssss", e->event_id, e->account_id,
+                   e->time_ms, e->source, e->name, e->read_only, e->username, e->akid, e->ip,
+                   e->error, e->record, e->region))
+        return err->code;
+    if (!e->resources)
+        return BW_OK;
+    return insert_resources(db, e, sqlite3_last_insert_rowid(bw_db_handle(db)), err);
 }
 
 static void pending_free(struct pending *e)
@@ -260,6 +350,8 @@ static void pending_free(struct pending *e)
     free(e->ip);
     free(e->error);
     free(e->record);
+    free(e->region);
+    free(e->resources);
 }
 
 static char *dup_or_null(const char *s)
@@ -283,6 +375,9 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
     if (!text)
         bw_oom();
     const char *account = c->target_account ? c->target_account : c->principal->account_id;
+    json_t *res = failure ? NULL : event_resources(c);
+    char *resources = res ? json_dumps(res, JSON_COMPACT) : NULL;
+    json_decref(res);
     struct pending e = {
         .event_id = event_id,
         .account_id = (char *)account,
@@ -293,18 +388,22 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
         .ip = c->req->source_ip[0] ? (char *)c->req->source_ip : NULL,
         .error = failure ? (char *)bw_err_name(failure) : NULL,
         .record = text,
+        .region = (char *)c->region,
+        .resources = resources,
         .time_ms = c->now_ms,
         .read_only = !(c->op->flags & BW_OP_MUTATES),
     };
     if (in_txn) {
         enum bw_code rc = insert(c->db, &e, err);
         free(text);
+        free(resources);
         return rc;
     }
     struct pending q = {dup_or_null(e.event_id), dup_or_null(e.account_id), dup_or_null(e.source),
                         dup_or_null(e.name),     dup_or_null(e.username),   dup_or_null(e.akid),
                         dup_or_null(e.ip),       dup_or_null(e.error),      text,
-                        e.time_ms,               e.read_only};
+                        dup_or_null(e.region),   resources,                 e.time_ms,
+                        e.read_only};
     struct bw_trail_queue *tq = c->srv->trail;
     pthread_mutex_lock(&tq->mu);
     if (tq->n == tq->cap) {

@@ -1,0 +1,90 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- The audit trail: LookupEvents indexes over the trail_events outbox, the
+-- resources each event names, trails, their signing keys, the writer's cursor
+-- and the bookkeeping of every log and digest file it delivered.
+ALTER TABLE trail_events ADD COLUMN region TEXT NOT NULL DEFAULT 'us-east-1';
+CREATE INDEX trail_events_by_name ON trail_events(account_id, event_name, event_time);
+CREATE INDEX trail_events_by_source ON trail_events(account_id, event_source, event_time);
+CREATE INDEX trail_events_by_user ON trail_events(account_id, username, event_time);
+CREATE INDEX trail_events_by_akid ON trail_events(account_id, access_key_id, event_time);
+CREATE INDEX trail_events_by_ro ON trail_events(account_id, read_only, event_time);
+
+-- Resources named by an event (LookupEvents ResourceType / ResourceName).
+CREATE TABLE trail_event_resources (
+  seq        INTEGER NOT NULL,              -- trail_events.seq
+  account_id TEXT NOT NULL,
+  type       TEXT,
+  name       TEXT NOT NULL,
+  event_time INTEGER NOT NULL
+);
+CREATE INDEX trail_event_resources_by_name ON trail_event_resources(account_id, name, event_time);
+CREATE INDEX trail_event_resources_by_type ON trail_event_resources(account_id, type, event_time);
+CREATE INDEX trail_event_resources_by_seq ON trail_event_resources(seq);
+
+CREATE TABLE trails (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id    TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  arn           TEXT NOT NULL UNIQUE,
+  home_region   TEXT NOT NULL,
+  s3_bucket     TEXT NOT NULL,             -- a label: files go to dir
+  s3_prefix     TEXT,
+  sns_topic     TEXT,
+  include_global INTEGER NOT NULL DEFAULT 1,
+  multi_region  INTEGER NOT NULL DEFAULT 0,
+  validation    INTEGER NOT NULL DEFAULT 0,
+  is_org        INTEGER NOT NULL DEFAULT 0,
+  org_id        TEXT,
+  kms_key_id    TEXT,
+  cw_group_arn  TEXT,
+  cw_role_arn   TEXT,
+  tags          TEXT,                      -- JSON array of {Key,Value}
+  dir           TEXT NOT NULL,             -- where AWSLogs/... lives
+  logging       INTEGER NOT NULL DEFAULT 0,
+  stop_drained  INTEGER NOT NULL DEFAULT 1, -- 0: stopped, events up to stop_ms still to deliver
+  created_ms    INTEGER NOT NULL,
+  start_ms      INTEGER,
+  stop_ms       INTEGER,
+  start_seq     INTEGER NOT NULL DEFAULT 0, -- events after this seq are delivered
+  cursor_seq    INTEGER NOT NULL DEFAULT 0, -- last seq delivered into a file
+  last_delivery_ms INTEGER,
+  last_digest_ms   INTEGER,
+  delivery_error TEXT,
+  key_id        INTEGER,
+  UNIQUE (account_id, name)
+);
+
+-- Digest signing keys (RSA 2048, SHA256withRSA). The private key is sealed with
+-- the server's master key (aad = the fingerprint).
+CREATE TABLE trail_keys (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  fingerprint TEXT NOT NULL UNIQUE,        -- hex MD5 of the DER public key, as CloudTrail
+  public_der  BLOB NOT NULL,
+  private_sealed BLOB NOT NULL,
+  valid_from_ms INTEGER NOT NULL,
+  valid_to_ms   INTEGER
+);
+
+-- Every delivered file. state 'pending' = planned (seq range fixed) but not yet
+-- known to be on disk: the writer rewrites it identically after a crash.
+CREATE TABLE trail_files (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  trail_id    INTEGER NOT NULL,
+  kind        TEXT NOT NULL,               -- 'log' | 'digest'
+  account_id  TEXT NOT NULL,
+  region      TEXT NOT NULL,
+  key         TEXT NOT NULL,               -- path under the trail dir
+  first_seq   INTEGER,
+  last_seq    INTEGER,
+  oldest_ms   INTEGER,
+  newest_ms   INTEGER,
+  created_ms  INTEGER NOT NULL,
+  sha256      TEXT,
+  signature   TEXT,                        -- digests: hex signature (S3 metadata in AWS)
+  digest_id   INTEGER,                     -- logs: the digest that lists them
+  state       TEXT NOT NULL DEFAULT 'pending',
+  UNIQUE (trail_id, key)
+);
+CREATE INDEX trail_files_by_trail ON trail_files(trail_id, kind, account_id, id);
+CREATE INDEX trail_files_by_key ON trail_files(key);
+CREATE INDEX trail_files_by_digest ON trail_files(digest_id);
