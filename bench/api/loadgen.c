@@ -138,6 +138,20 @@ static void add_all(struct bw_buf *b, ...)
     va_end(ap);
 }
 
+/* Copies the next request into the connection's output buffer. */
+static void set_out(struct conn *c, const char *p, size_t len)
+{
+    if (c->out_cap < len) {
+        free(c->out);
+        c->out_cap = len * 2;
+        c->out = malloc(c->out_cap);
+        if (!c->out)
+            bw_oom();
+    }
+    memcpy(c->out, p, len);
+    c->out_len = len;
+}
+
 /* Builds a freshly signed POST (new X-Amz-Date, new signature) into c->out. */
 static void build_signed(struct worker *w, struct conn *c, long seq)
 {
@@ -172,15 +186,7 @@ static void build_signed(struct worker *w, struct conn *c, long seq)
         add_all(&b, "X-Amz-Security-Token: ", s.security_token, "\r\n", NULL);
     add_all(&b, "Authorization: ", s.authorization, "\r\nUser-Agent: bulwark-loadgen\r\n\r\n", body,
             NULL);
-    if (c->out_cap < b.len) {
-        free(c->out);
-        c->out_cap = b.len * 2;
-        c->out = malloc(c->out_cap);
-        if (!c->out)
-            bw_oom();
-    }
-    memcpy(c->out, b.p, b.len);
-    c->out_len = b.len;
+    set_out(c, b.p, b.len);
     bw_arena_free(a);
 }
 

@@ -34,6 +34,8 @@
 #define BW_SIGV4_MAX_HEADERS   64     /* signed header names accepted */
 #define BW_SIGV4_KEY_LEN       32     /* a derived signing key */
 #define BW_SIGV4_MSG_BAD_TOKEN "The security token included in the request is invalid."
+/* ExpiredToken (session credentials past their expiry), as STS words it. */
+#define BW_SIGV4_MSG_EXPIRED_TOKEN "The security token included in the request is expired"
 #define BW_SIGV4_MSG_MISMATCH                                                                      \
     "The request signature we calculated does not match the signature you provided. Check "        \
     "your AWS Secret Access Key and signing method. Consult the service documentation for "        \

@@ -379,6 +379,67 @@ static void test_presign_roundtrip(void **state)
     bw_arena_free(a);
 }
 
+/* A presigned GET signed over UNSIGNED-PAYLOAD (as S3-style presigners do), with and
+ * without X-Amz-Content-Sha256 in the query, is accepted; a body hash mismatch is not. */
+static void presign_unsigned(const char *extra, bool expect_ok)
+{
+    struct bw_arena *a = bw_arena_new(0);
+    struct bw_sigv4_header h[1] = {{BW_STR("Host"), BW_STR("localhost")}};
+    char q[512];
+    snprintf(q, sizeof q,
+             "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%%2F20150830%%2Fus-"
+             "east-1%%2Fsts%%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-"
+             "SignedHeaders=host%s&X-Amz-Signature=",
+             extra);
+    struct bw_sigv4_request req = {BW_STR("GET"), BW_STR("/"), bw_str_c(q), h, 1, BW_STR(""), NULL};
+    struct bw_sigv4_auth au;
+    struct bw_err err = {0};
+    assert_int_equal(bw_sigv4_parse(&req, a, &au, &err), BW_OK);
+    uint8_t key[32];
+    bw_sigv4_signing_key(NULL, au.access_key_id, BW_STR(SECRET), au.scope_date, au.region,
+                         au.service, key);
+    char sig[65];
+    bw_auth__signature(key, au.amz_date, au.scope,
+                       bw_sigv4_canonical_request(&req, &au, BW_STR("UNSIGNED-PAYLOAD"), a), a,
+                       sig);
+    strncat(q, sig, sizeof q - strlen(q) - 1);
+    req.query = bw_str_c(q);
+    assert_int_equal(bw_sigv4_parse(&req, a, &au, &err), BW_OK);
+    enum bw_code rc = bw_sigv4_verify(&req, &au, BW_STR(SECRET), T0, NULL, a, &err);
+    assert_int_equal(rc, expect_ok ? BW_OK : BW_E_SIGNATURE_DOES_NOT_MATCH);
+    bw_arena_free(a);
+}
+
+static void test_presigned_unsigned_payload(void **state)
+{
+    (void)state;
+    presign_unsigned("", true);
+    presign_unsigned("&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD", true);
+    presign_unsigned("&X-Amz-Content-Sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4959"
+                     "91b7852b855",
+                     false);
+}
+
+/* The arena a typical verification uses stays small (STYLE: assert the high-water mark). */
+static void test_arena_high_water(void **state)
+{
+    (void)state;
+    struct bw_arena *a = bw_arena_new(0);
+    struct bw_sigv4_request req;
+    struct bw_sigv4_header h[10];
+    char ab[512];
+    struct bw_sigv4_auth au;
+    struct bw_err err = {0};
+    build(&vectors[0], &req, h, true, -1, ab, sizeof ab);
+    size_t before = bw_arena_used(a);
+    assert_int_equal(bw_sigv4_parse(&req, a, &au, &err), BW_OK);
+    assert_int_equal(bw_sigv4_verify(&req, &au, BW_STR(SECRET), T0, NULL, a, &err), BW_OK);
+    size_t used = bw_arena_used(a) - before;
+    print_message("arena used by parse+verify: %zu bytes\n", used);
+    assert_true(used < 2048);
+    bw_arena_free(a);
+}
+
 struct cache_arg {
     struct bw_sigv4_cache *c;
     int id;
@@ -432,6 +493,8 @@ int main(void)
         cmocka_unit_test(test_vectors_sign),
         cmocka_unit_test(test_presigned_vector),
         cmocka_unit_test(test_presign_roundtrip),
+        cmocka_unit_test(test_presigned_unsigned_payload),
+        cmocka_unit_test(test_arena_high_water),
         cmocka_unit_test(test_cache_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
