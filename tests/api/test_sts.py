@@ -206,9 +206,9 @@ def test_session_tags_become_principal_tags(server):
             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}]}))
     arn = f"arn:aws:iam::{acct}:role/tagged"
     blue = session_creds(server.client("sts").assume_role(
-        RoleArn=arn, RoleSessionName="b", Tags=[{"Key": "team", "Value": "blue"}]))
+        RoleArn=arn, RoleSessionName="blue", Tags=[{"Key": "team", "Value": "blue"}]))
     red = session_creds(server.client("sts").assume_role(
-        RoleArn=arn, RoleSessionName="r", Tags=[{"Key": "team", "Value": "red"}]))
+        RoleArn=arn, RoleSessionName="red", Tags=[{"Key": "team", "Value": "red"}]))
     server.client("iam", creds=blue).list_users()
     with pytest.raises(ClientError) as e:
         server.client("iam", creds=red).list_users()

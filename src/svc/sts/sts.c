@@ -254,11 +254,51 @@ static enum bw_code check_session_name(const char *name, struct bw_err *err)
     return BW_OK;
 }
 
+/* The trust policy alone must allow the caller (and sts:TagSession when session tags are
+ * passed): unlike other resource policies, an identity policy never stands in for it (IAM
+ * User Guide, "Granting a user permissions to switch roles"). Then the full evaluation, with
+ * the trust policy as the resource-based policy, applies the identity side, SCPs and
+ * boundaries: same-account principals named in the trust policy need no identity grant,
+ * others (the account root, other accounts) do. */
+static enum bw_code trust_allows(struct bw_call *c, const struct bw_policy *trust,
+                                 const char *action, const char *arn, const struct role *r,
+                                 struct bw_err *err)
+{
+    const struct bw_principal *p = c->principal;
+    struct bw_policy_request req = {
+        .principal = {.type = p->type,
+                      .arn = bw_str_c(p->arn),
+                      .account = bw_str_c(p->account_id),
+                      .user_id = bw_str_c(p->principal_id),
+                      .username = bw_str_c(p->type == BW_PRINCIPAL_USER ? p->user_name : NULL)},
+        .action = bw_str_c(action),
+        .resource = {.arn = bw_str_c(arn), .account = bw_str_c(r->account)},
+    };
+    struct bw_policy_ctx_key ctx[2];
+    size_t n = 0;
+    const char *ext = bw_q_get(c, "ExternalId");
+    struct bw_str ext_v = bw_str_c(ext);
+    if (ext)
+        ctx[n++] = (struct bw_policy_ctx_key){BW_STR("sts:ExternalId"), &ext_v, 1};
+    struct bw_str sip = bw_str_c(c->req->source_ip);
+    ctx[n++] = (struct bw_policy_ctx_key){BW_STR("aws:SourceIp"), &sip, 1};
+    req.ctx = ctx;
+    req.n_ctx = n;
+    if (bw_policy_evaluate_only(&trust, 1, BW_SRC_RESOURCE, &req, NULL) == BW_POLICY_ALLOWED)
+        return BW_OK;
+    bw_fail(err, BW_E_ACCESS_DENIED,
+            "User: %s is not authorized to perform: %s on resource: %s", p->arn, action, arn);
+    err->name = "AccessDenied";
+    return err->code;
+}
+
 static enum bw_code trust_check(struct bw_call *c, const struct role *r, const char *arn,
-                                struct bw_err *err)
+                                bool tags, struct bw_err *err)
 {
     const struct bw_policy *trust;
-    if (bw_authz_compile(c, r->trust, BW_POLICY_TRUST, "trust policy", &trust, err))
+    if (bw_authz_compile(c, r->trust, BW_POLICY_TRUST, "trust policy", &trust, err) ||
+        trust_allows(c, trust, "sts:AssumeRole", arn, r, err) ||
+        (tags && trust_allows(c, trust, "sts:TagSession", arn, r, err)))
         return err->code;
     return bw_authz_check_resource(c, "sts:AssumeRole", arn, r->account, trust, err);
 }
@@ -307,7 +347,8 @@ static enum bw_code assume_role(struct bw_call *c, struct bw_err *err)
                               .source_identity = src_id,
                               .mfa = c->principal->mfa};
     if (session_policy(c, &row.policy, &row.policy_arns, err) ||
-        session_tags(c, &row.tags, &row.transitive, err) || trust_check(c, &r, arn, err))
+        session_tags(c, &row.tags, &row.transitive, err) ||
+        trust_check(c, &r, arn, row.tags != NULL, err))
         return err->code;
     c->target_account = r.account;
     struct creds k;
