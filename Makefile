@@ -24,6 +24,8 @@ run: build
 # Every test: unit (ASan+UBSan), fuzz corpus replay, API (AWS CLI + boto3), net.
 test: deps
 	@bash scripts/lint.sh
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) # the optimised build `make run` uses must compile too
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DBW_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	@cd $(ASAN) && ctest -j $(JOBS) --output-on-failure --timeout 900

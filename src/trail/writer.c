@@ -208,8 +208,8 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
                             const struct bw_trail_writer_cfg *cfg, struct bw_trail__row *t,
                             int64_t now, bool force, int *files, struct bw_err *err)
 {
-    struct ev *evs;
-    size_t n, scanned;
+    struct ev *evs = NULL;
+    size_t n = 0, scanned = 0;
     int64_t last_seq = t->cursor_seq;
     if (scan(db, a, t, cfg->batch, &evs, &n, &last_seq, &scanned, err))
         return err->code;

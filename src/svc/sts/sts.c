@@ -322,7 +322,7 @@ static enum bw_code assume_role(struct bw_call *c, struct bw_err *err)
         return invalid(err, "sourceIdentity", src_id,
                        "Member must have length between 2 and 64 and match [\\w+=,.@-]*");
     long secs;
-    struct role r;
+    struct role r = {0};
     if (duration(bw_q_get(c, "DurationSeconds"), 3600, &secs, err) || load_role(c, arn, &r, err))
         return err->code;
     if (c->principal->type == BW_PRINCIPAL_ASSUMED_ROLE && secs > 3600)
