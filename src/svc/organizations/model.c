@@ -234,7 +234,7 @@ enum bw_code bw_org__tags_put(struct bw_call *c, const struct bw_org *o, const c
                        "ssss", o->id, target, k, v))
             return err->code;
     }
-    int64_t n;
+    int64_t n = 0;
     if (count_tags(c, target, &n, err))
         return err->code;
     if (n > BW_ORG_MAX_TAGS)
