@@ -69,7 +69,7 @@ BW_ORG_HANDLER(create_ou)
 {
     struct bw_org o;
     const char *parent, *name;
-    int64_t depth;
+    int64_t depth = 0;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "ParentId", BW_ORG_ID_ROOT | BW_ORG_ID_OU, &parent, NULL, err) ||
         bw_org__str(c, "Name", true, 1, 128, &name, err) ||
