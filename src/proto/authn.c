@@ -87,6 +87,8 @@ static enum bw_code invalid_token(struct bw_err *err)
 static enum bw_code load_key(struct bw_call *c, struct entry *e, struct bw_err *err)
 {
     struct bw_arena *a = e->arena;
+    if (!bw_proto__call_db(c, err))
+        return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, key_sql, err, "s", e->akid);
     bool row;
     if (!st || bw_db_step(c->db, st, &row, err))
@@ -157,6 +159,8 @@ static void fill_session(struct bw_arena *a, sqlite3_stmt *st, struct bw_princip
 static enum bw_code load_session(struct bw_call *c, struct entry *e, struct bw_err *err)
 {
     struct bw_arena *a = e->arena;
+    if (!bw_proto__call_db(c, err))
+        return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, session_sql, err, "s", e->akid);
     bool row;
     if (!st || bw_db_step(c->db, st, &row, err))

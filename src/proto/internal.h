@@ -85,6 +85,8 @@ void bw_proto__metrics_observe(struct bw_metrics *m, const char *service, const 
                                int status, uint64_t ns);
 
 /* --- server.c --- */
+/* The call's store connection, taken from the pool on first use. */
+struct bw_db *bw_proto__call_db(struct bw_call *c, struct bw_err *err);
 struct bw_db *bw_proto__db_get(struct bw_server *srv, struct bw_err *err);
 void bw_proto__db_put(struct bw_server *srv, struct bw_db *db);
 

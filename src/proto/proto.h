@@ -67,6 +67,7 @@ enum bw_op_flags {
     BW_OP_NO_AUTHZ = 1 << 1, /* no IAM check (sts:GetCallerIdentity) */
     BW_OP_NO_AUTHN = 1 << 2, /* reachable without credentials (none yet) */
     BW_OP_NO_SESSION = 1 << 3, /* refused to temporary credentials (sts:GetSessionToken) */
+    BW_OP_NO_STORE = 1 << 4,   /* never touches the store: no transaction is opened */
 };
 
 /* Computes the resource ARN the operation acts on (NULL or "*" for none). */

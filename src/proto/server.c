@@ -128,6 +128,13 @@ void bw_proto__db_put(struct bw_server *srv, struct bw_db *db)
     bw_db_close(db);
 }
 
+struct bw_db *bw_proto__call_db(struct bw_call *c, struct bw_err *err)
+{
+    if (!c->db)
+        c->db = bw_proto__db_get(c->srv, err);
+    return c->db;
+}
+
 struct bw_db *bw_server_db(struct bw_server *srv, struct bw_err *err)
 {
     return bw_proto__db_get(srv, err);
@@ -322,8 +329,6 @@ static enum bw_code admit(struct bw_call *c, struct route *r, struct bw_err *err
     if (bw_sigv4_check_scope(&auth, c->svc->name, NULL, err))
         return err->code;
     c->region = bw_arena_strndup(c->arena, auth.region.p, auth.region.len);
-    if (!(c->db = bw_proto__db_get(c->srv, err)))
-        return err->code;
     return bw_proto__authenticate(c, &sreq, &auth, err);
 }
 
@@ -334,7 +339,8 @@ static enum bw_code execute(struct bw_call *c, struct bw_err *err)
     if ((c->op->flags & BW_OP_NO_SESSION) && c->principal->is_session)
         return bw_fail(err, BW_E_ACCESS_DENIED,
                        "Cannot call %s with session credentials", c->op->name);
-    if (bw_db_begin(c->db, write, err))
+    bool store = !(c->op->flags & BW_OP_NO_STORE);
+    if (store && (!bw_proto__call_db(c, err) || bw_db_begin(c->db, write, err)))
         return err->code;
     if (!(c->op->flags & BW_OP_NO_AUTHZ) && bw_proto__authorize(c, err))
         return err->code;
@@ -344,7 +350,7 @@ static enum bw_code execute(struct bw_call *c, struct bw_err *err)
         return err->code;
     if (write && bw_proto__record_event(c, NULL, true, err))
         return err->code;
-    if (bw_db_commit(c->db, err))
+    if (store && bw_db_commit(c->db, err))
         return err->code;
     if (!write)
         bw_proto__record_event(c, NULL, false, err);
@@ -403,7 +409,8 @@ void bw_server_handle(struct bw_server *srv, struct bw_request *req, struct bw_r
     if (!rc) {
         rc = execute(c, &err);
         if (rc) {
-            bw_db_rollback(c->db);
+            if (c->db)
+                bw_db_rollback(c->db);
             struct bw_err ignored;
             bw_proto__record_event(c, &err, false, &ignored);
         }

@@ -406,7 +406,8 @@ static enum bw_code get_session_token(struct bw_call *c, struct bw_err *err)
 }
 
 static const struct bw_op ops[] = {
-    {"GetCallerIdentity", "sts:GetCallerIdentity", BW_OP_NO_AUTHZ, NULL, get_caller_identity},
+    {"GetCallerIdentity", "sts:GetCallerIdentity", BW_OP_NO_AUTHZ | BW_OP_NO_STORE, NULL,
+     get_caller_identity},
     {"AssumeRole", "sts:AssumeRole", BW_OP_MUTATES | BW_OP_NO_AUTHZ, assume_role_resource,
      assume_role},
     {"GetSessionToken", "sts:GetSessionToken", BW_OP_MUTATES | BW_OP_NO_AUTHZ | BW_OP_NO_SESSION,
