@@ -71,13 +71,15 @@ static size_t slot_of(struct bw_str akid)
 
 static const char *const key_sql =
     "SELECT k.account_id, k.user_name, k.secret_enc, k.status, u.path, u.id, u.boundary_arn"
-    " FROM iam_access_keys k LEFT JOIN iam_users u"
-    " ON u.account_id = k.account_id AND u.name = k.user_name WHERE k.id = ?";
+    " FROM iam_access_keys k JOIN accounts a ON a.id = k.account_id AND a.status = 'ACTIVE'"
+    " LEFT JOIN iam_users u ON u.account_id = k.account_id AND u.name = k.user_name"
+    " WHERE k.id = ?";
 
 static const char *const session_sql =
     "SELECT account_id, secret_enc, token_hash, kind, role_name, role_id, role_path, user_name,"
     " session_name, policy, policy_arns, tags, source_identity, mfa, created_at, expires_at"
-    " FROM sts_sessions WHERE id = ?";
+    " FROM sts_sessions s WHERE id = ? AND EXISTS (SELECT 1 FROM accounts a"
+    " WHERE a.id = s.account_id AND a.status = 'ACTIVE')";
 
 static enum bw_code invalid_token(struct bw_err *err)
 {

@@ -423,8 +423,9 @@ void bw_server_handle(struct bw_server *srv, struct bw_request *req, struct bw_r
         bw_proto__json_ok(c, resp);
     else
         bw_proto__query_ok(c, resp);
-    if (rc == BW_OK && (c->op->flags & BW_OP_MUTATES) &&
-        (strcmp(c->svc->name, "iam") == 0 || strcmp(c->svc->name, "sts") == 0))
+    /* Any committed write may change who can authenticate (keys, users, sessions, a closed
+     * account): cached credentials of an older generation are not used again. */
+    if (rc == BW_OK && (c->op->flags & BW_OP_MUTATES))
         bw_server_creds_changed(srv);
     log_result(c, &r, &err, resp->status);
     bw_proto__metrics_observe(srv->metrics, c->svc ? c->svc->name : "unknown",
