@@ -253,6 +253,16 @@ static bool derived_key(struct bw_str k)
            (k.len > 16 && strncasecmp(k.p, "aws:ResourceTag/", 16) == 0);
 }
 
+/* The engine folds key case; report a key as the policy spells it. */
+static const char *spelled(const struct sim *s, struct bw_str key)
+{
+    for (size_t i = 0; i < s->n_srcs; i++)
+        for (const char *d = s->srcs[i].doc; *d; d++)
+            if (strncasecmp(d, key.p, key.len) == 0)
+                return bw_arena_strndup(s->arena, d, key.len);
+    return bw_arena_strndup(s->arena, key.p, key.len);
+}
+
 static bool ctx_missing(void *arg, struct bw_str key, const struct bw_str **values, size_t *n)
 {
     struct sim *s = arg;
@@ -263,7 +273,7 @@ static bool ctx_missing(void *arg, struct bw_str key, const struct bw_str **valu
     for (size_t i = 0; i < s->n_missing; i++)
         if (strlen(s->missing[i]) == key.len && strncasecmp(s->missing[i], key.p, key.len) == 0)
             return false;
-    s->missing[s->n_missing++] = bw_arena_strndup(s->arena, key.p, key.len);
+    s->missing[s->n_missing++] = spelled(s, key);
     return false;
 }
 
