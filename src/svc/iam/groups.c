@@ -47,8 +47,8 @@ enum bw_code bw_iam__get_group(struct bw_call *c, struct bw_err *err)
     if (bw_iam__ent_param(c, BW_IAM_GROUP, &g, err) || bw_iam__paging(c, &pg, err) ||
         bw_iam__ent_write(c, &g, "Group", false, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, members_sql, err, "ssii", c->principal->account_id,
-                                  g.name, pg.max + 1, pg.off);
+    sqlite3_stmt *st = bw_db_prep(c->db, members_sql, err, "ssii", c->principal->account_id, g.name,
+                                  pg.max + 1, pg.off);
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "Users");
@@ -87,8 +87,8 @@ static enum bw_code rename_group(struct bw_call *c, const char *old, const char 
     if (bw_db_exec(c->db, err, NULL, "PRAGMA defer_foreign_keys = ON", ""))
         return err->code;
     for (size_t i = 0; i < sizeof rename_sql / sizeof rename_sql[0]; i++)
-        if (bw_db_exec(c->db, err, NULL, rename_sql[i], "sss", new_name,
-                       c->principal->account_id, old))
+        if (bw_db_exec(c->db, err, NULL, rename_sql[i], "sss", new_name, c->principal->account_id,
+                       old))
             return err->code;
     return BW_OK;
 }

@@ -123,19 +123,19 @@ static enum bw_code list(struct bw_call *c, enum bw_iam_kind k, struct bw_err *e
 }
 
 #define KIND_HANDLERS(fn, kind)                                                                    \
-    enum bw_code bw_iam__put_##fn##_policy(struct bw_call *c, struct bw_err *err)                 \
+    enum bw_code bw_iam__put_##fn##_policy(struct bw_call *c, struct bw_err *err)                  \
     {                                                                                              \
         return put(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__get_##fn##_policy(struct bw_call *c, struct bw_err *err)                 \
+    enum bw_code bw_iam__get_##fn##_policy(struct bw_call *c, struct bw_err *err)                  \
     {                                                                                              \
         return get(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__delete_##fn##_policy(struct bw_call *c, struct bw_err *err)              \
+    enum bw_code bw_iam__delete_##fn##_policy(struct bw_call *c, struct bw_err *err)               \
     {                                                                                              \
         return del(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__list_##fn##_policies(struct bw_call *c, struct bw_err *err)              \
+    enum bw_code bw_iam__list_##fn##_policies(struct bw_call *c, struct bw_err *err)               \
     {                                                                                              \
         return list(c, kind, err);                                                                 \
     }

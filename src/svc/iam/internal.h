@@ -108,8 +108,8 @@ enum bw_code bw_iam__aws_policy_denied(struct bw_call *c, const char *arn, struc
 
 /* ---- tags (tags.c) ---- */
 /* Reads and validates "Tags.member.N" of a Create*; *n tags into keys/values. */
-enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values,
-                                int *n, struct bw_err *err);
+enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values, int *n,
+                                struct bw_err *err);
 /* Stores tags for (kind, entity), merging; LimitExceeded over 50. */
 enum bw_code bw_iam__tags_put(struct bw_call *c, const char *kind, const char *entity,
                               const char **keys, const char **values, int n, struct bw_err *err);
@@ -177,12 +177,12 @@ struct bw_iam__pol {
     int attachments, boundaries; /* in the caller's account */
 };
 /* The columns bw_iam__pol_from_row reads; ?1 must be the caller's account. */
-#define BW_IAM_POLICY_SELECT                                                                   \
-    "SELECT p.arn, p.account_id, p.name, p.path, p.id, p.description, p.default_version,"     \
-    " p.created_at, p.updated_at, (SELECT count(*) FROM iam_attachments a"                    \
-    " WHERE a.policy_arn = p.arn AND a.account_id = ?1) AS ac,"                                \
-    " (SELECT count(*) FROM iam_users u WHERE u.account_id = ?1 AND u.boundary_arn = p.arn)"  \
-    " + (SELECT count(*) FROM iam_roles r WHERE r.account_id = ?1"                            \
+#define BW_IAM_POLICY_SELECT                                                                       \
+    "SELECT p.arn, p.account_id, p.name, p.path, p.id, p.description, p.default_version,"          \
+    " p.created_at, p.updated_at, (SELECT count(*) FROM iam_attachments a"                         \
+    " WHERE a.policy_arn = p.arn AND a.account_id = ?1) AS ac,"                                    \
+    " (SELECT count(*) FROM iam_users u WHERE u.account_id = ?1 AND u.boundary_arn = p.arn)"       \
+    " + (SELECT count(*) FROM iam_roles r WHERE r.account_id = ?1"                                 \
     " AND r.boundary_arn = p.arn) AS bc FROM iam_policies p"
 void bw_iam__pol_from_row(struct bw_call *c, sqlite3_stmt *st, struct bw_iam__pol *out);
 /* Writes the Policy shape's fields (without opening or closing an element). */

@@ -48,8 +48,8 @@ enum bw_code bw_iam__create_access_key(struct bw_call *c, struct bw_err *err)
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 0) >= KEYS_PER_USER)
-        return bw_fail(err, BW_E_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for AccessKeysPerUser: %d",
-                       KEYS_PER_USER);
+        return bw_fail(err, BW_E_IAM_LIMIT_EXCEEDED,
+                       "Cannot exceed quota for AccessKeysPerUser: %d", KEYS_PER_USER);
     const char *akid, *secret;
     if (bw_iam_access_key_create(c->db, bw_server_secrets(c->srv), c->arena, account, user,
                                  c->now_ms, &akid, &secret, err))
@@ -156,8 +156,7 @@ enum bw_code bw_iam__get_access_key_last_used(struct bw_call *c, struct bw_err *
     const char *akid;
     if (key_id_param(c, &akid, err))
         return err->code;
-    sqlite3_stmt *st =
-        bw_db_prep(c->db, last_used_sql, err, "ss", akid, c->principal->account_id);
+    sqlite3_stmt *st = bw_db_prep(c->db, last_used_sql, err, "ss", akid, c->principal->account_id);
     bool row;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;

@@ -9,7 +9,10 @@
 #include "svc/iam/internal.h"
 
 #define W BW_OP_MUTATES
-#define OP(name, flags, res, fn) {#name, "iam:" #name, flags, bw_iam__res_##res, bw_iam__##fn}
+#define OP(name, flags, res, fn)                                                                   \
+    {                                                                                              \
+#name, "iam:" #name, flags, bw_iam__res_##res, bw_iam__##fn                                \
+    }
 
 static const struct bw_op ops[] = {
     /* users */
@@ -120,15 +123,28 @@ static bool op_in(const char *name, const char *const *list)
 
 static enum bw_code iam_context(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err)
 {
-    static const char *const boundary_ops[] = {
-        "CreateUser",       "CreateRole",        "PutUserPermissionsBoundary",
-        "PutRolePermissionsBoundary", "AttachUserPolicy", "AttachRolePolicy",
-        "DetachUserPolicy", "DetachRolePolicy",  "PutUserPolicy",
-        "PutRolePolicy",    "DeleteUserPolicy",  "DeleteRolePolicy",
-        "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary", NULL};
-    static const char *const arn_ops[] = {"AttachUserPolicy",  "AttachGroupPolicy",
-                                          "AttachRolePolicy",  "DetachUserPolicy",
-                                          "DetachGroupPolicy", "DetachRolePolicy", NULL};
+    static const char *const boundary_ops[] = {"CreateUser",
+                                               "CreateRole",
+                                               "PutUserPermissionsBoundary",
+                                               "PutRolePermissionsBoundary",
+                                               "AttachUserPolicy",
+                                               "AttachRolePolicy",
+                                               "DetachUserPolicy",
+                                               "DetachRolePolicy",
+                                               "PutUserPolicy",
+                                               "PutRolePolicy",
+                                               "DeleteUserPolicy",
+                                               "DeleteRolePolicy",
+                                               "DeleteUserPermissionsBoundary",
+                                               "DeleteRolePermissionsBoundary",
+                                               NULL};
+    static const char *const arn_ops[] = {"AttachUserPolicy",
+                                          "AttachGroupPolicy",
+                                          "AttachRolePolicy",
+                                          "DetachUserPolicy",
+                                          "DetachGroupPolicy",
+                                          "DetachRolePolicy",
+                                          NULL};
     (void)err;
     if (c->svc != &bw_svc_iam || !c->op)
         return BW_OK;

@@ -13,7 +13,7 @@
  */
 #include "svc/iam/internal.h"
 
-#define SIZE_MSG     "Cannot exceed quota for PolicySize: 6144"
+#define SIZE_MSG "Cannot exceed quota for PolicySize: 6144"
 
 void bw_iam__pol_from_row(struct bw_call *c, sqlite3_stmt *st, struct bw_iam__pol *out)
 {
@@ -81,8 +81,7 @@ static enum bw_code pol_param_writable(struct bw_call *c, struct bw_iam__pol *ou
     return BW_OK;
 }
 
-static enum bw_code write_policy(struct bw_call *c, const char *arn, bool tags,
-                                 struct bw_err *err)
+static enum bw_code write_policy(struct bw_call *c, const char *arn, bool tags, struct bw_err *err)
 {
     struct bw_iam__pol p;
     if (pol_get(c, arn, &p, err))
@@ -165,7 +164,8 @@ enum bw_code bw_iam__delete_policy(struct bw_call *c, struct bw_err *err)
     if (pol_param_writable(c, &p, err))
         return err->code;
     if (p.attachments || p.boundaries)
-        return bw_fail(err, BW_E_IAM_DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
+        return bw_fail(err, BW_E_IAM_DELETE_CONFLICT,
+                       "Cannot delete a policy attached to entities.");
     int n = count_versions(c, p.arn, err);
     if (n < 0)
         return err->code;
@@ -203,9 +203,9 @@ enum bw_code bw_iam__list_policies(struct bw_call *c, struct bw_err *err)
         (prefix && bw_iam__check_path("pathPrefix", prefix, err)) ||
         bw_iam__bool_param(c, "OnlyAttached", &only, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, list_sql, err, "sssdsii", c->principal->account_id,
-                                  scope ? scope : "All", prefix ? prefix : "/", only, usage,
-                                  pg.max + 1, pg.off);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, list_sql, err, "sssdsii", c->principal->account_id, scope ? scope : "All",
+                   prefix ? prefix : "/", only, usage, pg.max + 1, pg.off);
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "Policies");

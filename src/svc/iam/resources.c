@@ -119,9 +119,8 @@ const char *bw_iam__res_key_user(struct bw_call *c)
     const char *akid = bw_q_get(c, "AccessKeyId");
     struct bw_err err;
     bool row;
-    sqlite3_stmt *st = akid ? bw_db_prep(c->db, key_user_sql, &err, "ss", akid,
-                                         c->principal->account_id)
-                            : NULL;
+    sqlite3_stmt *st =
+        akid ? bw_db_prep(c->db, key_user_sql, &err, "ss", akid, c->principal->account_id) : NULL;
     if (!st || bw_db_step(c->db, st, &row, &err) || !row)
         return c->principal->arn;
     if (sqlite3_column_type(st, 0) == SQLITE_NULL)

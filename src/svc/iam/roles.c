@@ -125,8 +125,7 @@ enum bw_code bw_iam__update_assume_role_policy(struct bw_call *c, struct bw_err 
     struct bw_iam__ent e;
     const char *doc;
     if (bw_iam__ent_param(c, BW_IAM_ROLE, &e, err) ||
-        bw_iam__required(c, "PolicyDocument", &doc, err) ||
-        trust_check("policyDocument", doc, err))
+        bw_iam__required(c, "PolicyDocument", &doc, err) || trust_check("policyDocument", doc, err))
         return err->code;
     return bw_db_exec(c->db, err, NULL,
                       "UPDATE iam_roles SET trust_policy = ? WHERE account_id = ? AND name = ?",

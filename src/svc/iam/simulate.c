@@ -73,8 +73,7 @@ static const char *const boundary_sql =
     " ON v.policy_arn = p.arn AND v.version_id = p.default_version WHERE p.arn = ?";
 
 static enum bw_code add_rows(struct bw_call *c, struct sim *s, sqlite3_stmt *st,
-                             enum bw_policy_kind kind, const char *inline_type,
-                             struct bw_err *err)
+                             enum bw_policy_kind kind, const char *inline_type, struct bw_err *err)
 {
     bool row;
     if (!st)
@@ -84,7 +83,7 @@ static enum bw_code add_rows(struct bw_call *c, struct sim *s, sqlite3_stmt *st,
         const char *type = inline_type;
         if (!type)
             type = strcmp((const char *)sqlite3_column_text(st, 2), "aws") == 0 ? "aws-managed"
-                                                                              : "user-managed";
+                                                                                : "user-managed";
         if (add_src(c, s, bw_db_col_str(c->arena, st, 1), kind, bw_db_col_str(c->arena, st, 0),
                     type, err))
             return err->code;
@@ -210,10 +209,9 @@ static enum bw_code input_lists(struct bw_call *c, struct sim *s, struct bw_err 
     return BW_OK;
 }
 
-static const char *const ctx_types[] = {"string",  "stringList", "numeric",     "numericList",
-                                        "boolean", "booleanList", "ip",         "ipList",
-                                        "binary",  "binaryList", "date",        "dateList",
-                                        NULL};
+static const char *const ctx_types[] = {
+    "string", "stringList", "numeric",    "numericList", "boolean",  "booleanList", "ip",
+    "ipList", "binary",     "binaryList", "date",        "dateList", NULL};
 
 static enum bw_code context_entries(struct bw_call *c, struct sim *s, struct bw_err *err)
 {
@@ -228,7 +226,8 @@ static enum bw_code context_entries(struct bw_call *c, struct sim *s, struct bw_
                                        "dateList",
                                        err))
             return err->code;
-        const char *prefix = bw_arena_printf(c->arena, "ContextEntries.member.%d.ContextKeyValues", i);
+        const char *prefix =
+            bw_arena_printf(c->arena, "ContextEntries.member.%d.ContextKeyValues", i);
         int nv = bw_q_member_count(c, prefix, NULL);
         struct bw_str *vals = BW_ARENA_NEWN(c->arena, struct bw_str, (size_t)nv + 1);
         for (int j = 1; j <= nv; j++)
@@ -243,9 +242,13 @@ static enum bw_code context_entries(struct bw_call *c, struct sim *s, struct bw_
 /* Keys the engine derives itself are never "missing". */
 static bool derived_key(struct bw_str k)
 {
-    static const char *const keys[] = {"aws:PrincipalArn", "aws:PrincipalAccount",
-                                       "aws:PrincipalType", "aws:username", "aws:userid",
-                                       "aws:ResourceAccount", NULL};
+    static const char *const keys[] = {"aws:PrincipalArn",
+                                       "aws:PrincipalAccount",
+                                       "aws:PrincipalType",
+                                       "aws:username",
+                                       "aws:userid",
+                                       "aws:ResourceAccount",
+                                       NULL};
     for (size_t i = 0; keys[i]; i++)
         if (k.len == strlen(keys[i]) && strncasecmp(k.p, keys[i], k.len) == 0)
             return true;
@@ -317,11 +320,12 @@ static void write_matches(struct bw_call *c, const struct sim *s,
     bw_xml_close(&c->xml, "MatchedStatements");
 }
 
-static void evaluate_one(struct bw_call *c, struct sim *s, const char *action,
-                         const char *resource)
+static void evaluate_one(struct bw_call *c, struct sim *s, const char *action, const char *resource)
 {
-    struct bw_policy_set set = {.identity = s->identity, .n_identity = s->n_identity,
-                                .boundaries = s->boundary, .n_boundaries = s->n_boundary,
+    struct bw_policy_set set = {.identity = s->identity,
+                                .n_identity = s->n_identity,
+                                .boundaries = s->boundary,
+                                .n_boundaries = s->n_boundary,
                                 .resource = s->resource};
     struct bw_policy_match matches[MAX_MATCHES];
     struct bw_policy_explain ex = {.matches = matches, .cap = MAX_MATCHES};
@@ -339,8 +343,8 @@ static void evaluate_one(struct bw_call *c, struct sim *s, const char *action,
         bw_xml_elem(&c->xml, "member", s->missing[i]);
     bw_xml_close(&c->xml, "MissingContextValues");
     if (s->n_boundary) {
-        enum bw_policy_decision b = bw_policy_evaluate_only(s->boundary, s->n_boundary,
-                                                            BW_SRC_BOUNDARY, &s->req, NULL);
+        enum bw_policy_decision b =
+            bw_policy_evaluate_only(s->boundary, s->n_boundary, BW_SRC_BOUNDARY, &s->req, NULL);
         bw_xml_open(&c->xml, "PermissionsBoundaryDecisionDetail");
         bw_xml_elem_bool(&c->xml, "AllowedByPermissionsBoundary", b == BW_POLICY_ALLOWED);
         bw_xml_close(&c->xml, "PermissionsBoundaryDecisionDetail");

@@ -42,8 +42,8 @@ static enum bw_code check_tag(const char *k, const char *v, struct bw_err *err)
     return BW_OK;
 }
 
-enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values,
-                                int *n, struct bw_err *err)
+enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values, int *n,
+                                struct bw_err *err)
 {
     int count = bw_q_member_count(c, "Tags", "Key");
     if (count > MAX_TAGS)
@@ -215,15 +215,15 @@ static enum bw_code list(struct bw_call *c, const char *kind, struct bw_err *err
 }
 
 #define TAG_HANDLERS(fn, kind)                                                                     \
-    enum bw_code bw_iam__tag_##fn(struct bw_call *c, struct bw_err *err)                          \
+    enum bw_code bw_iam__tag_##fn(struct bw_call *c, struct bw_err *err)                           \
     {                                                                                              \
         return tag(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__untag_##fn(struct bw_call *c, struct bw_err *err)                        \
+    enum bw_code bw_iam__untag_##fn(struct bw_call *c, struct bw_err *err)                         \
     {                                                                                              \
         return untag(c, kind, err);                                                                \
     }                                                                                              \
-    enum bw_code bw_iam__list_##fn##_tags(struct bw_call *c, struct bw_err *err)                  \
+    enum bw_code bw_iam__list_##fn##_tags(struct bw_call *c, struct bw_err *err)                   \
     {                                                                                              \
         return list(c, kind, err);                                                                 \
     }
@@ -251,8 +251,7 @@ static enum bw_code put_boundary(struct bw_call *c, enum bw_iam_kind k, struct b
 {
     struct bw_iam__ent e;
     const char *arn;
-    if (bw_iam__ent_param(c, k, &e, err) ||
-        bw_iam__required(c, "PermissionsBoundary", &arn, err) ||
+    if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PermissionsBoundary", &arn, err) ||
         bw_iam__boundary_check(c, arn, err))
         return err->code;
     return bw_db_exec(c->db, err, NULL, set_boundary_sql[k], "sss", arn, c->principal->account_id,
@@ -264,8 +263,8 @@ static enum bw_code delete_boundary(struct bw_call *c, enum bw_iam_kind k, struc
     struct bw_iam__ent e;
     if (bw_iam__ent_param(c, k, &e, err))
         return err->code;
-    return bw_db_exec(c->db, err, NULL, set_boundary_sql[k], "sss", NULL,
-                      c->principal->account_id, e.name);
+    return bw_db_exec(c->db, err, NULL, set_boundary_sql[k], "sss", NULL, c->principal->account_id,
+                      e.name);
 }
 
 enum bw_code bw_iam__put_user_permissions_boundary(struct bw_call *c, struct bw_err *err)

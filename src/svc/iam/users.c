@@ -70,8 +70,8 @@ static enum bw_code rename_user(struct bw_call *c, const char *old, const char *
         struct bw_iam__ent other;
         struct bw_err ignored;
         if (bw_iam__ent_get(c, BW_IAM_USER, new_name, &other, &ignored) == BW_OK)
-            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS,
-                           "User with name %s already exists.", new_name);
+            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS, "User with name %s already exists.",
+                           new_name);
     }
     if (bw_db_exec(c->db, err, NULL, "PRAGMA defer_foreign_keys = ON", ""))
         return err->code;

@@ -114,8 +114,7 @@ enum bw_code bw_iam__required(struct bw_call *c, const char *param, const char *
                    field);
 }
 
-enum bw_code bw_iam__bool_param(struct bw_call *c, const char *param, bool *out,
-                                struct bw_err *err)
+enum bw_code bw_iam__bool_param(struct bw_call *c, const char *param, bool *out, struct bw_err *err)
 {
     const char *v = bw_q_get(c, param);
     if (!v)

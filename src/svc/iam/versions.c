@@ -152,8 +152,7 @@ enum bw_code bw_iam__delete_policy_version(struct bw_call *c, struct bw_err *err
 {
     struct bw_iam__pol p;
     const char *v;
-    if (writable(c, &p, err) || version_param(c, &v, err) ||
-        version_get(c, &p, v, NULL, NULL, err))
+    if (writable(c, &p, err) || version_param(c, &v, err) || version_get(c, &p, v, NULL, NULL, err))
         return err->code;
     if (strcmp(v, p.default_version) == 0)
         return bw_fail(err, BW_E_IAM_DELETE_CONFLICT,
@@ -167,8 +166,7 @@ enum bw_code bw_iam__set_default_policy_version(struct bw_call *c, struct bw_err
 {
     struct bw_iam__pol p;
     const char *v;
-    if (writable(c, &p, err) || version_param(c, &v, err) ||
-        version_get(c, &p, v, NULL, NULL, err))
+    if (writable(c, &p, err) || version_param(c, &v, err) || version_get(c, &p, v, NULL, NULL, err))
         return err->code;
     return bw_db_exec(c->db, err, NULL,
                       "UPDATE iam_policies SET default_version = ?, updated_at = ? WHERE arn = ?",
