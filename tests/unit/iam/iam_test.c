@@ -5,11 +5,13 @@
  * percent-encoding of documents, the whitespace-free size count and the
  * statement positions the simulator reports.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
