@@ -33,11 +33,30 @@ enum bw_code bw_iam__create_user(struct bw_call *c, struct bw_err *err)
     return bw_iam__ent_write(c, &e, "User", true, err);
 }
 
+/* GetUser by the root user: its account id as UserId, the root ARN, the account's
+ * creation date (IAM API Reference, GetUser). */
+static enum bw_code root_user(struct bw_call *c, struct bw_err *err)
+{
+    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT created_at FROM accounts WHERE id = ?", err, "s",
+                                  c->principal->account_id);
+    bool row;
+    if (!st || bw_db_step(c->db, st, &row, err))
+        return err->code;
+    bw_xml_open(&c->xml, "User");
+    bw_xml_elem(&c->xml, "UserId", c->principal->account_id);
+    bw_xml_elem(&c->xml, "Arn", c->principal->arn);
+    bw_xml_elem_time(&c->xml, "CreateDate", row ? sqlite3_column_int64(st, 0) : 0);
+    bw_xml_close(&c->xml, "User");
+    return BW_OK;
+}
+
 enum bw_code bw_iam__get_user(struct bw_call *c, struct bw_err *err)
 {
     const char *name = bw_q_get(c, "UserName");
     if (name && bw_iam__check_name("userName", name, 128, err))
         return err->code;
+    if (!name && c->principal->type == BW_PRINCIPAL_ROOT)
+        return root_user(c, err);
     if (!name)
         name = c->principal->user_name;
     if (!name)
