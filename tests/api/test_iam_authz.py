@@ -108,19 +108,33 @@ def test_permissions_boundary_limits(server):
 
 
 def test_permissions_boundary_condition_key(server):
-    """iam:PermissionsBoundary lets an admin delegate user creation only with a boundary."""
+    """iam:PermissionsBoundary lets an admin delegate user management only within a
+    boundary; iam:PolicyARN restricts which policies may be attached."""
     iam = server.client("iam")
     a = server.account
     b = iam.create_policy(PolicyName="delegated-bnd",
                           PolicyDocument=doc(allow("s3:*")))["Policy"]["Arn"]
+    admin_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
     creds = server.new_user_creds("delegate", policy_doc=policy(
-        allow("iam:CreateUser", f"arn:aws:iam::{a}:user/*",
-              Condition={"StringEquals": {"iam:PermissionsBoundary": b}})))
+        allow(["iam:CreateUser", "iam:AttachUserPolicy",
+               "iam:DetachUserPolicy"], f"arn:aws:iam::{a}:user/*",
+              Condition={"StringEquals": {"iam:PermissionsBoundary": b}}),
+        deny("iam:AttachUserPolicy", "*", Condition={"ArnEquals": {"iam:PolicyARN": admin_arn}})))
     me = server.client("iam", creds=creds)
     fails("AccessDenied", 403, me.create_user, UserName="free")
     u = me.create_user(UserName="fenced", PermissionsBoundary=b)["User"]
     assert u["PermissionsBoundary"]["PermissionsBoundaryArn"] == b
+    # the key's value for an existing user is that user's boundary
+    me.attach_user_policy(UserName="fenced", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.create_user(UserName="unfenced")
+    fails("AccessDenied", 403, me.attach_user_policy, UserName="unfenced",
+          PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    msg = fails("AccessDenied", 403, me.attach_user_policy, UserName="fenced", PolicyArn=admin_arn)
+    assert "explicit deny" in msg
+    assert len(iam.list_attached_user_policies(UserName="fenced")["AttachedPolicies"]) == 1
+    me.detach_user_policy(UserName="fenced", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam.delete_user(UserName="fenced")
+    iam.delete_user(UserName="unfenced")
 
 
 def test_role_session_uses_role_policies(server):
