@@ -242,7 +242,11 @@ BW_IAM_HANDLER(bw_iam__get_account_summary);
 /* simulate.c */
 BW_IAM_HANDLER(bw_iam__simulate_principal_policy);
 BW_IAM_HANDLER(bw_iam__simulate_custom_policy);
-/* Statement positions in a document: line/column (1-based) of statement `index`. */
+/* Statement spans in a document, in one pass: pos[i] = {start line, start column,
+ * end line, end column} (1-based; the end is just past the closing brace) of the
+ * i-th statement, for at most cap statements. Returns how many were found. */
+size_t bw_iam__stmt_positions(const char *doc, int (*pos)[4], size_t cap);
+/* The span of statement `index` (< 16); false when there is none. */
 bool bw_iam__stmt_position(const char *doc, size_t index, int pos[4]);
 
 #endif
