@@ -251,3 +251,28 @@ def test_cli_user_flow(server):
     for k in iam.list_access_keys(UserName="cli-user")["AccessKeyMetadata"]:
         iam.delete_access_key(UserName="cli-user", AccessKeyId=k["AccessKeyId"])
     iam.delete_user(UserName="cli-user")
+
+
+def test_rename_carries_everything(server):
+    iam = server.client("iam")
+    creds = server.new_user_creds("before", policy_arn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    iam.create_group(GroupName="rn-g")
+    iam.add_user_to_group(GroupName="rn-g", UserName="before")
+    iam.put_user_policy(UserName="before", PolicyName="x", PolicyDocument=doc(allow("s3:*")))
+    iam.update_user(UserName="before", NewUserName="after")
+    me = server.client("iam", creds=creds)
+    assert me.get_user()["User"]["Arn"] == f"arn:aws:iam::{server.account}:user/after"
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="after")["Groups"]] == \
+        ["rn-g"]
+    assert iam.list_user_policies(UserName="after")["PolicyNames"] == ["x"]
+    assert len(iam.list_attached_user_policies(UserName="after")["AttachedPolicies"]) == 1
+    assert [k["AccessKeyId"] for k in
+            iam.list_access_keys(UserName="after")["AccessKeyMetadata"]] == [creds.akid]
+    fails("NoSuchEntity", 404, iam.list_groups_for_user, UserName="before")
+    iam.remove_user_from_group(GroupName="rn-g", UserName="after")
+    iam.delete_group(GroupName="rn-g")
+    iam.delete_user_policy(UserName="after", PolicyName="x")
+    iam.detach_user_policy(UserName="after",
+                           PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    iam.delete_access_key(UserName="after", AccessKeyId=creds.akid)
+    iam.delete_user(UserName="after")
