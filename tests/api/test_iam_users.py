@@ -2,6 +2,8 @@
 """IAM users, groups and membership, access keys and paging, through boto3 and the
 AWS CLI v2: happy paths, AWS's validation and error codes, and no change after a
 failed call."""
+import json
+
 from iam_helpers import doc, allow, fails, unchecked
 
 
@@ -276,3 +278,22 @@ def test_rename_carries_everything(server):
                            PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
     iam.delete_access_key(UserName="after", AccessKeyId=creds.akid)
     iam.delete_user(UserName="after")
+
+
+def test_create_user_is_audited(server):
+    """The audit event of a write is committed with it and names the created user."""
+    import os
+    import sqlite3
+    iam = server.client("iam")
+    u = iam.create_user(UserName="audited")["User"]
+    db = sqlite3.connect(f"file:{os.path.join(server.data_dir, 'bulwark.db')}?mode=ro", uri=True)
+    rows = db.execute("SELECT record FROM trail_events WHERE event_name = 'CreateUser'"
+                      " AND error_code IS NULL ORDER BY seq DESC LIMIT 1").fetchall()
+    db.close()
+    ok = json.loads(rows[0][0])
+    assert ok["responseElements"]["user"]["arn"] == u["Arn"]
+    assert ok["responseElements"]["user"]["userId"] == u["UserId"]
+    assert ok["resources"] == [{"ARN": u["Arn"], "accountId": server.account,
+                                "type": "AWS::IAM::User"}]
+    assert ok["requestParameters"]["userName"] == "audited"
+    iam.delete_user(UserName="audited")

@@ -31,6 +31,7 @@ enum bw_code bw_iam__create_group(struct bw_call *c, struct bw_err *err)
     struct bw_iam__ent e;
     if (bw_iam__ent_get(c, BW_IAM_GROUP, name, &e, err))
         return err->code;
+    bw_iam__trail_entity(c, &e);
     return bw_iam__ent_write(c, &e, "Group", false, err);
 }
 

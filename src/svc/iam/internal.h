@@ -51,6 +51,8 @@ enum bw_code bw_iam__ent_write(struct bw_call *c, const struct bw_iam__ent *e, c
 /* Fills an entity from a row: name, path, id, created_at, boundary[, trust, desc, max]. */
 void bw_iam__ent_from_row(struct bw_call *c, enum bw_iam_kind k, sqlite3_stmt *st,
                           struct bw_iam__ent *out);
+/* Sets the audit event's responseElements and resources for a created entity. */
+void bw_iam__trail_entity(struct bw_call *c, const struct bw_iam__ent *e);
 /* Writes <PermissionsBoundary> when arn is set. */
 void bw_iam__boundary_write(struct bw_call *c, const char *arn);
 

@@ -73,6 +73,7 @@ enum bw_code bw_iam__create_role(struct bw_call *c, struct bw_err *err)
     if (bw_iam__tags_put(c, "role", in.name, in.keys, in.values, in.n_tags, err) ||
         bw_iam__ent_get(c, BW_IAM_ROLE, in.name, &e, err))
         return err->code;
+    bw_iam__trail_entity(c, &e);
     return bw_iam__ent_write(c, &e, "Role", true, err);
 }
 

@@ -30,6 +30,7 @@ enum bw_code bw_iam__create_user(struct bw_call *c, struct bw_err *err)
     struct bw_iam__ent e;
     if (bw_iam__ent_get(c, BW_IAM_USER, name, &e, err))
         return err->code;
+    bw_iam__trail_entity(c, &e);
     return bw_iam__ent_write(c, &e, "User", true, err);
 }
 
