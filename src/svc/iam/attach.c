@@ -16,15 +16,15 @@ static const char *const count_sql =
 
 static enum bw_code attach(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *arn;
+    struct bw_iam__ent e = {0};
+    const char *arn = NULL;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PolicyArn", &arn, err) ||
         bw_iam__policy_visible(c, arn, false, err))
         return err->code;
     const char *kind = bw_iam__kind_name(k);
     sqlite3_stmt *st =
         bw_db_prep(c->db, count_sql, err, "ssss", c->principal->account_id, kind, e.name, arn);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 1) > 0)
@@ -37,8 +37,8 @@ static enum bw_code attach(struct bw_call *c, enum bw_iam_kind k, struct bw_err 
 
 static enum bw_code detach(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *arn;
+    struct bw_iam__ent e = {0};
+    const char *arn = NULL;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PolicyArn", &arn, err) ||
         bw_iam__check_arn(arn, err))
         return err->code;
@@ -60,7 +60,7 @@ static const char *const attached_sql =
 
 static enum bw_code list_attached(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     struct bw_iam__page pg;
     const char *prefix = bw_q_get(c, "PathPrefix");
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__paging(c, &pg, err) ||
@@ -168,7 +168,7 @@ static const char *filter_kind(const char *f)
 
 enum bw_code bw_iam__list_entities_for_policy(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
+    struct bw_iam__pol p = {0};
     struct bw_iam__page pg;
     const char *f = bw_q_get(c, "EntityFilter"), *prefix = bw_q_get(c, "PathPrefix");
     const char *usage = bw_q_get(c, "PolicyUsageFilter");

@@ -63,7 +63,7 @@ static enum bw_code write_inline(struct bw_call *c, const struct bw_iam__ent *e,
 {
     sqlite3_stmt *st = bw_db_prep(c->db, inline_sql, err, "sss", c->principal->account_id,
                                   bw_iam__kind_name(e->kind), e->name);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, list);
@@ -83,7 +83,7 @@ static enum bw_code write_attached(struct bw_call *c, const struct bw_iam__ent *
 {
     sqlite3_stmt *st = bw_db_prep(c->db, attached_sql, err, "sss", c->principal->account_id,
                                   bw_iam__kind_name(e->kind), e->name);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "AttachedManagedPolicies");
@@ -100,7 +100,7 @@ static enum bw_code write_attached(struct bw_call *c, const struct bw_iam__ent *
 static enum bw_code write_groups_of(struct bw_call *c, const char *user, struct bw_err *err)
 {
     sqlite3_stmt *st = bw_db_prep(c->db, member_of_sql, err, "ss", c->principal->account_id, user);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "GroupList");
@@ -158,7 +158,7 @@ static enum bw_code write_entities(struct bw_call *c, enum bw_iam_kind k, struct
 {
     static const char *const lists[] = {"UserDetailList", "GroupDetailList", "RoleDetailList"};
     sqlite3_stmt *st = bw_db_prep(c->db, all_sql[k], err, "s", c->principal->account_id);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     /* Collect first: the nested queries below must not interleave with this one. */
@@ -199,7 +199,7 @@ static enum bw_code write_policy(struct bw_call *c, const struct bw_iam__pol *p,
     bw_xml_open(&c->xml, "member");
     bw_iam__pol_fields(c, p);
     sqlite3_stmt *st = bw_db_prep(c->db, versions_sql, err, "s", p->arn);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "PolicyVersionList");
@@ -223,7 +223,7 @@ static enum bw_code write_policies(struct bw_call *c, unsigned f, struct cursor 
 {
     sqlite3_stmt *st = bw_db_prep(c->db, policies_sql, err, "sdd", c->principal->account_id,
                                   (f & F_LOCAL) != 0, (f & F_AWS) != 0);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     struct bw_iam__pol *ps = NULL;
@@ -252,7 +252,7 @@ static enum bw_code write_policies(struct bw_call *c, unsigned f, struct cursor 
 
 enum bw_code bw_iam__get_account_authorization_details(struct bw_call *c, struct bw_err *err)
 {
-    unsigned f;
+    unsigned f = 0;
     struct cursor cu = {0};
     if (read_filter(c, &f, err) || bw_iam__paging(c, &cu.pg, err))
         return err->code;
@@ -314,7 +314,7 @@ enum bw_code bw_iam__get_account_summary(struct bw_call *c, struct bw_err *err)
     static const char *const counts[] = {
         "Users", "Groups", "Roles", "Policies", "PolicyVersionsInUse", "AccountAccessKeysPresent"};
     sqlite3_stmt *st = bw_db_prep(c->db, summary_sql, err, "s", c->principal->account_id);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     bw_xml_open(&c->xml, "SummaryMap");

@@ -34,7 +34,7 @@ enum bw_code bw_iam_account_create(struct bw_db *db, const char *name, const cha
             return BW_OK;
         if (!bw_db_last_was_unique_violation(db))
             return err->code;
-        bool row;
+        bool row = false;
         sqlite3_stmt *st =
             bw_db_prep(db, "SELECT 1 FROM accounts WHERE email = ?", err, "s", email);
         if (!st || bw_db_step(db, st, &row, err))
@@ -101,7 +101,7 @@ enum bw_code bw_iam_role_create(struct bw_db *db, struct bw_arena *a, const char
 enum bw_code bw_iam_attach(struct bw_db *db, const char *account, const char *kind,
                            const char *entity, const char *policy_arn, struct bw_err *err)
 {
-    bool row;
+    bool row = false;
     sqlite3_stmt *st =
         bw_db_prep(db, "SELECT account_id FROM iam_policies WHERE arn = ?", err, "s", policy_arn);
     if (!st || bw_db_step(db, st, &row, err))

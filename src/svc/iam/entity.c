@@ -58,7 +58,7 @@ enum bw_code bw_iam__ent_get(struct bw_call *c, enum bw_iam_kind k, const char *
                              struct bw_iam__ent *out, struct bw_err *err)
 {
     sqlite3_stmt *st = bw_db_prep(c->db, get_sql[k], err, "ss", c->principal->account_id, name);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (!row)
@@ -74,7 +74,7 @@ enum bw_code bw_iam__ent_param(struct bw_call *c, enum bw_iam_kind k, struct bw_
     char param[16], field[16];
     snprintf(param, sizeof param, "%sName", kind_titles[k]);
     snprintf(field, sizeof field, "%sName", kind_names[k]);
-    const char *name;
+    const char *name = NULL;
     if (bw_iam__required(c, param, &name, err) ||
         bw_iam__check_name(field, name, k == BW_IAM_ROLE ? 64 : 128, err))
         return err->code;

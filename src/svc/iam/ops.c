@@ -130,7 +130,7 @@ static const char *boundary_of(struct bw_call *c)
         return pb;
     const char *user = bw_q_get(c, "UserName"), *role = bw_q_get(c, "RoleName");
     struct bw_err err;
-    bool row;
+    bool row = false;
     sqlite3_stmt *st = NULL;
     if (user)
         st = bw_db_prep(c->db,

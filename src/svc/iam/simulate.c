@@ -78,7 +78,7 @@ static const char *const boundary_sql =
 static enum bw_code add_rows(struct bw_call *c, struct sim *s, sqlite3_stmt *st,
                              enum bw_policy_kind kind, const char *inline_type, struct bw_err *err)
 {
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     /* collect first: compiling does not touch the store, but keep the step loop simple */
@@ -112,7 +112,7 @@ static enum bw_code user_groups(struct bw_call *c, struct sim *s, const char *us
     sqlite3_stmt *st = bw_db_prep(c->db, groups_sql, err, "ss", c->principal->account_id, user);
     const char *names[16];
     size_t n = 0;
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     while (n < 16 && bw_db_step(c->db, st, &row, err) == BW_OK && row)
@@ -156,7 +156,7 @@ static void principal_tags(struct bw_call *c, struct sim *s, const struct bw_iam
                                   bw_iam__kind_name(e->kind), e->name);
     struct bw_policy_tag *tags = BW_ARENA_NEWN(c->arena, struct bw_policy_tag, 50);
     size_t n = 0;
-    bool row;
+    bool row = false;
     while (st && n < 50 && bw_db_step(c->db, st, &row, &err) == BW_OK && row) {
         tags[n].key = bw_str_c(bw_db_col_str(c->arena, st, 0));
         tags[n].value = bw_str_c(bw_db_col_str(c->arena, st, 1));
@@ -169,7 +169,7 @@ static void principal_tags(struct bw_call *c, struct sim *s, const struct bw_iam
 static enum bw_code load_principal(struct bw_call *c, struct sim *s, const char *arn,
                                    struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (source_entity(c, arn, &e, err) || entity_policies(c, s, e.kind, e.name, err) ||
         (e.kind == BW_IAM_USER && user_groups(c, s, e.name, err)))
         return err->code;
@@ -419,7 +419,7 @@ static void caller_arn(struct bw_call *c, struct sim *s)
 enum bw_code bw_iam__simulate_principal_policy(struct bw_call *c, struct bw_err *err)
 {
     struct sim *s = BW_ARENA_NEW(c->arena, struct sim);
-    const char *arn;
+    const char *arn = NULL;
     if (bw_iam__required(c, "PolicySourceArn", &arn, err) || load_principal(c, s, arn, err) ||
         input_lists(c, s, err) || context_entries(c, s, err))
         return err->code;

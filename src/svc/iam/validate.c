@@ -174,7 +174,7 @@ enum bw_code bw_iam__paging(struct bw_call *c, struct bw_iam__page *pg, struct b
 bool bw_iam__page_step(struct bw_call *c, sqlite3_stmt *st, struct bw_iam__page *pg,
                        struct bw_err *err)
 {
-    bool row;
+    bool row = false;
     if (bw_db_step(c->db, st, &row, err) || !row)
         return false;
     if (pg->n == pg->max) {
@@ -270,7 +270,7 @@ enum bw_code bw_iam__policy_visible(struct bw_call *c, const char *arn, bool bou
     if (bw_iam__check_arn(arn, err))
         return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, visible_sql, err, "s", arn);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     const char *owner = row ? (const char *)sqlite3_column_text(st, 0) : NULL;
