@@ -235,6 +235,9 @@ def test_paging_over_many_users(server):
     assert "Member must have value greater than or equal to 1" in msg
     fails("ValidationError", 400, raw.list_users, MaxItems=1001)
     fails("ValidationError", 400, raw.list_users, Marker="bogus")
+    fails("ValidationError", 400, raw.list_users, Marker="m" + "f" * 17)
+    fails("ValidationError", 400, raw.list_users, MaxItems="99999999999999999999999")
+    assert raw.list_users(Marker="m" + "f" * 10)["Users"] == []  # past the end
     rc, out, _ = server.cli("iam", "list-users", "--path-prefix", "/paged/")
     assert rc == 0 and [u["UserName"] for u in out["Users"]] == names  # CLI pages itself
     for n in names:

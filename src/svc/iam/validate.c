@@ -163,7 +163,8 @@ enum bw_code bw_iam__paging(struct bw_call *c, struct bw_iam__page *pg, struct b
     if (m) {
         char *end = NULL;
         long long v = m[0] == 'm' && m[1] ? strtoll(m + 1, &end, 16) : -1;
-        if (v < 0 || !end || *end)
+        /* bounded so that offset + MaxItems can never overflow */
+        if (v < 0 || v > (1LL << 40) || !end || *end)
             return bw_iam__invalid(err, "marker", m,
                                    "Member must be a marker returned by a previous call");
         pg->off = v;
