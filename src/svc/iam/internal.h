@@ -72,7 +72,8 @@ enum bw_code bw_iam__required(struct bw_call *c, const char *param, const char *
 /* Optional boolean parameter ("true"/"false"). */
 enum bw_code bw_iam__bool_param(struct bw_call *c, const char *param, bool *out,
                                 struct bw_err *err);
-/* "true" => *out; NULL param => dflt. Integer between lo and hi. */
+/* Optional integer parameter between lo and hi (IAM wording for "field"); *out and
+ * *present are left alone / set false when absent. */
 enum bw_code bw_iam__int_param(struct bw_call *c, const char *param, const char *field, int lo,
                                int hi, int *out, bool *present, struct bw_err *err);
 
