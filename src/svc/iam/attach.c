@@ -16,15 +16,15 @@ static const char *const count_sql =
 
 static enum bw_code attach(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *arn;
+    struct bw_iam__ent e = {0};
+    const char *arn = NULL;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PolicyArn", &arn, err) ||
         bw_iam__policy_visible(c, arn, false, err))
         return err->code;
     const char *kind = bw_iam__kind_name(k);
     sqlite3_stmt *st =
         bw_db_prep(c->db, count_sql, err, "ssss", c->principal->account_id, kind, e.name, arn);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 1) > 0)
@@ -37,8 +37,8 @@ static enum bw_code attach(struct bw_call *c, enum bw_iam_kind k, struct bw_err 
 
 static enum bw_code detach(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *arn;
+    struct bw_iam__ent e = {0};
+    const char *arn = NULL;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PolicyArn", &arn, err) ||
         bw_iam__check_arn(arn, err))
         return err->code;
@@ -60,15 +60,15 @@ static const char *const attached_sql =
 
 static enum bw_code list_attached(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     struct bw_iam__page pg;
     const char *prefix = bw_q_get(c, "PathPrefix");
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__paging(c, &pg, err) ||
         (prefix && bw_iam__check_path("pathPrefix", prefix, err)))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, attached_sql, err, "ssssii", c->principal->account_id,
-                                  bw_iam__kind_name(k), e.name, prefix ? prefix : "/",
-                                  pg.max + 1, pg.off);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, attached_sql, err, "ssssii", c->principal->account_id,
+                   bw_iam__kind_name(k), e.name, prefix ? prefix : "/", pg.max + 1, pg.off);
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "AttachedPolicies");
@@ -85,16 +85,16 @@ static enum bw_code list_attached(struct bw_call *c, enum bw_iam_kind k, struct 
     return BW_OK;
 }
 
-#define KIND_HANDLERS(fn, kind)                                                            \
-    enum bw_code bw_iam__attach_##fn##_policy(struct bw_call *c, struct bw_err *err)              \
+#define KIND_HANDLERS(fn, kind)                                                                    \
+    enum bw_code bw_iam__attach_##fn##_policy(struct bw_call *c, struct bw_err *err)               \
     {                                                                                              \
         return attach(c, kind, err);                                                               \
     }                                                                                              \
-    enum bw_code bw_iam__detach_##fn##_policy(struct bw_call *c, struct bw_err *err)              \
+    enum bw_code bw_iam__detach_##fn##_policy(struct bw_call *c, struct bw_err *err)               \
     {                                                                                              \
         return detach(c, kind, err);                                                               \
     }                                                                                              \
-    enum bw_code bw_iam__list_attached_##fn##_policies(struct bw_call *c, struct bw_err *err)     \
+    enum bw_code bw_iam__list_attached_##fn##_policies(struct bw_call *c, struct bw_err *err)      \
     {                                                                                              \
         return list_attached(c, kind, err);                                                        \
     }
@@ -125,8 +125,8 @@ static const char *const entities_sql =
     " WHERE (?4 IS NULL OR kind = ?4) AND substr(path, 1, length(?5)) = ?5"
     " ORDER BY kind, name LIMIT ?6 OFFSET ?7";
 
-static const char *const entity_filters[] = {"User", "Role", "Group", "LocalManagedPolicy",
-                                             "AWSManagedPolicy", NULL};
+static const char *const entity_filters[] = {
+    "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy", NULL};
 static const char *const usages[] = {"PermissionsPolicy", "PermissionsBoundary", NULL};
 
 struct ent_row {
@@ -168,7 +168,7 @@ static const char *filter_kind(const char *f)
 
 enum bw_code bw_iam__list_entities_for_policy(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
+    struct bw_iam__pol p = {0};
     struct bw_iam__page pg;
     const char *f = bw_q_get(c, "EntityFilter"), *prefix = bw_q_get(c, "PathPrefix");
     const char *usage = bw_q_get(c, "PolicyUsageFilter");
@@ -179,9 +179,9 @@ enum bw_code bw_iam__list_entities_for_policy(struct bw_call *c, struct bw_err *
                                      "PermissionsPolicy, PermissionsBoundary", err)) ||
         (prefix && bw_iam__check_path("pathPrefix", prefix, err)))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, entities_sql, err, "sssssii", c->principal->account_id,
-                                  p.arn, usage, filter_kind(f), prefix ? prefix : "/",
-                                  pg.max + 1, pg.off);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, entities_sql, err, "sssssii", c->principal->account_id, p.arn, usage,
+                   filter_kind(f), prefix ? prefix : "/", pg.max + 1, pg.off);
     if (!st)
         return err->code;
     struct ent_row *rows = BW_ARENA_NEWN(c->arena, struct ent_row, (size_t)pg.max);

@@ -10,8 +10,8 @@
 
 enum { F_USER = 1, F_GROUP = 2, F_ROLE = 4, F_LOCAL = 8, F_AWS = 16 };
 
-static const char *const filters[] = {"User", "Group", "Role", "LocalManagedPolicy",
-                                      "AWSManagedPolicy", NULL};
+static const char *const filters[] = {
+    "User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy", NULL};
 
 static enum bw_code read_filter(struct bw_call *c, unsigned *out, struct bw_err *err)
 {
@@ -58,12 +58,12 @@ static const char *const member_of_sql =
     "SELECT group_name FROM iam_group_members WHERE account_id = ? AND user_name = ?"
     " ORDER BY group_name";
 
-static enum bw_code write_inline(struct bw_call *c, const struct bw_iam__ent *e,
-                                 const char *list, struct bw_err *err)
+static enum bw_code write_inline(struct bw_call *c, const struct bw_iam__ent *e, const char *list,
+                                 struct bw_err *err)
 {
     sqlite3_stmt *st = bw_db_prep(c->db, inline_sql, err, "sss", c->principal->account_id,
                                   bw_iam__kind_name(e->kind), e->name);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, list);
@@ -83,7 +83,7 @@ static enum bw_code write_attached(struct bw_call *c, const struct bw_iam__ent *
 {
     sqlite3_stmt *st = bw_db_prep(c->db, attached_sql, err, "sss", c->principal->account_id,
                                   bw_iam__kind_name(e->kind), e->name);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "AttachedManagedPolicies");
@@ -99,9 +99,8 @@ static enum bw_code write_attached(struct bw_call *c, const struct bw_iam__ent *
 
 static enum bw_code write_groups_of(struct bw_call *c, const char *user, struct bw_err *err)
 {
-    sqlite3_stmt *st =
-        bw_db_prep(c->db, member_of_sql, err, "ss", c->principal->account_id, user);
-    bool row;
+    sqlite3_stmt *st = bw_db_prep(c->db, member_of_sql, err, "ss", c->principal->account_id, user);
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "GroupList");
@@ -123,8 +122,7 @@ static void write_head(struct bw_call *c, const struct bw_iam__ent *e)
     bw_xml_elem_time(&c->xml, "CreateDate", e->created);
 }
 
-static enum bw_code write_entity(struct bw_call *c, const struct bw_iam__ent *e,
-                                 struct bw_err *err)
+static enum bw_code write_entity(struct bw_call *c, const struct bw_iam__ent *e, struct bw_err *err)
 {
     static const char *const lists[] = {"UserPolicyList", "GroupPolicyList", "RolePolicyList"};
     bw_xml_open(&c->xml, "member");
@@ -135,8 +133,7 @@ static enum bw_code write_entity(struct bw_call *c, const struct bw_iam__ent *e,
         bw_xml_close(&c->xml, "InstanceProfileList");
     }
     if (write_inline(c, e, lists[e->kind], err) ||
-        (e->kind == BW_IAM_USER && write_groups_of(c, e->name, err)) ||
-        write_attached(c, e, err))
+        (e->kind == BW_IAM_USER && write_groups_of(c, e->name, err)) || write_attached(c, e, err))
         return err->code;
     if (e->kind != BW_IAM_GROUP) {
         bw_iam__boundary_write(c, e->boundary);
@@ -161,7 +158,7 @@ static enum bw_code write_entities(struct bw_call *c, enum bw_iam_kind k, struct
 {
     static const char *const lists[] = {"UserDetailList", "GroupDetailList", "RoleDetailList"};
     sqlite3_stmt *st = bw_db_prep(c->db, all_sql[k], err, "s", c->principal->account_id);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     /* Collect first: the nested queries below must not interleave with this one. */
@@ -197,13 +194,12 @@ static const char *const versions_sql =
     "SELECT version_id, document, created_at FROM iam_policy_versions WHERE policy_arn = ?"
     " ORDER BY CAST(substr(version_id, 2) AS INTEGER) DESC";
 
-static enum bw_code write_policy(struct bw_call *c, const struct bw_iam__pol *p,
-                                 struct bw_err *err)
+static enum bw_code write_policy(struct bw_call *c, const struct bw_iam__pol *p, struct bw_err *err)
 {
     bw_xml_open(&c->xml, "member");
     bw_iam__pol_fields(c, p);
     sqlite3_stmt *st = bw_db_prep(c->db, versions_sql, err, "s", p->arn);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "PolicyVersionList");
@@ -227,7 +223,7 @@ static enum bw_code write_policies(struct bw_call *c, unsigned f, struct cursor 
 {
     sqlite3_stmt *st = bw_db_prep(c->db, policies_sql, err, "sdd", c->principal->account_id,
                                   (f & F_LOCAL) != 0, (f & F_AWS) != 0);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     struct bw_iam__pol *ps = NULL;
@@ -256,7 +252,7 @@ static enum bw_code write_policies(struct bw_call *c, unsigned f, struct cursor 
 
 enum bw_code bw_iam__get_account_authorization_details(struct bw_call *c, struct bw_err *err)
 {
-    unsigned f;
+    unsigned f = 0;
     struct cursor cu = {0};
     if (read_filter(c, &f, err) || bw_iam__paging(c, &cu.pg, err))
         return err->code;
@@ -315,16 +311,15 @@ enum bw_code bw_iam__get_account_summary(struct bw_call *c, struct bw_err *err)
         {"Providers", 0},
         {"GlobalEndpointTokenVersion", 1},
     };
-    static const char *const counts[] = {"Users", "Groups", "Roles", "Policies",
-                                         "PolicyVersionsInUse", "AccountAccessKeysPresent"};
+    static const char *const counts[] = {
+        "Users", "Groups", "Roles", "Policies", "PolicyVersionsInUse", "AccountAccessKeysPresent"};
     sqlite3_stmt *st = bw_db_prep(c->db, summary_sql, err, "s", c->principal->account_id);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     bw_xml_open(&c->xml, "SummaryMap");
     for (int i = 0; i < 6; i++)
-        entry(c, counts[i],
-              i == 5 ? sqlite3_column_int64(st, i) > 0 : sqlite3_column_int64(st, i));
+        entry(c, counts[i], i == 5 ? sqlite3_column_int64(st, i) > 0 : sqlite3_column_int64(st, i));
     for (size_t i = 0; i < sizeof quotas / sizeof quotas[0]; i++)
         entry(c, quotas[i].key, quotas[i].v);
     bw_xml_close(&c->xml, "SummaryMap");

@@ -34,9 +34,9 @@ enum bw_code bw_iam_account_create(struct bw_db *db, const char *name, const cha
             return BW_OK;
         if (!bw_db_last_was_unique_violation(db))
             return err->code;
-        bool row;
-        sqlite3_stmt *st = bw_db_prep(db, "SELECT 1 FROM accounts WHERE email = ?", err, "s",
-                                      email);
+        bool row = false;
+        sqlite3_stmt *st =
+            bw_db_prep(db, "SELECT 1 FROM accounts WHERE email = ?", err, "s", email);
         if (!st || bw_db_step(db, st, &row, err))
             return err->code;
         if (row)
@@ -50,8 +50,7 @@ bool bw_iam_account_exists(struct bw_db *db, const char *account_id)
 {
     struct bw_err err;
     bool row = false;
-    sqlite3_stmt *st = bw_db_prep(db, "SELECT 1 FROM accounts WHERE id = ?", &err, "s",
-                                  account_id);
+    sqlite3_stmt *st = bw_db_prep(db, "SELECT 1 FROM accounts WHERE id = ?", &err, "s", account_id);
     if (!st || bw_db_step(db, st, &row, &err))
         return false;
     return row;
@@ -68,8 +67,8 @@ enum bw_code bw_iam_user_create(struct bw_db *db, struct bw_arena *a, const char
                    " VALUES (?,?,?,?,?)",
                    "ssssi", account, name, path ? path : "/", id, now_ms)) {
         if (bw_db_last_was_unique_violation(db))
-            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS,
-                           "User with name %s already exists.", name);
+            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS, "User with name %s already exists.",
+                           name);
         return err->code;
     }
     if (out_id)
@@ -90,8 +89,8 @@ enum bw_code bw_iam_role_create(struct bw_db *db, struct bw_arena *a, const char
                    "ssssissd", account, name, path ? path : "/", id, now_ms, trust_policy,
                    description, max_session ? max_session : 3600)) {
         if (bw_db_last_was_unique_violation(db))
-            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS,
-                           "Role with name %s already exists.", name);
+            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS, "Role with name %s already exists.",
+                           name);
         return err->code;
     }
     if (out_id)
@@ -102,18 +101,18 @@ enum bw_code bw_iam_role_create(struct bw_db *db, struct bw_arena *a, const char
 enum bw_code bw_iam_attach(struct bw_db *db, const char *account, const char *kind,
                            const char *entity, const char *policy_arn, struct bw_err *err)
 {
-    bool row;
-    sqlite3_stmt *st = bw_db_prep(db, "SELECT account_id FROM iam_policies WHERE arn = ?", err,
-                                  "s", policy_arn);
+    bool row = false;
+    sqlite3_stmt *st =
+        bw_db_prep(db, "SELECT account_id FROM iam_policies WHERE arn = ?", err, "s", policy_arn);
     if (!st || bw_db_step(db, st, &row, err))
         return err->code;
     if (!row)
-        return bw_fail(err, BW_E_IAM_NO_SUCH_ENTITY, "Policy %s does not exist or is not attachable.",
-                       policy_arn);
+        return bw_fail(err, BW_E_IAM_NO_SUCH_ENTITY,
+                       "Policy %s does not exist or is not attachable.", policy_arn);
     const char *owner = (const char *)sqlite3_column_text(st, 0);
     if (strcmp(owner, "aws") != 0 && strcmp(owner, account) != 0)
-        return bw_fail(err, BW_E_IAM_NO_SUCH_ENTITY, "Policy %s does not exist or is not attachable.",
-                       policy_arn);
+        return bw_fail(err, BW_E_IAM_NO_SUCH_ENTITY,
+                       "Policy %s does not exist or is not attachable.", policy_arn);
     return bw_db_exec(db, err, NULL,
                       "INSERT OR IGNORE INTO iam_attachments (account_id, kind, entity, policy_arn)"
                       " VALUES (?,?,?,?)",
@@ -121,9 +120,9 @@ enum bw_code bw_iam_attach(struct bw_db *db, const char *account, const char *ki
 }
 
 enum bw_code bw_iam_access_key_create(struct bw_db *db, const struct bw_secrets *secrets,
-                                      struct bw_arena *a, const char *account,
-                                      const char *user, int64_t now_ms, const char **akid,
-                                      const char **secret, struct bw_err *err)
+                                      struct bw_arena *a, const char *account, const char *user,
+                                      int64_t now_ms, const char **akid, const char **secret,
+                                      struct bw_err *err)
 {
     char id[21], sec[41];
     bw_iam_new_id("AKIA", 20, id);

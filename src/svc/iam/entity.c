@@ -6,6 +6,8 @@
  */
 #include "svc/iam/internal.h"
 
+#include "common/util.h"
+
 static const char *const kind_names[] = {"user", "group", "role"};
 static const char *const kind_titles[] = {"User", "Group", "Role"};
 
@@ -56,7 +58,7 @@ enum bw_code bw_iam__ent_get(struct bw_call *c, enum bw_iam_kind k, const char *
                              struct bw_iam__ent *out, struct bw_err *err)
 {
     sqlite3_stmt *st = bw_db_prep(c->db, get_sql[k], err, "ss", c->principal->account_id, name);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (!row)
@@ -72,7 +74,7 @@ enum bw_code bw_iam__ent_param(struct bw_call *c, enum bw_iam_kind k, struct bw_
     char param[16], field[16];
     snprintf(param, sizeof param, "%sName", kind_titles[k]);
     snprintf(field, sizeof field, "%sName", kind_names[k]);
-    const char *name;
+    const char *name = NULL;
     if (bw_iam__required(c, param, &name, err) ||
         bw_iam__check_name(field, name, k == BW_IAM_ROLE ? 64 : 128, err))
         return err->code;
@@ -119,4 +121,23 @@ enum bw_code bw_iam__ent_write(struct bw_call *c, const struct bw_iam__ent *e, c
     }
     bw_xml_close(&c->xml, tag);
     return BW_OK;
+}
+
+void bw_iam__trail_entity(struct bw_call *c, const struct bw_iam__ent *e)
+{
+    static const char *const keys[] = {"user", "group", "role"};
+    static const char *const names[] = {"userName", "groupName", "roleName"};
+    static const char *const ids[] = {"userId", "groupId", "roleId"};
+    char when[32];
+    bw_time_iso8601(e->created / 1000, when, sizeof when);
+    c->trail_response =
+        json_pack("{s:{s:s,s:s,s:s,s:s,s:s}}", keys[e->kind], "path", e->path, names[e->kind],
+                  e->name, ids[e->kind], e->id, "arn", e->arn, "createDate", when);
+    bw_arena_defer(c->arena, (bw_arena_fn)json_decref, c->trail_response);
+    c->trail_resources =
+        json_pack("[{s:s,s:s,s:s}]", "ARN", e->arn, "accountId", c->principal->account_id, "type",
+                  e->kind == BW_IAM_USER    ? "AWS::IAM::User"
+                  : e->kind == BW_IAM_GROUP ? "AWS::IAM::Group"
+                                            : "AWS::IAM::Role");
+    bw_arena_defer(c->arena, (bw_arena_fn)json_decref, c->trail_resources);
 }

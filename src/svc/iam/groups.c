@@ -28,9 +28,10 @@ enum bw_code bw_iam__create_group(struct bw_call *c, struct bw_err *err)
                            "Group with name %s already exists.", name);
         return err->code;
     }
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__ent_get(c, BW_IAM_GROUP, name, &e, err))
         return err->code;
+    bw_iam__trail_entity(c, &e);
     return bw_iam__ent_write(c, &e, "Group", false, err);
 }
 
@@ -42,18 +43,18 @@ static const char *const members_sql =
 
 enum bw_code bw_iam__get_group(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent g;
+    struct bw_iam__ent g = {0};
     struct bw_iam__page pg;
     if (bw_iam__ent_param(c, BW_IAM_GROUP, &g, err) || bw_iam__paging(c, &pg, err) ||
         bw_iam__ent_write(c, &g, "Group", false, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, members_sql, err, "ssii", c->principal->account_id,
-                                  g.name, pg.max + 1, pg.off);
+    sqlite3_stmt *st = bw_db_prep(c->db, members_sql, err, "ssii", c->principal->account_id, g.name,
+                                  pg.max + 1, pg.off);
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "Users");
     while (bw_iam__page_step(c, st, &pg, err)) {
-        struct bw_iam__ent u;
+        struct bw_iam__ent u = {0};
         bw_iam__ent_from_row(c, BW_IAM_USER, st, &u);
         if (bw_iam__ent_write(c, &u, "member", false, err))
             return err->code;
@@ -78,7 +79,7 @@ static enum bw_code rename_group(struct bw_call *c, const char *old, const char 
                                  struct bw_err *err)
 {
     if (strcasecmp(old, new_name) != 0) {
-        struct bw_iam__ent other;
+        struct bw_iam__ent other = {0};
         struct bw_err ignored;
         if (bw_iam__ent_get(c, BW_IAM_GROUP, new_name, &other, &ignored) == BW_OK)
             return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS,
@@ -87,15 +88,15 @@ static enum bw_code rename_group(struct bw_call *c, const char *old, const char 
     if (bw_db_exec(c->db, err, NULL, "PRAGMA defer_foreign_keys = ON", ""))
         return err->code;
     for (size_t i = 0; i < sizeof rename_sql / sizeof rename_sql[0]; i++)
-        if (bw_db_exec(c->db, err, NULL, rename_sql[i], "sss", new_name,
-                       c->principal->account_id, old))
+        if (bw_db_exec(c->db, err, NULL, rename_sql[i], "sss", new_name, c->principal->account_id,
+                       old))
             return err->code;
     return BW_OK;
 }
 
 enum bw_code bw_iam__update_group(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent g;
+    struct bw_iam__ent g = {0};
     const char *new_path = bw_q_get(c, "NewPath"), *new_name = bw_q_get(c, "NewGroupName");
     if (bw_iam__ent_param(c, BW_IAM_GROUP, &g, err) ||
         (new_path && bw_iam__check_path("newPath", new_path, err)) ||
@@ -119,12 +120,12 @@ static const char *const group_conflict_sql =
 
 enum bw_code bw_iam__delete_group(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent g;
+    struct bw_iam__ent g = {0};
     if (bw_iam__ent_param(c, BW_IAM_GROUP, &g, err))
         return err->code;
     sqlite3_stmt *st =
         bw_db_prep(c->db, group_conflict_sql, err, "ss", c->principal->account_id, g.name);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 0))
@@ -155,7 +156,7 @@ static enum bw_code write_groups(struct bw_call *c, sqlite3_stmt *st, struct bw_
         return err->code;
     bw_xml_open(&c->xml, "Groups");
     while (bw_iam__page_step(c, st, pg, err)) {
-        struct bw_iam__ent g;
+        struct bw_iam__ent g = {0};
         bw_iam__ent_from_row(c, BW_IAM_GROUP, st, &g);
         if (bw_iam__ent_write(c, &g, "member", false, err))
             return err->code;
@@ -182,7 +183,7 @@ enum bw_code bw_iam__list_groups(struct bw_call *c, struct bw_err *err)
 enum bw_code bw_iam__list_groups_for_user(struct bw_call *c, struct bw_err *err)
 {
     struct bw_iam__page pg;
-    struct bw_iam__ent u;
+    struct bw_iam__ent u = {0};
     if (bw_iam__ent_param(c, BW_IAM_USER, &u, err) || bw_iam__paging(c, &pg, err))
         return err->code;
     return write_groups(c,
@@ -193,14 +194,14 @@ enum bw_code bw_iam__list_groups_for_user(struct bw_call *c, struct bw_err *err)
 
 enum bw_code bw_iam__add_user_to_group(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent g, u;
+    struct bw_iam__ent g = {0}, u = {0};
     if (bw_iam__ent_param(c, BW_IAM_GROUP, &g, err) || bw_iam__ent_param(c, BW_IAM_USER, &u, err))
         return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db,
                                   "SELECT count(*), sum(group_name = ?3) FROM iam_group_members"
                                   " WHERE account_id = ?1 AND user_name = ?2",
                                   err, "sss", c->principal->account_id, u.name, g.name);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 1) > 0)
@@ -216,7 +217,7 @@ enum bw_code bw_iam__add_user_to_group(struct bw_call *c, struct bw_err *err)
 
 enum bw_code bw_iam__remove_user_from_group(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent g, u;
+    struct bw_iam__ent g = {0}, u = {0};
     if (bw_iam__ent_param(c, BW_IAM_GROUP, &g, err) || bw_iam__ent_param(c, BW_IAM_USER, &u, err))
         return err->code;
     int changes = 0;

@@ -44,9 +44,9 @@ enum bw_code bw_iam_attach(struct bw_db *db, const char *account, const char *ki
 /* Creates an access key for a user (or the root user when user is NULL); the secret
  * is sealed at rest. *akid and *secret are in `a`; the secret is shown only once. */
 enum bw_code bw_iam_access_key_create(struct bw_db *db, const struct bw_secrets *secrets,
-                                      struct bw_arena *a, const char *account,
-                                      const char *user, int64_t now_ms, const char **akid,
-                                      const char **secret, struct bw_err *err);
+                                      struct bw_arena *a, const char *account, const char *user,
+                                      int64_t now_ms, const char **akid, const char **secret,
+                                      struct bw_err *err);
 
 /* Random IAM-style identifiers: prefix ("AIDA", "AROA", "ANPA", "AGPA", "AKIA", "ASIA")
  * followed by base32 characters, 20 characters in all for keys, 21 for ids. */

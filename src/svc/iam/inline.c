@@ -20,7 +20,7 @@ static enum bw_code aggregate_check(struct bw_call *c, const struct bw_iam__ent 
     size_t total = bw_iam__policy_chars(doc);
     sqlite3_stmt *st = bw_db_prep(c->db, others_sql, err, "ssss", c->principal->account_id,
                                   bw_iam__kind_name(e->kind), e->name, name);
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     while (bw_db_step(c->db, st, &row, err) == BW_OK && row)
@@ -36,8 +36,8 @@ static enum bw_code aggregate_check(struct bw_call *c, const struct bw_iam__ent 
 
 static enum bw_code put(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *name, *doc;
+    struct bw_iam__ent e = {0};
+    const char *name = NULL, *doc = NULL;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PolicyName", &name, err) ||
         bw_iam__check_name("policyName", name, 128, err) ||
         bw_iam__required(c, "PolicyDocument", &doc, err) ||
@@ -57,14 +57,14 @@ static const char *const get_sql =
 
 static enum bw_code get(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *name;
+    struct bw_iam__ent e = {0};
+    const char *name = NULL;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PolicyName", &name, err) ||
         bw_iam__check_name("policyName", name, 128, err))
         return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, get_sql, err, "ssss", c->principal->account_id,
                                   bw_iam__kind_name(k), e.name, name);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (!row)
@@ -81,8 +81,8 @@ static enum bw_code get(struct bw_call *c, enum bw_iam_kind k, struct bw_err *er
 
 static enum bw_code del(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *name;
+    struct bw_iam__ent e = {0};
+    const char *name = NULL;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PolicyName", &name, err) ||
         bw_iam__check_name("policyName", name, 128, err))
         return err->code;
@@ -104,7 +104,7 @@ static const char *const list_sql =
 
 static enum bw_code list(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     struct bw_iam__page pg;
     if (bw_iam__ent_param(c, k, &e, err) || bw_iam__paging(c, &pg, err))
         return err->code;
@@ -123,19 +123,19 @@ static enum bw_code list(struct bw_call *c, enum bw_iam_kind k, struct bw_err *e
 }
 
 #define KIND_HANDLERS(fn, kind)                                                                    \
-    enum bw_code bw_iam__put_##fn##_policy(struct bw_call *c, struct bw_err *err)                 \
+    enum bw_code bw_iam__put_##fn##_policy(struct bw_call *c, struct bw_err *err)                  \
     {                                                                                              \
         return put(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__get_##fn##_policy(struct bw_call *c, struct bw_err *err)                 \
+    enum bw_code bw_iam__get_##fn##_policy(struct bw_call *c, struct bw_err *err)                  \
     {                                                                                              \
         return get(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__delete_##fn##_policy(struct bw_call *c, struct bw_err *err)              \
+    enum bw_code bw_iam__delete_##fn##_policy(struct bw_call *c, struct bw_err *err)               \
     {                                                                                              \
         return del(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__list_##fn##_policies(struct bw_call *c, struct bw_err *err)              \
+    enum bw_code bw_iam__list_##fn##_policies(struct bw_call *c, struct bw_err *err)               \
     {                                                                                              \
         return list(c, kind, err);                                                                 \
     }

@@ -51,6 +51,8 @@ enum bw_code bw_iam__ent_write(struct bw_call *c, const struct bw_iam__ent *e, c
 /* Fills an entity from a row: name, path, id, created_at, boundary[, trust, desc, max]. */
 void bw_iam__ent_from_row(struct bw_call *c, enum bw_iam_kind k, sqlite3_stmt *st,
                           struct bw_iam__ent *out);
+/* Sets the audit event's responseElements and resources for a created entity. */
+void bw_iam__trail_entity(struct bw_call *c, const struct bw_iam__ent *e);
 /* Writes <PermissionsBoundary> when arn is set. */
 void bw_iam__boundary_write(struct bw_call *c, const char *arn);
 
@@ -70,7 +72,8 @@ enum bw_code bw_iam__required(struct bw_call *c, const char *param, const char *
 /* Optional boolean parameter ("true"/"false"). */
 enum bw_code bw_iam__bool_param(struct bw_call *c, const char *param, bool *out,
                                 struct bw_err *err);
-/* "true" => *out; NULL param => dflt. Integer between lo and hi. */
+/* Optional integer parameter between lo and hi (IAM wording for "field"); *out and
+ * *present are left alone / set false when absent. */
 enum bw_code bw_iam__int_param(struct bw_call *c, const char *param, const char *field, int lo,
                                int hi, int *out, bool *present, struct bw_err *err);
 
@@ -108,8 +111,8 @@ enum bw_code bw_iam__aws_policy_denied(struct bw_call *c, const char *arn, struc
 
 /* ---- tags (tags.c) ---- */
 /* Reads and validates "Tags.member.N" of a Create*; *n tags into keys/values. */
-enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values,
-                                int *n, struct bw_err *err);
+enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values, int *n,
+                                struct bw_err *err);
 /* Stores tags for (kind, entity), merging; LimitExceeded over 50. */
 enum bw_code bw_iam__tags_put(struct bw_call *c, const char *kind, const char *entity,
                               const char **keys, const char **values, int n, struct bw_err *err);
@@ -177,12 +180,12 @@ struct bw_iam__pol {
     int attachments, boundaries; /* in the caller's account */
 };
 /* The columns bw_iam__pol_from_row reads; ?1 must be the caller's account. */
-#define BW_IAM_POLICY_SELECT                                                                   \
-    "SELECT p.arn, p.account_id, p.name, p.path, p.id, p.description, p.default_version,"     \
-    " p.created_at, p.updated_at, (SELECT count(*) FROM iam_attachments a"                    \
-    " WHERE a.policy_arn = p.arn AND a.account_id = ?1) AS ac,"                                \
-    " (SELECT count(*) FROM iam_users u WHERE u.account_id = ?1 AND u.boundary_arn = p.arn)"  \
-    " + (SELECT count(*) FROM iam_roles r WHERE r.account_id = ?1"                            \
+#define BW_IAM_POLICY_SELECT                                                                       \
+    "SELECT p.arn, p.account_id, p.name, p.path, p.id, p.description, p.default_version,"          \
+    " p.created_at, p.updated_at, (SELECT count(*) FROM iam_attachments a"                         \
+    " WHERE a.policy_arn = p.arn AND a.account_id = ?1) AS ac,"                                    \
+    " (SELECT count(*) FROM iam_users u WHERE u.account_id = ?1 AND u.boundary_arn = p.arn)"       \
+    " + (SELECT count(*) FROM iam_roles r WHERE r.account_id = ?1"                                 \
     " AND r.boundary_arn = p.arn) AS bc FROM iam_policies p"
 void bw_iam__pol_from_row(struct bw_call *c, sqlite3_stmt *st, struct bw_iam__pol *out);
 /* Writes the Policy shape's fields (without opening or closing an element). */
@@ -242,7 +245,11 @@ BW_IAM_HANDLER(bw_iam__get_account_summary);
 /* simulate.c */
 BW_IAM_HANDLER(bw_iam__simulate_principal_policy);
 BW_IAM_HANDLER(bw_iam__simulate_custom_policy);
-/* Statement positions in a document: line/column (1-based) of statement `index`. */
+/* Statement spans in a document, in one pass: pos[i] = {start line, start column,
+ * end line, end column} (1-based; the end is just past the closing brace) of the
+ * i-th statement, for at most cap statements. Returns how many were found. */
+size_t bw_iam__stmt_positions(const char *doc, int (*pos)[4], size_t cap);
+/* The span of statement `index` (< 16); false when there is none. */
 bool bw_iam__stmt_position(const char *doc, size_t index, int pos[4]);
 
 #endif

@@ -19,7 +19,7 @@ static enum bw_code key_owner(struct bw_call *c, const char **user, struct bw_er
 {
     *user = bw_q_get(c, "UserName");
     if (*user) {
-        struct bw_iam__ent e;
+        struct bw_iam__ent e = {0};
         if (bw_iam__check_name("userName", *user, 128, err) ||
             bw_iam__ent_get(c, BW_IAM_USER, *user, &e, err))
             return err->code;
@@ -40,17 +40,17 @@ static const char *const count_sql =
 
 enum bw_code bw_iam__create_access_key(struct bw_call *c, struct bw_err *err)
 {
-    const char *user, *account = c->principal->account_id;
+    const char *user = NULL, *account = c->principal->account_id;
     if (key_owner(c, &user, err))
         return err->code;
-    bool row;
+    bool row = false;
     sqlite3_stmt *st = bw_db_prep(c->db, count_sql, err, "ss", account, user);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 0) >= KEYS_PER_USER)
-        return bw_fail(err, BW_E_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for AccessKeysPerUser: %d",
-                       KEYS_PER_USER);
-    const char *akid, *secret;
+        return bw_fail(err, BW_E_IAM_LIMIT_EXCEEDED,
+                       "Cannot exceed quota for AccessKeysPerUser: %d", KEYS_PER_USER);
+    const char *akid = NULL, *secret = NULL;
     if (bw_iam_access_key_create(c->db, bw_server_secrets(c->srv), c->arena, account, user,
                                  c->now_ms, &akid, &secret, err))
         return err->code;
@@ -73,7 +73,7 @@ static const char *const list_sql =
 
 enum bw_code bw_iam__list_access_keys(struct bw_call *c, struct bw_err *err)
 {
-    const char *user;
+    const char *user = NULL;
     struct bw_iam__page pg;
     if (key_owner(c, &user, err) || bw_iam__paging(c, &pg, err))
         return err->code;
@@ -120,7 +120,7 @@ static const char *const statuses[] = {"Active", "Inactive", NULL};
 
 enum bw_code bw_iam__update_access_key(struct bw_call *c, struct bw_err *err)
 {
-    const char *user, *akid, *status;
+    const char *user = NULL, *akid = NULL, *status = NULL;
     if (key_owner(c, &user, err) || key_id_param(c, &akid, err) ||
         bw_iam__required(c, "Status", &status, err) ||
         bw_iam__check_enum("status", status, statuses, "Active, Inactive", err))
@@ -136,7 +136,7 @@ enum bw_code bw_iam__update_access_key(struct bw_call *c, struct bw_err *err)
 
 enum bw_code bw_iam__delete_access_key(struct bw_call *c, struct bw_err *err)
 {
-    const char *user, *akid;
+    const char *user = NULL, *akid = NULL;
     if (key_owner(c, &user, err) || key_id_param(c, &akid, err))
         return err->code;
     int changes = 0;
@@ -153,12 +153,11 @@ static const char *const last_used_sql =
 
 enum bw_code bw_iam__get_access_key_last_used(struct bw_call *c, struct bw_err *err)
 {
-    const char *akid;
+    const char *akid = NULL;
     if (key_id_param(c, &akid, err))
         return err->code;
-    sqlite3_stmt *st =
-        bw_db_prep(c->db, last_used_sql, err, "ss", akid, c->principal->account_id);
-    bool row;
+    sqlite3_stmt *st = bw_db_prep(c->db, last_used_sql, err, "ss", akid, c->principal->account_id);
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (!row)

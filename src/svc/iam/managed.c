@@ -18,7 +18,7 @@ struct managed {
 };
 
 #define STMT_ALLOW(actions) "{\"Effect\":\"Allow\",\"Action\":" actions ",\"Resource\":\"*\"}"
-#define DOC(stmts) "{\"Version\":\"2012-10-17\",\"Statement\":[" stmts "]}"
+#define DOC(stmts)          "{\"Version\":\"2012-10-17\",\"Statement\":[" stmts "]}"
 
 static const struct managed policies[] = {
     {"AdministratorAccess", "/", "Provides full access to AWS services and resources.",
@@ -27,10 +27,10 @@ static const struct managed policies[] = {
      "Provides full access to AWS services and resources, but does not allow management of "
      "Users and groups.",
      DOC("{\"Effect\":\"Allow\",\"NotAction\":[\"iam:*\",\"organizations:*\",\"account:*\"],"
-         "\"Resource\":\"*\"},"
-         STMT_ALLOW("[\"iam:CreateServiceLinkedRole\",\"iam:DeleteServiceLinkedRole\","
-                    "\"iam:ListRoles\",\"organizations:DescribeOrganization\","
-                    "\"account:ListRegions\",\"account:GetAccountInformation\"]"))},
+         "\"Resource\":\"*\"}," STMT_ALLOW(
+             "[\"iam:CreateServiceLinkedRole\",\"iam:DeleteServiceLinkedRole\","
+             "\"iam:ListRoles\",\"organizations:DescribeOrganization\","
+             "\"account:ListRegions\",\"account:GetAccountInformation\"]"))},
     {"ReadOnlyAccess", "/", "Provides read-only access to AWS services and resources.",
      DOC(STMT_ALLOW("[\"iam:Get*\",\"iam:List*\",\"iam:Generate*\",\"iam:Simulate*\","
                     "\"sts:GetCallerIdentity\",\"organizations:Describe*\","
@@ -59,8 +59,8 @@ static const struct managed policies[] = {
                     "\"cloudtrail:Describe*\",\"cloudtrail:Get*\",\"cloudtrail:List*\","
                     "\"cloudtrail:LookupEvents\",\"sts:GetCallerIdentity\"]"))},
     {"AWSOrganizationsFullAccess", "/", "Provides full access to AWS Organizations.",
-     DOC(STMT_ALLOW("\"organizations:*\"")
-         ",{\"Effect\":\"Allow\",\"Action\":\"iam:CreateServiceLinkedRole\",\"Resource\":\"*\"}")},
+     DOC(STMT_ALLOW("\"organizations:*\"") ",{\"Effect\":\"Allow\",\"Action\":\"iam:"
+                                           "CreateServiceLinkedRole\",\"Resource\":\"*\"}")},
     {"AWSOrganizationsReadOnlyAccess", "/", "Provides read-only access to AWS Organizations.",
      DOC(STMT_ALLOW("[\"organizations:Describe*\",\"organizations:List*\"]"))},
     {"AWSShieldFullAccess", "/", "Provides full access to AWS Shield (self-hosted).",

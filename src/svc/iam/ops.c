@@ -9,7 +9,10 @@
 #include "svc/iam/internal.h"
 
 #define W BW_OP_MUTATES
-#define OP(name, flags, res, fn) {#name, "iam:" #name, flags, bw_iam__res_##res, bw_iam__##fn}
+#define OP(name, flags, res, fn)                                                                   \
+    {                                                                                              \
+#name, "iam:" #name, flags, bw_iam__res_##res, bw_iam__##fn                                \
+    }
 
 static const struct bw_op ops[] = {
     /* users */
@@ -118,22 +121,59 @@ static bool op_in(const char *name, const char *const *list)
     return false;
 }
 
+/* The boundary the request sets, or else the one the named user or role already has
+ * (the key's value for operations on an entity with a boundary). */
+static const char *boundary_of(struct bw_call *c)
+{
+    const char *pb = bw_q_get(c, "PermissionsBoundary");
+    if (pb)
+        return pb;
+    const char *user = bw_q_get(c, "UserName"), *role = bw_q_get(c, "RoleName");
+    struct bw_err err;
+    bool row = false;
+    sqlite3_stmt *st = NULL;
+    if (user)
+        st = bw_db_prep(c->db,
+                        "SELECT boundary_arn FROM iam_users WHERE account_id = ? AND name = ?",
+                        &err, "ss", c->principal->account_id, user);
+    else if (role)
+        st = bw_db_prep(c->db,
+                        "SELECT boundary_arn FROM iam_roles WHERE account_id = ? AND name = ?",
+                        &err, "ss", c->principal->account_id, role);
+    if (!st || bw_db_step(c->db, st, &row, &err) || !row)
+        return NULL;
+    return bw_db_col_str(c->arena, st, 0);
+}
+
 static enum bw_code iam_context(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err)
 {
-    static const char *const boundary_ops[] = {
-        "CreateUser",       "CreateRole",        "PutUserPermissionsBoundary",
-        "PutRolePermissionsBoundary", "AttachUserPolicy", "AttachRolePolicy",
-        "DetachUserPolicy", "DetachRolePolicy",  "PutUserPolicy",
-        "PutRolePolicy",    "DeleteUserPolicy",  "DeleteRolePolicy",
-        "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary", NULL};
-    static const char *const arn_ops[] = {"AttachUserPolicy",  "AttachGroupPolicy",
-                                          "AttachRolePolicy",  "DetachUserPolicy",
-                                          "DetachGroupPolicy", "DetachRolePolicy", NULL};
+    static const char *const boundary_ops[] = {"CreateUser",
+                                               "CreateRole",
+                                               "PutUserPermissionsBoundary",
+                                               "PutRolePermissionsBoundary",
+                                               "AttachUserPolicy",
+                                               "AttachRolePolicy",
+                                               "DetachUserPolicy",
+                                               "DetachRolePolicy",
+                                               "PutUserPolicy",
+                                               "PutRolePolicy",
+                                               "DeleteUserPolicy",
+                                               "DeleteRolePolicy",
+                                               "DeleteUserPermissionsBoundary",
+                                               "DeleteRolePermissionsBoundary",
+                                               NULL};
+    static const char *const arn_ops[] = {"AttachUserPolicy",
+                                          "AttachGroupPolicy",
+                                          "AttachRolePolicy",
+                                          "DetachUserPolicy",
+                                          "DetachGroupPolicy",
+                                          "DetachRolePolicy",
+                                          NULL};
     (void)err;
     if (c->svc != &bw_svc_iam || !c->op)
         return BW_OK;
-    const char *pb = bw_q_get(c, "PermissionsBoundary");
-    if (pb && op_in(c->op->name, boundary_ops))
+    const char *pb = op_in(c->op->name, boundary_ops) ? boundary_of(c) : NULL;
+    if (pb)
         bw_authz_add_context(c, set, "iam:PermissionsBoundary", &pb, 1);
     const char *arn = bw_q_get(c, "PolicyArn");
     if (arn && op_in(c->op->name, arn_ops))

@@ -13,7 +13,7 @@
  */
 #include "svc/iam/internal.h"
 
-#define SIZE_MSG     "Cannot exceed quota for PolicySize: 6144"
+#define SIZE_MSG "Cannot exceed quota for PolicySize: 6144"
 
 void bw_iam__pol_from_row(struct bw_call *c, sqlite3_stmt *st, struct bw_iam__pol *out)
 {
@@ -53,7 +53,7 @@ static enum bw_code pol_get(struct bw_call *c, const char *arn, struct bw_iam__p
                             struct bw_err *err)
 {
     sqlite3_stmt *st = bw_db_prep(c->db, get_sql, err, "ss", c->principal->account_id, arn);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (!row)
@@ -64,7 +64,7 @@ static enum bw_code pol_get(struct bw_call *c, const char *arn, struct bw_iam__p
 
 enum bw_code bw_iam__pol_param(struct bw_call *c, struct bw_iam__pol *out, struct bw_err *err)
 {
-    const char *arn;
+    const char *arn = NULL;
     if (bw_iam__required(c, "PolicyArn", &arn, err) || bw_iam__check_arn(arn, err))
         return err->code;
     return pol_get(c, arn, out, err);
@@ -81,10 +81,9 @@ static enum bw_code pol_param_writable(struct bw_call *c, struct bw_iam__pol *ou
     return BW_OK;
 }
 
-static enum bw_code write_policy(struct bw_call *c, const char *arn, bool tags,
-                                 struct bw_err *err)
+static enum bw_code write_policy(struct bw_call *c, const char *arn, bool tags, struct bw_err *err)
 {
-    struct bw_iam__pol p;
+    struct bw_iam__pol p = {0};
     if (pol_get(c, arn, &p, err))
         return err->code;
     bw_xml_open(&c->xml, "Policy");
@@ -121,8 +120,8 @@ static enum bw_code insert_policy(struct bw_call *c, const char *arn, const char
 enum bw_code bw_iam__create_policy(struct bw_call *c, struct bw_err *err)
 {
     const char *name, *doc, *path = bw_q_get(c, "Path"), *desc = bw_q_get(c, "Description");
-    const char **keys, **values;
-    int n;
+    const char **keys = NULL, **values = NULL;
+    int n = 0;
     if (bw_iam__required(c, "PolicyName", &name, err) ||
         bw_iam__check_name("policyName", name, 128, err) ||
         bw_iam__required(c, "PolicyDocument", &doc, err) ||
@@ -141,7 +140,7 @@ enum bw_code bw_iam__create_policy(struct bw_call *c, struct bw_err *err)
 
 enum bw_code bw_iam__get_policy(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
+    struct bw_iam__pol p = {0};
     if (bw_iam__pol_param(c, &p, err))
         return err->code;
     return write_policy(c, p.arn, true, err);
@@ -153,7 +152,7 @@ static const char *const count_versions_sql =
 static int count_versions(struct bw_call *c, const char *arn, struct bw_err *err)
 {
     sqlite3_stmt *st = bw_db_prep(c->db, count_versions_sql, err, "s", arn);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return -1;
     return sqlite3_column_int(st, 0);
@@ -161,11 +160,12 @@ static int count_versions(struct bw_call *c, const char *arn, struct bw_err *err
 
 enum bw_code bw_iam__delete_policy(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
+    struct bw_iam__pol p = {0};
     if (pol_param_writable(c, &p, err))
         return err->code;
     if (p.attachments || p.boundaries)
-        return bw_fail(err, BW_E_IAM_DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
+        return bw_fail(err, BW_E_IAM_DELETE_CONFLICT,
+                       "Cannot delete a policy attached to entities.");
     int n = count_versions(c, p.arn, err);
     if (n < 0)
         return err->code;
@@ -203,14 +203,14 @@ enum bw_code bw_iam__list_policies(struct bw_call *c, struct bw_err *err)
         (prefix && bw_iam__check_path("pathPrefix", prefix, err)) ||
         bw_iam__bool_param(c, "OnlyAttached", &only, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, list_sql, err, "sssdsii", c->principal->account_id,
-                                  scope ? scope : "All", prefix ? prefix : "/", only, usage,
-                                  pg.max + 1, pg.off);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, list_sql, err, "sssdsii", c->principal->account_id, scope ? scope : "All",
+                   prefix ? prefix : "/", only, usage, pg.max + 1, pg.off);
     if (!st)
         return err->code;
     bw_xml_open(&c->xml, "Policies");
     while (bw_iam__page_step(c, st, &pg, err)) {
-        struct bw_iam__pol p;
+        struct bw_iam__pol p = {0};
         bw_iam__pol_from_row(c, st, &p);
         bw_xml_open(&c->xml, "member");
         bw_iam__pol_fields(c, &p);

@@ -32,7 +32,7 @@ static const char *entity_arn(struct bw_call *c, enum bw_iam_kind k, const char 
         path = p ? p : "/";
     } else {
         struct bw_err err;
-        bool row;
+        bool row = false;
         sqlite3_stmt *st =
             bw_db_prep(c->db, path_sql[k], &err, "ss", c->principal->account_id, name);
         if (st && bw_db_step(c->db, st, &row, &err) == BW_OK && row)
@@ -118,10 +118,9 @@ const char *bw_iam__res_key_user(struct bw_call *c)
 {
     const char *akid = bw_q_get(c, "AccessKeyId");
     struct bw_err err;
-    bool row;
-    sqlite3_stmt *st = akid ? bw_db_prep(c->db, key_user_sql, &err, "ss", akid,
-                                         c->principal->account_id)
-                            : NULL;
+    bool row = false;
+    sqlite3_stmt *st =
+        akid ? bw_db_prep(c->db, key_user_sql, &err, "ss", akid, c->principal->account_id) : NULL;
     if (!st || bw_db_step(c->db, st, &row, &err) || !row)
         return c->principal->arn;
     if (sqlite3_column_type(st, 0) == SQLITE_NULL)

@@ -69,16 +69,17 @@ enum bw_code bw_iam__create_role(struct bw_call *c, struct bw_err *err)
                             " AND name = ?",
                             "sss", in.pb, acct, in.name))
         return err->code;
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__tags_put(c, "role", in.name, in.keys, in.values, in.n_tags, err) ||
         bw_iam__ent_get(c, BW_IAM_ROLE, in.name, &e, err))
         return err->code;
+    bw_iam__trail_entity(c, &e);
     return bw_iam__ent_write(c, &e, "Role", true, err);
 }
 
 enum bw_code bw_iam__get_role(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__ent_param(c, BW_IAM_ROLE, &e, err))
         return err->code;
     return bw_iam__ent_write(c, &e, "Role", true, err);
@@ -103,13 +104,17 @@ static enum bw_code update(struct bw_call *c, struct bw_iam__ent *e, struct bw_e
 enum bw_code bw_iam__update_role(struct bw_call *c, struct bw_err *err)
 {
     struct bw_iam__ent e = {0};
-    return update(c, &e, err);
+    if (update(c, &e, err))
+        return err->code;
+    /* UpdateRoleResponse is an empty structure: SDKs expect an (empty) UpdateRoleResult. */
+    bw_buf_adds(&c->xml, "\n");
+    return BW_OK;
 }
 
 enum bw_code bw_iam__update_role_description(struct bw_call *c, struct bw_err *err)
 {
     struct bw_iam__ent e = {0};
-    const char *desc;
+    const char *desc = NULL;
     if (bw_iam__required(c, "Description", &desc, err) || update(c, &e, err) ||
         bw_iam__ent_get(c, BW_IAM_ROLE, e.name, &e, err))
         return err->code;
@@ -118,11 +123,10 @@ enum bw_code bw_iam__update_role_description(struct bw_call *c, struct bw_err *e
 
 enum bw_code bw_iam__update_assume_role_policy(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *doc;
+    struct bw_iam__ent e = {0};
+    const char *doc = NULL;
     if (bw_iam__ent_param(c, BW_IAM_ROLE, &e, err) ||
-        bw_iam__required(c, "PolicyDocument", &doc, err) ||
-        trust_check("policyDocument", doc, err))
+        bw_iam__required(c, "PolicyDocument", &doc, err) || trust_check("policyDocument", doc, err))
         return err->code;
     return bw_db_exec(c->db, err, NULL,
                       "UPDATE iam_roles SET trust_policy = ? WHERE account_id = ? AND name = ?",
@@ -137,12 +141,12 @@ static const char *const role_conflict_sql =
 
 enum bw_code bw_iam__delete_role(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__ent_param(c, BW_IAM_ROLE, &e, err))
         return err->code;
     sqlite3_stmt *st =
         bw_db_prep(c->db, role_conflict_sql, err, "ss", c->principal->account_id, e.name);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 0))
@@ -174,7 +178,7 @@ enum bw_code bw_iam__list_roles(struct bw_call *c, struct bw_err *err)
         return err->code;
     bw_xml_open(&c->xml, "Roles");
     while (bw_iam__page_step(c, st, &pg, err)) {
-        struct bw_iam__ent e;
+        struct bw_iam__ent e = {0};
         bw_iam__ent_from_row(c, BW_IAM_ROLE, st, &e);
         if (bw_iam__ent_write(c, &e, "member", false, err))
             return err->code;

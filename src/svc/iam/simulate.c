@@ -19,6 +19,9 @@
 struct src {
     const struct bw_policy *p;
     const char *id, *type, *doc;
+    int (*pos)[4]; /* statement spans, computed on first use */
+    size_t n_pos;
+    bool located;
 };
 
 struct sim {
@@ -46,7 +49,7 @@ static enum bw_code add_src(struct bw_call *c, struct sim *s, const char *doc,
         err->code = BW_E_IAM_MALFORMED_POLICY;
         return err->code;
     }
-    s->srcs[s->n_srcs++] = (struct src){p, id, type, doc};
+    s->srcs[s->n_srcs++] = (struct src){.p = p, .id = id, .type = type, .doc = doc};
     if (kind == BW_POLICY_BOUNDARY)
         s->boundary[s->n_boundary++] = p;
     else if (kind == BW_POLICY_RESOURCE)
@@ -73,10 +76,9 @@ static const char *const boundary_sql =
     " ON v.policy_arn = p.arn AND v.version_id = p.default_version WHERE p.arn = ?";
 
 static enum bw_code add_rows(struct bw_call *c, struct sim *s, sqlite3_stmt *st,
-                             enum bw_policy_kind kind, const char *inline_type,
-                             struct bw_err *err)
+                             enum bw_policy_kind kind, const char *inline_type, struct bw_err *err)
 {
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     /* collect first: compiling does not touch the store, but keep the step loop simple */
@@ -84,7 +86,7 @@ static enum bw_code add_rows(struct bw_call *c, struct sim *s, sqlite3_stmt *st,
         const char *type = inline_type;
         if (!type)
             type = strcmp((const char *)sqlite3_column_text(st, 2), "aws") == 0 ? "aws-managed"
-                                                                              : "user-managed";
+                                                                                : "user-managed";
         if (add_src(c, s, bw_db_col_str(c->arena, st, 1), kind, bw_db_col_str(c->arena, st, 0),
                     type, err))
             return err->code;
@@ -110,7 +112,7 @@ static enum bw_code user_groups(struct bw_call *c, struct sim *s, const char *us
     sqlite3_stmt *st = bw_db_prep(c->db, groups_sql, err, "ss", c->principal->account_id, user);
     const char *names[16];
     size_t n = 0;
-    bool row;
+    bool row = false;
     if (!st)
         return err->code;
     while (n < 16 && bw_db_step(c->db, st, &row, err) == BW_OK && row)
@@ -154,7 +156,7 @@ static void principal_tags(struct bw_call *c, struct sim *s, const struct bw_iam
                                   bw_iam__kind_name(e->kind), e->name);
     struct bw_policy_tag *tags = BW_ARENA_NEWN(c->arena, struct bw_policy_tag, 50);
     size_t n = 0;
-    bool row;
+    bool row = false;
     while (st && n < 50 && bw_db_step(c->db, st, &row, &err) == BW_OK && row) {
         tags[n].key = bw_str_c(bw_db_col_str(c->arena, st, 0));
         tags[n].value = bw_str_c(bw_db_col_str(c->arena, st, 1));
@@ -167,7 +169,7 @@ static void principal_tags(struct bw_call *c, struct sim *s, const struct bw_iam
 static enum bw_code load_principal(struct bw_call *c, struct sim *s, const char *arn,
                                    struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (source_entity(c, arn, &e, err) || entity_policies(c, s, e.kind, e.name, err) ||
         (e.kind == BW_IAM_USER && user_groups(c, s, e.name, err)))
         return err->code;
@@ -190,30 +192,38 @@ static enum bw_code load_principal(struct bw_call *c, struct sim *s, const char 
 
 /* ---- request inputs ---- */
 
+static enum bw_code add_input(struct bw_call *c, struct sim *s, const char *doc,
+                              enum bw_policy_kind kind, const char *id, const char *type,
+                              struct bw_err *err)
+{
+    if (bw_iam__check_len("policyInputList.member", doc, 1, 131072, err))
+        return err->code;
+    return add_src(c, s, doc, kind, id, type, err);
+}
+
 static enum bw_code input_lists(struct bw_call *c, struct sim *s, struct bw_err *err)
 {
     int n = bw_q_member_count(c, "PolicyInputList", NULL);
     for (int i = 1; i <= n; i++)
-        if (add_src(c, s, bw_q_member(c, "PolicyInputList", i, NULL), BW_POLICY_IDENTITY,
-                    bw_arena_printf(c->arena, "PolicyInputList.%d", i), "none", err))
+        if (add_input(c, s, bw_q_member(c, "PolicyInputList", i, NULL), BW_POLICY_IDENTITY,
+                      bw_arena_printf(c->arena, "PolicyInputList.%d", i), "none", err))
             return err->code;
     n = bw_q_member_count(c, "PermissionsBoundaryPolicyInputList", NULL);
     for (int i = 1; i <= n; i++)
-        if (add_src(c, s, bw_q_member(c, "PermissionsBoundaryPolicyInputList", i, NULL),
-                    BW_POLICY_BOUNDARY,
-                    bw_arena_printf(c->arena, "PermissionsBoundaryPolicyInputList.%d", i), "none",
-                    err))
+        if (add_input(c, s, bw_q_member(c, "PermissionsBoundaryPolicyInputList", i, NULL),
+                      BW_POLICY_BOUNDARY,
+                      bw_arena_printf(c->arena, "PermissionsBoundaryPolicyInputList.%d", i), "none",
+                      err))
             return err->code;
     const char *rp = bw_q_get(c, "ResourcePolicy");
-    if (rp && add_src(c, s, rp, BW_POLICY_RESOURCE, "ResourcePolicy", "resource", err))
+    if (rp && add_input(c, s, rp, BW_POLICY_RESOURCE, "ResourcePolicy", "resource", err))
         return err->code;
     return BW_OK;
 }
 
-static const char *const ctx_types[] = {"string",  "stringList", "numeric",     "numericList",
-                                        "boolean", "booleanList", "ip",         "ipList",
-                                        "binary",  "binaryList", "date",        "dateList",
-                                        NULL};
+static const char *const ctx_types[] = {
+    "string", "stringList", "numeric",    "numericList", "boolean",  "booleanList", "ip",
+    "ipList", "binary",     "binaryList", "date",        "dateList", NULL};
 
 static enum bw_code context_entries(struct bw_call *c, struct sim *s, struct bw_err *err)
 {
@@ -228,7 +238,8 @@ static enum bw_code context_entries(struct bw_call *c, struct sim *s, struct bw_
                                        "dateList",
                                        err))
             return err->code;
-        const char *prefix = bw_arena_printf(c->arena, "ContextEntries.member.%d.ContextKeyValues", i);
+        const char *prefix =
+            bw_arena_printf(c->arena, "ContextEntries.member.%d.ContextKeyValues", i);
         int nv = bw_q_member_count(c, prefix, NULL);
         struct bw_str *vals = BW_ARENA_NEWN(c->arena, struct bw_str, (size_t)nv + 1);
         for (int j = 1; j <= nv; j++)
@@ -243,14 +254,28 @@ static enum bw_code context_entries(struct bw_call *c, struct sim *s, struct bw_
 /* Keys the engine derives itself are never "missing". */
 static bool derived_key(struct bw_str k)
 {
-    static const char *const keys[] = {"aws:PrincipalArn", "aws:PrincipalAccount",
-                                       "aws:PrincipalType", "aws:username", "aws:userid",
-                                       "aws:ResourceAccount", NULL};
+    static const char *const keys[] = {"aws:PrincipalArn",
+                                       "aws:PrincipalAccount",
+                                       "aws:PrincipalType",
+                                       "aws:username",
+                                       "aws:userid",
+                                       "aws:ResourceAccount",
+                                       NULL};
     for (size_t i = 0; keys[i]; i++)
         if (k.len == strlen(keys[i]) && strncasecmp(k.p, keys[i], k.len) == 0)
             return true;
     return (k.len > 17 && strncasecmp(k.p, "aws:PrincipalTag/", 17) == 0) ||
            (k.len > 16 && strncasecmp(k.p, "aws:ResourceTag/", 16) == 0);
+}
+
+/* The engine folds key case; report a key as the policy spells it. */
+static const char *spelled(const struct sim *s, struct bw_str key)
+{
+    for (size_t i = 0; i < s->n_srcs; i++)
+        for (const char *d = s->srcs[i].doc; *d; d++)
+            if (strncasecmp(d, key.p, key.len) == 0)
+                return bw_arena_strndup(s->arena, d, key.len);
+    return bw_arena_strndup(s->arena, key.p, key.len);
 }
 
 static bool ctx_missing(void *arg, struct bw_str key, const struct bw_str **values, size_t *n)
@@ -263,18 +288,30 @@ static bool ctx_missing(void *arg, struct bw_str key, const struct bw_str **valu
     for (size_t i = 0; i < s->n_missing; i++)
         if (strlen(s->missing[i]) == key.len && strncasecmp(s->missing[i], key.p, key.len) == 0)
             return false;
-    s->missing[s->n_missing++] = bw_arena_strndup(s->arena, key.p, key.len);
+    s->missing[s->n_missing++] = spelled(s, key);
     return false;
 }
 
 /* ---- results ---- */
 
-static const struct src *find_src(const struct sim *s, const struct bw_policy *p)
+static struct src *find_src(struct sim *s, const struct bw_policy *p)
 {
     for (size_t i = 0; i < s->n_srcs; i++)
         if (s->srcs[i].p == p)
             return &s->srcs[i];
     return NULL;
+}
+
+/* The span of statement `index`: one scan of the document per policy and request. */
+static const int *locate(struct sim *s, struct src *src, size_t index)
+{
+    if (!src->located) {
+        size_t cap = bw_policy_statement_count(src->p);
+        src->pos = bw_arena_alloc(s->arena, (cap ? cap : 1) * sizeof *src->pos);
+        src->n_pos = bw_iam__stmt_positions(src->doc, src->pos, cap);
+        src->located = true;
+    }
+    return index < src->n_pos ? src->pos[index] : NULL;
 }
 
 static void write_position(struct bw_call *c, const char *tag, int line, int col)
@@ -285,20 +322,19 @@ static void write_position(struct bw_call *c, const char *tag, int line, int col
     bw_xml_close(&c->xml, tag);
 }
 
-static void write_matches(struct bw_call *c, const struct sim *s,
-                          const struct bw_policy_explain *ex)
+static void write_matches(struct bw_call *c, struct sim *s, const struct bw_policy_explain *ex)
 {
     bw_xml_open(&c->xml, "MatchedStatements");
     size_t n = ex->n_matches < ex->cap ? ex->n_matches : ex->cap;
     for (size_t i = 0; i < n; i++) {
-        const struct src *src = find_src(s, ex->matches[i].policy);
+        struct src *src = find_src(s, ex->matches[i].policy);
         if (!src)
             continue;
-        int pos[4];
+        const int *pos = locate(s, src, ex->matches[i].index);
         bw_xml_open(&c->xml, "member");
         bw_xml_elem(&c->xml, "SourcePolicyId", src->id);
         bw_xml_elem(&c->xml, "SourcePolicyType", src->type);
-        if (bw_iam__stmt_position(src->doc, ex->matches[i].index, pos)) {
+        if (pos) {
             write_position(c, "StartPosition", pos[0], pos[1]);
             write_position(c, "EndPosition", pos[2], pos[3]);
         }
@@ -307,11 +343,12 @@ static void write_matches(struct bw_call *c, const struct sim *s,
     bw_xml_close(&c->xml, "MatchedStatements");
 }
 
-static void evaluate_one(struct bw_call *c, struct sim *s, const char *action,
-                         const char *resource)
+static void evaluate_one(struct bw_call *c, struct sim *s, const char *action, const char *resource)
 {
-    struct bw_policy_set set = {.identity = s->identity, .n_identity = s->n_identity,
-                                .boundaries = s->boundary, .n_boundaries = s->n_boundary,
+    struct bw_policy_set set = {.identity = s->identity,
+                                .n_identity = s->n_identity,
+                                .boundaries = s->boundary,
+                                .n_boundaries = s->n_boundary,
                                 .resource = s->resource};
     struct bw_policy_match matches[MAX_MATCHES];
     struct bw_policy_explain ex = {.matches = matches, .cap = MAX_MATCHES};
@@ -329,8 +366,8 @@ static void evaluate_one(struct bw_call *c, struct sim *s, const char *action,
         bw_xml_elem(&c->xml, "member", s->missing[i]);
     bw_xml_close(&c->xml, "MissingContextValues");
     if (s->n_boundary) {
-        enum bw_policy_decision b = bw_policy_evaluate_only(s->boundary, s->n_boundary,
-                                                            BW_SRC_BOUNDARY, &s->req, NULL);
+        enum bw_policy_decision b =
+            bw_policy_evaluate_only(s->boundary, s->n_boundary, BW_SRC_BOUNDARY, &s->req, NULL);
         bw_xml_open(&c->xml, "PermissionsBoundaryDecisionDetail");
         bw_xml_elem_bool(&c->xml, "AllowedByPermissionsBoundary", b == BW_POLICY_ALLOWED);
         bw_xml_close(&c->xml, "PermissionsBoundaryDecisionDetail");
@@ -358,19 +395,12 @@ static enum bw_code run(struct bw_call *c, struct sim *s, struct bw_err *err)
     s->req.ctx_arg = s;
     s->arena = c->arena;
     bw_xml_open(&c->xml, "EvaluationResults");
-    int64_t idx = 0;
-    for (int a = 1; a <= na; a++)
-        for (int r = 1; r <= (nr ? nr : 1); r++, idx++) {
-            if (idx < pg.off)
-                continue;
-            if (idx >= pg.off + pg.max) {
-                pg.truncated = true;
-                continue;
-            }
-            pg.n++;
-            evaluate_one(c, s, bw_q_member(c, "ActionNames", a, NULL),
-                         nr ? bw_q_member(c, "ResourceArns", r, NULL) : "*");
-        }
+    /* results are the (action, resource) pairs in order; only the page is evaluated */
+    int64_t per = nr ? nr : 1, total = (int64_t)na * per;
+    for (int64_t idx = pg.off; idx < total && idx < pg.off + pg.max; idx++, pg.n++)
+        evaluate_one(c, s, bw_q_member(c, "ActionNames", (int)(idx / per) + 1, NULL),
+                     nr ? bw_q_member(c, "ResourceArns", (int)(idx % per) + 1, NULL) : "*");
+    pg.truncated = pg.off + pg.max < total;
     bw_xml_close(&c->xml, "EvaluationResults");
     bw_iam__paging_end(c, &pg);
     return BW_OK;
@@ -389,7 +419,7 @@ static void caller_arn(struct bw_call *c, struct sim *s)
 enum bw_code bw_iam__simulate_principal_policy(struct bw_call *c, struct bw_err *err)
 {
     struct sim *s = BW_ARENA_NEW(c->arena, struct sim);
-    const char *arn;
+    const char *arn = NULL;
     if (bw_iam__required(c, "PolicySourceArn", &arn, err) || load_principal(c, s, arn, err) ||
         input_lists(c, s, err) || context_entries(c, s, err))
         return err->code;
@@ -452,18 +482,32 @@ static size_t skip_value(const char *s, size_t i)
     return i;
 }
 
-static void line_col(const char *s, size_t off, int *line, int *col)
+/* A running line/column position in a document. */
+struct lc {
+    size_t off;
+    int line, col;
+};
+
+static void advance(const char *s, struct lc *p, size_t to)
 {
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && s[i]; i++) {
-        if (s[i] == '\n') {
-            (*line)++;
-            *col = 1;
+    for (; p->off < to && s[p->off]; p->off++) {
+        if (s[p->off] == '\n') {
+            p->line++;
+            p->col = 1;
         } else {
-            (*col)++;
+            p->col++;
         }
     }
+}
+
+static void span(const char *s, struct lc *p, size_t start, size_t end, int out[4])
+{
+    advance(s, p, start);
+    out[0] = p->line;
+    out[1] = p->col;
+    advance(s, p, end);
+    out[2] = p->line;
+    out[3] = p->col;
 }
 
 /* Finds the value of the top-level "Statement" key; returns its offset or 0. */
@@ -489,30 +533,37 @@ static size_t statement_value(const char *s)
     return 0;
 }
 
+size_t bw_iam__stmt_positions(const char *doc, int (*pos)[4], size_t cap)
+{
+    size_t v = statement_value(doc), n = 0;
+    struct lc p = {0, 1, 1};
+    if (!v || !cap)
+        return 0;
+    if (doc[v] == '{') {
+        span(doc, &p, v, skip_value(doc, v), pos[0]);
+        return 1;
+    }
+    if (doc[v] != '[')
+        return 0;
+    size_t i = skip_ws(doc, v + 1);
+    while (n < cap && doc[i] && doc[i] != ']') {
+        size_t end = skip_value(doc, i);
+        if (end == i)
+            break;
+        span(doc, &p, i, end, pos[n++]);
+        i = skip_ws(doc, end);
+        if (doc[i] != ',')
+            break;
+        i = skip_ws(doc, i + 1);
+    }
+    return n;
+}
+
 bool bw_iam__stmt_position(const char *doc, size_t index, int pos[4])
 {
-    size_t v = statement_value(doc), start, end;
-    if (!v)
+    int all[16][4];
+    if (index >= 16 || bw_iam__stmt_positions(doc, all, index + 1) <= index)
         return false;
-    if (doc[v] == '{') {
-        if (index != 0)
-            return false;
-        start = v;
-        end = skip_value(doc, v);
-    } else if (doc[v] == '[') {
-        size_t i = skip_ws(doc, v + 1);
-        for (size_t n = 0; n < index; n++) {
-            i = skip_ws(doc, skip_value(doc, i));
-            if (doc[i] != ',')
-                return false;
-            i = skip_ws(doc, i + 1);
-        }
-        start = i;
-        end = skip_value(doc, i);
-    } else {
-        return false;
-    }
-    line_col(doc, start, &pos[0], &pos[1]);
-    line_col(doc, end, &pos[2], &pos[3]);
+    memcpy(pos, all[index], sizeof all[index]);
     return true;
 }

@@ -42,8 +42,8 @@ static enum bw_code check_tag(const char *k, const char *v, struct bw_err *err)
     return BW_OK;
 }
 
-enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values,
-                                int *n, struct bw_err *err)
+enum bw_code bw_iam__tags_input(struct bw_call *c, const char ***keys, const char ***values, int *n,
+                                struct bw_err *err)
 {
     int count = bw_q_member_count(c, "Tags", "Key");
     if (count > MAX_TAGS)
@@ -87,7 +87,7 @@ enum bw_code bw_iam__tags_put(struct bw_call *c, const char *kind, const char *e
                        "sssss", acct, kind, entity, keys[i], values[i]))
             return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, count_new_sql, err, "sss", acct, kind, entity);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 0) > MAX_TAGS)
@@ -135,7 +135,7 @@ static enum bw_code target(struct bw_call *c, const char *kind, const char **ent
                            struct bw_err *err)
 {
     if (strcmp(kind, "policy") == 0) {
-        struct bw_iam__pol p;
+        struct bw_iam__pol p = {0};
         if (bw_iam__pol_param(c, &p, err))
             return err->code;
         if (strcmp(p.account, "aws") == 0 && strncmp(c->op->name, "List", 4) != 0)
@@ -143,7 +143,7 @@ static enum bw_code target(struct bw_call *c, const char *kind, const char **ent
         *entity = p.arn;
         return BW_OK;
     }
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__ent_param(c, strcmp(kind, "user") == 0 ? BW_IAM_USER : BW_IAM_ROLE, &e, err))
         return err->code;
     *entity = e.name;
@@ -152,8 +152,8 @@ static enum bw_code target(struct bw_call *c, const char *kind, const char **ent
 
 static enum bw_code tag(struct bw_call *c, const char *kind, struct bw_err *err)
 {
-    const char *entity, **keys, **values;
-    int n;
+    const char *entity = NULL, **keys = NULL, **values = NULL;
+    int n = 0;
     if (target(c, kind, &entity, err) || bw_iam__tags_input(c, &keys, &values, &n, err))
         return err->code;
     if (n == 0)
@@ -165,7 +165,7 @@ static enum bw_code tag(struct bw_call *c, const char *kind, struct bw_err *err)
 
 static enum bw_code untag(struct bw_call *c, const char *kind, struct bw_err *err)
 {
-    const char *entity;
+    const char *entity = NULL;
     if (target(c, kind, &entity, err))
         return err->code;
     int n = bw_q_member_count(c, "TagKeys", NULL);
@@ -192,7 +192,7 @@ static enum bw_code untag(struct bw_call *c, const char *kind, struct bw_err *er
 
 static enum bw_code list(struct bw_call *c, const char *kind, struct bw_err *err)
 {
-    const char *entity;
+    const char *entity = NULL;
     struct bw_iam__page pg;
     if (target(c, kind, &entity, err) || bw_iam__paging(c, &pg, err))
         return err->code;
@@ -215,15 +215,15 @@ static enum bw_code list(struct bw_call *c, const char *kind, struct bw_err *err
 }
 
 #define TAG_HANDLERS(fn, kind)                                                                     \
-    enum bw_code bw_iam__tag_##fn(struct bw_call *c, struct bw_err *err)                          \
+    enum bw_code bw_iam__tag_##fn(struct bw_call *c, struct bw_err *err)                           \
     {                                                                                              \
         return tag(c, kind, err);                                                                  \
     }                                                                                              \
-    enum bw_code bw_iam__untag_##fn(struct bw_call *c, struct bw_err *err)                        \
+    enum bw_code bw_iam__untag_##fn(struct bw_call *c, struct bw_err *err)                         \
     {                                                                                              \
         return untag(c, kind, err);                                                                \
     }                                                                                              \
-    enum bw_code bw_iam__list_##fn##_tags(struct bw_call *c, struct bw_err *err)                  \
+    enum bw_code bw_iam__list_##fn##_tags(struct bw_call *c, struct bw_err *err)                   \
     {                                                                                              \
         return list(c, kind, err);                                                                 \
     }
@@ -249,10 +249,9 @@ static const char *const set_boundary_sql[] = {
 
 static enum bw_code put_boundary(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
-    const char *arn;
-    if (bw_iam__ent_param(c, k, &e, err) ||
-        bw_iam__required(c, "PermissionsBoundary", &arn, err) ||
+    struct bw_iam__ent e = {0};
+    const char *arn = NULL;
+    if (bw_iam__ent_param(c, k, &e, err) || bw_iam__required(c, "PermissionsBoundary", &arn, err) ||
         bw_iam__boundary_check(c, arn, err))
         return err->code;
     return bw_db_exec(c->db, err, NULL, set_boundary_sql[k], "sss", arn, c->principal->account_id,
@@ -261,11 +260,11 @@ static enum bw_code put_boundary(struct bw_call *c, enum bw_iam_kind k, struct b
 
 static enum bw_code delete_boundary(struct bw_call *c, enum bw_iam_kind k, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__ent_param(c, k, &e, err))
         return err->code;
-    return bw_db_exec(c->db, err, NULL, set_boundary_sql[k], "sss", NULL,
-                      c->principal->account_id, e.name);
+    return bw_db_exec(c->db, err, NULL, set_boundary_sql[k], "sss", NULL, c->principal->account_id,
+                      e.name);
 }
 
 enum bw_code bw_iam__put_user_permissions_boundary(struct bw_call *c, struct bw_err *err)

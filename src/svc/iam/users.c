@@ -11,8 +11,8 @@
 enum bw_code bw_iam__create_user(struct bw_call *c, struct bw_err *err)
 {
     const char *name, *path = bw_q_get(c, "Path"), *pb = bw_q_get(c, "PermissionsBoundary");
-    const char **keys, **values;
-    int n;
+    const char **keys = NULL, **values = NULL;
+    int n = 0;
     if (bw_iam__required(c, "UserName", &name, err) ||
         bw_iam__check_name("userName", name, 64, err) ||
         (path && bw_iam__check_path("path", path, err)) ||
@@ -27,10 +27,28 @@ enum bw_code bw_iam__create_user(struct bw_call *c, struct bw_err *err)
         return err->code;
     if (bw_iam__tags_put(c, "user", name, keys, values, n, err))
         return err->code;
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__ent_get(c, BW_IAM_USER, name, &e, err))
         return err->code;
+    bw_iam__trail_entity(c, &e);
     return bw_iam__ent_write(c, &e, "User", true, err);
+}
+
+/* GetUser by the root user: its account id as UserId, the root ARN, the account's
+ * creation date (IAM API Reference, GetUser). */
+static enum bw_code root_user(struct bw_call *c, struct bw_err *err)
+{
+    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT created_at FROM accounts WHERE id = ?", err, "s",
+                                  c->principal->account_id);
+    bool row = false;
+    if (!st || bw_db_step(c->db, st, &row, err))
+        return err->code;
+    bw_xml_open(&c->xml, "User");
+    bw_xml_elem(&c->xml, "UserId", c->principal->account_id);
+    bw_xml_elem(&c->xml, "Arn", c->principal->arn);
+    bw_xml_elem_time(&c->xml, "CreateDate", row ? sqlite3_column_int64(st, 0) : 0);
+    bw_xml_close(&c->xml, "User");
+    return BW_OK;
 }
 
 enum bw_code bw_iam__get_user(struct bw_call *c, struct bw_err *err)
@@ -38,12 +56,14 @@ enum bw_code bw_iam__get_user(struct bw_call *c, struct bw_err *err)
     const char *name = bw_q_get(c, "UserName");
     if (name && bw_iam__check_name("userName", name, 128, err))
         return err->code;
+    if (!name && c->principal->type == BW_PRINCIPAL_ROOT)
+        return root_user(c, err);
     if (!name)
         name = c->principal->user_name;
     if (!name)
         return bw_fail(err, BW_E_VALIDATION,
                        "Must specify userName when calling with non-User credentials");
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     if (bw_iam__ent_get(c, BW_IAM_USER, name, &e, err))
         return err->code;
     return bw_iam__ent_write(c, &e, "User", true, err);
@@ -67,11 +87,11 @@ static enum bw_code rename_user(struct bw_call *c, const char *old, const char *
 {
     const char *acct = c->principal->account_id;
     if (strcasecmp(old, new_name) != 0) {
-        struct bw_iam__ent other;
+        struct bw_iam__ent other = {0};
         struct bw_err ignored;
         if (bw_iam__ent_get(c, BW_IAM_USER, new_name, &other, &ignored) == BW_OK)
-            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS,
-                           "User with name %s already exists.", new_name);
+            return bw_fail(err, BW_E_IAM_ENTITY_ALREADY_EXISTS, "User with name %s already exists.",
+                           new_name);
     }
     if (bw_db_exec(c->db, err, NULL, "PRAGMA defer_foreign_keys = ON", ""))
         return err->code;
@@ -83,7 +103,7 @@ static enum bw_code rename_user(struct bw_call *c, const char *old, const char *
 
 enum bw_code bw_iam__update_user(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     const char *new_path = bw_q_get(c, "NewPath"), *new_name = bw_q_get(c, "NewUserName");
     if (bw_iam__ent_param(c, BW_IAM_USER, &e, err) ||
         (new_path && bw_iam__check_path("newPath", new_path, err)) ||
@@ -108,12 +128,12 @@ static const char *const user_conflict_sql =
 
 enum bw_code bw_iam__delete_user(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__ent e;
+    struct bw_iam__ent e = {0};
     const char *acct = c->principal->account_id;
     if (bw_iam__ent_param(c, BW_IAM_USER, &e, err))
         return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, user_conflict_sql, err, "ss", acct, e.name);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 0))
@@ -151,7 +171,7 @@ enum bw_code bw_iam__list_users(struct bw_call *c, struct bw_err *err)
         return err->code;
     bw_xml_open(&c->xml, "Users");
     while (bw_iam__page_step(c, st, &pg, err)) {
-        struct bw_iam__ent e;
+        struct bw_iam__ent e = {0};
         bw_iam__ent_from_row(c, BW_IAM_USER, st, &e);
         e.boundary = NULL; /* ListUsers does not return boundaries or tags */
         if (bw_iam__ent_write(c, &e, "member", false, err))

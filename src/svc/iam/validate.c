@@ -114,8 +114,7 @@ enum bw_code bw_iam__required(struct bw_call *c, const char *param, const char *
                    field);
 }
 
-enum bw_code bw_iam__bool_param(struct bw_call *c, const char *param, bool *out,
-                                struct bw_err *err)
+enum bw_code bw_iam__bool_param(struct bw_call *c, const char *param, bool *out, struct bw_err *err)
 {
     const char *v = bw_q_get(c, param);
     if (!v)
@@ -164,7 +163,8 @@ enum bw_code bw_iam__paging(struct bw_call *c, struct bw_iam__page *pg, struct b
     if (m) {
         char *end = NULL;
         long long v = m[0] == 'm' && m[1] ? strtoll(m + 1, &end, 16) : -1;
-        if (v < 0 || !end || *end)
+        /* bounded so that offset + MaxItems can never overflow */
+        if (v < 0 || v > (1LL << 40) || !end || *end)
             return bw_iam__invalid(err, "marker", m,
                                    "Member must be a marker returned by a previous call");
         pg->off = v;
@@ -175,7 +175,7 @@ enum bw_code bw_iam__paging(struct bw_call *c, struct bw_iam__page *pg, struct b
 bool bw_iam__page_step(struct bw_call *c, sqlite3_stmt *st, struct bw_iam__page *pg,
                        struct bw_err *err)
 {
-    bool row;
+    bool row = false;
     if (bw_db_step(c->db, st, &row, err) || !row)
         return false;
     if (pg->n == pg->max) {
@@ -271,7 +271,7 @@ enum bw_code bw_iam__policy_visible(struct bw_call *c, const char *arn, bool bou
     if (bw_iam__check_arn(arn, err))
         return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, visible_sql, err, "s", arn);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     const char *owner = row ? (const char *)sqlite3_column_text(st, 0) : NULL;

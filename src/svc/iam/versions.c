@@ -48,7 +48,7 @@ static enum bw_code version_get(struct bw_call *c, const struct bw_iam__pol *p, 
                                 const char **doc, int64_t *created, struct bw_err *err)
 {
     sqlite3_stmt *st = bw_db_prep(c->db, version_sql, err, "ss", p->arn, v);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (!row)
@@ -79,8 +79,8 @@ static const char *const next_sql =
 
 enum bw_code bw_iam__create_policy_version(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
-    const char *doc;
+    struct bw_iam__pol p = {0};
+    const char *doc = NULL;
     bool set_default = false;
     if (writable(c, &p, err) || bw_iam__required(c, "PolicyDocument", &doc, err) ||
         bw_iam__bool_param(c, "SetAsDefault", &set_default, err) ||
@@ -88,7 +88,7 @@ enum bw_code bw_iam__create_policy_version(struct bw_call *c, struct bw_err *err
                           SIZE_MSG, err))
         return err->code;
     sqlite3_stmt *st = bw_db_prep(c->db, next_sql, err, "s", p.arn);
-    bool row;
+    bool row = false;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int(st, 1) >= MAX_VERSIONS)
@@ -112,9 +112,9 @@ enum bw_code bw_iam__create_policy_version(struct bw_call *c, struct bw_err *err
 
 enum bw_code bw_iam__get_policy_version(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
-    const char *v, *doc;
-    int64_t created;
+    struct bw_iam__pol p = {0};
+    const char *v = NULL, *doc = NULL;
+    int64_t created = 0;
     if (bw_iam__pol_param(c, &p, err) || version_param(c, &v, err) ||
         version_get(c, &p, v, &doc, &created, err))
         return err->code;
@@ -128,7 +128,7 @@ static const char *const list_sql =
 
 enum bw_code bw_iam__list_policy_versions(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
+    struct bw_iam__pol p = {0};
     struct bw_iam__page pg;
     if (bw_iam__pol_param(c, &p, err) || bw_iam__paging(c, &pg, err))
         return err->code;
@@ -150,10 +150,9 @@ enum bw_code bw_iam__list_policy_versions(struct bw_call *c, struct bw_err *err)
 
 enum bw_code bw_iam__delete_policy_version(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
-    const char *v;
-    if (writable(c, &p, err) || version_param(c, &v, err) ||
-        version_get(c, &p, v, NULL, NULL, err))
+    struct bw_iam__pol p = {0};
+    const char *v = NULL;
+    if (writable(c, &p, err) || version_param(c, &v, err) || version_get(c, &p, v, NULL, NULL, err))
         return err->code;
     if (strcmp(v, p.default_version) == 0)
         return bw_fail(err, BW_E_IAM_DELETE_CONFLICT,
@@ -165,10 +164,9 @@ enum bw_code bw_iam__delete_policy_version(struct bw_call *c, struct bw_err *err
 
 enum bw_code bw_iam__set_default_policy_version(struct bw_call *c, struct bw_err *err)
 {
-    struct bw_iam__pol p;
-    const char *v;
-    if (writable(c, &p, err) || version_param(c, &v, err) ||
-        version_get(c, &p, v, NULL, NULL, err))
+    struct bw_iam__pol p = {0};
+    const char *v = NULL;
+    if (writable(c, &p, err) || version_param(c, &v, err) || version_get(c, &p, v, NULL, NULL, err))
         return err->code;
     return bw_db_exec(c->db, err, NULL,
                       "UPDATE iam_policies SET default_version = ?, updated_at = ? WHERE arn = ?",
