@@ -280,3 +280,27 @@ def test_tls_listener(tmp_path):
         assert s.client("sts").get_caller_identity()["Account"] == s.account
     finally:
         assert s.stop() == 0
+
+
+def test_malformed_json_body_changes_nothing(server):
+    """A signed JSON 1.1 call with a broken body: SerializationException, 400, no change."""
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    orgs = server.client("organizations")
+    with pytest.raises(ClientError) as e:
+        orgs.describe_organization()
+    assert e.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+    for body in ('{"FeatureSet": "ALL"', '["not", "an", "object"]', '{"FeatureSet": 7}'):
+        req = botocore.awsrequest.AWSRequest(
+            method="POST", url=server.endpoint + "/", data=body,
+            headers={"Content-Type": "application/x-amz-json-1.1",
+                     "X-Amz-Target": "AWSOrganizationsV20161128.CreateOrganization"})
+        botocore.auth.SigV4Auth(botocore.credentials.Credentials(
+            server.admin.akid, server.admin.secret), "organizations", "us-east-1").add_auth(req)
+        st, text, _ = raw(server, body, dict(req.headers))
+        assert st == 400, text
+        assert json.loads(text)["__type"] in ("SerializationException", "InvalidInputException")
+    with pytest.raises(ClientError) as e:
+        orgs.describe_organization()  # still no organization
+    assert e.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
