@@ -35,8 +35,7 @@ static bool valid_role_name(const char *r)
     size_t n = strlen(r);
     if (n < 1 || n > 64)
         return false;
-    return strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") ==
-           n;
+    return strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") == n;
 }
 
 struct create_in {
@@ -72,14 +71,13 @@ static const char *precheck(struct bw_call *c, const struct bw_org *o, const str
     bool row;
     if (!valid_email(in->email))
         return "INVALID_EMAIL";
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT 1 FROM accounts WHERE email = ?", err, "s",
-                                  in->email);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT 1 FROM accounts WHERE email = ?", err, "s", in->email);
     if (!st || bw_db_step(c->db, st, &row, err))
         return "INTERNAL_FAILURE";
     if (row)
         return "EMAIL_ALREADY_EXISTS";
-    st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s",
-                    o->id);
+    st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return "INTERNAL_FAILURE";
     if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_ACCOUNTS)
@@ -99,8 +97,7 @@ static enum bw_code make_account(struct bw_call *c, const struct bw_org *o,
     if (bw_iam_account_create(c->db, in->name, in->email, c->now_ms, id, err) ||
         bw_iam_role_create(c->db, c->arena, id, in->role, "/", trust, NULL, 3600, c->now_ms,
                            &role_id, err) ||
-        bw_iam_attach(c->db, id, "role", in->role, BW_IAM_AWS_POLICY("AdministratorAccess"),
-                      err) ||
+        bw_iam_attach(c->db, id, "role", in->role, BW_IAM_AWS_POLICY("AdministratorAccess"), err) ||
         bw_org__join(c, o, id, "CREATED", err) ||
         bw_db_exec(c->db, err, NULL,
                    "UPDATE org_accounts SET billing_access = ? WHERE account_id = ?", "ss",

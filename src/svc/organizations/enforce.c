@@ -32,8 +32,8 @@ static enum bw_code ou_parent(struct bw_call *c, const char *ou, const char **pa
                               struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT parent_id FROM org_ous WHERE id = ?", err, "s",
-                                  ou);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT parent_id FROM org_ous WHERE id = ?", err, "s", ou);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     *parent = row ? bw_db_col_str(c->arena, st, 0) : NULL;
@@ -67,8 +67,8 @@ static const char *const chain_sql =
     "SELECT m.org_id, m.parent_id, o.management_account, o.feature_set, o.root_id"
     " FROM org_accounts m JOIN org_organizations o ON o.id = m.org_id WHERE m.account_id = ?";
 
-static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain *ch,
-                               bool *in_org, struct bw_err *err)
+static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain *ch, bool *in_org,
+                               struct bw_err *err)
 {
     memset(ch, 0, sizeof *ch);
     sqlite3_stmt *st = bw_db_prep(c->db, chain_sql, err, "s", acct);
@@ -93,8 +93,8 @@ static enum bw_code load_level(struct bw_call *c, const char *target, const char
                                enum bw_policy_kind kind, struct bw_policy_level *lv,
                                struct bw_err *err)
 {
-    const struct bw_policy **ps = BW_ARENA_NEWN(c->arena, const struct bw_policy *,
-                                               BW_ORG_MAX_POLICIES_PER + 1);
+    const struct bw_policy **ps =
+        BW_ARENA_NEWN(c->arena, const struct bw_policy *, BW_ORG_MAX_POLICIES_PER + 1);
     size_t n = 0;
     bool row;
     sqlite3_stmt *st = bw_db_prep(c->db, level_sql, err, "ss", target, type);
@@ -128,8 +128,7 @@ static enum bw_code load_levels(struct bw_call *c, const struct chain *ch, const
     return BW_OK;
 }
 
-static void add_ctx(struct bw_call *c, struct bw_authz_set *set, const char *key,
-                    const char *value)
+static void add_ctx(struct bw_call *c, struct bw_authz_set *set, const char *key, const char *value)
 {
     const char *v[1] = {value};
     bw_authz_add_context(c, set, key, v, 1);

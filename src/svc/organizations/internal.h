@@ -14,14 +14,14 @@
 #include "proto/proto.h"
 
 /* Quotas (Organizations User Guide, "Quotas for AWS Organizations"). */
-#define BW_ORG_MAX_OU_DEPTH      5
-#define BW_ORG_MAX_POLICIES_PER  5     /* SCPs (and other types) per target */
-#define BW_ORG_MAX_ACCOUNTS      1000  /* self-hosted default */
-#define BW_ORG_MAX_OUS           1000
-#define BW_ORG_MAX_POLICY_CHARS  5120
-#define BW_ORG_MAX_TAGS          50
-#define BW_ORG_HANDSHAKE_MS      (15LL * 24 * 3600 * 1000)
-#define BW_ORG_ALLFEAT_MS        (90LL * 24 * 3600 * 1000)
+#define BW_ORG_MAX_OU_DEPTH     5
+#define BW_ORG_MAX_POLICIES_PER 5    /* SCPs (and other types) per target */
+#define BW_ORG_MAX_ACCOUNTS     1000 /* self-hosted default */
+#define BW_ORG_MAX_OUS          1000
+#define BW_ORG_MAX_POLICY_CHARS 5120
+#define BW_ORG_MAX_TAGS         50
+#define BW_ORG_HANDSHAKE_MS     (15LL * 24 * 3600 * 1000)
+#define BW_ORG_ALLFEAT_MS       (90LL * 24 * 3600 * 1000)
 
 #define BW_ORG_SCP "SERVICE_CONTROL_POLICY"
 #define BW_ORG_RCP "RESOURCE_CONTROL_POLICY"
@@ -64,8 +64,8 @@ enum bw_code bw_org__constraint(struct bw_err *err, const char *reason, const ch
     __attribute__((format(printf, 3, 4)));
 
 /* Reads a string member; min/max lengths are checked (max 0: unlimited). */
-enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min,
-                         size_t max, const char **out, struct bw_err *err);
+enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min, size_t max,
+                         const char **out, struct bw_err *err);
 /* Id shapes. */
 enum bw_org_id {
     BW_ORG_ID_ACCOUNT = 1,
@@ -129,8 +129,8 @@ enum bw_code bw_org__detach_account(struct bw_call *c, const char *org, const ch
 enum bw_code bw_org__join(struct bw_call *c, const struct bw_org *o, const char *acct,
                           const char *method, struct bw_err *err);
 /* Attaches the AWS-managed default of every enabled type to a new target. */
-enum bw_code bw_org__attach_defaults(struct bw_call *c, const struct bw_org *o,
-                                     const char *target, struct bw_err *err);
+enum bw_code bw_org__attach_defaults(struct bw_call *c, const struct bw_org *o, const char *target,
+                                     struct bw_err *err);
 /* Finds the parent kind of an id: "ROOT" / "ORGANIZATIONAL_UNIT"; false when absent. */
 bool bw_org__parent_exists(struct bw_call *c, const struct bw_org *o, const char *id);
 
@@ -141,11 +141,16 @@ enum bw_code bw_org__policy_type(struct bw_call *c, const char *name, const char
 enum bw_code bw_org__handshake_json(struct bw_call *c, const char *id, json_t **out,
                                     struct bw_err *err);
 /* Creates ENABLE_ALL_FEATURES and one APPROVE_ALL_FEATURES per invited member. */
-enum bw_code bw_org__start_all_features(struct bw_call *c, const struct bw_org *o,
-                                        const char **hid, struct bw_err *err);
+enum bw_code bw_org__start_all_features(struct bw_call *c, const struct bw_org *o, const char **hid,
+                                        struct bw_err *err);
 /* organization.c: switches to ALL features (SCPs enabled, FullAWSAccess everywhere). */
 enum bw_code bw_org__finalize_all_features(struct bw_call *c, const struct bw_org *o,
                                            struct bw_err *err);
+
+/* effective.c: merges one management policy into the effective policy `eff` with the
+ * inheritance operators; `locks` carries @@operators_allowed_for_child_policies by key
+ * path between calls. Non-objects are ignored. Pure (allocates paths in `a`). */
+void bw_org__effective_merge(struct bw_arena *a, json_t *eff, json_t *pol, json_t *locks);
 
 /* ---- handlers ---- */
 #define BW_ORG_HANDLER(n) enum bw_code bw_org__##n(struct bw_call *c, struct bw_err *err)

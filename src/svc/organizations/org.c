@@ -12,7 +12,10 @@
 #include "svc/organizations/internal.h"
 
 #define M BW_OP_MUTATES
-#define OP(name, flags, fn) {#name, "organizations:" #name, flags, NULL, bw_org__##fn}
+#define OP(name, flags, fn)                                                                        \
+    {                                                                                              \
+#name, "organizations:" #name, flags, NULL, bw_org__##fn                                   \
+    }
 
 static const struct bw_op ops[] = {
     OP(AcceptHandshake, M, accept_handshake),

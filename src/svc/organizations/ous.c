@@ -41,16 +41,15 @@ static enum bw_code name_free(struct bw_call *c, const char *parent, const char 
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (row)
-        return bw_fail(err, BW_E_ORG_DUPLICATE_OU,
-                       "An OU with the same name already exists.");
+        return bw_fail(err, BW_E_ORG_DUPLICATE_OU, "An OU with the same name already exists.");
     return BW_OK;
 }
 
 static enum bw_code ou_count(struct bw_call *c, const struct bw_org *o, struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT count(*) FROM org_ous WHERE org_id = ?", err,
-                                  "s", o->id);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT count(*) FROM org_ous WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_OUS)
@@ -59,8 +58,7 @@ static enum bw_code ou_count(struct bw_call *c, const struct bw_org *o, struct b
     return BW_OK;
 }
 
-static json_t *ou_json(struct bw_call *c, const struct bw_org *o, const char *id,
-                       const char *name)
+static json_t *ou_json(struct bw_call *c, const struct bw_org *o, const char *id, const char *name)
 {
     return json_pack("{s:s,s:s,s:s}", "Id", id, "Arn", bw_org__arn_ou(c, o, id), "Name", name);
 }
@@ -81,8 +79,7 @@ BW_ORG_HANDLER(create_ou)
                                   "deep.");
     if (name_free(c, parent, name, NULL, err) || ou_count(c, &o, err))
         return err->code;
-    const char *id = bw_arena_printf(c->arena, "ou-%s%s", o.root_id + 2,
-                                     bw_org__new_id(c, "-", 8));
+    const char *id = bw_arena_printf(c->arena, "ou-%s%s", o.root_id + 2, bw_org__new_id(c, "-", 8));
     if (bw_db_exec(c->db, err, NULL,
                    "INSERT INTO org_ous (id, org_id, parent_id, name, depth, created_at)"
                    " VALUES (?,?,?,?,?,?)",
@@ -163,8 +160,7 @@ BW_ORG_HANDLER(delete_ou)
     if (row)
         return bw_fail(err, BW_E_ORG_OU_NOT_EMPTY,
                        "You can't delete an OU that contains accounts or other OUs.");
-    if (bw_db_exec(c->db, err, NULL, "DELETE FROM org_attachments WHERE target_id = ?", "s",
-                   id) ||
+    if (bw_db_exec(c->db, err, NULL, "DELETE FROM org_attachments WHERE target_id = ?", "s", id) ||
         bw_db_exec(c->db, err, NULL, "DELETE FROM org_tags WHERE target_id = ?", "s", id))
         return err->code;
     return bw_db_exec(c->db, err, NULL, "DELETE FROM org_ous WHERE id = ?", "s", id);
@@ -203,8 +199,8 @@ BW_ORG_HANDLER(list_ous_for_parent)
         if (!row)
             break;
         if (n++ < pg.max)
-            json_array_append_new(a, ou_json(c, &o, bw_db_col_str(c->arena, st, 0),
-                                             bw_db_col_str(c->arena, st, 1)));
+            json_array_append_new(
+                a, ou_json(c, &o, bw_db_col_str(c->arena, st, 0), bw_db_col_str(c->arena, st, 1)));
     }
     if (!st)
         return err->code;
@@ -243,8 +239,8 @@ BW_ORG_HANDLER(list_children)
         if (!row)
             break;
         if (n++ < pg.max)
-            json_array_append_new(a, json_pack("{s:s,s:s}", "Id", sqlite3_column_text(st, 0),
-                                               "Type", type));
+            json_array_append_new(
+                a, json_pack("{s:s,s:s}", "Id", sqlite3_column_text(st, 0), "Type", type));
     }
     if (!st)
         return err->code;
@@ -279,8 +275,8 @@ BW_ORG_HANDLER(list_parents)
     json_t *a = json_array();
     json_object_set_new(bw_org__out(c), "Parents", a);
     if (pg.offset == 0)
-        json_array_append_new(a, json_pack("{s:s,s:s}", "Id", parent, "Type",
-                                           strncmp(parent, "r-", 2) ? "ORGANIZATIONAL_UNIT"
-                                                                    : "ROOT"));
+        json_array_append_new(a,
+                              json_pack("{s:s,s:s}", "Id", parent, "Type",
+                                        strncmp(parent, "r-", 2) ? "ORGANIZATIONAL_UNIT" : "ROOT"));
     return BW_OK;
 }

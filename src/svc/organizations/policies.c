@@ -48,9 +48,9 @@ static json_t *summary(struct bw_call *c, const struct bw_org *o, const struct p
 
 static void out_policy(struct bw_call *c, const struct bw_org *o, const struct pol *p)
 {
-    json_object_set_new(bw_org__out(c), "Policy",
-                        json_pack("{s:o,s:s}", "PolicySummary", summary(c, o, p), "Content",
-                                  p->content));
+    json_object_set_new(
+        bw_org__out(c), "Policy",
+        json_pack("{s:o,s:s}", "PolicySummary", summary(c, o, p), "Content", p->content));
 }
 
 static enum bw_code check_content(const char *type, const char *content, struct bw_err *err)
@@ -60,8 +60,8 @@ static enum bw_code check_content(const char *type, const char *content, struct 
         struct bw_policy *p;
         struct bw_policy_diag diag = {0};
         size_t limit = scp ? BW_POLICY_LIMIT_SCP : BW_POLICY_LIMIT_RCP;
-        if (bw_policy_compile(content, strlen(content), scp ? BW_POLICY_SCP : BW_POLICY_RCP,
-                              NULL, limit, &p, &diag, err) == BW_OK) {
+        if (bw_policy_compile(content, strlen(content), scp ? BW_POLICY_SCP : BW_POLICY_RCP, NULL,
+                              limit, &p, &diag, err) == BW_OK) {
             bw_policy_free(p);
             return BW_OK;
         }
@@ -183,8 +183,8 @@ BW_ORG_HANDLER(delete_policy)
     bool row;
     if (mutable_policy(c, &o, &p, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT 1 FROM org_attachments WHERE policy_id = ?",
-                                  err, "s", p.id);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT 1 FROM org_attachments WHERE policy_id = ?", err, "s", p.id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (row)
@@ -340,8 +340,8 @@ BW_ORG_HANDLER(list_targets_for_policy)
     json_object_set_new(out, "Targets", a);
     for (int i = 0; i < n && i < pg.max; i++) {
         const char *type, *name, *arn;
-        if (target_info(c, &o, ids[i], bw_org__id_kind(ids[i], target_kinds), &type, &name,
-                        &arn, err))
+        if (target_info(c, &o, ids[i], bw_org__id_kind(ids[i], target_kinds), &type, &name, &arn,
+                        err))
             return err->code;
         json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s}", "TargetId", ids[i], "Arn", arn,
                                            "Name", name, "Type", type));
@@ -354,8 +354,8 @@ struct attach_in {
     struct bw_org o;
     struct pol p;
     const char *target;
-    int64_t count;    /* policies of the type attached to the target */
-    bool attached;    /* this policy is attached */
+    int64_t count; /* policies of the type attached to the target */
+    bool attached; /* this policy is attached */
 };
 
 static enum bw_code attach_input(struct bw_call *c, struct attach_in *in, struct bw_err *err)

@@ -48,9 +48,9 @@ enum bw_code bw_org__account_org(struct bw_call *c, const char *account, const c
                                  const char **parent, struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db,
-                                  "SELECT org_id, parent_id FROM org_accounts WHERE account_id = ?",
-                                  err, "s", account);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT org_id, parent_id FROM org_accounts WHERE account_id = ?", err,
+                   "s", account);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     *org_id = row ? bw_db_col_str(c->arena, st, 0) : NULL;
@@ -123,15 +123,14 @@ enum bw_code bw_org__constraint(struct bw_err *err, const char *reason, const ch
     return err->code;
 }
 
-enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min,
-                         size_t max, const char **out, struct bw_err *err)
+enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min, size_t max,
+                         const char **out, struct bw_err *err)
 {
     json_t *v = json_object_get(c->in, name);
     *out = NULL;
     if (!v || json_is_null(v)) {
         if (required)
-            return bw_org__invalid(err, "INPUT_REQUIRED",
-                                   "You must specify a value for %s.", name);
+            return bw_org__invalid(err, "INPUT_REQUIRED", "You must specify a value for %s.", name);
         return BW_OK;
     }
     if (!json_is_string(v))
@@ -158,11 +157,9 @@ static bool span(const char *s, size_t min, size_t max, const char *set, const c
 }
 
 #define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
-#define POLICY_CHARS                                                                         \
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+#define POLICY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
-static bool match_prefixed(const char *id, const char *pfx, size_t min, size_t max,
-                           const char *set)
+static bool match_prefixed(const char *id, const char *pfx, size_t min, size_t max, const char *set)
 {
     size_t pl = strlen(pfx);
     const char *end;
@@ -237,8 +234,8 @@ const char *bw_org__arn_org(struct bw_call *c, const struct bw_org *o)
 
 const char *bw_org__arn_root(struct bw_call *c, const struct bw_org *o)
 {
-    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:root/%s/%s", o->management,
-                           o->id, o->root_id);
+    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:root/%s/%s", o->management, o->id,
+                           o->root_id);
 }
 
 const char *bw_org__arn_ou(struct bw_call *c, const struct bw_org *o, const char *ou)
@@ -274,15 +271,15 @@ const char *bw_org__arn_policy(struct bw_call *c, const struct bw_org *o, const 
 const char *bw_org__arn_handshake(struct bw_call *c, const struct bw_org *o, const char *action,
                                   const char *id)
 {
-    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:handshake/%s/%s/%s",
-                           o->management, o->id, bw_org__lower(c, action), id);
+    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:handshake/%s/%s/%s", o->management,
+                           o->id, bw_org__lower(c, action), id);
 }
 
 static void token_mac(struct bw_call *c, const char *salt, int64_t offset, char out[17])
 {
     unsigned char h[SHA256_DIGEST_LENGTH];
-    char *m = bw_arena_printf(c->arena, "%s\n%s\n%lld", salt ? salt : "", c->op->name,
-                              (long long)offset);
+    char *m =
+        bw_arena_printf(c->arena, "%s\n%s\n%lld", salt ? salt : "", c->op->name, (long long)offset);
     SHA256((const unsigned char *)m, strlen(m), h);
     bw_hex_encode(h, 8, out);
     out[16] = 0;
@@ -302,8 +299,7 @@ static enum bw_code parse_token(struct bw_call *c, const char *tok, struct bw_or
     pg->offset = off;
     return BW_OK;
 bad:
-    return bw_org__invalid(err, "INVALID_NEXT_TOKEN",
-                           "The provided NextToken value isn't valid.");
+    return bw_org__invalid(err, "INVALID_NEXT_TOKEN", "The provided NextToken value isn't valid.");
 }
 
 enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_page *pg,
@@ -318,11 +314,9 @@ enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_pag
             return bw_fail(err, BW_E_SERIALIZATION, "MaxResults must be an integer");
         json_int_t v = json_integer_value(m);
         if (v < 1)
-            return bw_org__invalid(err, "MIN_VALUE_EXCEEDED",
-                                   "MaxResults must be at least 1.");
+            return bw_org__invalid(err, "MIN_VALUE_EXCEEDED", "MaxResults must be at least 1.");
         if (v > 20)
-            return bw_org__invalid(err, "MAX_VALUE_EXCEEDED",
-                                   "MaxResults must be at most 20.");
+            return bw_org__invalid(err, "MAX_VALUE_EXCEEDED", "MaxResults must be at most 20.");
         pg->max = v;
     }
     const char *tok;
