@@ -80,7 +80,7 @@ static const char *precheck(struct bw_call *c, const struct bw_org *o, const str
     st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return "INTERNAL_FAILURE";
-    if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_ACCOUNTS)
+    if (sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_accounts", BW_ORG_MAX_ACCOUNTS))
         return "ACCOUNT_LIMIT_EXCEEDED";
     return NULL;
 }
@@ -365,6 +365,26 @@ static enum bw_code removable(struct bw_call *c, const struct bw_org *o, const c
     return BW_OK;
 }
 
+/* AWS makes a created account wait (7 days) before it can be removed; the wait is the
+ * created_removal_wait_days quota, 0 by default here. */
+static enum bw_code wait_over(struct bw_call *c, const char *acct, struct bw_err *err)
+{
+    int64_t days = bw_org__quota(c, "created_removal_wait_days", 0);
+    bool row;
+    if (days <= 0)
+        return BW_OK;
+    sqlite3_stmt *st = bw_db_prep(c->db,
+                                  "SELECT 1 FROM org_accounts WHERE account_id = ? AND"
+                                  " joined_method = 'CREATED' AND joined_at > ?",
+                                  err, "si", acct, c->now_ms - days * 86400000LL);
+    if (!st || bw_db_step(c->db, st, &row, err))
+        return err->code;
+    if (row)
+        return bw_org__constraint(err, "WAIT_PERIOD_ACTIVE",
+                                  "The account was created too recently to be removed.");
+    return BW_OK;
+}
+
 static enum bw_code leave(struct bw_call *c, const struct bw_org *o, const char *acct,
                           struct bw_err *err)
 {
@@ -390,7 +410,8 @@ BW_ORG_HANDLER(remove_account)
     const char *acct, *cur;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "AccountId", BW_ORG_ID_ACCOUNT, &acct, NULL, err) ||
-        member_parent(c, &o, acct, &cur, err) || removable(c, &o, acct, err))
+        member_parent(c, &o, acct, &cur, err) || removable(c, &o, acct, err) ||
+        wait_over(c, acct, err))
         return err->code;
     c->target_account = acct;
     return leave(c, &o, acct, err);

@@ -125,7 +125,7 @@ void bw_org__effective_merge(struct bw_arena *a, json_t *eff, json_t *pol, json_
 static enum bw_code chain(struct bw_call *c, const struct bw_org *o, const char *acct,
                           const char **ids, size_t *n, struct bw_err *err)
 {
-    const char *org, *parent, *ous[BW_ORG_MAX_OU_DEPTH + 1];
+    const char *org, *parent, *ous[BW_ORG_HARD_MAX_DEPTH + 1];
     size_t k = 0;
     bool row;
     if (bw_org__account_org(c, acct, &org, &parent, err))
@@ -134,7 +134,7 @@ static enum bw_code chain(struct bw_call *c, const struct bw_org *o, const char 
         return bw_fail(err, BW_E_ORG_TARGET_NOT_FOUND,
                        "We can't find a root, OU, account, or policy with the TargetId that "
                        "you specified.");
-    while (strcmp(parent, o->root_id) && k < BW_ORG_MAX_OU_DEPTH + 1) {
+    while (strcmp(parent, o->root_id) && k < BW_ORG_HARD_MAX_DEPTH + 1) {
         ous[k++] = parent;
         sqlite3_stmt *st =
             bw_db_prep(c->db, "SELECT parent_id FROM org_ous WHERE id = ?", err, "s", parent);
@@ -177,7 +177,7 @@ static enum bw_code merge_level(struct bw_call *c, const char *target, const cha
 BW_ORG_HANDLER(describe_effective_policy)
 {
     struct bw_org o;
-    const char *type, *target, *ids[BW_ORG_MAX_OU_DEPTH + 3];
+    const char *type, *target, *ids[BW_ORG_HARD_MAX_DEPTH + 3];
     size_t n;
     if (bw_org__load(c, BW_ORG_ANY_MEMBER, &o, err) ||
         bw_org__str(c, "PolicyType", true, 1, 0, &type, err) ||

@@ -19,7 +19,7 @@
 
 #include "common/arena.h"
 
-#define MAX_LEVELS (BW_ORG_MAX_OU_DEPTH + 3)
+#define MAX_LEVELS (BW_ORG_HARD_MAX_DEPTH + 3)
 
 struct chain {
     const char *org, *mgmt, *fs, *root;
@@ -45,11 +45,15 @@ static enum bw_code build_path(struct bw_call *c, struct chain *ch, const char *
 {
     const char *ous[MAX_LEVELS];
     size_t n = 0;
-    while (parent && strcmp(parent, ch->root) && n < BW_ORG_MAX_OU_DEPTH + 1) {
+    while (parent && strcmp(parent, ch->root)) {
+        if (n == BW_ORG_HARD_MAX_DEPTH) /* fail closed rather than skip a level */
+            return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is too deep", acct);
         ous[n++] = parent;
         if (ou_parent(c, parent, &parent, err))
             return err->code;
     }
+    if (!parent)
+        return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is broken", acct);
     struct bw_buf b;
     bw_buf_init(&b, c->arena, 128);
     bw_buf_printf(&b, "%s/%s/", ch->org, ch->root);
@@ -88,21 +92,28 @@ static const char *const level_sql =
     "SELECT p.id, p.content FROM org_attachments a JOIN org_policies p ON p.id = a.policy_id"
     " WHERE a.target_id = ? AND a.type = ? ORDER BY p.id";
 
-/* The policies of `type` attached at one level, compiled. */
+/* The policies of `type` attached at one level, compiled (all of them: dropping one
+ * could drop a Deny). */
 static enum bw_code load_level(struct bw_call *c, const char *target, const char *type,
                                enum bw_policy_kind kind, struct bw_policy_level *lv,
                                struct bw_err *err)
 {
-    const struct bw_policy **ps =
-        BW_ARENA_NEWN(c->arena, const struct bw_policy *, BW_ORG_MAX_POLICIES_PER + 1);
-    size_t n = 0;
+    size_t n = 0, cap = BW_ORG_MAX_POLICIES_PER;
+    const struct bw_policy **ps = BW_ARENA_NEWN(c->arena, const struct bw_policy *, cap);
     bool row;
     sqlite3_stmt *st = bw_db_prep(c->db, level_sql, err, "ss", target, type);
     while (st) {
         if (bw_db_step(c->db, st, &row, err))
             return err->code;
-        if (!row || n == BW_ORG_MAX_POLICIES_PER + 1)
+        if (!row)
             break;
+        if (n == cap) {
+            const struct bw_policy **np =
+                BW_ARENA_NEWN(c->arena, const struct bw_policy *, cap * 2);
+            memcpy(np, ps, n * sizeof *np);
+            ps = np;
+            cap *= 2;
+        }
         const char *id = bw_db_col_str(c->arena, st, 0);
         const char *doc = bw_db_col_str(c->arena, st, 1);
         if (bw_authz_compile(c, doc, kind, id, &ps[n], err))

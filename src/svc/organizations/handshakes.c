@@ -222,7 +222,7 @@ static enum bw_code invite_checks(struct bw_call *c, const struct bw_org *o, con
     st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
-    if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_ACCOUNTS)
+    if (sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_accounts", BW_ORG_MAX_ACCOUNTS))
         return hs_constraint(err, "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
                              "You have reached the limit on the number of accounts.");
     return BW_OK;

@@ -13,8 +13,10 @@
 
 #include "proto/proto.h"
 
-/* Quotas (Organizations User Guide, "Quotas for AWS Organizations"). */
+/* Quota defaults (Organizations User Guide, "Quotas for AWS Organizations"); the values
+ * in force are the rows of org_quotas (bw_org__quota). */
 #define BW_ORG_MAX_OU_DEPTH     5
+#define BW_ORG_HARD_MAX_DEPTH   20   /* the depth quota is clamped to this */
 #define BW_ORG_MAX_POLICIES_PER 5    /* SCPs (and other types) per target */
 #define BW_ORG_MAX_ACCOUNTS     1000 /* self-hosted default */
 #define BW_ORG_MAX_OUS          1000
@@ -46,6 +48,8 @@ enum bw_org_access {
 };
 
 /* ---- util.c ---- */
+/* A quota from org_quotas (name as in migration 0200), or dflt when the row is absent. */
+int64_t bw_org__quota(struct bw_call *c, const char *name, int64_t dflt);
 /* Loads the caller's organization: AWSOrganizationsNotInUseException when none. */
 enum bw_code bw_org__load(struct bw_call *c, enum bw_org_access access, struct bw_org *o,
                           struct bw_err *err);

@@ -52,7 +52,7 @@ static enum bw_code ou_count(struct bw_call *c, const struct bw_org *o, struct b
         bw_db_prep(c->db, "SELECT count(*) FROM org_ous WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
-    if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_OUS)
+    if (sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_ous", BW_ORG_MAX_OUS))
         return bw_org__constraint(err, "OU_NUMBER_LIMIT_EXCEEDED",
                                   "You have reached the limit on the number of OUs.");
     return BW_OK;
@@ -73,7 +73,10 @@ BW_ORG_HANDLER(create_ou)
         bw_org__str(c, "Name", true, 1, 128, &name, err) ||
         parent_depth(c, &o, parent, &depth, err))
         return err->code;
-    if (depth + 1 > BW_ORG_MAX_OU_DEPTH)
+    int64_t max_depth = bw_org__quota(c, "max_ou_depth", BW_ORG_MAX_OU_DEPTH);
+    if (max_depth > BW_ORG_HARD_MAX_DEPTH)
+        max_depth = BW_ORG_HARD_MAX_DEPTH;
+    if (depth + 1 > max_depth)
         return bw_org__constraint(err, "OU_DEPTH_LIMIT_EXCEEDED",
                                   "You attempted to create an OU tree that is too many levels "
                                   "deep.");

@@ -101,7 +101,7 @@ static enum bw_code name_free(struct bw_call *c, const struct bw_org *o, const c
     st = bw_db_prep(c->db, "SELECT count(*) FROM org_policies WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
-    if (!except && sqlite3_column_int64(st, 0) >= 1000)
+    if (!except && sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_policies", 1000))
         return bw_org__constraint(err, "POLICY_NUMBER_LIMIT_EXCEEDED",
                                   "You have reached the limit on the number of policies.");
     return BW_OK;
@@ -393,7 +393,7 @@ BW_ORG_HANDLER(attach_policy)
     if (in.attached)
         return bw_fail(err, BW_E_ORG_DUPLICATE_POLICY_ATTACHMENT,
                        "The selected policy is already attached to the specified target.");
-    if (in.count >= BW_ORG_MAX_POLICIES_PER)
+    if (in.count >= bw_org__quota(c, "max_policies_per_target", BW_ORG_MAX_POLICIES_PER))
         return bw_org__constraint(err, "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
                                   "You attempted to exceed the number of policies of a certain "
                                   "type that can be attached to an entity at one time.");

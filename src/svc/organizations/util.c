@@ -19,6 +19,17 @@
 
 #include "common/util.h"
 
+int64_t bw_org__quota(struct bw_call *c, const char *name, int64_t dflt)
+{
+    struct bw_err e;
+    bool row = false;
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT value FROM org_quotas WHERE name = ?", &e, "s", name);
+    if (!st || bw_db_step(c->db, st, &row, &e) || !row)
+        return dflt;
+    return sqlite3_column_int64(st, 0);
+}
+
 static const char *const org_sql =
     "SELECT o.id, o.management_account, a.email, o.feature_set, o.root_id,"
     " o.all_features_pending, o.created_at FROM org_organizations o"
