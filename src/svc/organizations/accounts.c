@@ -154,6 +154,21 @@ BW_ORG_HANDLER(create_account)
     return BW_OK;
 }
 
+/* There is no AWS GovCloud (US) partition on a self-hosted server, so no management
+ * account is GovCloud-enabled: AWS answers such an organization with
+ * ConstraintViolationException MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED (API reference,
+ * CreateGovCloudAccount). Input is validated first, as for CreateAccount. */
+BW_ORG_HANDLER(create_govcloud_account)
+{
+    struct bw_org o;
+    struct create_in in;
+    if (bw_org__load(c, BW_ORG_MANAGER, &o, err) || create_input(c, &in, err))
+        return err->code;
+    return bw_org__constraint(err, "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED",
+                              "The management account of this organization is not enabled for "
+                              "AWS GovCloud (US).");
+}
+
 static const char *const status_cols =
     "SELECT id, account_name, state, requested_at, completed_at, account_id, failure_reason"
     " FROM org_create_status WHERE id = ? AND org_id = ?";
@@ -250,12 +265,15 @@ static enum bw_code list_accounts(struct bw_call *c, const struct bw_org *o, con
     struct bw_org_page pg;
     if (bw_org__page(c, parent ? parent : o->id, &pg, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db,
-                                  "SELECT account_id FROM org_accounts WHERE org_id = ?"
-                                  " AND (?2 IS NULL OR parent_id = ?2)"
-                                  " ORDER BY joined_at, account_id LIMIT ? OFFSET ?",
-                                  err, "ssii", o->id, parent, pg.max + 1, pg.offset);
-    const char *ids[21];
+    sqlite3_stmt *st = bw_db_prep(
+        c->db,
+        "SELECT a.id, a.email, a.name, a.status, m.joined_method, m.joined_at FROM org_accounts m"
+        " JOIN accounts a ON a.id = m.account_id WHERE m.org_id = ?"
+        " AND (?2 IS NULL OR m.parent_id = ?2) ORDER BY m.joined_at, m.account_id"
+        " LIMIT ? OFFSET ?",
+        err, "ssii", o->id, parent, pg.max + 1, pg.offset);
+    json_t *out = bw_org__out(c), *a = json_array();
+    json_object_set_new(out, "Accounts", a);
     int n = 0;
     bool row;
     while (st) {
@@ -263,18 +281,11 @@ static enum bw_code list_accounts(struct bw_call *c, const struct bw_org *o, con
             return err->code;
         if (!row)
             break;
-        ids[n++] = bw_db_col_str(c->arena, st, 0);
+        if (n++ < pg.max)
+            json_array_append_new(a, bw_org__account_row_json(c, o, st));
     }
     if (!st)
         return err->code;
-    json_t *out = bw_org__out(c), *a = json_array();
-    json_object_set_new(out, "Accounts", a);
-    for (int i = 0; i < n && i < pg.max; i++) {
-        json_t *j;
-        if (bw_org__account_json(c, o, ids[i], &j, err))
-            return err->code;
-        json_array_append_new(a, j);
-    }
     bw_org__page_end(c, &pg, n > pg.max, out);
     return BW_OK;
 }

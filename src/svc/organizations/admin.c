@@ -209,7 +209,7 @@ BW_ORG_HANDLER(register_delegated_admin)
 {
     struct bw_org o;
     const char *acct, *sp;
-    bool reg, row;
+    bool reg = false, row;
     if (delegation_in(c, &o, &acct, &sp, &reg, err))
         return err->code;
     if (!strcmp(acct, o.management))
@@ -239,7 +239,7 @@ BW_ORG_HANDLER(deregister_delegated_admin)
 {
     struct bw_org o;
     const char *acct, *sp;
-    bool reg;
+    bool reg = false;
     if (delegation_in(c, &o, &acct, &sp, &reg, err))
         return err->code;
     if (!reg)

@@ -178,7 +178,7 @@ BW_ORG_HANDLER(describe_effective_policy)
 {
     struct bw_org o;
     const char *type, *target, *ids[BW_ORG_HARD_MAX_DEPTH + 3];
-    size_t n;
+    size_t n = 0;
     if (bw_org__load(c, BW_ORG_ANY_MEMBER, &o, err) ||
         bw_org__str(c, "PolicyType", true, 1, 0, &type, err) ||
         bw_org__str(c, "TargetId", false, 1, 100, &target, err))

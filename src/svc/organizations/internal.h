@@ -117,6 +117,8 @@ json_t *bw_org__org_json(struct bw_call *c, const struct bw_org *o, struct bw_er
 /* Account row → Account shape. */
 enum bw_code bw_org__account_json(struct bw_call *c, const struct bw_org *o, const char *acct,
                                   json_t **out, struct bw_err *err);
+/* A row (id, email, name, status, joined_method, joined_at) → Account shape. */
+json_t *bw_org__account_row_json(struct bw_call *c, const struct bw_org *o, sqlite3_stmt *st);
 /* Policy types enabled on a root → [{"Type","Status"}]. */
 json_t *bw_org__root_types(struct bw_call *c, const char *root_id, struct bw_err *err);
 bool bw_org__type_enabled(struct bw_call *c, const char *root_id, const char *type);
@@ -166,6 +168,7 @@ BW_ORG_HANDLER(enable_policy_type);
 BW_ORG_HANDLER(disable_policy_type);
 BW_ORG_HANDLER(enable_all_features);
 BW_ORG_HANDLER(create_account);
+BW_ORG_HANDLER(create_govcloud_account);
 BW_ORG_HANDLER(describe_create_account_status);
 BW_ORG_HANDLER(list_create_account_status);
 BW_ORG_HANDLER(describe_account);

@@ -63,6 +63,20 @@ static const char *const account_sql =
     "SELECT a.id, a.email, a.name, a.status, m.joined_method, m.joined_at FROM org_accounts m"
     " JOIN accounts a ON a.id = m.account_id WHERE m.account_id = ? AND m.org_id = ?";
 
+json_t *bw_org__account_row_json(struct bw_call *c, const struct bw_org *o, sqlite3_stmt *st)
+{
+    const char *acct = (const char *)sqlite3_column_text(st, 0);
+    const char *status = (const char *)sqlite3_column_text(st, 3);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Id", acct, "Arn",
+                          bw_org__arn_account(c, o, acct), "Email", sqlite3_column_text(st, 1),
+                          "Name", sqlite3_column_text(st, 2), "Status", status, "JoinedMethod",
+                          sqlite3_column_text(st, 4), "JoinedTimestamp",
+                          bw_org__time(sqlite3_column_int64(st, 5)));
+    /* State (the newer field) mirrors Status: ACTIVE, SUSPENDED, PENDING_CLOSURE. */
+    json_object_set_new(j, "State", json_string(status));
+    return j;
+}
+
 enum bw_code bw_org__account_json(struct bw_call *c, const struct bw_org *o, const char *acct,
                                   json_t **out, struct bw_err *err)
 {
@@ -74,14 +88,7 @@ enum bw_code bw_org__account_json(struct bw_call *c, const struct bw_org *o, con
     if (!row)
         return bw_fail(err, BW_E_ORG_ACCOUNT_NOT_FOUND,
                        "You specified an account that doesn't exist.");
-    const char *status = (const char *)sqlite3_column_text(st, 3);
-    *out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Id", acct, "Arn",
-                     bw_org__arn_account(c, o, acct), "Email", sqlite3_column_text(st, 1), "Name",
-                     sqlite3_column_text(st, 2), "Status", status, "JoinedMethod",
-                     sqlite3_column_text(st, 4), "JoinedTimestamp",
-                     bw_org__time(sqlite3_column_int64(st, 5)));
-    /* State (the newer field) mirrors Status: ACTIVE, SUSPENDED, PENDING_CLOSURE. */
-    json_object_set_new(*out, "State", json_string(status));
+    *out = bw_org__account_row_json(c, o, st);
     return BW_OK;
 }
 
@@ -232,7 +239,7 @@ enum bw_code bw_org__tags_put(struct bw_call *c, const struct bw_org *o, const c
                        "ssss", o->id, target, k, v))
             return err->code;
     }
-    int64_t n;
+    int64_t n = 0;
     if (count_tags(c, target, &n, err))
         return err->code;
     if (n > BW_ORG_MAX_TAGS)

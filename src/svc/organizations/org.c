@@ -23,6 +23,7 @@ static const struct bw_op ops[] = {
     OP(CancelHandshake, M, cancel_handshake),
     OP(CloseAccount, M, close_account),
     OP(CreateAccount, M, create_account),
+    OP(CreateGovCloudAccount, M, create_govcloud_account),
     OP(CreateOrganization, M, create_organization),
     OP(CreateOrganizationalUnit, M, create_ou),
     OP(CreatePolicy, M, create_policy),

@@ -92,7 +92,7 @@ static enum bw_code count_members(struct bw_call *c, const struct bw_org *o, int
 BW_ORG_HANDLER(delete_organization)
 {
     struct bw_org o;
-    int64_t n;
+    int64_t n = 0;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) || count_members(c, &o, &n, err))
         return err->code;
     if (n > 1)

@@ -66,8 +66,8 @@ static json_t *ou_json(struct bw_call *c, const struct bw_org *o, const char *id
 BW_ORG_HANDLER(create_ou)
 {
     struct bw_org o;
-    const char *parent, *name;
-    int64_t depth;
+    const char *parent, *name = NULL;
+    int64_t depth = 0;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "ParentId", BW_ORG_ID_ROOT | BW_ORG_ID_OU, &parent, NULL, err) ||
         bw_org__str(c, "Name", true, 1, 128, &name, err) ||
@@ -116,7 +116,7 @@ static enum bw_code ou_load(struct bw_call *c, const struct bw_org *o, const cha
 BW_ORG_HANDLER(describe_ou)
 {
     struct bw_org o;
-    const char *id, *name;
+    const char *id, *name = NULL;
     if (bw_org__load(c, BW_ORG_READER, &o, err) ||
         bw_org__id(c, "OrganizationalUnitId", BW_ORG_ID_OU, &id, NULL, err) ||
         ou_load(c, &o, id, &name, NULL, err))
@@ -128,7 +128,7 @@ BW_ORG_HANDLER(describe_ou)
 BW_ORG_HANDLER(update_ou)
 {
     struct bw_org o;
-    const char *id, *name, *parent, *nname;
+    const char *id, *name = NULL, *parent = NULL, *nname;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "OrganizationalUnitId", BW_ORG_ID_OU, &id, NULL, err) ||
         bw_org__str(c, "Name", false, 1, 128, &nname, err) ||
@@ -148,7 +148,7 @@ BW_ORG_HANDLER(update_ou)
 BW_ORG_HANDLER(delete_ou)
 {
     struct bw_org o;
-    const char *id, *name;
+    const char *id, *name = NULL;
     bool row;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "OrganizationalUnitId", BW_ORG_ID_OU, &id, NULL, err) ||

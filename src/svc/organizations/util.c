@@ -86,7 +86,7 @@ static bool is_delegated(struct bw_call *c, const struct bw_org *o)
 enum bw_code bw_org__load(struct bw_call *c, enum bw_org_access access, struct bw_org *o,
                           struct bw_err *err)
 {
-    const char *org_id;
+    const char *org_id = NULL;
     bool found = false;
     if (bw_org__account_org(c, c->principal->account_id, &org_id, NULL, err))
         return err->code;
