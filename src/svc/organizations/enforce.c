@@ -22,53 +22,51 @@
 #define MAX_LEVELS (BW_ORG_HARD_MAX_DEPTH + 3)
 
 struct chain {
-    const char *org, *mgmt, *fs, *root;
+    const char *org, *mgmt, *root;
+    bool scp, rcp;               /* ALL features and the type enabled on the root */
     const char *ids[MAX_LEVELS]; /* root, OUs top down, account */
     size_t n;
     const char *path; /* o-…/r-…/ou-…/ */
 };
 
-static enum bw_code ou_parent(struct bw_call *c, const char *ou, const char **parent,
-                              struct bw_err *err)
+/* Ancestors of the account, root first: one recursive query up the OU tree. */
+static const char *const up_sql =
+    "WITH RECURSIVE up(id, d) AS (SELECT parent_id, 0 FROM org_accounts WHERE account_id = ?1"
+    " UNION ALL SELECT o.parent_id, up.d + 1 FROM org_ous o JOIN up ON o.id = up.id"
+    " WHERE up.d < 32) SELECT id FROM up ORDER BY d DESC";
+
+static enum bw_code build_path(struct bw_call *c, struct chain *ch, const char *acct,
+                               struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st =
-        bw_db_prep(c->db, "SELECT parent_id FROM org_ous WHERE id = ?", err, "s", ou);
-    if (!st || bw_db_step(c->db, st, &row, err))
-        return err->code;
-    *parent = row ? bw_db_col_str(c->arena, st, 0) : NULL;
-    return BW_OK;
-}
-
-static enum bw_code build_path(struct bw_call *c, struct chain *ch, const char *parent,
-                               const char *acct, struct bw_err *err)
-{
-    const char *ous[MAX_LEVELS];
-    size_t n = 0;
-    while (parent && strcmp(parent, ch->root)) {
-        if (n == BW_ORG_HARD_MAX_DEPTH) /* fail closed rather than skip a level */
-            return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is too deep", acct);
-        ous[n++] = parent;
-        if (ou_parent(c, parent, &parent, err))
-            return err->code;
-    }
-    if (!parent)
-        return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is broken", acct);
     struct bw_buf b;
     bw_buf_init(&b, c->arena, 128);
-    bw_buf_printf(&b, "%s/%s/", ch->org, ch->root);
-    ch->ids[ch->n++] = ch->root;
-    while (n) {
-        ch->ids[ch->n++] = ous[--n];
-        bw_buf_printf(&b, "%s/", ous[n]);
+    bw_buf_printf(&b, "%s/", ch->org);
+    sqlite3_stmt *st = bw_db_prep(c->db, up_sql, err, "s", acct);
+    while (st) {
+        if (bw_db_step(c->db, st, &row, err))
+            return err->code;
+        if (!row)
+            break;
+        if (ch->n == MAX_LEVELS - 1) /* fail closed rather than skip a level */
+            return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is too deep", acct);
+        ch->ids[ch->n] = bw_db_col_str(c->arena, st, 0);
+        bw_buf_printf(&b, "%s/", ch->ids[ch->n++]);
     }
+    if (!st)
+        return err->code;
+    if (!ch->n || strcmp(ch->ids[0], ch->root))
+        return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is broken", acct);
     ch->ids[ch->n++] = acct;
     ch->path = bw_buf_cstr(&b);
     return BW_OK;
 }
 
 static const char *const chain_sql =
-    "SELECT m.org_id, m.parent_id, o.management_account, o.feature_set, o.root_id"
+    "SELECT m.org_id, o.management_account, o.feature_set, o.root_id,"
+    " EXISTS (SELECT 1 FROM org_policy_types t WHERE t.root_id = o.root_id AND t.type ="
+    " 'SERVICE_CONTROL_POLICY'), EXISTS (SELECT 1 FROM org_policy_types t WHERE t.root_id ="
+    " o.root_id AND t.type = 'RESOURCE_CONTROL_POLICY')"
     " FROM org_accounts m JOIN org_organizations o ON o.id = m.org_id WHERE m.account_id = ?";
 
 static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain *ch, bool *in_org,
@@ -81,50 +79,40 @@ static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain
     if (!*in_org)
         return BW_OK;
     ch->org = bw_db_col_str(c->arena, st, 0);
-    const char *parent = bw_db_col_str(c->arena, st, 1);
-    ch->mgmt = bw_db_col_str(c->arena, st, 2);
-    ch->fs = bw_db_col_str(c->arena, st, 3);
-    ch->root = bw_db_col_str(c->arena, st, 4);
-    return build_path(c, ch, parent, acct, err);
+    ch->mgmt = bw_db_col_str(c->arena, st, 1);
+    ch->root = bw_db_col_str(c->arena, st, 3);
+    bool all = !strcmp((const char *)sqlite3_column_text(st, 2), "ALL");
+    ch->scp = all && sqlite3_column_int(st, 4);
+    ch->rcp = all && sqlite3_column_int(st, 5);
+    return build_path(c, ch, acct, err);
 }
 
-static const char *const level_sql =
-    "SELECT p.id, p.content FROM org_attachments a JOIN org_policies p ON p.id = a.policy_id"
-    " WHERE a.target_id = ? AND a.type = ? ORDER BY p.id";
+/* Every policy of `type` attached along the chain, in one query. */
+static const char *const levels_sql =
+    "SELECT a.target_id, p.id, p.content FROM org_attachments a JOIN org_policies p"
+    " ON p.id = a.policy_id WHERE a.org_id = ? AND a.type = ?"
+    " AND a.target_id IN (SELECT value FROM json_each(?)) ORDER BY p.id";
 
-/* The policies of `type` attached at one level, compiled (all of them: dropping one
- * could drop a Deny). */
-static enum bw_code load_level(struct bw_call *c, const char *target, const char *type,
-                               enum bw_policy_kind kind, struct bw_policy_level *lv,
-                               struct bw_err *err)
+static size_t level_of(const struct chain *ch, const char *target)
 {
-    size_t n = 0, cap = BW_ORG_MAX_POLICIES_PER;
-    const struct bw_policy **ps = BW_ARENA_NEWN(c->arena, const struct bw_policy *, cap);
-    bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, level_sql, err, "ss", target, type);
-    while (st) {
-        if (bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            break;
-        if (n == cap) {
-            const struct bw_policy **np =
-                BW_ARENA_NEWN(c->arena, const struct bw_policy *, cap * 2);
-            memcpy(np, ps, n * sizeof *np);
-            ps = np;
-            cap *= 2;
-        }
-        const char *id = bw_db_col_str(c->arena, st, 0);
-        const char *doc = bw_db_col_str(c->arena, st, 1);
-        if (bw_authz_compile(c, doc, kind, id, &ps[n], err))
-            return err->code;
-        n++;
+    for (size_t i = 0; i < ch->n; i++)
+        if (!strcmp(ch->ids[i], target))
+            return i;
+    return SIZE_MAX;
+}
+
+static void level_add(struct bw_call *c, struct bw_policy_level *lv, size_t *cap,
+                      const struct bw_policy *p)
+{
+    if (lv->n == *cap) { /* all of them: dropping one could drop a Deny */
+        size_t nc = *cap ? *cap * 2 : BW_ORG_MAX_POLICIES_PER;
+        const struct bw_policy **np = BW_ARENA_NEWN(c->arena, const struct bw_policy *, nc);
+        if (lv->n)
+            memcpy(np, lv->policies, lv->n * sizeof *np);
+        lv->policies = np;
+        *cap = nc;
     }
-    if (!st)
-        return err->code;
-    lv->policies = ps;
-    lv->n = n;
-    return BW_OK;
+    ((const struct bw_policy **)lv->policies)[lv->n++] = p;
 }
 
 static enum bw_code load_levels(struct bw_call *c, const struct chain *ch, const char *type,
@@ -132,9 +120,31 @@ static enum bw_code load_levels(struct bw_call *c, const struct chain *ch, const
                                 struct bw_err *err)
 {
     struct bw_policy_level *lv = BW_ARENA_NEWN(c->arena, struct bw_policy_level, ch->n);
-    for (size_t i = 0; i < ch->n; i++)
-        if (load_level(c, ch->ids[i], type, kind, &lv[i], err))
+    size_t caps[MAX_LEVELS] = {0};
+    struct bw_buf ids;
+    bw_buf_init(&ids, c->arena, 256);
+    for (size_t i = 0; i < ch->n; i++) {
+        lv[i] = (struct bw_policy_level){0};
+        bw_buf_printf(&ids, "%s\"%s\"", i ? "," : "[", ch->ids[i]);
+    }
+    bw_buf_adds(&ids, "]");
+    bool row;
+    sqlite3_stmt *st = bw_db_prep(c->db, levels_sql, err, "sss", ch->org, type, bw_buf_cstr(&ids));
+    while (st) {
+        if (bw_db_step(c->db, st, &row, err))
             return err->code;
+        if (!row)
+            break;
+        size_t l = level_of(ch, (const char *)sqlite3_column_text(st, 0));
+        const char *id = bw_db_col_str(c->arena, st, 1);
+        const struct bw_policy *p;
+        if (l == SIZE_MAX ||
+            bw_authz_compile(c, (const char *)sqlite3_column_text(st, 2), kind, id, &p, err))
+            return l == SIZE_MAX ? bw_fail(err, BW_E_INTERNAL, "stray attachment") : err->code;
+        level_add(c, &lv[l], &caps[l], p);
+    }
+    if (!st)
+        return err->code;
     *out = lv;
     return BW_OK;
 }
@@ -143,11 +153,6 @@ static void add_ctx(struct bw_call *c, struct bw_authz_set *set, const char *key
 {
     const char *v[1] = {value};
     bw_authz_add_context(c, set, key, v, 1);
-}
-
-static bool enforced(struct bw_call *c, const struct chain *ch, const char *type)
-{
-    return !strcmp(ch->fs, "ALL") && bw_org__type_enabled(c, ch->root, type);
 }
 
 enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err)
@@ -162,7 +167,7 @@ enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, str
         add_ctx(c, set, "aws:PrincipalOrgID", pc.org);
         add_ctx(c, set, "aws:PrincipalOrgPaths", pc.path);
         mgmt = !strcmp(me, pc.mgmt);
-        if (!mgmt && enforced(c, &pc, BW_ORG_SCP)) {
+        if (!mgmt && pc.scp) {
             if (load_levels(c, &pc, BW_ORG_SCP, BW_POLICY_SCP, &lv, err))
                 return err->code;
             bw_authz_set_scps(set, lv, pc.n);
@@ -176,7 +181,7 @@ enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, str
     if (r_in) {
         add_ctx(c, set, "aws:ResourceOrgID", rc.org);
         add_ctx(c, set, "aws:ResourceOrgPaths", rc.path);
-        if (strcmp(ra, rc.mgmt) && enforced(c, &rc, BW_ORG_RCP)) {
+        if (strcmp(ra, rc.mgmt) && rc.rcp) {
             if (load_levels(c, &rc, BW_ORG_RCP, BW_POLICY_RCP, &lv, err))
                 return err->code;
             bw_authz_set_rcps(set, lv, rc.n);
