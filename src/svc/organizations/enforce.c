@@ -89,9 +89,9 @@ static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain
 
 /* Every policy of `type` attached along the chain, in one query. */
 static const char *const levels_sql =
-    "SELECT a.target_id, p.id, p.content FROM org_attachments a JOIN org_policies p"
-    " ON p.id = a.policy_id WHERE a.org_id = ? AND a.type = ?"
-    " AND a.target_id IN (SELECT value FROM json_each(?)) ORDER BY p.id";
+    "SELECT j.value, p.id, p.content FROM json_each(?3) j CROSS JOIN org_attachments a"
+    " ON a.target_id = j.value CROSS JOIN org_policies p ON p.id = a.policy_id"
+    " WHERE +a.org_id = ?1 AND a.type = ?2 ORDER BY p.id";
 
 static size_t level_of(const struct chain *ch, const char *target)
 {
