@@ -525,6 +525,33 @@ def test_delegated_administrator(env):
     assert org.list_aws_service_access_for_organization()["EnabledServicePrincipals"] == []
 
 
+def test_resource_arns_in_policies(env):
+    """Organizations actions are authorized on the ARN of the account/OU/policy named:
+    an SCP denying DescribeAccount on one account's ARN binds a delegated admin there
+    only."""
+    org, server, o = env["org"], env["server"], env["o"]
+    sp = "config.amazonaws.com"
+    org.enable_aws_service_access(ServicePrincipal=sp)
+    delegate, other = created_account(env, "arn-delegate"), created_account(env, "arn-other")
+    org.register_delegated_administrator(AccountId=delegate, ServicePrincipal=sp)
+    arn = f"arn:aws:organizations::{server.account}:account/{o['Id']}/{other}"
+    pid = org.create_policy(Name="no-describe-other", Description="", Type=SCP, Content=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+                                                 "Action": "organizations:DescribeAccount",
+                                                 "Resource": arn}]}))["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=pid, TargetId=delegate)
+    try:
+        dorg = server.client("organizations", creds=assume(env, delegate))
+        e = raises("AccessDeniedException", dorg.describe_account, AccountId=other)
+        assert arn in e["Error"]["Message"]
+        assert dorg.describe_account(AccountId=delegate)["Account"]["Id"] == delegate
+    finally:
+        org.detach_policy(PolicyId=pid, TargetId=delegate)
+        org.delete_policy(PolicyId=pid)
+        org.deregister_delegated_administrator(AccountId=delegate, ServicePrincipal=sp)
+        org.disable_aws_service_access(ServicePrincipal=sp)
+
+
 def test_resource_policy(env):
     org, server = env["org"], env["server"]
     raises("ResourcePolicyNotFoundException", org.describe_resource_policy)

@@ -216,6 +216,17 @@ BW_ORG_HANDLER(put_resource_policy);
 BW_ORG_HANDLER(describe_resource_policy);
 BW_ORG_HANDLER(delete_resource_policy);
 
+/* ---- resources.c: the ARN an operation is authorized on, from its input ---- */
+const char *bw_org__res_account(struct bw_call *c);
+const char *bw_org__res_ou(struct bw_call *c);
+const char *bw_org__res_parent(struct bw_call *c);
+const char *bw_org__res_root(struct bw_call *c);
+const char *bw_org__res_policy(struct bw_call *c);
+const char *bw_org__res_handshake(struct bw_call *c);
+const char *bw_org__res_resource(struct bw_call *c);
+const char *bw_org__res_target(struct bw_call *c);
+const char *bw_org__res_child(struct bw_call *c);
+
 /* ---- enforce.c ---- */
 enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err);
 
