@@ -469,6 +469,28 @@ def test_handshake_rules(env):
            reason="ORGANIZATION_ALREADY_HAS_ALL_FEATURES")
 
 
+def test_handshake_expiry(env):
+    """Invitations expire 15 days after they were sent (the clock is moved in the store)."""
+    org, server = env["org"], env["server"]
+    acct, creds = standalone(server, "expiring")
+    h = org.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": acct})["Handshake"]
+    days = (h["ExpirationTimestamp"] - h["RequestedTimestamp"]).total_seconds() / 86400
+    assert round(days) == 15
+    db = sqlite3.connect(os.path.join(server.data_dir, "bulwark.db"), timeout=30)
+    db.execute("UPDATE org_handshakes SET expires_at = expires_at - 16 * 86400000 WHERE id = ?",
+               (h["Id"],))
+    db.commit()
+    db.close()
+    morg = server.client("organizations", creds=creds)
+    assert morg.describe_handshake(HandshakeId=h["Id"])["Handshake"]["State"] == "EXPIRED"
+    raises("InvalidHandshakeTransitionException", morg.accept_handshake, HandshakeId=h["Id"])
+    raises("AWSOrganizationsNotInUseException", morg.describe_organization)
+    # an expired invitation is no duplicate
+    h2 = org.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": acct})["Handshake"]
+    assert h2["State"] == "OPEN"
+    org.cancel_handshake(HandshakeId=h2["Id"])
+
+
 # ---- tags, delegated administrators, trusted access, resource policy ----
 
 def test_tags(env):

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzzes what Organizations parses from hostile input without a server: the id
- * shapes (every line of the input is tried as an id of every kind) and the merge of
+ * shapes and NextTokens (every line of the input is tried as an id of every kind and
+ * as a token) and the merge of
  * management policies with inheritance operators (the input, split at NUL bytes,
  * is up to four JSON documents merged in order, as DescribeEffectivePolicy does down
  * root → OUs → account). Each piece is copied into an exact-size buffer.
@@ -21,7 +22,9 @@ static void ids(const uint8_t *data, size_t size)
         char *s = malloc(i - start + 1);
         memcpy(s, data + start, i - start);
         s[i - start] = 0;
+        int64_t off;
         (void)bw_org__id_kind(s, 0x7f);
+        (void)bw_org__token_parse("o-abcdefghij", "ListAccounts", s, &off);
         free(s);
         start = i + 1;
     }

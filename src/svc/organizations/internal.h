@@ -107,6 +107,10 @@ struct bw_org_page {
 };
 enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_page *pg,
                           struct bw_err *err);
+/* NextToken "<offset>.<16 hex of SHA-256(salt, op, offset)>": make (out: 40 bytes) and
+ * check (false when malformed or forged). Pure. */
+void bw_org__token_make(const char *salt, const char *op, int64_t offset, char out[40]);
+bool bw_org__token_parse(const char *salt, const char *op, const char *tok, int64_t *offset);
 /* Sets NextToken in out when more rows follow. */
 void bw_org__page_end(struct bw_call *c, const struct bw_org_page *pg, bool more, json_t *out);
 

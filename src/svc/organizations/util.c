@@ -12,6 +12,7 @@
 #include "svc/organizations/internal.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -286,30 +287,48 @@ const char *bw_org__arn_handshake(struct bw_call *c, const struct bw_org *o, con
                            o->id, bw_org__lower(c, action), id);
 }
 
-static void token_mac(struct bw_call *c, const char *salt, int64_t offset, char out[17])
+static void token_mac(const char *salt, const char *op, int64_t offset, char out[17])
 {
     unsigned char h[SHA256_DIGEST_LENGTH];
-    char *m =
-        bw_arena_printf(c->arena, "%s\n%s\n%lld", salt ? salt : "", c->op->name, (long long)offset);
-    SHA256((const unsigned char *)m, strlen(m), h);
+    char m[512];
+    int n = snprintf(m, sizeof m, "%s\n%s\n%lld", salt ? salt : "", op, (long long)offset);
+    SHA256((const unsigned char *)m,
+           n < 0                   ? 0
+           : (size_t)n >= sizeof m ? sizeof m - 1
+                                   : (size_t)n,
+           h);
     bw_hex_encode(h, 8, out);
     out[16] = 0;
+}
+
+void bw_org__token_make(const char *salt, const char *op, int64_t offset, char out[40])
+{
+    char mac[17];
+    token_mac(salt, op, offset, mac);
+    snprintf(out, 40, "%lld.%s", (long long)offset, mac);
+}
+
+bool bw_org__token_parse(const char *salt, const char *op, const char *tok, int64_t *offset)
+{
+    char *end;
+    char mac[17];
+    if (!isdigit((unsigned char)tok[0]))
+        return false;
+    long long off = strtoll(tok, &end, 10);
+    if (*end != '.' || off <= 0 || off > 100000000)
+        return false;
+    token_mac(salt, op, off, mac);
+    if (strlen(end + 1) != 16 || CRYPTO_memcmp(end + 1, mac, 16) != 0)
+        return false;
+    *offset = off;
+    return true;
 }
 
 static enum bw_code parse_token(struct bw_call *c, const char *tok, struct bw_org_page *pg,
                                 struct bw_err *err)
 {
-    char *end;
-    long long off = strtoll(tok, &end, 10);
-    char mac[17];
-    if (end == tok || *end != '.' || off <= 0 || off > 100000000)
-        goto bad;
-    token_mac(c, pg->salt, off, mac);
-    if (strcmp(end + 1, mac) != 0)
-        goto bad;
-    pg->offset = off;
-    return BW_OK;
-bad:
+    if (bw_org__token_parse(pg->salt, c->op->name, tok, &pg->offset))
+        return BW_OK;
     return bw_org__invalid(err, "INVALID_NEXT_TOKEN", "The provided NextToken value isn't valid.");
 }
 
@@ -340,11 +359,9 @@ void bw_org__page_end(struct bw_call *c, const struct bw_org_page *pg, bool more
 {
     if (!more)
         return;
-    char mac[17];
-    int64_t next = pg->offset + pg->max;
-    token_mac(c, pg->salt, next, mac);
-    json_object_set_new(out, "NextToken",
-                        json_string(bw_arena_printf(c->arena, "%lld.%s", (long long)next, mac)));
+    char tok[40];
+    bw_org__token_make(pg->salt, c->op->name, pg->offset + pg->max, tok);
+    json_object_set_new(out, "NextToken", json_string(tok));
 }
 
 json_t *bw_org__out(struct bw_call *c)

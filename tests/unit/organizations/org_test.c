@@ -37,6 +37,22 @@ static void test_id_kinds(void **state)
     assert_int_equal(bw_org__id_kind("r-ab12", BW_ORG_ID_OU), 0);
 }
 
+static void test_tokens(void **state)
+{
+    (void)state;
+    char tok[40];
+    int64_t off = 0;
+    bw_org__token_make("o-abcdefghij", "ListAccounts", 40, tok);
+    assert_true(bw_org__token_parse("o-abcdefghij", "ListAccounts", tok, &off));
+    assert_int_equal(off, 40);
+    assert_false(bw_org__token_parse("o-abcdefghij", "ListRoots", tok, &off));
+    assert_false(bw_org__token_parse("o-other00000", "ListAccounts", tok, &off));
+    tok[0] = '5'; /* another offset with the old check value */
+    assert_false(bw_org__token_parse("o-abcdefghij", "ListAccounts", tok, &off));
+    assert_false(bw_org__token_parse("o-abcdefghij", "ListAccounts", "", &off));
+    assert_false(bw_org__token_parse("o-abcdefghij", "ListAccounts", "-1.x", &off));
+}
+
 static char *merge_all(struct bw_arena *a, const char *const *docs, size_t n)
 {
     json_t *eff = json_object(), *locks = json_object();
@@ -88,6 +104,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_kinds),
+        cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_merge_operators),
         cmocka_unit_test(test_merge_locked),
     };
