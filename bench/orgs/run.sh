@@ -34,10 +34,18 @@ trap cleanup EXIT
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bulwarkd" --listen "127.0.0.1:$port" --data-dir "$tmp/data" --log-level warn >"$tmp/log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+/usr/bin/python3 - "$port" <<'PY' || { echo "orgs bench: bulwarkd did not start" >&2; cat "$tmp/log" >&2; exit 1; }
+import sys, time, urllib.request
+deadline = time.time() + 60
+while time.time() < deadline:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1) as r:
+            if r.status == 200:
+                sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
 
 echo "orgs bench: $(nproc) cores, ${dur}s per measurement, $threads connections, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s)
