@@ -38,8 +38,8 @@ CREATE TABLE org_accounts (
   joined_at   INTEGER NOT NULL,
   billing_access TEXT NOT NULL DEFAULT 'ALLOW'
 );
-CREATE INDEX org_accounts_by_parent ON org_accounts(parent_id, account_id);
-CREATE INDEX org_accounts_by_org ON org_accounts(org_id, account_id);
+CREATE INDEX org_accounts_by_parent ON org_accounts(parent_id, joined_at, account_id);
+CREATE INDEX org_accounts_by_org ON org_accounts(org_id, joined_at, account_id);
 
 -- org_id NULL: AWS managed (p-FullAWSAccess, p-RCPFullAWSAccess)
 CREATE TABLE org_policies (
