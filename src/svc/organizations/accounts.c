@@ -127,10 +127,7 @@ BW_ORG_HANDLER(create_account)
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) || create_input(c, &in, err))
         return err->code;
     /* Tags are validated up front: a bad tag is an API error, not a FAILED status. */
-    if (in.tags && !json_is_null(in.tags) &&
-        (bw_org__tags_put(c, &o, "validate-only", in.tags, err) ||
-         bw_db_exec(c->db, err, NULL, "DELETE FROM org_tags WHERE target_id = 'validate-only'",
-                    "")))
+    if (in.tags && !json_is_null(in.tags) && bw_org__tags_check(in.tags, err))
         return err->code;
     const char *car = bw_org__new_id(c, "car-", 32);
     char id[13] = "";

@@ -12,6 +12,7 @@
  */
 #include "svc/organizations/internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -242,9 +243,7 @@ BW_ORG_HANDLER(invite_account)
         return err->code;
     json_t *tags = json_object_get(c->in, "Tags");
     if (tags && !json_is_null(tags)) {
-        if (bw_org__tags_put(c, &o, "validate-only", tags, err) ||
-            bw_db_exec(c->db, err, NULL, "DELETE FROM org_tags WHERE target_id = 'validate-only'",
-                       ""))
+        if (bw_org__tags_check(tags, err))
             return err->code;
         char *s = json_dumps(tags, JSON_COMPACT);
         h.tags = bw_arena_strdup(c->arena, s);

@@ -126,6 +126,9 @@ json_t *bw_org__account_row_json(struct bw_call *c, const struct bw_org *o, sqli
 /* Policy types enabled on a root → [{"Type","Status"}]. */
 json_t *bw_org__root_types(struct bw_call *c, const char *root_id, struct bw_err *err);
 bool bw_org__type_enabled(struct bw_call *c, const char *root_id, const char *type);
+/* Tags: validates a Tags member (list of {Key, Value}: lengths, aws: prefix, duplicates,
+ * the 50-tag quota). */
+enum bw_code bw_org__tags_check(json_t *tags, struct bw_err *err);
 /* Tags: validates and stores a Tags member on a target. */
 enum bw_code bw_org__tags_put(struct bw_call *c, const struct bw_org *o, const char *target,
                               json_t *tags, struct bw_err *err);

@@ -185,7 +185,7 @@ static enum bw_code check_tag(json_t *t, const char **k, const char **v, struct 
     return BW_OK;
 }
 
-static enum bw_code check_tags(json_t *tags, struct bw_err *err)
+enum bw_code bw_org__tags_check(json_t *tags, struct bw_err *err)
 {
     if (!json_is_array(tags))
         return bw_fail(err, BW_E_SERIALIZATION, "Tags must be a list");
@@ -225,7 +225,7 @@ enum bw_code bw_org__tags_put(struct bw_call *c, const struct bw_org *o, const c
 {
     if (!tags || json_is_null(tags))
         return BW_OK;
-    if (check_tags(tags, err))
+    if (bw_org__tags_check(tags, err))
         return err->code;
     size_t i;
     json_t *t;
