@@ -589,6 +589,36 @@ def test_resource_policy(env):
     raises("ResourcePolicyNotFoundException", org.describe_resource_policy)
 
 
+def test_delegation_policy(env):
+    """The organization's resource policy delegates read-only and policy-management
+    actions to a member account; nothing else can be delegated."""
+    org, server = env["org"], env["server"]
+    member = created_account(env, "delegated-by-policy")
+    morg = server.client("organizations", creds=assume(env, member))
+    raises("AccessDeniedException", morg.list_roots)
+
+    def policy(*actions):
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{member}:root"},
+            "Action": list(actions), "Resource": "*"}]})
+    raises("InvalidInputException", org.put_resource_policy,
+           Content=policy("organizations:CreateOrganizationalUnit"),
+           reason="UNSUPPORTED_ACTION_IN_RESOURCE_POLICY")
+    org.put_resource_policy(Content=policy("organizations:List*", "organizations:CreatePolicy"))
+    try:
+        assert morg.list_roots()["Roots"][0]["Id"] == env["root"]
+        p = morg.create_policy(Name="by-delegate", Description="", Type=SCP,
+                               Content=scp("s3:PutBucketPolicy"))["Policy"]["PolicySummary"]
+        raises("AccessDeniedException", morg.delete_policy, PolicyId=p["Id"])
+        raises("AccessDeniedException", morg.create_organizational_unit, ParentId=env["root"],
+               Name="nope")
+        raises("AccessDeniedException", morg.describe_account, AccountId=member)
+    finally:
+        org.delete_resource_policy()
+    raises("AccessDeniedException", morg.list_roots)
+    org.delete_policy(PolicyId=p["Id"])
+
+
 def test_iam_denies_organizations_calls(env):
     """organizations:* actions are authorized by IAM like any other."""
     server = env["server"]

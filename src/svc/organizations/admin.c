@@ -355,6 +355,8 @@ BW_ORG_HANDLER(put_resource_policy)
         return bw_org__invalid(err, "INVALID_RESOURCE_POLICY_JSON",
                                "The provided resource policy isn't valid.");
     bw_policy_free(p);
+    if (bw_org__delegation_check(doc, err))
+        return err->code;
     sqlite3_stmt *st =
         bw_db_prep(c->db, "SELECT id FROM org_resource_policies WHERE org_id = ?", err, "s", o.id);
     if (!st || bw_db_step(c->db, st, &row, err))

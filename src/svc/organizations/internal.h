@@ -223,6 +223,13 @@ BW_ORG_HANDLER(put_resource_policy);
 BW_ORG_HANDLER(describe_resource_policy);
 BW_ORG_HANDLER(delete_resource_policy);
 
+/* ---- delegation.c ---- */
+/* Put-time check of a delegation policy: only delegable Organizations actions. */
+enum bw_code bw_org__delegation_check(const char *doc, struct bw_err *err);
+/* True when the organization's delegation policy (and the caller's own policies) allow
+ * the call's operation for a member account. */
+bool bw_org__delegated_by_policy(struct bw_call *c, const struct bw_org *o);
+
 /* ---- resources.c: the ARN an operation is authorized on, from its input ---- */
 const char *bw_org__res_account(struct bw_call *c);
 const char *bw_org__res_ou(struct bw_call *c);

@@ -101,6 +101,8 @@ enum bw_code bw_org__load(struct bw_call *c, enum bw_org_access access, struct b
     o->is_delegated = is_delegated(c, o);
     if (access == BW_ORG_READER && o->is_delegated)
         return BW_OK;
+    if (bw_org__delegated_by_policy(c, o))
+        return BW_OK;
     return bw_org__denied(err);
 }
 
