@@ -171,6 +171,35 @@ def test_account_errors(env):
     raises("AccountAlreadyClosedException", org.close_account, AccountId=acct)
 
 
+def set_quota(server, name, value):
+    db = sqlite3.connect(os.path.join(server.data_dir, "bulwark.db"), timeout=30)
+    db.execute("UPDATE org_quotas SET value = ? WHERE name = ?", (value, name))
+    db.commit()
+    db.close()
+
+
+def test_quotas_are_configuration(env):
+    org, server = env["org"], env["server"]
+    acct = created_account(env, "young")
+    set_quota(server, "created_removal_wait_days", 7)
+    try:
+        raises("ConstraintViolationException", org.remove_account_from_organization,
+               AccountId=acct, reason="WAIT_PERIOD_ACTIVE")
+    finally:
+        set_quota(server, "created_removal_wait_days", 0)
+    set_quota(server, "max_ou_depth", 1)
+    try:
+        ou = org.create_organizational_unit(ParentId=env["root"], Name="shallow")
+        raises("ConstraintViolationException", org.create_organizational_unit,
+               ParentId=ou["OrganizationalUnit"]["Id"], Name="deeper",
+               reason="OU_DEPTH_LIMIT_EXCEEDED")
+    finally:
+        set_quota(server, "max_ou_depth", 5)
+    org.delete_organizational_unit(OrganizationalUnitId=ou["OrganizationalUnit"]["Id"])
+    raises("InvalidInputException", org.create_account, Email="u@example.com",
+           AccountName="caf\u00e9", reason="INVALID_PATTERN")
+
+
 def test_leave_organization(env):
     org = env["org"]
     acct = created_account(env, "leaver")

@@ -50,6 +50,10 @@ static enum bw_code create_input(struct bw_call *c, struct create_in *in, struct
         bw_org__str(c, "RoleName", false, 0, 64, &in->role, err) ||
         bw_org__str(c, "IamUserAccessToBilling", false, 0, 0, &in->billing, err))
         return err->code;
+    for (const char *p = in->name; *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            return bw_org__invalid(err, "INVALID_PATTERN",
+                                   "AccountName must be printable ASCII characters.");
     if (!in->role)
         in->role = "OrganizationAccountAccessRole";
     if (!valid_role_name(in->role) || !strncmp(in->role, "AWSServiceRoleFor", 17))
@@ -429,7 +433,8 @@ BW_ORG_HANDLER(leave_organization)
 {
     struct bw_org o;
     const char *me = c->principal->account_id;
-    if (bw_org__load(c, BW_ORG_ANY_MEMBER, &o, err) || removable(c, &o, me, err))
+    if (bw_org__load(c, BW_ORG_ANY_MEMBER, &o, err) || removable(c, &o, me, err) ||
+        wait_over(c, me, err))
         return err->code;
     return leave(c, &o, me, err);
 }
