@@ -208,6 +208,9 @@ def test_leave_organization(env):
     raises("AccessDeniedException", morg.list_roots)
     raises("AccessDeniedException", morg.create_organizational_unit, ParentId=env["root"],
            Name="x")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        morg.list_accounts()
+    assert error_code(e.value) == ("AccessDeniedException", 400)
     morg.leave_organization()
     raises("AWSOrganizationsNotInUseException", morg.describe_organization)
     raises("AccountNotFoundException", org.describe_account, AccountId=acct)

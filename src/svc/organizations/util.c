@@ -108,9 +108,9 @@ enum bw_code bw_org__load(struct bw_call *c, enum bw_org_access access, struct b
 
 enum bw_code bw_org__denied(struct bw_err *err)
 {
-    bw_fail(err, BW_E_ACCESS_DENIED, "You don't have permissions to access this resource.");
-    err->name = "AccessDeniedException";
-    return err->code;
+    /* HTTP 400, as the Organizations API reference (Common Errors) documents. */
+    return bw_fail(err, BW_E_ACCESS_DENIED_EXCEPTION,
+                   "You don't have permissions to access this resource.");
 }
 
 enum bw_code bw_org__invalid(struct bw_err *err, const char *reason, const char *fmt, ...)
