@@ -440,10 +440,8 @@ def test_rcp_on_own_resources(env, rcp_member):
     assert isinstance(iam.list_users()["Users"], list)
 
 
-@pytest.mark.xfail(reason="src/proto/authz.c: bw_authz_check_resource runs the hooks before "
-                          "it sets c->target_account, so the hook cannot see that the role "
-                          "belongs to the member (framework fix pending)")
 def test_rcp_binds_management_on_member_resources(env, rcp_member):
+    """The management account is exempt from SCPs, not from a member's RCPs."""
     acct, _ = rcp_member
     e = raises("AccessDenied", env["server"].client("sts").assume_role,
                RoleArn=f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole",

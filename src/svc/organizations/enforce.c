@@ -155,6 +155,25 @@ static void add_ctx(struct bw_call *c, struct bw_authz_set *set, const char *key
     bw_authz_add_context(c, set, key, v, 1);
 }
 
+/* The account owning the resource: the one a service named (c->target_account), else
+ * the account field of the operation's resource ARN (arn:aws:svc:region:ACCOUNT:…),
+ * else the caller's. The ARN matters for sts:AssumeRole, whose trust-policy check runs
+ * the hooks before the role's account is recorded in the call. */
+static const char *resource_account(struct bw_call *c, const char *me)
+{
+    if (c->target_account)
+        return c->target_account;
+    const char *arn = c->op && c->op->resource ? c->op->resource(c) : NULL;
+    const char *p = arn;
+    for (int field = 0; p && field < 4; field++) {
+        p = strchr(p, ':');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p || strspn(p, "0123456789") != 12 || p[12] != ':')
+        return me;
+    return bw_arena_strndup(c->arena, p, 12);
+}
+
 enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err)
 {
     const char *me = c->principal->account_id;
@@ -173,7 +192,7 @@ enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, str
             bw_authz_set_scps(set, lv, pc.n);
         }
     }
-    const char *ra = c->target_account ? c->target_account : me;
+    const char *ra = resource_account(c, me);
     r_in = p_in;
     rc = pc;
     if (strcmp(ra, me) && load_chain(c, ra, &rc, &r_in, err))
