@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import uuid
 
 import boto3
 import botocore.config
@@ -416,7 +417,7 @@ def rcp_member(env):
     org, root = env["org"], env["root"]
     r = org.enable_policy_type(RootId=root, PolicyType=RCP)["Root"]
     assert {"Type": RCP, "Status": "ENABLED"} in r["PolicyTypes"]
-    acct = created_account(env, f"rcp{len(org.list_accounts()['Accounts'])}")
+    acct = created_account(env, f"rcp-{uuid.uuid4().hex[:8]}")
     ids = [p["Id"] for p in org.list_policies_for_target(TargetId=acct, Filter=RCP)["Policies"]]
     assert ids == ["p-RCPFullAWSAccess"]
     raises("MalformedPolicyDocumentException", org.create_policy, Name="r0", Description="",
