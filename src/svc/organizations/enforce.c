@@ -25,42 +25,11 @@ struct chain {
     const char *org, *mgmt, *root;
     bool scp, rcp;               /* ALL features and the type enabled on the root */
     const char *ids[MAX_LEVELS]; /* root, OUs top down, account */
+    struct bw_policy_level lv[MAX_LEVELS];
+    size_t caps[MAX_LEVELS];
     size_t n;
     const char *path; /* o-…/r-…/ou-…/ */
 };
-
-/* Ancestors of the account, root first: one recursive query up the OU tree. */
-static const char *const up_sql =
-    "WITH RECURSIVE up(id, d) AS (SELECT parent_id, 0 FROM org_accounts WHERE account_id = ?1"
-    " UNION ALL SELECT o.parent_id, up.d + 1 FROM org_ous o JOIN up ON o.id = up.id"
-    " WHERE up.d < 32) SELECT id FROM up ORDER BY d DESC";
-
-static enum bw_code build_path(struct bw_call *c, struct chain *ch, const char *acct,
-                               struct bw_err *err)
-{
-    bool row;
-    struct bw_buf b;
-    bw_buf_init(&b, c->arena, 128);
-    bw_buf_printf(&b, "%s/", ch->org);
-    sqlite3_stmt *st = bw_db_prep(c->db, up_sql, err, "s", acct);
-    while (st) {
-        if (bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            break;
-        if (ch->n == MAX_LEVELS - 1) /* fail closed rather than skip a level */
-            return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is too deep", acct);
-        ch->ids[ch->n] = bw_db_col_str(c->arena, st, 0);
-        bw_buf_printf(&b, "%s/", ch->ids[ch->n++]);
-    }
-    if (!st)
-        return err->code;
-    if (!ch->n || strcmp(ch->ids[0], ch->root))
-        return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is broken", acct);
-    ch->ids[ch->n++] = acct;
-    ch->path = bw_buf_cstr(&b);
-    return BW_OK;
-}
 
 static const char *const chain_sql =
     "SELECT m.org_id, o.management_account, o.feature_set, o.root_id,"
@@ -69,6 +38,7 @@ static const char *const chain_sql =
     " o.root_id AND t.type = 'RESOURCE_CONTROL_POLICY')"
     " FROM org_accounts m JOIN org_organizations o ON o.id = m.org_id WHERE m.account_id = ?";
 
+/* The membership: organization, management account, root and enabled types. */
 static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain *ch, bool *in_org,
                                struct bw_err *err)
 {
@@ -84,26 +54,24 @@ static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain
     bool all = !strcmp((const char *)sqlite3_column_text(st, 2), "ALL");
     ch->scp = all && sqlite3_column_int(st, 4);
     ch->rcp = all && sqlite3_column_int(st, 5);
-    return build_path(c, ch, acct, err);
+    return BW_OK;
 }
 
-/* Every policy of `type` attached along the chain, in one query. */
-static const char *const levels_sql =
-    "SELECT j.value, p.id, p.content FROM json_each(?3) j CROSS JOIN org_attachments a"
-    " ON a.target_id = j.value CROSS JOIN org_policies p ON p.id = a.policy_id"
-    " WHERE +a.org_id = ?1 AND a.type = ?2 ORDER BY p.id";
+/* The path from the account up to the root (one recursive query), each element with
+ * the policies of one type attached there; rows come root first. */
+static const char *const walk_sql =
+    "WITH RECURSIVE up(id, d) AS (SELECT ?1, 0 UNION ALL"
+    " SELECT coalesce((SELECT parent_id FROM org_accounts WHERE account_id = up.id),"
+    " (SELECT parent_id FROM org_ous WHERE id = up.id)), up.d + 1 FROM up"
+    " WHERE up.id IS NOT NULL AND up.d < 32)"
+    " SELECT up.id, p.id, p.content FROM up LEFT JOIN org_attachments a"
+    " ON a.target_id = up.id AND a.type = ?2 LEFT JOIN org_policies p ON p.id = a.policy_id"
+    " WHERE up.id IS NOT NULL ORDER BY up.d DESC, p.id";
 
-static size_t level_of(const struct chain *ch, const char *target)
+static void level_add(struct bw_call *c, struct chain *ch, const struct bw_policy *p)
 {
-    for (size_t i = 0; i < ch->n; i++)
-        if (!strcmp(ch->ids[i], target))
-            return i;
-    return SIZE_MAX;
-}
-
-static void level_add(struct bw_call *c, struct bw_policy_level *lv, size_t *cap,
-                      const struct bw_policy *p)
-{
+    struct bw_policy_level *lv = &ch->lv[ch->n - 1];
+    size_t *cap = &ch->caps[ch->n - 1];
     if (lv->n == *cap) { /* all of them: dropping one could drop a Deny */
         size_t nc = *cap ? *cap * 2 : BW_ORG_MAX_POLICIES_PER;
         const struct bw_policy **np = BW_ARENA_NEWN(c->arena, const struct bw_policy *, nc);
@@ -115,37 +83,52 @@ static void level_add(struct bw_call *c, struct bw_policy_level *lv, size_t *cap
     ((const struct bw_policy **)lv->policies)[lv->n++] = p;
 }
 
-static enum bw_code load_levels(struct bw_call *c, const struct chain *ch, const char *type,
-                                enum bw_policy_kind kind, struct bw_policy_level **out,
-                                struct bw_err *err)
+/* One row of walk_sql: a new level when the target changes, then its policy. */
+static enum bw_code walk_row(struct bw_call *c, struct chain *ch, sqlite3_stmt *st,
+                             enum bw_policy_kind kind, bool compile, struct bw_err *err)
 {
-    struct bw_policy_level *lv = BW_ARENA_NEWN(c->arena, struct bw_policy_level, ch->n);
-    size_t caps[MAX_LEVELS] = {0};
-    struct bw_buf ids;
-    bw_buf_init(&ids, c->arena, 256);
-    for (size_t i = 0; i < ch->n; i++) {
-        lv[i] = (struct bw_policy_level){0};
-        bw_buf_printf(&ids, "%s\"%s\"", i ? "," : "[", ch->ids[i]);
+    const char *target = (const char *)sqlite3_column_text(st, 0);
+    if (!ch->n || strcmp(ch->ids[ch->n - 1], target)) {
+        if (ch->n == MAX_LEVELS) /* fail closed rather than skip a level */
+            return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is too deep", target);
+        ch->lv[ch->n] = (struct bw_policy_level){0};
+        ch->caps[ch->n] = 0;
+        ch->ids[ch->n++] = bw_arena_strdup(c->arena, target);
     }
-    bw_buf_adds(&ids, "]");
+    if (!compile || sqlite3_column_type(st, 1) == SQLITE_NULL)
+        return BW_OK;
+    const struct bw_policy *p;
+    if (bw_authz_compile(c, (const char *)sqlite3_column_text(st, 2), kind,
+                         bw_db_col_str(c->arena, st, 1), &p, err))
+        return err->code;
+    level_add(c, ch, p);
+    return BW_OK;
+}
+
+static enum bw_code walk(struct bw_call *c, struct chain *ch, const char *acct, const char *type,
+                         enum bw_policy_kind kind, bool compile, struct bw_err *err)
+{
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, levels_sql, err, "sss", ch->org, type, bw_buf_cstr(&ids));
+    ch->n = 0;
+    sqlite3_stmt *st = bw_db_prep(c->db, walk_sql, err, "ss", acct, type);
     while (st) {
         if (bw_db_step(c->db, st, &row, err))
             return err->code;
         if (!row)
             break;
-        size_t l = level_of(ch, (const char *)sqlite3_column_text(st, 0));
-        const char *id = bw_db_col_str(c->arena, st, 1);
-        const struct bw_policy *p;
-        if (l == SIZE_MAX ||
-            bw_authz_compile(c, (const char *)sqlite3_column_text(st, 2), kind, id, &p, err))
-            return l == SIZE_MAX ? bw_fail(err, BW_E_INTERNAL, "stray attachment") : err->code;
-        level_add(c, &lv[l], &caps[l], p);
+        if (walk_row(c, ch, st, kind, compile, err))
+            return err->code;
     }
     if (!st)
         return err->code;
-    *out = lv;
+    if (ch->n < 2 || strcmp(ch->ids[0], ch->root) || strcmp(ch->ids[ch->n - 1], acct))
+        return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is broken", acct);
+    struct bw_buf b;
+    bw_buf_init(&b, c->arena, 128);
+    bw_buf_printf(&b, "%s/", ch->org);
+    for (size_t i = 0; i + 1 < ch->n; i++)
+        bw_buf_printf(&b, "%s/", ch->ids[i]);
+    ch->path = bw_buf_cstr(&b);
     return BW_OK;
 }
 
@@ -176,36 +159,39 @@ static const char *resource_account(struct bw_call *c, const char *me)
 
 enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err)
 {
-    const char *me = c->principal->account_id;
-    struct chain pc, rc;
+    const char *me = c->principal->account_id, *ra = resource_account(c, me);
+    struct chain *pc = BW_ARENA_NEW(c->arena, struct chain), *rc = pc;
     bool p_in, r_in, mgmt = false, rcps = false;
-    struct bw_policy_level *lv;
-    if (load_chain(c, me, &pc, &p_in, err))
+    if (load_chain(c, me, pc, &p_in, err))
         return err->code;
     if (p_in) {
-        add_ctx(c, set, "aws:PrincipalOrgID", pc.org);
-        add_ctx(c, set, "aws:PrincipalOrgPaths", pc.path);
-        mgmt = !strcmp(me, pc.mgmt);
-        if (!mgmt && pc.scp) {
-            if (load_levels(c, &pc, BW_ORG_SCP, BW_POLICY_SCP, &lv, err))
-                return err->code;
-            bw_authz_set_scps(set, lv, pc.n);
-        }
+        mgmt = !strcmp(me, pc->mgmt);
+        bool scps = !mgmt && pc->scp;
+        if (walk(c, pc, me, BW_ORG_SCP, BW_POLICY_SCP, scps, err))
+            return err->code;
+        add_ctx(c, set, "aws:PrincipalOrgID", pc->org);
+        add_ctx(c, set, "aws:PrincipalOrgPaths", pc->path);
+        if (scps)
+            bw_authz_set_scps(set, pc->lv, pc->n);
     }
-    const char *ra = resource_account(c, me);
     r_in = p_in;
-    rc = pc;
-    if (strcmp(ra, me) && load_chain(c, ra, &rc, &r_in, err))
-        return err->code;
+    if (strcmp(ra, me)) {
+        rc = BW_ARENA_NEW(c->arena, struct chain);
+        if (load_chain(c, ra, rc, &r_in, err))
+            return err->code;
+    }
     if (r_in) {
-        add_ctx(c, set, "aws:ResourceOrgID", rc.org);
-        add_ctx(c, set, "aws:ResourceOrgPaths", rc.path);
-        if (strcmp(ra, rc.mgmt) && rc.rcp) {
-            if (load_levels(c, &rc, BW_ORG_RCP, BW_POLICY_RCP, &lv, err))
-                return err->code;
-            bw_authz_set_rcps(set, lv, rc.n);
-            rcps = true;
+        rcps = strcmp(ra, rc->mgmt) && rc->rcp;
+        if (rcps && rc == pc) { /* pc->lv now belongs to the SCP set: walk a copy */
+            rc = BW_ARENA_NEW(c->arena, struct chain);
+            *rc = *pc;
         }
+        if (rc != pc && walk(c, rc, ra, BW_ORG_RCP, BW_POLICY_RCP, rcps, err))
+            return err->code;
+        add_ctx(c, set, "aws:ResourceOrgID", rc->org);
+        add_ctx(c, set, "aws:ResourceOrgPaths", rc->path);
+        if (rcps)
+            bw_authz_set_rcps(set, rc->lv, rc->n);
     }
     /* The management account is exempt from SCPs; RCPs on a member's resources still
      * apply to it, so it is only marked when no RCP chain is in play. */
