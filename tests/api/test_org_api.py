@@ -361,6 +361,14 @@ def test_policy_types(env):
     tag = org.create_policy(Name="tags", Description="", Type="TAG_POLICY", Content=json.dumps(
         {"tags": {"team": {"tag_key": {"@@assign": "Team"}}}}))["Policy"]["PolicySummary"]["Id"]
     raises("PolicyTypeNotEnabledException", org.attach_policy, PolicyId=tag, TargetId=root)
+    for bad in ({"nottags": {}}, {"tags": {"team": {"tag_key": {"@@bogus": "x"}}}},
+                {"tags": {"team": {"@@operators_allowed_for_child_policies": ["@@all"]}}}, []):
+        raises("MalformedPolicyDocumentException", org.create_policy, Name="bad-tags",
+               Description="", Type="TAG_POLICY", Content=json.dumps(bad))
+    ai = org.create_policy(Name="ai", Description="", Type="AISERVICES_OPT_OUT_POLICY",
+                           Content=json.dumps({"services": {"default": {
+                               "opt_out_policy": {"@@assign": "optOut"}}}}))
+    org.delete_policy(PolicyId=ai["Policy"]["PolicySummary"]["Id"])
     r = org.enable_policy_type(RootId=root, PolicyType="TAG_POLICY")["Root"]
     assert {"Type": "TAG_POLICY", "Status": "ENABLED"} in r["PolicyTypes"]
     org.attach_policy(PolicyId=tag, TargetId=root)

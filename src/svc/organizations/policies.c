@@ -4,8 +4,9 @@
  * DescribePolicy, ListPolicies, ListPoliciesForTarget, ListTargetsForPolicy,
  * Attach/DetachPolicy. SCP and RCP content is validated by the policy engine with
  * its kind's grammar and the 5,120-character quota (POLICY_CONTENT_LIMIT_EXCEEDED);
- * management policy types (tag, backup, AI opt-out) must be JSON objects. Content
- * is stored and returned byte for byte. The AWS-managed FullAWSAccess and
+ * management policy types (tag, backup, AI opt-out) must be JSON objects under their
+ * type's top-level key using only the documented inheritance operators. Content is
+ * stored and returned byte for byte. The AWS-managed FullAWSAccess and
  * RCPFullAWSAccess are immutable; a target keeps at least one and at most five
  * policies of an authorization type.
  */
@@ -53,6 +54,59 @@ static void out_policy(struct bw_call *c, const struct bw_org *o, const struct p
         json_pack("{s:o,s:s}", "PolicySummary", summary(c, o, p), "Content", p->content));
 }
 
+/* The inheritance operators a management policy may use, and what they hold. */
+static bool mgmt_node_ok(json_t *v, int depth)
+{
+    const char *k;
+    json_t *cv;
+    if (!json_is_object(v))
+        return true;
+    if (depth > 32)
+        return false;
+    json_object_foreach(v, k, cv)
+    {
+        if (!strncmp(k, "@@", 2)) {
+            bool ops = !strcmp(k, "@@operators_allowed_for_child_policies");
+            if (!ops && strcmp(k, "@@assign") && strcmp(k, "@@append") && strcmp(k, "@@remove"))
+                return false;
+            size_t i;
+            json_t *o;
+            if (ops && !json_is_array(cv))
+                return false;
+            json_array_foreach(ops ? cv : NULL, i, o)
+            {
+                const char *op = json_string_value(o);
+                if (!op || (strcmp(op, "@@assign") && strcmp(op, "@@append") &&
+                            strcmp(op, "@@remove") && strcmp(op, "@@none")))
+                    return false;
+            }
+        } else if (!mgmt_node_ok(cv, depth + 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Management policy types (User Guide, "Management policy syntax"): a JSON object whose
+ * top-level key is the type's ("tags", "plans", "services"), with only the documented
+ * inheritance operators. */
+static bool mgmt_ok(const char *type, json_t *j)
+{
+    const char *top = !strcmp(type, "TAG_POLICY")      ? "tags"
+                      : !strcmp(type, "BACKUP_POLICY") ? "plans"
+                                                       : "services";
+    const char *k;
+    json_t *v;
+    if (!json_is_object(j))
+        return false;
+    json_object_foreach(j, k, v)
+    {
+        if (strcmp(k, top) || !json_is_object(v) || !mgmt_node_ok(v, 0))
+            return false;
+    }
+    return true;
+}
+
 static enum bw_code check_content(const char *type, const char *content, struct bw_err *err)
 {
     bool scp = !strcmp(type, BW_ORG_SCP), rcp = !strcmp(type, BW_ORG_RCP);
@@ -77,11 +131,12 @@ static enum bw_code check_content(const char *type, const char *content, struct 
         return bw_org__constraint(err, "POLICY_CONTENT_LIMIT_EXCEEDED",
                                   "The provided policy document exceeds the maximum size.");
     json_t *j = json_loads(content, JSON_REJECT_DUPLICATES, NULL);
-    bool ok = json_is_object(j);
+    bool ok = mgmt_ok(type, j);
     json_decref(j);
     if (!ok)
         return bw_fail(err, BW_E_ORG_MALFORMED_POLICY,
-                       "The provided policy document isn't a valid JSON object.");
+                       "The provided policy document doesn't meet the requirements of the "
+                       "specified policy type.");
     return BW_OK;
 }
 
