@@ -309,3 +309,12 @@ def test_cli_sees_the_tree(world):
     assert {u["Name"] for u in out["OrganizationalUnits"]} == {"prod", "dev"}
     rc, out, err = server.cli("organizations", "describe-organization")
     assert out["Organization"]["FeatureSet"] == "ALL"
+    rc, out, err = server.cli("organizations", "describe-policy", "--policy-id", world["allow"])
+    assert json.loads(out["Policy"]["Content"])["Statement"][0]["Effect"] == "Allow"
+    rc, out, err = server.cli("organizations", "list-policies-for-target", "--target-id",
+                              world["prod"], "--filter", SCP)
+    assert [p["Id"] for p in out["Policies"]] == [world["allow"]]
+    rc, out, err = server.cli("organizations", "move-account", "--account-id", world["member"],
+                              "--source-parent-id", world["prod"], "--destination-parent-id",
+                              world["dev"], check=False)
+    assert rc != 0 and "AccountNotFoundException" in err
