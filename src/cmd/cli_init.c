@@ -60,15 +60,15 @@ static enum bw_code print_root_key(struct bw_server *srv, const char *email, str
     const char *akid, *secret, *acct = NULL;
     bool row = false;
     enum bw_code rc = bw_db_begin(db, true, err);
-    sqlite3_stmt *st = rc ? NULL : bw_db_prep(db, "SELECT id FROM accounts WHERE email = ?", err,
-                                              "s", email);
+    sqlite3_stmt *st =
+        rc ? NULL : bw_db_prep(db, "SELECT id FROM accounts WHERE email = ?", err, "s", email);
     if (!st || bw_db_step(db, st, &row, err) || !row)
         rc = row ? err->code : bw_fail(err, BW_E_INTERNAL, "account not found");
     if (!rc)
         acct = bw_db_col_str(a, st, 0);
     if (!rc)
-        rc = bw_iam_access_key_create(db, bw_server_secrets(srv), a, acct, NULL, bw_now_ms(),
-                                      &akid, &secret, err);
+        rc = bw_iam_access_key_create(db, bw_server_secrets(srv), a, acct, NULL, bw_now_ms(), &akid,
+                                      &secret, err);
     if (!rc)
         rc = bw_db_commit(db, err);
     bw_db_release(db);
@@ -82,7 +82,8 @@ static enum bw_code print_root_key(struct bw_server *srv, const char *email, str
 int bw_cli_admin(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "create-account") != 0) {
-        fputs("usage: bulwark admin create-account --name NAME --email EMAIL [--data-dir DIR] [--root-key]\n",
+        fputs("usage: bulwark admin create-account --name NAME --email EMAIL [--data-dir DIR] "
+              "[--root-key]\n",
               stderr);
         return 2;
     }

@@ -253,7 +253,8 @@ def test_policy_edit_takes_effect(world):
 
 
 def test_org_condition_keys(world):
-    """aws:PrincipalOrgID and aws:PrincipalOrgPaths reach the engine."""
+    """aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceOrgID and
+    aws:ResourceOrgPaths reach the engine."""
     server, org = world["server"], world["org"]
     move(world, world["dev_app"])
     p = org.create_policy(Name="paths", Description="", Type=SCP, Content=doc(
@@ -261,15 +262,24 @@ def test_org_condition_keys(world):
          "Condition": {"StringLike": {"aws:PrincipalOrgPaths": f"*/{world['dev_app']}/"},
                        "StringEquals": {"aws:PrincipalOrgID": world["org_id"]}}}))
     pid = p["Policy"]["PolicySummary"]["Id"]
+    q = org.create_policy(Name="resource-org", Description="", Type=SCP, Content=doc(
+        {"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceOrgID": world["org_id"]},
+                       "StringLike": {"aws:ResourceOrgPaths": f"{world['org_id']}/*"}}}))
+    qid = q["Policy"]["PolicySummary"]["Id"]
     org.attach_policy(PolicyId=pid, TargetId=world["root"])
+    org.attach_policy(PolicyId=qid, TargetId=world["root"])
     try:
         iam = server.client("iam", creds=world["admin"])
         raises("AccessDenied", iam.list_users)
+        raises("AccessDenied", iam.get_user, UserName="mover")
         move(world, world["wl"])
         assert isinstance(iam.list_users()["Users"], list)
     finally:
-        org.detach_policy(PolicyId=pid, TargetId=world["root"])
-        org.delete_policy(PolicyId=pid)
+        for p_ in (pid, qid):
+            org.detach_policy(PolicyId=p_, TargetId=world["root"])
+            org.delete_policy(PolicyId=p_)
+    assert iam.get_user(UserName="mover")["User"]["UserName"] == "mover"
 
 
 def test_removal_lifts_scps(world):
@@ -299,3 +309,12 @@ def test_cli_sees_the_tree(world):
     assert {u["Name"] for u in out["OrganizationalUnits"]} == {"prod", "dev"}
     rc, out, err = server.cli("organizations", "describe-organization")
     assert out["Organization"]["FeatureSet"] == "ALL"
+    rc, out, err = server.cli("organizations", "describe-policy", "--policy-id", world["allow"])
+    assert json.loads(out["Policy"]["Content"])["Statement"][0]["Effect"] == "Allow"
+    rc, out, err = server.cli("organizations", "list-policies-for-target", "--target-id",
+                              world["prod"], "--filter", SCP)
+    assert [p["Id"] for p in out["Policies"]] == [world["allow"]]
+    rc, out, err = server.cli("organizations", "move-account", "--account-id", world["member"],
+                              "--source-parent-id", world["prod"], "--destination-parent-id",
+                              world["dev"], check=False)
+    assert rc != 0 and "AccountNotFoundException" in err

@@ -38,8 +38,8 @@ CREATE TABLE org_accounts (
   joined_at   INTEGER NOT NULL,
   billing_access TEXT NOT NULL DEFAULT 'ALLOW'
 );
-CREATE INDEX org_accounts_by_parent ON org_accounts(parent_id, account_id);
-CREATE INDEX org_accounts_by_org ON org_accounts(org_id, account_id);
+CREATE INDEX org_accounts_by_parent ON org_accounts(parent_id, joined_at, account_id);
+CREATE INDEX org_accounts_by_org ON org_accounts(org_id, joined_at, account_id);
 
 -- org_id NULL: AWS managed (p-FullAWSAccess, p-RCPFullAWSAccess)
 CREATE TABLE org_policies (
@@ -147,3 +147,18 @@ INSERT INTO org_policies (id, org_id, type, name, description, content, created_
     }
   ]
 }', 0);
+
+-- Quotas as configuration (Organizations User Guide, "Quotas"): AWS's structural limits
+-- by default, generous self-hosted defaults where AWS's are commercial. Change a row
+-- (e.g. with sqlite3 while the server is stopped, or live: read on every call).
+CREATE TABLE org_quotas (
+  name        TEXT PRIMARY KEY,
+  value       INTEGER NOT NULL
+);
+INSERT INTO org_quotas (name, value) VALUES
+ ('max_accounts', 1000),          -- accounts per organization (AWS default: 10, raisable)
+ ('max_ous', 1000),               -- OUs per organization
+ ('max_ou_depth', 5),             -- OU nesting below the root
+ ('max_policies_per_target', 5),  -- SCPs/RCPs (and each management type) per target
+ ('max_policies', 1000),          -- policies per organization
+ ('created_removal_wait_days', 0);-- AWS: 7 days before a created account may be removed

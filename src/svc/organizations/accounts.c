@@ -35,8 +35,7 @@ static bool valid_role_name(const char *r)
     size_t n = strlen(r);
     if (n < 1 || n > 64)
         return false;
-    return strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") ==
-           n;
+    return strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") == n;
 }
 
 struct create_in {
@@ -51,6 +50,10 @@ static enum bw_code create_input(struct bw_call *c, struct create_in *in, struct
         bw_org__str(c, "RoleName", false, 0, 64, &in->role, err) ||
         bw_org__str(c, "IamUserAccessToBilling", false, 0, 0, &in->billing, err))
         return err->code;
+    for (const char *p = in->name; *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            return bw_org__invalid(err, "INVALID_PATTERN",
+                                   "AccountName must be printable ASCII characters.");
     if (!in->role)
         in->role = "OrganizationAccountAccessRole";
     if (!valid_role_name(in->role) || !strncmp(in->role, "AWSServiceRoleFor", 17))
@@ -72,17 +75,16 @@ static const char *precheck(struct bw_call *c, const struct bw_org *o, const str
     bool row;
     if (!valid_email(in->email))
         return "INVALID_EMAIL";
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT 1 FROM accounts WHERE email = ?", err, "s",
-                                  in->email);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT 1 FROM accounts WHERE email = ?", err, "s", in->email);
     if (!st || bw_db_step(c->db, st, &row, err))
         return "INTERNAL_FAILURE";
     if (row)
         return "EMAIL_ALREADY_EXISTS";
-    st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s",
-                    o->id);
+    st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return "INTERNAL_FAILURE";
-    if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_ACCOUNTS)
+    if (sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_accounts", BW_ORG_MAX_ACCOUNTS))
         return "ACCOUNT_LIMIT_EXCEEDED";
     return NULL;
 }
@@ -99,8 +101,7 @@ static enum bw_code make_account(struct bw_call *c, const struct bw_org *o,
     if (bw_iam_account_create(c->db, in->name, in->email, c->now_ms, id, err) ||
         bw_iam_role_create(c->db, c->arena, id, in->role, "/", trust, NULL, 3600, c->now_ms,
                            &role_id, err) ||
-        bw_iam_attach(c->db, id, "role", in->role, BW_IAM_AWS_POLICY("AdministratorAccess"),
-                      err) ||
+        bw_iam_attach(c->db, id, "role", in->role, BW_IAM_AWS_POLICY("AdministratorAccess"), err) ||
         bw_org__join(c, o, id, "CREATED", err) ||
         bw_db_exec(c->db, err, NULL,
                    "UPDATE org_accounts SET billing_access = ? WHERE account_id = ?", "ss",
@@ -130,10 +131,7 @@ BW_ORG_HANDLER(create_account)
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) || create_input(c, &in, err))
         return err->code;
     /* Tags are validated up front: a bad tag is an API error, not a FAILED status. */
-    if (in.tags && !json_is_null(in.tags) &&
-        (bw_org__tags_put(c, &o, "validate-only", in.tags, err) ||
-         bw_db_exec(c->db, err, NULL, "DELETE FROM org_tags WHERE target_id = 'validate-only'",
-                    "")))
+    if (in.tags && !json_is_null(in.tags) && bw_org__tags_check(in.tags, err))
         return err->code;
     const char *car = bw_org__new_id(c, "car-", 32);
     char id[13] = "";
@@ -155,6 +153,21 @@ BW_ORG_HANDLER(create_account)
     c->trail_response = json_pack("{s:O}", "createAccountStatus", s);
     bw_arena_defer(c->arena, (bw_arena_fn)json_decref, c->trail_response);
     return BW_OK;
+}
+
+/* There is no AWS GovCloud (US) partition on a self-hosted server, so no management
+ * account is GovCloud-enabled: AWS answers such an organization with
+ * ConstraintViolationException MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED (API reference,
+ * CreateGovCloudAccount). Input is validated first, as for CreateAccount. */
+BW_ORG_HANDLER(create_govcloud_account)
+{
+    struct bw_org o;
+    struct create_in in;
+    if (bw_org__load(c, BW_ORG_MANAGER, &o, err) || create_input(c, &in, err))
+        return err->code;
+    return bw_org__constraint(err, "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED",
+                              "The management account of this organization is not enabled for "
+                              "AWS GovCloud (US).");
 }
 
 static const char *const status_cols =
@@ -253,12 +266,15 @@ static enum bw_code list_accounts(struct bw_call *c, const struct bw_org *o, con
     struct bw_org_page pg;
     if (bw_org__page(c, parent ? parent : o->id, &pg, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db,
-                                  "SELECT account_id FROM org_accounts WHERE org_id = ?"
-                                  " AND (?2 IS NULL OR parent_id = ?2)"
-                                  " ORDER BY joined_at, account_id LIMIT ? OFFSET ?",
-                                  err, "ssii", o->id, parent, pg.max + 1, pg.offset);
-    const char *ids[21];
+    sqlite3_stmt *st = bw_db_prep(
+        c->db,
+        "SELECT a.id, a.email, a.name, a.status, m.joined_method, m.joined_at FROM org_accounts m"
+        " JOIN accounts a ON a.id = m.account_id WHERE m.org_id = ?"
+        " AND (?2 IS NULL OR m.parent_id = ?2) ORDER BY m.joined_at, m.account_id"
+        " LIMIT ? OFFSET ?",
+        err, "ssii", o->id, parent, pg.max + 1, pg.offset);
+    json_t *out = bw_org__out(c), *a = json_array();
+    json_object_set_new(out, "Accounts", a);
     int n = 0;
     bool row;
     while (st) {
@@ -266,18 +282,11 @@ static enum bw_code list_accounts(struct bw_call *c, const struct bw_org *o, con
             return err->code;
         if (!row)
             break;
-        ids[n++] = bw_db_col_str(c->arena, st, 0);
+        if (n++ < pg.max)
+            json_array_append_new(a, bw_org__account_row_json(c, o, st));
     }
     if (!st)
         return err->code;
-    json_t *out = bw_org__out(c), *a = json_array();
-    json_object_set_new(out, "Accounts", a);
-    for (int i = 0; i < n && i < pg.max; i++) {
-        json_t *j;
-        if (bw_org__account_json(c, o, ids[i], &j, err))
-            return err->code;
-        json_array_append_new(a, j);
-    }
     bw_org__page_end(c, &pg, n > pg.max, out);
     return BW_OK;
 }
@@ -368,6 +377,26 @@ static enum bw_code removable(struct bw_call *c, const struct bw_org *o, const c
     return BW_OK;
 }
 
+/* AWS makes a created account wait (7 days) before it can be removed; the wait is the
+ * created_removal_wait_days quota, 0 by default here. */
+static enum bw_code wait_over(struct bw_call *c, const char *acct, struct bw_err *err)
+{
+    int64_t days = bw_org__quota(c, "created_removal_wait_days", 0);
+    bool row;
+    if (days <= 0)
+        return BW_OK;
+    sqlite3_stmt *st = bw_db_prep(c->db,
+                                  "SELECT 1 FROM org_accounts WHERE account_id = ? AND"
+                                  " joined_method = 'CREATED' AND joined_at > ?",
+                                  err, "si", acct, c->now_ms - days * 86400000LL);
+    if (!st || bw_db_step(c->db, st, &row, err))
+        return err->code;
+    if (row)
+        return bw_org__constraint(err, "WAIT_PERIOD_ACTIVE",
+                                  "The account was created too recently to be removed.");
+    return BW_OK;
+}
+
 static enum bw_code leave(struct bw_call *c, const struct bw_org *o, const char *acct,
                           struct bw_err *err)
 {
@@ -393,7 +422,8 @@ BW_ORG_HANDLER(remove_account)
     const char *acct, *cur;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "AccountId", BW_ORG_ID_ACCOUNT, &acct, NULL, err) ||
-        member_parent(c, &o, acct, &cur, err) || removable(c, &o, acct, err))
+        member_parent(c, &o, acct, &cur, err) || removable(c, &o, acct, err) ||
+        wait_over(c, acct, err))
         return err->code;
     c->target_account = acct;
     return leave(c, &o, acct, err);
@@ -403,7 +433,8 @@ BW_ORG_HANDLER(leave_organization)
 {
     struct bw_org o;
     const char *me = c->principal->account_id;
-    if (bw_org__load(c, BW_ORG_ANY_MEMBER, &o, err) || removable(c, &o, me, err))
+    if (bw_org__load(c, BW_ORG_ANY_MEMBER, &o, err) || removable(c, &o, me, err) ||
+        wait_over(c, me, err))
         return err->code;
     return leave(c, &o, me, err);
 }

@@ -13,8 +13,8 @@
 
 #include "policy/policy.h"
 
-static const unsigned taggable = BW_ORG_ID_ROOT | BW_ORG_ID_OU | BW_ORG_ID_ACCOUNT |
-                                 BW_ORG_ID_POLICY | BW_ORG_ID_RP;
+static const unsigned taggable =
+    BW_ORG_ID_ROOT | BW_ORG_ID_OU | BW_ORG_ID_ACCOUNT | BW_ORG_ID_POLICY | BW_ORG_ID_RP;
 
 /* A taggable resource of the organization; TargetNotFoundException when absent. */
 static enum bw_code tag_target(struct bw_call *c, enum bw_org_access acc, struct bw_org *o,
@@ -28,14 +28,14 @@ static enum bw_code tag_target(struct bw_call *c, enum bw_org_access acc, struct
     if (kind == BW_ORG_ID_ROOT)
         row = !strcmp(*id, o->root_id);
     else if (kind == BW_ORG_ID_OU)
-        st = bw_db_prep(c->db, "SELECT 1 FROM org_ous WHERE id = ? AND org_id = ?", err, "ss",
-                        *id, o->id);
+        st = bw_db_prep(c->db, "SELECT 1 FROM org_ous WHERE id = ? AND org_id = ?", err, "ss", *id,
+                        o->id);
     else if (kind == BW_ORG_ID_ACCOUNT)
         st = bw_db_prep(c->db, "SELECT 1 FROM org_accounts WHERE account_id = ? AND org_id = ?",
                         err, "ss", *id, o->id);
     else if (kind == BW_ORG_ID_POLICY)
-        st = bw_db_prep(c->db, "SELECT 1 FROM org_policies WHERE id = ? AND org_id = ?", err,
-                        "ss", *id, o->id);
+        st = bw_db_prep(c->db, "SELECT 1 FROM org_policies WHERE id = ? AND org_id = ?", err, "ss",
+                        *id, o->id);
     else
         st = bw_db_prep(c->db, "SELECT 1 FROM org_resource_policies WHERE id = ? AND org_id = ?",
                         err, "ss", *id, o->id);
@@ -209,7 +209,7 @@ BW_ORG_HANDLER(register_delegated_admin)
 {
     struct bw_org o;
     const char *acct, *sp;
-    bool reg, row;
+    bool reg = false, row;
     if (delegation_in(c, &o, &acct, &sp, &reg, err))
         return err->code;
     if (!strcmp(acct, o.management))
@@ -239,7 +239,7 @@ BW_ORG_HANDLER(deregister_delegated_admin)
 {
     struct bw_org o;
     const char *acct, *sp;
-    bool reg;
+    bool reg = false;
     if (delegation_in(c, &o, &acct, &sp, &reg, err))
         return err->code;
     if (!reg)
@@ -319,8 +319,7 @@ BW_ORG_HANDLER(list_delegated_services)
             break;
         if (n++ < pg.max)
             json_array_append_new(a, json_pack("{s:s,s:o}", "ServicePrincipal",
-                                               sqlite3_column_text(st, 0),
-                                               "DelegationEnabledDate",
+                                               sqlite3_column_text(st, 0), "DelegationEnabledDate",
                                                bw_org__time(sqlite3_column_int64(st, 1))));
     }
     if (!st)
@@ -335,10 +334,10 @@ BW_ORG_HANDLER(list_delegated_services)
 
 static void out_rp(struct bw_call *c, const struct bw_org *o, const char *id, const char *doc)
 {
-    json_t *sum = json_pack("{s:s,s:s}", "Id", id, "Arn",
-                            bw_arena_printf(c->arena,
-                                            "arn:aws:organizations::%s:resourcepolicy/%s/%s",
-                                            o->management, o->id, id));
+    json_t *sum =
+        json_pack("{s:s,s:s}", "Id", id, "Arn",
+                  bw_arena_printf(c->arena, "arn:aws:organizations::%s:resourcepolicy/%s/%s",
+                                  o->management, o->id, id));
     json_object_set_new(bw_org__out(c), "ResourcePolicy",
                         json_pack("{s:o,s:s}", "ResourcePolicySummary", sum, "Content", doc));
 }
@@ -356,8 +355,10 @@ BW_ORG_HANDLER(put_resource_policy)
         return bw_org__invalid(err, "INVALID_RESOURCE_POLICY_JSON",
                                "The provided resource policy isn't valid.");
     bw_policy_free(p);
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT id FROM org_resource_policies WHERE org_id = ?",
-                                  err, "s", o.id);
+    if (bw_org__delegation_check(doc, err))
+        return err->code;
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT id FROM org_resource_policies WHERE org_id = ?", err, "s", o.id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     id = row ? bw_db_col_str(c->arena, st, 0) : bw_org__new_id(c, "rp-", 8);
@@ -377,9 +378,8 @@ BW_ORG_HANDLER(describe_resource_policy)
     bool row;
     if (bw_org__load(c, BW_ORG_READER, &o, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db,
-                                  "SELECT id, content FROM org_resource_policies WHERE org_id = ?",
-                                  err, "s", o.id);
+    sqlite3_stmt *st = bw_db_prep(
+        c->db, "SELECT id, content FROM org_resource_policies WHERE org_id = ?", err, "s", o.id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (!row)
@@ -395,8 +395,8 @@ BW_ORG_HANDLER(delete_resource_policy)
     struct bw_org o;
     int changes = 0;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
-        bw_db_exec(c->db, err, &changes, "DELETE FROM org_resource_policies WHERE org_id = ?",
-                   "s", o.id))
+        bw_db_exec(c->db, err, &changes, "DELETE FROM org_resource_policies WHERE org_id = ?", "s",
+                   o.id))
         return err->code;
     if (!changes)
         return bw_fail(err, BW_E_ORG_RESOURCE_POLICY_NOT_FOUND,

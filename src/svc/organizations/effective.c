@@ -66,10 +66,10 @@ static void remove_vals(json_t *eff, const char *k, json_t *vals)
     json_object_set_new(eff, k, arr);
 }
 
-static void merge(struct bw_call *c, json_t *eff, json_t *pol, json_t *locks, const char *path,
+static void merge(struct bw_arena *a, json_t *eff, json_t *pol, json_t *locks, const char *path,
                   int depth);
 
-static void merge_key(struct bw_call *c, json_t *eff, const char *k, json_t *v, json_t *locks,
+static void merge_key(struct bw_arena *a, json_t *eff, const char *k, json_t *v, json_t *locks,
                       const char *p, int depth)
 {
     if (!json_is_object(v)) {
@@ -96,13 +96,13 @@ static void merge_key(struct bw_call *c, json_t *eff, const char *k, json_t *v, 
             child = json_object();
             json_object_set_new(eff, k, child);
         }
-        merge(c, child, v, locks, p, depth + 1);
+        merge(a, child, v, locks, p, depth + 1);
     }
     if (ops && !json_object_get(locks, p))
         json_object_set(locks, p, ops);
 }
 
-static void merge(struct bw_call *c, json_t *eff, json_t *pol, json_t *locks, const char *path,
+static void merge(struct bw_arena *a, json_t *eff, json_t *pol, json_t *locks, const char *path,
                   int depth)
 {
     const char *k;
@@ -111,15 +111,21 @@ static void merge(struct bw_call *c, json_t *eff, json_t *pol, json_t *locks, co
     {
         if (!strncmp(k, "@@", 2))
             continue;
-        merge_key(c, eff, k, v, locks, bw_arena_printf(c->arena, "%s/%s", path, k), depth);
+        merge_key(a, eff, k, v, locks, bw_arena_printf(a, "%s/%s", path, k), depth);
     }
+}
+
+void bw_org__effective_merge(struct bw_arena *a, json_t *eff, json_t *pol, json_t *locks)
+{
+    if (json_is_object(eff) && json_is_object(pol) && json_is_object(locks))
+        merge(a, eff, pol, locks, "", 0);
 }
 
 /* The chain of targets root → OUs → account. */
 static enum bw_code chain(struct bw_call *c, const struct bw_org *o, const char *acct,
                           const char **ids, size_t *n, struct bw_err *err)
 {
-    const char *org, *parent, *ous[BW_ORG_MAX_OU_DEPTH + 1];
+    const char *org, *parent, *ous[BW_ORG_HARD_MAX_DEPTH + 1];
     size_t k = 0;
     bool row;
     if (bw_org__account_org(c, acct, &org, &parent, err))
@@ -128,10 +134,10 @@ static enum bw_code chain(struct bw_call *c, const struct bw_org *o, const char 
         return bw_fail(err, BW_E_ORG_TARGET_NOT_FOUND,
                        "We can't find a root, OU, account, or policy with the TargetId that "
                        "you specified.");
-    while (strcmp(parent, o->root_id) && k < BW_ORG_MAX_OU_DEPTH + 1) {
+    while (strcmp(parent, o->root_id) && k < BW_ORG_HARD_MAX_DEPTH + 1) {
         ous[k++] = parent;
-        sqlite3_stmt *st = bw_db_prep(c->db, "SELECT parent_id FROM org_ous WHERE id = ?", err,
-                                      "s", parent);
+        sqlite3_stmt *st =
+            bw_db_prep(c->db, "SELECT parent_id FROM org_ous WHERE id = ?", err, "s", parent);
         if (!st || bw_db_step(c->db, st, &row, err))
             return err->code;
         if (!row)
@@ -161,8 +167,7 @@ static enum bw_code merge_level(struct bw_call *c, const char *target, const cha
         if (!row)
             return BW_OK;
         json_t *pol = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-        if (json_is_object(pol))
-            merge(c, eff, pol, locks, "", 0);
+        bw_org__effective_merge(c->arena, eff, pol, locks);
         json_decref(pol);
         (*count)++;
     }
@@ -172,7 +177,7 @@ static enum bw_code merge_level(struct bw_call *c, const char *target, const cha
 BW_ORG_HANDLER(describe_effective_policy)
 {
     struct bw_org o;
-    const char *type, *target, *ids[BW_ORG_MAX_OU_DEPTH + 3];
+    const char *type, *target, *ids[BW_ORG_HARD_MAX_DEPTH + 3];
     size_t n = 0;
     if (bw_org__load(c, BW_ORG_ANY_MEMBER, &o, err) ||
         bw_org__str(c, "PolicyType", true, 1, 0, &type, err) ||
@@ -187,8 +192,7 @@ BW_ORG_HANDLER(describe_effective_policy)
                                "You specified a target ID that isn't valid: %s.", target);
     if (!target)
         target = c->principal->account_id;
-    else if (strcmp(target, c->principal->account_id) &&
-             bw_org__load(c, BW_ORG_READER, &o, err))
+    else if (strcmp(target, c->principal->account_id) && bw_org__load(c, BW_ORG_READER, &o, err))
         return err->code;
     if (chain(c, &o, target, ids, &n, err))
         return err->code;

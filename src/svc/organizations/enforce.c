@@ -19,56 +19,28 @@
 
 #include "common/arena.h"
 
-#define MAX_LEVELS (BW_ORG_MAX_OU_DEPTH + 3)
+#define MAX_LEVELS (BW_ORG_HARD_MAX_DEPTH + 3)
 
 struct chain {
-    const char *org, *mgmt, *fs, *root;
+    const char *org, *mgmt, *root;
+    bool scp, rcp;               /* ALL features and the type enabled on the root */
     const char *ids[MAX_LEVELS]; /* root, OUs top down, account */
+    struct bw_policy_level lv[MAX_LEVELS];
+    size_t caps[MAX_LEVELS];
     size_t n;
     const char *path; /* o-…/r-…/ou-…/ */
 };
 
-static enum bw_code ou_parent(struct bw_call *c, const char *ou, const char **parent,
-                              struct bw_err *err)
-{
-    bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT parent_id FROM org_ous WHERE id = ?", err, "s",
-                                  ou);
-    if (!st || bw_db_step(c->db, st, &row, err))
-        return err->code;
-    *parent = row ? bw_db_col_str(c->arena, st, 0) : NULL;
-    return BW_OK;
-}
-
-static enum bw_code build_path(struct bw_call *c, struct chain *ch, const char *parent,
-                               const char *acct, struct bw_err *err)
-{
-    const char *ous[MAX_LEVELS];
-    size_t n = 0;
-    while (parent && strcmp(parent, ch->root) && n < BW_ORG_MAX_OU_DEPTH + 1) {
-        ous[n++] = parent;
-        if (ou_parent(c, parent, &parent, err))
-            return err->code;
-    }
-    struct bw_buf b;
-    bw_buf_init(&b, c->arena, 128);
-    bw_buf_printf(&b, "%s/%s/", ch->org, ch->root);
-    ch->ids[ch->n++] = ch->root;
-    while (n) {
-        ch->ids[ch->n++] = ous[--n];
-        bw_buf_printf(&b, "%s/", ous[n]);
-    }
-    ch->ids[ch->n++] = acct;
-    ch->path = bw_buf_cstr(&b);
-    return BW_OK;
-}
-
 static const char *const chain_sql =
-    "SELECT m.org_id, m.parent_id, o.management_account, o.feature_set, o.root_id"
+    "SELECT m.org_id, o.management_account, o.feature_set, o.root_id,"
+    " EXISTS (SELECT 1 FROM org_policy_types t WHERE t.root_id = o.root_id AND t.type ="
+    " 'SERVICE_CONTROL_POLICY'), EXISTS (SELECT 1 FROM org_policy_types t WHERE t.root_id ="
+    " o.root_id AND t.type = 'RESOURCE_CONTROL_POLICY')"
     " FROM org_accounts m JOIN org_organizations o ON o.id = m.org_id WHERE m.account_id = ?";
 
-static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain *ch,
-                               bool *in_org, struct bw_err *err)
+/* The membership: organization, management account, root and enabled types. */
+static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain *ch, bool *in_org,
+                               struct bw_err *err)
 {
     memset(ch, 0, sizeof *ch);
     sqlite3_stmt *st = bw_db_prep(c->db, chain_sql, err, "s", acct);
@@ -77,101 +49,149 @@ static enum bw_code load_chain(struct bw_call *c, const char *acct, struct chain
     if (!*in_org)
         return BW_OK;
     ch->org = bw_db_col_str(c->arena, st, 0);
-    const char *parent = bw_db_col_str(c->arena, st, 1);
-    ch->mgmt = bw_db_col_str(c->arena, st, 2);
-    ch->fs = bw_db_col_str(c->arena, st, 3);
-    ch->root = bw_db_col_str(c->arena, st, 4);
-    return build_path(c, ch, parent, acct, err);
+    ch->mgmt = bw_db_col_str(c->arena, st, 1);
+    ch->root = bw_db_col_str(c->arena, st, 3);
+    bool all = !strcmp((const char *)sqlite3_column_text(st, 2), "ALL");
+    ch->scp = all && sqlite3_column_int(st, 4);
+    ch->rcp = all && sqlite3_column_int(st, 5);
+    return BW_OK;
 }
 
-static const char *const level_sql =
-    "SELECT p.id, p.content FROM org_attachments a JOIN org_policies p ON p.id = a.policy_id"
-    " WHERE a.target_id = ? AND a.type = ? ORDER BY p.id";
+/* The path from the account up to the root (one recursive query), each element with
+ * the policies of one type attached there; rows come root first. */
+static const char *const walk_sql =
+    "WITH RECURSIVE up(id, d) AS (SELECT ?1, 0 UNION ALL"
+    " SELECT coalesce((SELECT parent_id FROM org_accounts WHERE account_id = up.id),"
+    " (SELECT parent_id FROM org_ous WHERE id = up.id)), up.d + 1 FROM up"
+    " WHERE up.id IS NOT NULL AND up.d < 32)"
+    " SELECT up.id, p.id, p.content FROM up LEFT JOIN org_attachments a"
+    " ON a.target_id = up.id AND a.type = ?2 LEFT JOIN org_policies p ON p.id = a.policy_id"
+    " WHERE up.id IS NOT NULL ORDER BY up.d DESC, p.id";
 
-/* The policies of `type` attached at one level, compiled. */
-static enum bw_code load_level(struct bw_call *c, const char *target, const char *type,
-                               enum bw_policy_kind kind, struct bw_policy_level *lv,
-                               struct bw_err *err)
+static void level_add(struct bw_call *c, struct chain *ch, const struct bw_policy *p)
 {
-    const struct bw_policy **ps = BW_ARENA_NEWN(c->arena, const struct bw_policy *,
-                                               BW_ORG_MAX_POLICIES_PER + 1);
-    size_t n = 0;
+    struct bw_policy_level *lv = &ch->lv[ch->n - 1];
+    size_t *cap = &ch->caps[ch->n - 1];
+    if (lv->n == *cap) { /* all of them: dropping one could drop a Deny */
+        size_t nc = *cap ? *cap * 2 : BW_ORG_MAX_POLICIES_PER;
+        const struct bw_policy **np = BW_ARENA_NEWN(c->arena, const struct bw_policy *, nc);
+        if (lv->n)
+            memcpy(np, lv->policies, lv->n * sizeof *np);
+        lv->policies = np;
+        *cap = nc;
+    }
+    ((const struct bw_policy **)lv->policies)[lv->n++] = p;
+}
+
+/* One row of walk_sql: a new level when the target changes, then its policy. */
+static enum bw_code walk_row(struct bw_call *c, struct chain *ch, sqlite3_stmt *st,
+                             enum bw_policy_kind kind, bool compile, struct bw_err *err)
+{
+    const char *target = (const char *)sqlite3_column_text(st, 0);
+    if (!ch->n || strcmp(ch->ids[ch->n - 1], target)) {
+        if (ch->n == MAX_LEVELS) /* fail closed rather than skip a level */
+            return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is too deep", target);
+        ch->lv[ch->n] = (struct bw_policy_level){0};
+        ch->caps[ch->n] = 0;
+        ch->ids[ch->n++] = bw_arena_strdup(c->arena, target);
+    }
+    if (!compile || sqlite3_column_type(st, 1) == SQLITE_NULL)
+        return BW_OK;
+    const struct bw_policy *p;
+    if (bw_authz_compile(c, (const char *)sqlite3_column_text(st, 2), kind,
+                         bw_db_col_str(c->arena, st, 1), &p, err))
+        return err->code;
+    level_add(c, ch, p);
+    return BW_OK;
+}
+
+static enum bw_code walk(struct bw_call *c, struct chain *ch, const char *acct, const char *type,
+                         enum bw_policy_kind kind, bool compile, struct bw_err *err)
+{
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, level_sql, err, "ss", target, type);
+    ch->n = 0;
+    sqlite3_stmt *st = bw_db_prep(c->db, walk_sql, err, "ss", acct, type);
     while (st) {
         if (bw_db_step(c->db, st, &row, err))
             return err->code;
-        if (!row || n == BW_ORG_MAX_POLICIES_PER + 1)
+        if (!row)
             break;
-        const char *id = bw_db_col_str(c->arena, st, 0);
-        const char *doc = bw_db_col_str(c->arena, st, 1);
-        if (bw_authz_compile(c, doc, kind, id, &ps[n], err))
+        if (walk_row(c, ch, st, kind, compile, err))
             return err->code;
-        n++;
     }
     if (!st)
         return err->code;
-    lv->policies = ps;
-    lv->n = n;
+    if (ch->n < 2 || strcmp(ch->ids[0], ch->root) || strcmp(ch->ids[ch->n - 1], acct))
+        return bw_fail(err, BW_E_INTERNAL, "OU chain of %s is broken", acct);
+    struct bw_buf b;
+    bw_buf_init(&b, c->arena, 128);
+    bw_buf_printf(&b, "%s/", ch->org);
+    for (size_t i = 0; i + 1 < ch->n; i++)
+        bw_buf_printf(&b, "%s/", ch->ids[i]);
+    ch->path = bw_buf_cstr(&b);
     return BW_OK;
 }
 
-static enum bw_code load_levels(struct bw_call *c, const struct chain *ch, const char *type,
-                                enum bw_policy_kind kind, struct bw_policy_level **out,
-                                struct bw_err *err)
-{
-    struct bw_policy_level *lv = BW_ARENA_NEWN(c->arena, struct bw_policy_level, ch->n);
-    for (size_t i = 0; i < ch->n; i++)
-        if (load_level(c, ch->ids[i], type, kind, &lv[i], err))
-            return err->code;
-    *out = lv;
-    return BW_OK;
-}
-
-static void add_ctx(struct bw_call *c, struct bw_authz_set *set, const char *key,
-                    const char *value)
+static void add_ctx(struct bw_call *c, struct bw_authz_set *set, const char *key, const char *value)
 {
     const char *v[1] = {value};
     bw_authz_add_context(c, set, key, v, 1);
 }
 
-static bool enforced(struct bw_call *c, const struct chain *ch, const char *type)
+/* The account owning the resource: the one a service named (c->target_account), else
+ * the account field of the operation's resource ARN (arn:aws:svc:region:ACCOUNT:…),
+ * else the caller's. The ARN matters for sts:AssumeRole, whose trust-policy check runs
+ * the hooks before the role's account is recorded in the call. */
+static const char *resource_account(struct bw_call *c, const char *me)
 {
-    return !strcmp(ch->fs, "ALL") && bw_org__type_enabled(c, ch->root, type);
+    if (c->target_account)
+        return c->target_account;
+    const char *arn = c->op && c->op->resource ? c->op->resource(c) : NULL;
+    const char *p = arn;
+    for (int field = 0; p && field < 4; field++) {
+        p = strchr(p, ':');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p || strspn(p, "0123456789") != 12 || p[12] != ':')
+        return me;
+    return bw_arena_strndup(c->arena, p, 12);
 }
 
 enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err)
 {
-    const char *me = c->principal->account_id;
-    struct chain pc, rc;
+    const char *me = c->principal->account_id, *ra = resource_account(c, me);
+    struct chain *pc = BW_ARENA_NEW(c->arena, struct chain), *rc = pc;
     bool p_in, r_in, mgmt = false, rcps = false;
-    struct bw_policy_level *lv;
-    if (load_chain(c, me, &pc, &p_in, err))
+    if (load_chain(c, me, pc, &p_in, err))
         return err->code;
     if (p_in) {
-        add_ctx(c, set, "aws:PrincipalOrgID", pc.org);
-        add_ctx(c, set, "aws:PrincipalOrgPaths", pc.path);
-        mgmt = !strcmp(me, pc.mgmt);
-        if (!mgmt && enforced(c, &pc, BW_ORG_SCP)) {
-            if (load_levels(c, &pc, BW_ORG_SCP, BW_POLICY_SCP, &lv, err))
-                return err->code;
-            bw_authz_set_scps(set, lv, pc.n);
-        }
+        mgmt = !strcmp(me, pc->mgmt);
+        bool scps = !mgmt && pc->scp;
+        if (walk(c, pc, me, BW_ORG_SCP, BW_POLICY_SCP, scps, err))
+            return err->code;
+        add_ctx(c, set, "aws:PrincipalOrgID", pc->org);
+        add_ctx(c, set, "aws:PrincipalOrgPaths", pc->path);
+        if (scps)
+            bw_authz_set_scps(set, pc->lv, pc->n);
     }
-    const char *ra = c->target_account ? c->target_account : me;
     r_in = p_in;
-    rc = pc;
-    if (strcmp(ra, me) && load_chain(c, ra, &rc, &r_in, err))
-        return err->code;
+    if (strcmp(ra, me)) {
+        rc = BW_ARENA_NEW(c->arena, struct chain);
+        if (load_chain(c, ra, rc, &r_in, err))
+            return err->code;
+    }
     if (r_in) {
-        add_ctx(c, set, "aws:ResourceOrgID", rc.org);
-        add_ctx(c, set, "aws:ResourceOrgPaths", rc.path);
-        if (strcmp(ra, rc.mgmt) && enforced(c, &rc, BW_ORG_RCP)) {
-            if (load_levels(c, &rc, BW_ORG_RCP, BW_POLICY_RCP, &lv, err))
-                return err->code;
-            bw_authz_set_rcps(set, lv, rc.n);
-            rcps = true;
+        rcps = strcmp(ra, rc->mgmt) && rc->rcp;
+        if (rcps && rc == pc) { /* pc->lv now belongs to the SCP set: walk a copy */
+            rc = BW_ARENA_NEW(c->arena, struct chain);
+            *rc = *pc;
         }
+        if (rc != pc && walk(c, rc, ra, BW_ORG_RCP, BW_POLICY_RCP, rcps, err))
+            return err->code;
+        add_ctx(c, set, "aws:ResourceOrgID", rc->org);
+        add_ctx(c, set, "aws:ResourceOrgPaths", rc->path);
+        if (rcps)
+            bw_authz_set_rcps(set, rc->lv, rc->n);
     }
     /* The management account is exempt from SCPs; RCPs on a member's resources still
      * apply to it, so it is only marked when no RCP chain is in play. */

@@ -12,6 +12,7 @@
  */
 #include "svc/organizations/internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -28,8 +29,8 @@ static const char *const hs_sql =
 
 static void hs_read(struct bw_call *c, sqlite3_stmt *st, struct hs *h)
 {
-    const char **f[] = {&h->id,     &h->org,    &h->action,         &h->state,
-                        &h->master, &h->ttype,  &h->target,         &h->target_account,
+    const char **f[] = {&h->id,     &h->org,    &h->action, &h->state,
+                        &h->master, &h->ttype,  &h->target, &h->target_account,
                         &h->notes,  &h->parent, &h->tags};
     for (int i = 0; i < 11; i++)
         *f[i] = bw_db_col_str(c->arena, st, i);
@@ -55,8 +56,7 @@ static enum bw_code hs_load(struct bw_call *c, const char *id, struct hs *h, boo
         h->state = "EXPIRED";
         if (c->op->flags & BW_OP_MUTATES)
             return bw_db_exec(c->db, err, NULL,
-                              "UPDATE org_handshakes SET state = 'EXPIRED' WHERE id = ?", "s",
-                              id);
+                              "UPDATE org_handshakes SET state = 'EXPIRED' WHERE id = ?", "s", id);
     }
     return BW_OK;
 }
@@ -74,16 +74,15 @@ static json_t *resources(struct bw_call *c, const struct hs *h, const struct bw_
         const char *name = "";
         struct bw_err e;
         bool row;
-        sqlite3_stmt *st = bw_db_prep(c->db, "SELECT name FROM accounts WHERE id = ?", &e, "s",
-                                      o->management);
+        sqlite3_stmt *st =
+            bw_db_prep(c->db, "SELECT name FROM accounts WHERE id = ?", &e, "s", o->management);
         if (st && !bw_db_step(c->db, st, &row, &e) && row)
             name = bw_db_col_str(c->arena, st, 0);
-        json_object_set_new(org, "Resources",
-                            json_pack("[o,o,o]", res("MASTER_EMAIL", o->mgmt_email),
-                                      res("MASTER_NAME", name),
-                                      res("ORGANIZATION_FEATURE_SET",
-                                          strcmp(o->feature_set, "ALL") ? o->feature_set
-                                                                        : "FULL")));
+        json_object_set_new(
+            org, "Resources",
+            json_pack("[o,o,o]", res("MASTER_EMAIL", o->mgmt_email), res("MASTER_NAME", name),
+                      res("ORGANIZATION_FEATURE_SET",
+                          strcmp(o->feature_set, "ALL") ? o->feature_set : "FULL")));
     }
     json_array_append_new(a, org);
     if (!strcmp(h->action, "INVITE"))
@@ -99,11 +98,10 @@ static json_t *hs_json(struct bw_call *c, const struct hs *h, const struct bw_or
 {
     json_t *parties = json_pack("[{s:s,s:s}]", "Id", o->id, "Type", "ORGANIZATION");
     if (strcmp(h->action, "ENABLE_ALL_FEATURES"))
-        json_array_append_new(parties,
-                              json_pack("{s:s,s:s}", "Id", h->target, "Type", h->ttype));
+        json_array_append_new(parties, json_pack("{s:s,s:s}", "Id", h->target, "Type", h->ttype));
     return json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:s,s:o}", "Id", h->id, "Arn",
-                     bw_org__arn_handshake(c, o, h->action, h->id), "Parties", parties,
-                     "State", h->state, "RequestedTimestamp", bw_org__time(h->requested),
+                     bw_org__arn_handshake(c, o, h->action, h->id), "Parties", parties, "State",
+                     h->state, "RequestedTimestamp", bw_org__time(h->requested),
                      "ExpirationTimestamp", bw_org__time(h->expires), "Action", h->action,
                      "Resources", resources(c, h, o));
 }
@@ -116,8 +114,8 @@ static enum bw_code hs_to_json(struct bw_call *c, const struct hs *h, json_t **o
     if (bw_org__load_id(c, h->org, &o, &found, err))
         return err->code;
     if (!found) /* the organization was deleted: its id still names the party */
-        o = (struct bw_org){.id = h->org, .management = h->master, .mgmt_email = "",
-                            .feature_set = "ALL"};
+        o = (struct bw_org){
+            .id = h->org, .management = h->master, .mgmt_email = "", .feature_set = "ALL"};
     *out = hs_json(c, h, &o);
     return BW_OK;
 }
@@ -225,7 +223,7 @@ static enum bw_code invite_checks(struct bw_call *c, const struct bw_org *o, con
     st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
-    if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_ACCOUNTS)
+    if (sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_accounts", BW_ORG_MAX_ACCOUNTS))
         return hs_constraint(err, "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
                              "You have reached the limit on the number of accounts.");
     return BW_OK;
@@ -240,14 +238,12 @@ BW_ORG_HANDLER(invite_account)
     if (o.pending)
         return hs_constraint(err, "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
                              "You can't invite accounts while enabling all features.");
-    if (invite_target(c, &h, err) ||
-        bw_org__str(c, "Notes", false, 0, 1024, &h.notes, err) || invite_checks(c, &o, &h, err))
+    if (invite_target(c, &h, err) || bw_org__str(c, "Notes", false, 0, 1024, &h.notes, err) ||
+        invite_checks(c, &o, &h, err))
         return err->code;
     json_t *tags = json_object_get(c->in, "Tags");
     if (tags && !json_is_null(tags)) {
-        if (bw_org__tags_put(c, &o, "validate-only", tags, err) ||
-            bw_db_exec(c->db, err, NULL, "DELETE FROM org_tags WHERE target_id = 'validate-only'",
-                       ""))
+        if (bw_org__tags_check(tags, err))
             return err->code;
         char *s = json_dumps(tags, JSON_COMPACT);
         h.tags = bw_arena_strdup(c->arena, s);
@@ -266,13 +262,18 @@ BW_ORG_HANDLER(invite_account)
     return set_out(c, h.id, err);
 }
 
-enum bw_code bw_org__start_all_features(struct bw_call *c, const struct bw_org *o,
-                                        const char **hid, struct bw_err *err)
+enum bw_code bw_org__start_all_features(struct bw_call *c, const struct bw_org *o, const char **hid,
+                                        struct bw_err *err)
 {
-    struct hs p = {.id = bw_org__new_id(c, "h-", 10), .org = o->id,
-                   .action = "ENABLE_ALL_FEATURES", .state = "REQUESTED",
-                   .master = o->management, .ttype = "ORGANIZATION", .target = o->id,
-                   .requested = c->now_ms, .expires = c->now_ms + BW_ORG_ALLFEAT_MS};
+    struct hs p = {.id = bw_org__new_id(c, "h-", 10),
+                   .org = o->id,
+                   .action = "ENABLE_ALL_FEATURES",
+                   .state = "REQUESTED",
+                   .master = o->management,
+                   .ttype = "ORGANIZATION",
+                   .target = o->id,
+                   .requested = c->now_ms,
+                   .expires = c->now_ms + BW_ORG_ALLFEAT_MS};
     /* Approvals go to invited members only; created accounts approve implicitly. */
     int changes = 0;
     if (bw_db_exec(c->db, err, &changes,
@@ -282,8 +283,7 @@ enum bw_code bw_org__start_all_features(struct bw_call *c, const struct bw_org *
                    " 'APPROVE_ALL_FEATURES', 'OPEN', ?2, 'ACCOUNT', account_id, account_id, ?3,"
                    " ?4, ?5 FROM org_accounts WHERE org_id = ?1 AND account_id != ?2"
                    " AND joined_method = 'INVITED'",
-                   "sssii", o->id, o->management, p.id, c->now_ms,
-                   c->now_ms + BW_ORG_HANDSHAKE_MS))
+                   "sssii", o->id, o->management, p.id, c->now_ms, c->now_ms + BW_ORG_HANDSHAKE_MS))
         return err->code;
     if (changes == 0)
         p.state = "OPEN";
@@ -304,8 +304,8 @@ static enum bw_code hs_for_caller(struct bw_call *c, struct hs *h, struct bw_err
         hs_load(c, id, h, &found, err))
         return err->code;
     const char *me = c->principal->account_id;
-    bool party = found && ((h->target_account && !strcmp(h->target_account, me)) ||
-                           !strcmp(h->master, me));
+    bool party =
+        found && ((h->target_account && !strcmp(h->target_account, me)) || !strcmp(h->master, me));
     if (!party)
         return bw_fail(err, BW_E_ORG_HANDSHAKE_NOT_FOUND,
                        "We can't find a handshake with the HandshakeId that you specified.");

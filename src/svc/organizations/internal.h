@@ -13,15 +13,17 @@
 
 #include "proto/proto.h"
 
-/* Quotas (Organizations User Guide, "Quotas for AWS Organizations"). */
-#define BW_ORG_MAX_OU_DEPTH      5
-#define BW_ORG_MAX_POLICIES_PER  5     /* SCPs (and other types) per target */
-#define BW_ORG_MAX_ACCOUNTS      1000  /* self-hosted default */
-#define BW_ORG_MAX_OUS           1000
-#define BW_ORG_MAX_POLICY_CHARS  5120
-#define BW_ORG_MAX_TAGS          50
-#define BW_ORG_HANDSHAKE_MS      (15LL * 24 * 3600 * 1000)
-#define BW_ORG_ALLFEAT_MS        (90LL * 24 * 3600 * 1000)
+/* Quota defaults (Organizations User Guide, "Quotas for AWS Organizations"); the values
+ * in force are the rows of org_quotas (bw_org__quota). */
+#define BW_ORG_MAX_OU_DEPTH     5
+#define BW_ORG_HARD_MAX_DEPTH   20   /* the depth quota is clamped to this */
+#define BW_ORG_MAX_POLICIES_PER 5    /* SCPs (and other types) per target */
+#define BW_ORG_MAX_ACCOUNTS     1000 /* self-hosted default */
+#define BW_ORG_MAX_OUS          1000
+#define BW_ORG_MAX_POLICY_CHARS 5120
+#define BW_ORG_MAX_TAGS         50
+#define BW_ORG_HANDSHAKE_MS     (15LL * 24 * 3600 * 1000)
+#define BW_ORG_ALLFEAT_MS       (90LL * 24 * 3600 * 1000)
 
 #define BW_ORG_SCP "SERVICE_CONTROL_POLICY"
 #define BW_ORG_RCP "RESOURCE_CONTROL_POLICY"
@@ -46,6 +48,8 @@ enum bw_org_access {
 };
 
 /* ---- util.c ---- */
+/* A quota from org_quotas (name as in migration 0200), or dflt when the row is absent. */
+int64_t bw_org__quota(struct bw_call *c, const char *name, int64_t dflt);
 /* Loads the caller's organization: AWSOrganizationsNotInUseException when none. */
 enum bw_code bw_org__load(struct bw_call *c, enum bw_org_access access, struct bw_org *o,
                           struct bw_err *err);
@@ -64,8 +68,8 @@ enum bw_code bw_org__constraint(struct bw_err *err, const char *reason, const ch
     __attribute__((format(printf, 3, 4)));
 
 /* Reads a string member; min/max lengths are checked (max 0: unlimited). */
-enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min,
-                         size_t max, const char **out, struct bw_err *err);
+enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min, size_t max,
+                         const char **out, struct bw_err *err);
 /* Id shapes. */
 enum bw_org_id {
     BW_ORG_ID_ACCOUNT = 1,
@@ -103,6 +107,10 @@ struct bw_org_page {
 };
 enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_page *pg,
                           struct bw_err *err);
+/* NextToken "<offset>.<16 hex of SHA-256(salt, op, offset)>": make (out: 40 bytes) and
+ * check (false when malformed or forged). Pure. */
+void bw_org__token_make(const char *salt, const char *op, int64_t offset, char out[40]);
+bool bw_org__token_parse(const char *salt, const char *op, const char *tok, int64_t *offset);
 /* Sets NextToken in out when more rows follow. */
 void bw_org__page_end(struct bw_call *c, const struct bw_org_page *pg, bool more, json_t *out);
 
@@ -113,9 +121,14 @@ json_t *bw_org__org_json(struct bw_call *c, const struct bw_org *o, struct bw_er
 /* Account row → Account shape. */
 enum bw_code bw_org__account_json(struct bw_call *c, const struct bw_org *o, const char *acct,
                                   json_t **out, struct bw_err *err);
+/* A row (id, email, name, status, joined_method, joined_at) → Account shape. */
+json_t *bw_org__account_row_json(struct bw_call *c, const struct bw_org *o, sqlite3_stmt *st);
 /* Policy types enabled on a root → [{"Type","Status"}]. */
 json_t *bw_org__root_types(struct bw_call *c, const char *root_id, struct bw_err *err);
 bool bw_org__type_enabled(struct bw_call *c, const char *root_id, const char *type);
+/* Tags: validates a Tags member (list of {Key, Value}: lengths, aws: prefix, duplicates,
+ * the 50-tag quota). */
+enum bw_code bw_org__tags_check(json_t *tags, struct bw_err *err);
 /* Tags: validates and stores a Tags member on a target. */
 enum bw_code bw_org__tags_put(struct bw_call *c, const struct bw_org *o, const char *target,
                               json_t *tags, struct bw_err *err);
@@ -129,8 +142,8 @@ enum bw_code bw_org__detach_account(struct bw_call *c, const char *org, const ch
 enum bw_code bw_org__join(struct bw_call *c, const struct bw_org *o, const char *acct,
                           const char *method, struct bw_err *err);
 /* Attaches the AWS-managed default of every enabled type to a new target. */
-enum bw_code bw_org__attach_defaults(struct bw_call *c, const struct bw_org *o,
-                                     const char *target, struct bw_err *err);
+enum bw_code bw_org__attach_defaults(struct bw_call *c, const struct bw_org *o, const char *target,
+                                     struct bw_err *err);
 /* Finds the parent kind of an id: "ROOT" / "ORGANIZATIONAL_UNIT"; false when absent. */
 bool bw_org__parent_exists(struct bw_call *c, const struct bw_org *o, const char *id);
 
@@ -141,11 +154,16 @@ enum bw_code bw_org__policy_type(struct bw_call *c, const char *name, const char
 enum bw_code bw_org__handshake_json(struct bw_call *c, const char *id, json_t **out,
                                     struct bw_err *err);
 /* Creates ENABLE_ALL_FEATURES and one APPROVE_ALL_FEATURES per invited member. */
-enum bw_code bw_org__start_all_features(struct bw_call *c, const struct bw_org *o,
-                                        const char **hid, struct bw_err *err);
+enum bw_code bw_org__start_all_features(struct bw_call *c, const struct bw_org *o, const char **hid,
+                                        struct bw_err *err);
 /* organization.c: switches to ALL features (SCPs enabled, FullAWSAccess everywhere). */
 enum bw_code bw_org__finalize_all_features(struct bw_call *c, const struct bw_org *o,
                                            struct bw_err *err);
+
+/* effective.c: merges one management policy into the effective policy `eff` with the
+ * inheritance operators; `locks` carries @@operators_allowed_for_child_policies by key
+ * path between calls. Non-objects are ignored. Pure (allocates paths in `a`). */
+void bw_org__effective_merge(struct bw_arena *a, json_t *eff, json_t *pol, json_t *locks);
 
 /* ---- handlers ---- */
 #define BW_ORG_HANDLER(n) enum bw_code bw_org__##n(struct bw_call *c, struct bw_err *err)
@@ -157,6 +175,7 @@ BW_ORG_HANDLER(enable_policy_type);
 BW_ORG_HANDLER(disable_policy_type);
 BW_ORG_HANDLER(enable_all_features);
 BW_ORG_HANDLER(create_account);
+BW_ORG_HANDLER(create_govcloud_account);
 BW_ORG_HANDLER(describe_create_account_status);
 BW_ORG_HANDLER(list_create_account_status);
 BW_ORG_HANDLER(describe_account);
@@ -203,6 +222,24 @@ BW_ORG_HANDLER(list_service_access);
 BW_ORG_HANDLER(put_resource_policy);
 BW_ORG_HANDLER(describe_resource_policy);
 BW_ORG_HANDLER(delete_resource_policy);
+
+/* ---- delegation.c ---- */
+/* Put-time check of a delegation policy: only delegable Organizations actions. */
+enum bw_code bw_org__delegation_check(const char *doc, struct bw_err *err);
+/* True when the organization's delegation policy (and the caller's own policies) allow
+ * the call's operation for a member account. */
+bool bw_org__delegated_by_policy(struct bw_call *c, const struct bw_org *o);
+
+/* ---- resources.c: the ARN an operation is authorized on, from its input ---- */
+const char *bw_org__res_account(struct bw_call *c);
+const char *bw_org__res_ou(struct bw_call *c);
+const char *bw_org__res_parent(struct bw_call *c);
+const char *bw_org__res_root(struct bw_call *c);
+const char *bw_org__res_policy(struct bw_call *c);
+const char *bw_org__res_handshake(struct bw_call *c);
+const char *bw_org__res_resource(struct bw_call *c);
+const char *bw_org__res_target(struct bw_call *c);
+const char *bw_org__res_child(struct bw_call *c);
 
 /* ---- enforce.c ---- */
 enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, struct bw_err *err);

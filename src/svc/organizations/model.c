@@ -38,9 +38,9 @@ bool bw_org__type_enabled(struct bw_call *c, const char *root_id, const char *ty
 {
     struct bw_err e;
     bool row = false;
-    sqlite3_stmt *st = bw_db_prep(c->db,
-                                  "SELECT 1 FROM org_policy_types WHERE root_id = ? AND type = ?",
-                                  &e, "ss", root_id, type);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT 1 FROM org_policy_types WHERE root_id = ? AND type = ?", &e, "ss",
+                   root_id, type);
     if (!st || bw_db_step(c->db, st, &row, &e))
         return false;
     return row;
@@ -51,8 +51,8 @@ json_t *bw_org__org_json(struct bw_call *c, const struct bw_org *o, struct bw_er
     json_t *types = bw_org__root_types(c, o->root_id, err);
     if (!types)
         return NULL;
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Id", o->id, "Arn",
-                     bw_org__arn_org(c, o), "FeatureSet", o->feature_set, "MasterAccountArn",
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Id", o->id, "Arn", bw_org__arn_org(c, o),
+                     "FeatureSet", o->feature_set, "MasterAccountArn",
                      bw_arena_printf(c->arena, "arn:aws:organizations::%s:account/%s/%s",
                                      o->management, o->id, o->management),
                      "MasterAccountId", o->management, "MasterAccountEmail", o->mgmt_email,
@@ -62,6 +62,20 @@ json_t *bw_org__org_json(struct bw_call *c, const struct bw_org *o, struct bw_er
 static const char *const account_sql =
     "SELECT a.id, a.email, a.name, a.status, m.joined_method, m.joined_at FROM org_accounts m"
     " JOIN accounts a ON a.id = m.account_id WHERE m.account_id = ? AND m.org_id = ?";
+
+json_t *bw_org__account_row_json(struct bw_call *c, const struct bw_org *o, sqlite3_stmt *st)
+{
+    const char *acct = (const char *)sqlite3_column_text(st, 0);
+    const char *status = (const char *)sqlite3_column_text(st, 3);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Id", acct, "Arn",
+                          bw_org__arn_account(c, o, acct), "Email", sqlite3_column_text(st, 1),
+                          "Name", sqlite3_column_text(st, 2), "Status", status, "JoinedMethod",
+                          sqlite3_column_text(st, 4), "JoinedTimestamp",
+                          bw_org__time(sqlite3_column_int64(st, 5)));
+    /* State (the newer field) mirrors Status: ACTIVE, SUSPENDED, PENDING_CLOSURE. */
+    json_object_set_new(j, "State", json_string(status));
+    return j;
+}
 
 enum bw_code bw_org__account_json(struct bw_call *c, const struct bw_org *o, const char *acct,
                                   json_t **out, struct bw_err *err)
@@ -74,14 +88,7 @@ enum bw_code bw_org__account_json(struct bw_call *c, const struct bw_org *o, con
     if (!row)
         return bw_fail(err, BW_E_ORG_ACCOUNT_NOT_FOUND,
                        "You specified an account that doesn't exist.");
-    const char *status = (const char *)sqlite3_column_text(st, 3);
-    *out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Id", acct, "Arn",
-                     bw_org__arn_account(c, o, acct), "Email", sqlite3_column_text(st, 1),
-                     "Name", sqlite3_column_text(st, 2), "Status", status, "JoinedMethod",
-                     sqlite3_column_text(st, 4), "JoinedTimestamp",
-                     bw_org__time(sqlite3_column_int64(st, 5)));
-    /* State (the newer field) mirrors Status: ACTIVE, SUSPENDED, PENDING_CLOSURE. */
-    json_object_set_new(*out, "State", json_string(status));
+    *out = bw_org__account_row_json(c, o, st);
     return BW_OK;
 }
 
@@ -104,8 +111,8 @@ static const char *default_policy(const char *type)
 }
 
 /* Attaches the AWS-managed default of every enabled type to a new target. */
-static enum bw_code attach_defaults(struct bw_call *c, const struct bw_org *o,
-                                    const char *target, struct bw_err *err)
+static enum bw_code attach_defaults(struct bw_call *c, const struct bw_org *o, const char *target,
+                                    struct bw_err *err)
 {
     const char *types[2] = {BW_ORG_SCP, BW_ORG_RCP};
     for (int i = 0; i < 2; i++)
@@ -126,8 +133,8 @@ enum bw_code bw_org__join(struct bw_call *c, const struct bw_org *o, const char 
     return attach_defaults(c, o, acct, err);
 }
 
-enum bw_code bw_org__attach_defaults(struct bw_call *c, const struct bw_org *o,
-                                     const char *target, struct bw_err *err)
+enum bw_code bw_org__attach_defaults(struct bw_call *c, const struct bw_org *o, const char *target,
+                                     struct bw_err *err)
 {
     return attach_defaults(c, o, target, err);
 }
@@ -142,8 +149,7 @@ enum bw_code bw_org__detach_account(struct bw_call *c, const char *org, const ch
                    "DELETE FROM org_delegated_admins WHERE org_id = ? AND account_id = ?", "ss",
                    org, acct))
         return err->code;
-    return bw_db_exec(c->db, err, NULL, "DELETE FROM org_accounts WHERE account_id = ?", "s",
-                      acct);
+    return bw_db_exec(c->db, err, NULL, "DELETE FROM org_accounts WHERE account_id = ?", "s", acct);
 }
 
 bool bw_org__parent_exists(struct bw_call *c, const struct bw_org *o, const char *id)
@@ -152,8 +158,8 @@ bool bw_org__parent_exists(struct bw_call *c, const struct bw_org *o, const char
         return true;
     struct bw_err e;
     bool row = false;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT 1 FROM org_ous WHERE id = ? AND org_id = ?",
-                                  &e, "ss", id, o->id);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT 1 FROM org_ous WHERE id = ? AND org_id = ?", &e, "ss", id, o->id);
     if (!st || bw_db_step(c->db, st, &row, &e))
         return false;
     return row;
@@ -179,7 +185,7 @@ static enum bw_code check_tag(json_t *t, const char **k, const char **v, struct 
     return BW_OK;
 }
 
-static enum bw_code check_tags(json_t *tags, struct bw_err *err)
+enum bw_code bw_org__tags_check(json_t *tags, struct bw_err *err)
 {
     if (!json_is_array(tags))
         return bw_fail(err, BW_E_SERIALIZATION, "Tags must be a list");
@@ -196,8 +202,7 @@ static enum bw_code check_tags(json_t *tags, struct bw_err *err)
         for (j = 0; j < i; j++) {
             check_tag(json_array_get(tags, j), &k2, &v2, err);
             if (!strcmp(k, k2))
-                return bw_org__invalid(err, "DUPLICATE_TAG_KEY",
-                                       "Duplicate tag key: %s.", k);
+                return bw_org__invalid(err, "DUPLICATE_TAG_KEY", "Duplicate tag key: %s.", k);
         }
     }
     return BW_OK;
@@ -207,8 +212,8 @@ static enum bw_code count_tags(struct bw_call *c, const char *target, int64_t *n
                                struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT count(*) FROM org_tags WHERE target_id = ?",
-                                  err, "s", target);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT count(*) FROM org_tags WHERE target_id = ?", err, "s", target);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     *n = sqlite3_column_int64(st, 0);
@@ -220,7 +225,7 @@ enum bw_code bw_org__tags_put(struct bw_call *c, const struct bw_org *o, const c
 {
     if (!tags || json_is_null(tags))
         return BW_OK;
-    if (check_tags(tags, err))
+    if (bw_org__tags_check(tags, err))
         return err->code;
     size_t i;
     json_t *t;

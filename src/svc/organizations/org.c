@@ -4,71 +4,76 @@
  * AWSOrganizationsV20161128, signing name "organizations"): the operation table
  * and its registration with the dispatcher, together with the authorization hook
  * that applies the SCP/RCP chain to every call of every service (enforce.c).
- * Every operation is authorized as organizations:<Operation> on "*" by IAM
- * (and SCPs); the organization-level rules (management account only, delegated
- * administrators read-only, members may describe their organization) are checked
- * by the handlers.
+ * Every operation is authorized as organizations:<Operation> by IAM (and SCPs) on
+ * the ARN its input names (resources.c) or "*"; the organization-level rules
+ * (management account only, delegated administrators read-only, members may
+ * describe their organization) are checked by the handlers.
  */
 #include "svc/organizations/internal.h"
 
 #define M BW_OP_MUTATES
+/* clang-format off */
 #define OP(name, flags, fn) {#name, "organizations:" #name, flags, NULL, bw_org__##fn}
+#define OPR(name, flags, res, fn) \
+    {#name, "organizations:" #name, flags, bw_org__res_##res, bw_org__##fn}
+/* clang-format on */
 
 static const struct bw_op ops[] = {
-    OP(AcceptHandshake, M, accept_handshake),
-    OP(AttachPolicy, M, attach_policy),
-    OP(CancelHandshake, M, cancel_handshake),
-    OP(CloseAccount, M, close_account),
+    OPR(AcceptHandshake, M, handshake, accept_handshake),
+    OPR(AttachPolicy, M, policy, attach_policy),
+    OPR(CancelHandshake, M, handshake, cancel_handshake),
+    OPR(CloseAccount, M, account, close_account),
     OP(CreateAccount, M, create_account),
+    OP(CreateGovCloudAccount, M, create_govcloud_account),
     OP(CreateOrganization, M, create_organization),
-    OP(CreateOrganizationalUnit, M, create_ou),
+    OPR(CreateOrganizationalUnit, M, parent, create_ou),
     OP(CreatePolicy, M, create_policy),
-    OP(DeclineHandshake, M, decline_handshake),
+    OPR(DeclineHandshake, M, handshake, decline_handshake),
     OP(DeleteOrganization, M, delete_organization),
-    OP(DeleteOrganizationalUnit, M, delete_ou),
-    OP(DeletePolicy, M, delete_policy),
+    OPR(DeleteOrganizationalUnit, M, ou, delete_ou),
+    OPR(DeletePolicy, M, policy, delete_policy),
     OP(DeleteResourcePolicy, M, delete_resource_policy),
-    OP(DeregisterDelegatedAdministrator, M, deregister_delegated_admin),
-    OP(DescribeAccount, 0, describe_account),
+    OPR(DeregisterDelegatedAdministrator, M, account, deregister_delegated_admin),
+    OPR(DescribeAccount, 0, account, describe_account),
     OP(DescribeCreateAccountStatus, 0, describe_create_account_status),
     OP(DescribeEffectivePolicy, 0, describe_effective_policy),
-    OP(DescribeHandshake, 0, describe_handshake),
+    OPR(DescribeHandshake, 0, handshake, describe_handshake),
     OP(DescribeOrganization, 0, describe_organization),
-    OP(DescribeOrganizationalUnit, 0, describe_ou),
-    OP(DescribePolicy, 0, describe_policy),
+    OPR(DescribeOrganizationalUnit, 0, ou, describe_ou),
+    OPR(DescribePolicy, 0, policy, describe_policy),
     OP(DescribeResourcePolicy, 0, describe_resource_policy),
-    OP(DetachPolicy, M, detach_policy),
+    OPR(DetachPolicy, M, policy, detach_policy),
     OP(DisableAWSServiceAccess, M, disable_service_access),
-    OP(DisablePolicyType, M, disable_policy_type),
+    OPR(DisablePolicyType, M, root, disable_policy_type),
     OP(EnableAWSServiceAccess, M, enable_service_access),
     OP(EnableAllFeatures, M, enable_all_features),
-    OP(EnablePolicyType, M, enable_policy_type),
+    OPR(EnablePolicyType, M, root, enable_policy_type),
     OP(InviteAccountToOrganization, M, invite_account),
     OP(LeaveOrganization, M, leave_organization),
     OP(ListAWSServiceAccessForOrganization, 0, list_service_access),
     OP(ListAccounts, 0, list_accounts),
-    OP(ListAccountsForParent, 0, list_accounts_for_parent),
-    OP(ListChildren, 0, list_children),
+    OPR(ListAccountsForParent, 0, parent, list_accounts_for_parent),
+    OPR(ListChildren, 0, parent, list_children),
     OP(ListCreateAccountStatus, 0, list_create_account_status),
     OP(ListDelegatedAdministrators, 0, list_delegated_admins),
-    OP(ListDelegatedServicesForAccount, 0, list_delegated_services),
+    OPR(ListDelegatedServicesForAccount, 0, account, list_delegated_services),
     OP(ListHandshakesForAccount, 0, list_handshakes_for_account),
     OP(ListHandshakesForOrganization, 0, list_handshakes_for_org),
-    OP(ListOrganizationalUnitsForParent, 0, list_ous_for_parent),
-    OP(ListParents, 0, list_parents),
+    OPR(ListOrganizationalUnitsForParent, 0, parent, list_ous_for_parent),
+    OPR(ListParents, 0, child, list_parents),
     OP(ListPolicies, 0, list_policies),
-    OP(ListPoliciesForTarget, 0, list_policies_for_target),
+    OPR(ListPoliciesForTarget, 0, target, list_policies_for_target),
     OP(ListRoots, 0, list_roots),
-    OP(ListTagsForResource, 0, list_tags_for_resource),
-    OP(ListTargetsForPolicy, 0, list_targets_for_policy),
-    OP(MoveAccount, M, move_account),
+    OPR(ListTagsForResource, 0, resource, list_tags_for_resource),
+    OPR(ListTargetsForPolicy, 0, policy, list_targets_for_policy),
+    OPR(MoveAccount, M, account, move_account),
     OP(PutResourcePolicy, M, put_resource_policy),
-    OP(RegisterDelegatedAdministrator, M, register_delegated_admin),
-    OP(RemoveAccountFromOrganization, M, remove_account),
-    OP(TagResource, M, tag_resource),
-    OP(UntagResource, M, untag_resource),
-    OP(UpdateOrganizationalUnit, M, update_ou),
-    OP(UpdatePolicy, M, update_policy),
+    OPR(RegisterDelegatedAdministrator, M, account, register_delegated_admin),
+    OPR(RemoveAccountFromOrganization, M, account, remove_account),
+    OPR(TagResource, M, resource, tag_resource),
+    OPR(UntagResource, M, resource, untag_resource),
+    OPR(UpdateOrganizationalUnit, M, ou, update_ou),
+    OPR(UpdatePolicy, M, policy, update_policy),
 };
 
 static const struct bw_service organizations = {

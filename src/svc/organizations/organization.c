@@ -51,8 +51,7 @@ BW_ORG_HANDLER(create_organization)
     if (!fs)
         fs = "ALL";
     if (strcmp(fs, "ALL") && strcmp(fs, "CONSOLIDATED_BILLING"))
-        return bw_org__invalid(err, "INVALID_ENUM", "You specified an invalid FeatureSet: %s.",
-                               fs);
+        return bw_org__invalid(err, "INVALID_ENUM", "You specified an invalid FeatureSet: %s.", fs);
     if (bw_org__account_org(c, c->principal->account_id, &in_org, NULL, err))
         return err->code;
     if (in_org)
@@ -82,8 +81,8 @@ static enum bw_code count_members(struct bw_call *c, const struct bw_org *o, int
                                   struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?",
-                                  err, "s", o->id);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT count(*) FROM org_accounts WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     *n = sqlite3_column_int64(st, 0);
@@ -121,8 +120,8 @@ static json_t *root_json(struct bw_call *c, const struct bw_org *o, struct bw_er
     json_t *types = bw_org__root_types(c, o->root_id, err);
     if (!types)
         return NULL;
-    return json_pack("{s:s,s:s,s:s,s:o}", "Id", o->root_id, "Arn", bw_org__arn_root(c, o),
-                     "Name", "Root", "PolicyTypes", types);
+    return json_pack("{s:s,s:s,s:s,s:o}", "Id", o->root_id, "Arn", bw_org__arn_root(c, o), "Name",
+                     "Root", "PolicyTypes", types);
 }
 
 BW_ORG_HANDLER(list_roots)
@@ -163,8 +162,8 @@ enum bw_code bw_org__policy_type(struct bw_call *c, const char *name, const char
     return BW_OK;
 }
 
-static enum bw_code attach_everywhere(struct bw_call *c, const struct bw_org *o,
-                                      const char *policy, const char *type, struct bw_err *err)
+static enum bw_code attach_everywhere(struct bw_call *c, const struct bw_org *o, const char *policy,
+                                      const char *type, struct bw_err *err)
 {
     if (bw_org__attach_raw(c, o, policy, o->root_id, type, err))
         return err->code;
@@ -179,9 +178,8 @@ static enum bw_code attach_everywhere(struct bw_call *c, const struct bw_org *o,
 static enum bw_code enable_type(struct bw_call *c, const struct bw_org *o, const char *type,
                                 struct bw_err *err)
 {
-    if (bw_db_exec(c->db, err, NULL,
-                   "INSERT INTO org_policy_types (root_id, type) VALUES (?,?)", "ss", o->root_id,
-                   type))
+    if (bw_db_exec(c->db, err, NULL, "INSERT INTO org_policy_types (root_id, type) VALUES (?,?)",
+                   "ss", o->root_id, type))
         return err->code;
     if (!strcmp(type, BW_ORG_SCP))
         return attach_everywhere(c, o, "p-FullAWSAccess", type, err);
@@ -199,8 +197,9 @@ static enum bw_code type_input(struct bw_call *c, struct bw_org *o, const char *
         bw_org__policy_type(c, "PolicyType", type, err))
         return err->code;
     if (strcmp(root, o->root_id))
-        return bw_fail(err, BW_E_ORG_ROOT_NOT_FOUND, "We can't find a root with the RootId "
-                                                     "that you specified.");
+        return bw_fail(err, BW_E_ORG_ROOT_NOT_FOUND,
+                       "We can't find a root with the RootId "
+                       "that you specified.");
     if (strcmp(o->feature_set, "ALL"))
         return bw_fail(err, BW_E_ORG_POLICY_TYPE_NOT_AVAILABLE,
                        "You can't use a policy type that isn't available in the "
@@ -240,9 +239,8 @@ BW_ORG_HANDLER(disable_policy_type)
     if (!bw_org__type_enabled(c, o.root_id, type))
         return bw_fail(err, BW_E_ORG_POLICY_TYPE_NOT_ENABLED,
                        "This operation can be performed only for enabled policy types.");
-    if (bw_db_exec(c->db, err, NULL,
-                   "DELETE FROM org_policy_types WHERE root_id = ? AND type = ?", "ss",
-                   o.root_id, type) ||
+    if (bw_db_exec(c->db, err, NULL, "DELETE FROM org_policy_types WHERE root_id = ? AND type = ?",
+                   "ss", o.root_id, type) ||
         bw_db_exec(c->db, err, NULL, "DELETE FROM org_attachments WHERE org_id = ? AND type = ?",
                    "ss", o.id, type))
         return err->code;
@@ -259,7 +257,6 @@ enum bw_code bw_org__finalize_all_features(struct bw_call *c, const struct bw_or
         return err->code;
     return enable_type(c, o, BW_ORG_SCP, err);
 }
-
 
 BW_ORG_HANDLER(enable_all_features)
 {

@@ -41,26 +41,24 @@ static enum bw_code name_free(struct bw_call *c, const char *parent, const char 
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (row)
-        return bw_fail(err, BW_E_ORG_DUPLICATE_OU,
-                       "An OU with the same name already exists.");
+        return bw_fail(err, BW_E_ORG_DUPLICATE_OU, "An OU with the same name already exists.");
     return BW_OK;
 }
 
 static enum bw_code ou_count(struct bw_call *c, const struct bw_org *o, struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT count(*) FROM org_ous WHERE org_id = ?", err,
-                                  "s", o->id);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT count(*) FROM org_ous WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
-    if (sqlite3_column_int64(st, 0) >= BW_ORG_MAX_OUS)
+    if (sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_ous", BW_ORG_MAX_OUS))
         return bw_org__constraint(err, "OU_NUMBER_LIMIT_EXCEEDED",
                                   "You have reached the limit on the number of OUs.");
     return BW_OK;
 }
 
-static json_t *ou_json(struct bw_call *c, const struct bw_org *o, const char *id,
-                       const char *name)
+static json_t *ou_json(struct bw_call *c, const struct bw_org *o, const char *id, const char *name)
 {
     return json_pack("{s:s,s:s,s:s}", "Id", id, "Arn", bw_org__arn_ou(c, o, id), "Name", name);
 }
@@ -68,21 +66,23 @@ static json_t *ou_json(struct bw_call *c, const struct bw_org *o, const char *id
 BW_ORG_HANDLER(create_ou)
 {
     struct bw_org o;
-    const char *parent, *name;
+    const char *parent, *name = NULL;
     int64_t depth = 0;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "ParentId", BW_ORG_ID_ROOT | BW_ORG_ID_OU, &parent, NULL, err) ||
         bw_org__str(c, "Name", true, 1, 128, &name, err) ||
         parent_depth(c, &o, parent, &depth, err))
         return err->code;
-    if (depth + 1 > BW_ORG_MAX_OU_DEPTH)
+    int64_t max_depth = bw_org__quota(c, "max_ou_depth", BW_ORG_MAX_OU_DEPTH);
+    if (max_depth > BW_ORG_HARD_MAX_DEPTH)
+        max_depth = BW_ORG_HARD_MAX_DEPTH;
+    if (depth + 1 > max_depth)
         return bw_org__constraint(err, "OU_DEPTH_LIMIT_EXCEEDED",
                                   "You attempted to create an OU tree that is too many levels "
                                   "deep.");
     if (name_free(c, parent, name, NULL, err) || ou_count(c, &o, err))
         return err->code;
-    const char *id = bw_arena_printf(c->arena, "ou-%s%s", o.root_id + 2,
-                                     bw_org__new_id(c, "-", 8));
+    const char *id = bw_arena_printf(c->arena, "ou-%s%s", o.root_id + 2, bw_org__new_id(c, "-", 8));
     if (bw_db_exec(c->db, err, NULL,
                    "INSERT INTO org_ous (id, org_id, parent_id, name, depth, created_at)"
                    " VALUES (?,?,?,?,?,?)",
@@ -116,7 +116,7 @@ static enum bw_code ou_load(struct bw_call *c, const struct bw_org *o, const cha
 BW_ORG_HANDLER(describe_ou)
 {
     struct bw_org o;
-    const char *id, *name;
+    const char *id, *name = NULL;
     if (bw_org__load(c, BW_ORG_READER, &o, err) ||
         bw_org__id(c, "OrganizationalUnitId", BW_ORG_ID_OU, &id, NULL, err) ||
         ou_load(c, &o, id, &name, NULL, err))
@@ -128,7 +128,7 @@ BW_ORG_HANDLER(describe_ou)
 BW_ORG_HANDLER(update_ou)
 {
     struct bw_org o;
-    const char *id, *name, *parent, *nname;
+    const char *id, *name = NULL, *parent = NULL, *nname;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "OrganizationalUnitId", BW_ORG_ID_OU, &id, NULL, err) ||
         bw_org__str(c, "Name", false, 1, 128, &nname, err) ||
@@ -148,7 +148,7 @@ BW_ORG_HANDLER(update_ou)
 BW_ORG_HANDLER(delete_ou)
 {
     struct bw_org o;
-    const char *id, *name;
+    const char *id, *name = NULL;
     bool row;
     if (bw_org__load(c, BW_ORG_MANAGER, &o, err) ||
         bw_org__id(c, "OrganizationalUnitId", BW_ORG_ID_OU, &id, NULL, err) ||
@@ -163,8 +163,7 @@ BW_ORG_HANDLER(delete_ou)
     if (row)
         return bw_fail(err, BW_E_ORG_OU_NOT_EMPTY,
                        "You can't delete an OU that contains accounts or other OUs.");
-    if (bw_db_exec(c->db, err, NULL, "DELETE FROM org_attachments WHERE target_id = ?", "s",
-                   id) ||
+    if (bw_db_exec(c->db, err, NULL, "DELETE FROM org_attachments WHERE target_id = ?", "s", id) ||
         bw_db_exec(c->db, err, NULL, "DELETE FROM org_tags WHERE target_id = ?", "s", id))
         return err->code;
     return bw_db_exec(c->db, err, NULL, "DELETE FROM org_ous WHERE id = ?", "s", id);
@@ -203,8 +202,8 @@ BW_ORG_HANDLER(list_ous_for_parent)
         if (!row)
             break;
         if (n++ < pg.max)
-            json_array_append_new(a, ou_json(c, &o, bw_db_col_str(c->arena, st, 0),
-                                             bw_db_col_str(c->arena, st, 1)));
+            json_array_append_new(
+                a, ou_json(c, &o, bw_db_col_str(c->arena, st, 0), bw_db_col_str(c->arena, st, 1)));
     }
     if (!st)
         return err->code;
@@ -243,8 +242,8 @@ BW_ORG_HANDLER(list_children)
         if (!row)
             break;
         if (n++ < pg.max)
-            json_array_append_new(a, json_pack("{s:s,s:s}", "Id", sqlite3_column_text(st, 0),
-                                               "Type", type));
+            json_array_append_new(
+                a, json_pack("{s:s,s:s}", "Id", sqlite3_column_text(st, 0), "Type", type));
     }
     if (!st)
         return err->code;
@@ -279,8 +278,8 @@ BW_ORG_HANDLER(list_parents)
     json_t *a = json_array();
     json_object_set_new(bw_org__out(c), "Parents", a);
     if (pg.offset == 0)
-        json_array_append_new(a, json_pack("{s:s,s:s}", "Id", parent, "Type",
-                                           strncmp(parent, "r-", 2) ? "ORGANIZATIONAL_UNIT"
-                                                                    : "ROOT"));
+        json_array_append_new(a,
+                              json_pack("{s:s,s:s}", "Id", parent, "Type",
+                                        strncmp(parent, "r-", 2) ? "ORGANIZATIONAL_UNIT" : "ROOT"));
     return BW_OK;
 }

@@ -4,8 +4,9 @@
  * DescribePolicy, ListPolicies, ListPoliciesForTarget, ListTargetsForPolicy,
  * Attach/DetachPolicy. SCP and RCP content is validated by the policy engine with
  * its kind's grammar and the 5,120-character quota (POLICY_CONTENT_LIMIT_EXCEEDED);
- * management policy types (tag, backup, AI opt-out) must be JSON objects. Content
- * is stored and returned byte for byte. The AWS-managed FullAWSAccess and
+ * management policy types (tag, backup, AI opt-out) must be JSON objects under their
+ * type's top-level key using only the documented inheritance operators. Content is
+ * stored and returned byte for byte. The AWS-managed FullAWSAccess and
  * RCPFullAWSAccess are immutable; a target keeps at least one and at most five
  * policies of an authorization type.
  */
@@ -48,9 +49,62 @@ static json_t *summary(struct bw_call *c, const struct bw_org *o, const struct p
 
 static void out_policy(struct bw_call *c, const struct bw_org *o, const struct pol *p)
 {
-    json_object_set_new(bw_org__out(c), "Policy",
-                        json_pack("{s:o,s:s}", "PolicySummary", summary(c, o, p), "Content",
-                                  p->content));
+    json_object_set_new(
+        bw_org__out(c), "Policy",
+        json_pack("{s:o,s:s}", "PolicySummary", summary(c, o, p), "Content", p->content));
+}
+
+/* The inheritance operators a management policy may use, and what they hold. */
+static bool mgmt_node_ok(json_t *v, int depth)
+{
+    const char *k;
+    json_t *cv;
+    if (!json_is_object(v))
+        return true;
+    if (depth > 32)
+        return false;
+    json_object_foreach(v, k, cv)
+    {
+        if (!strncmp(k, "@@", 2)) {
+            bool ops = !strcmp(k, "@@operators_allowed_for_child_policies");
+            if (!ops && strcmp(k, "@@assign") && strcmp(k, "@@append") && strcmp(k, "@@remove"))
+                return false;
+            size_t i;
+            json_t *o;
+            if (ops && !json_is_array(cv))
+                return false;
+            json_array_foreach(ops ? cv : NULL, i, o)
+            {
+                const char *op = json_string_value(o);
+                if (!op || (strcmp(op, "@@assign") && strcmp(op, "@@append") &&
+                            strcmp(op, "@@remove") && strcmp(op, "@@none")))
+                    return false;
+            }
+        } else if (!mgmt_node_ok(cv, depth + 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Management policy types (User Guide, "Management policy syntax"): a JSON object whose
+ * top-level key is the type's ("tags", "plans", "services"), with only the documented
+ * inheritance operators. */
+static bool mgmt_ok(const char *type, json_t *j)
+{
+    const char *top = !strcmp(type, "TAG_POLICY")      ? "tags"
+                      : !strcmp(type, "BACKUP_POLICY") ? "plans"
+                                                       : "services";
+    const char *k;
+    json_t *v;
+    if (!json_is_object(j))
+        return false;
+    json_object_foreach(j, k, v)
+    {
+        if (strcmp(k, top) || !json_is_object(v) || !mgmt_node_ok(v, 0))
+            return false;
+    }
+    return true;
 }
 
 static enum bw_code check_content(const char *type, const char *content, struct bw_err *err)
@@ -60,8 +114,8 @@ static enum bw_code check_content(const char *type, const char *content, struct 
         struct bw_policy *p;
         struct bw_policy_diag diag = {0};
         size_t limit = scp ? BW_POLICY_LIMIT_SCP : BW_POLICY_LIMIT_RCP;
-        if (bw_policy_compile(content, strlen(content), scp ? BW_POLICY_SCP : BW_POLICY_RCP,
-                              NULL, limit, &p, &diag, err) == BW_OK) {
+        if (bw_policy_compile(content, strlen(content), scp ? BW_POLICY_SCP : BW_POLICY_RCP, NULL,
+                              limit, &p, &diag, err) == BW_OK) {
             bw_policy_free(p);
             return BW_OK;
         }
@@ -77,11 +131,12 @@ static enum bw_code check_content(const char *type, const char *content, struct 
         return bw_org__constraint(err, "POLICY_CONTENT_LIMIT_EXCEEDED",
                                   "The provided policy document exceeds the maximum size.");
     json_t *j = json_loads(content, JSON_REJECT_DUPLICATES, NULL);
-    bool ok = json_is_object(j);
+    bool ok = mgmt_ok(type, j);
     json_decref(j);
     if (!ok)
         return bw_fail(err, BW_E_ORG_MALFORMED_POLICY,
-                       "The provided policy document isn't a valid JSON object.");
+                       "The provided policy document doesn't meet the requirements of the "
+                       "specified policy type.");
     return BW_OK;
 }
 
@@ -101,7 +156,7 @@ static enum bw_code name_free(struct bw_call *c, const struct bw_org *o, const c
     st = bw_db_prep(c->db, "SELECT count(*) FROM org_policies WHERE org_id = ?", err, "s", o->id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
-    if (!except && sqlite3_column_int64(st, 0) >= 1000)
+    if (!except && sqlite3_column_int64(st, 0) >= bw_org__quota(c, "max_policies", 1000))
         return bw_org__constraint(err, "POLICY_NUMBER_LIMIT_EXCEEDED",
                                   "You have reached the limit on the number of policies.");
     return BW_OK;
@@ -183,8 +238,8 @@ BW_ORG_HANDLER(delete_policy)
     bool row;
     if (mutable_policy(c, &o, &p, err))
         return err->code;
-    sqlite3_stmt *st = bw_db_prep(c->db, "SELECT 1 FROM org_attachments WHERE policy_id = ?",
-                                  err, "s", p.id);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT 1 FROM org_attachments WHERE policy_id = ?", err, "s", p.id);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     if (row)
@@ -340,8 +395,8 @@ BW_ORG_HANDLER(list_targets_for_policy)
     json_object_set_new(out, "Targets", a);
     for (int i = 0; i < n && i < pg.max; i++) {
         const char *type, *name, *arn;
-        if (target_info(c, &o, ids[i], bw_org__id_kind(ids[i], target_kinds), &type, &name,
-                        &arn, err))
+        if (target_info(c, &o, ids[i], bw_org__id_kind(ids[i], target_kinds), &type, &name, &arn,
+                        err))
             return err->code;
         json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s}", "TargetId", ids[i], "Arn", arn,
                                            "Name", name, "Type", type));
@@ -354,8 +409,8 @@ struct attach_in {
     struct bw_org o;
     struct pol p;
     const char *target;
-    int64_t count;    /* policies of the type attached to the target */
-    bool attached;    /* this policy is attached */
+    int64_t count; /* policies of the type attached to the target */
+    bool attached; /* this policy is attached */
 };
 
 static enum bw_code attach_input(struct bw_call *c, struct attach_in *in, struct bw_err *err)
@@ -393,7 +448,7 @@ BW_ORG_HANDLER(attach_policy)
     if (in.attached)
         return bw_fail(err, BW_E_ORG_DUPLICATE_POLICY_ATTACHMENT,
                        "The selected policy is already attached to the specified target.");
-    if (in.count >= BW_ORG_MAX_POLICIES_PER)
+    if (in.count >= bw_org__quota(c, "max_policies_per_target", BW_ORG_MAX_POLICIES_PER))
         return bw_org__constraint(err, "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
                                   "You attempted to exceed the number of policies of a certain "
                                   "type that can be attached to an entity at one time.");

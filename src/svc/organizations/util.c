@@ -12,12 +12,24 @@
 #include "svc/organizations/internal.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
+
+int64_t bw_org__quota(struct bw_call *c, const char *name, int64_t dflt)
+{
+    struct bw_err e;
+    bool row = false;
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT value FROM org_quotas WHERE name = ?", &e, "s", name);
+    if (!st || bw_db_step(c->db, st, &row, &e) || !row)
+        return dflt;
+    return sqlite3_column_int64(st, 0);
+}
 
 static const char *const org_sql =
     "SELECT o.id, o.management_account, a.email, o.feature_set, o.root_id,"
@@ -48,9 +60,9 @@ enum bw_code bw_org__account_org(struct bw_call *c, const char *account, const c
                                  const char **parent, struct bw_err *err)
 {
     bool row;
-    sqlite3_stmt *st = bw_db_prep(c->db,
-                                  "SELECT org_id, parent_id FROM org_accounts WHERE account_id = ?",
-                                  err, "s", account);
+    sqlite3_stmt *st =
+        bw_db_prep(c->db, "SELECT org_id, parent_id FROM org_accounts WHERE account_id = ?", err,
+                   "s", account);
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     *org_id = row ? bw_db_col_str(c->arena, st, 0) : NULL;
@@ -75,7 +87,7 @@ static bool is_delegated(struct bw_call *c, const struct bw_org *o)
 enum bw_code bw_org__load(struct bw_call *c, enum bw_org_access access, struct bw_org *o,
                           struct bw_err *err)
 {
-    const char *org_id;
+    const char *org_id = NULL;
     bool found = false;
     if (bw_org__account_org(c, c->principal->account_id, &org_id, NULL, err))
         return err->code;
@@ -89,14 +101,16 @@ enum bw_code bw_org__load(struct bw_call *c, enum bw_org_access access, struct b
     o->is_delegated = is_delegated(c, o);
     if (access == BW_ORG_READER && o->is_delegated)
         return BW_OK;
+    if (bw_org__delegated_by_policy(c, o))
+        return BW_OK;
     return bw_org__denied(err);
 }
 
 enum bw_code bw_org__denied(struct bw_err *err)
 {
-    bw_fail(err, BW_E_ACCESS_DENIED, "You don't have permissions to access this resource.");
-    err->name = "AccessDeniedException";
-    return err->code;
+    /* HTTP 400, as the Organizations API reference (Common Errors) documents. */
+    return bw_fail(err, BW_E_ACCESS_DENIED_EXCEPTION,
+                   "You don't have permissions to access this resource.");
 }
 
 enum bw_code bw_org__invalid(struct bw_err *err, const char *reason, const char *fmt, ...)
@@ -123,15 +137,14 @@ enum bw_code bw_org__constraint(struct bw_err *err, const char *reason, const ch
     return err->code;
 }
 
-enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min,
-                         size_t max, const char **out, struct bw_err *err)
+enum bw_code bw_org__str(struct bw_call *c, const char *name, bool required, size_t min, size_t max,
+                         const char **out, struct bw_err *err)
 {
     json_t *v = json_object_get(c->in, name);
     *out = NULL;
     if (!v || json_is_null(v)) {
         if (required)
-            return bw_org__invalid(err, "INPUT_REQUIRED",
-                                   "You must specify a value for %s.", name);
+            return bw_org__invalid(err, "INPUT_REQUIRED", "You must specify a value for %s.", name);
         return BW_OK;
     }
     if (!json_is_string(v))
@@ -158,11 +171,9 @@ static bool span(const char *s, size_t min, size_t max, const char *set, const c
 }
 
 #define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
-#define POLICY_CHARS                                                                         \
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+#define POLICY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
-static bool match_prefixed(const char *id, const char *pfx, size_t min, size_t max,
-                           const char *set)
+static bool match_prefixed(const char *id, const char *pfx, size_t min, size_t max, const char *set)
 {
     size_t pl = strlen(pfx);
     const char *end;
@@ -237,8 +248,8 @@ const char *bw_org__arn_org(struct bw_call *c, const struct bw_org *o)
 
 const char *bw_org__arn_root(struct bw_call *c, const struct bw_org *o)
 {
-    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:root/%s/%s", o->management,
-                           o->id, o->root_id);
+    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:root/%s/%s", o->management, o->id,
+                           o->root_id);
 }
 
 const char *bw_org__arn_ou(struct bw_call *c, const struct bw_org *o, const char *ou)
@@ -274,36 +285,53 @@ const char *bw_org__arn_policy(struct bw_call *c, const struct bw_org *o, const 
 const char *bw_org__arn_handshake(struct bw_call *c, const struct bw_org *o, const char *action,
                                   const char *id)
 {
-    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:handshake/%s/%s/%s",
-                           o->management, o->id, bw_org__lower(c, action), id);
+    return bw_arena_printf(c->arena, "arn:aws:organizations::%s:handshake/%s/%s/%s", o->management,
+                           o->id, bw_org__lower(c, action), id);
 }
 
-static void token_mac(struct bw_call *c, const char *salt, int64_t offset, char out[17])
+static void token_mac(const char *salt, const char *op, int64_t offset, char out[17])
 {
     unsigned char h[SHA256_DIGEST_LENGTH];
-    char *m = bw_arena_printf(c->arena, "%s\n%s\n%lld", salt ? salt : "", c->op->name,
-                              (long long)offset);
-    SHA256((const unsigned char *)m, strlen(m), h);
+    char m[512];
+    int n = snprintf(m, sizeof m, "%s\n%s\n%lld", salt ? salt : "", op, (long long)offset);
+    SHA256((const unsigned char *)m,
+           n < 0                   ? 0
+           : (size_t)n >= sizeof m ? sizeof m - 1
+                                   : (size_t)n,
+           h);
     bw_hex_encode(h, 8, out);
     out[16] = 0;
+}
+
+void bw_org__token_make(const char *salt, const char *op, int64_t offset, char out[40])
+{
+    char mac[17];
+    token_mac(salt, op, offset, mac);
+    snprintf(out, 40, "%lld.%s", (long long)offset, mac);
+}
+
+bool bw_org__token_parse(const char *salt, const char *op, const char *tok, int64_t *offset)
+{
+    char *end;
+    char mac[17];
+    if (!isdigit((unsigned char)tok[0]))
+        return false;
+    long long off = strtoll(tok, &end, 10);
+    if (*end != '.' || off <= 0 || off > 100000000)
+        return false;
+    token_mac(salt, op, off, mac);
+    if (strlen(end + 1) != 16 || CRYPTO_memcmp(end + 1, mac, 16) != 0)
+        return false;
+    *offset = off;
+    return true;
 }
 
 static enum bw_code parse_token(struct bw_call *c, const char *tok, struct bw_org_page *pg,
                                 struct bw_err *err)
 {
-    char *end;
-    long long off = strtoll(tok, &end, 10);
-    char mac[17];
-    if (end == tok || *end != '.' || off <= 0 || off > 100000000)
-        goto bad;
-    token_mac(c, pg->salt, off, mac);
-    if (strcmp(end + 1, mac) != 0)
-        goto bad;
-    pg->offset = off;
-    return BW_OK;
-bad:
-    return bw_org__invalid(err, "INVALID_NEXT_TOKEN",
-                           "The provided NextToken value isn't valid.");
+    if (bw_org__token_parse(pg->salt, c->op->name, tok, &pg->offset))
+        return BW_OK;
+    return bw_org__invalid(err, "INVALID_NEXT_TOKEN", "The provided NextToken value isn't valid.");
 }
 
 enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_page *pg,
@@ -318,11 +346,9 @@ enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_pag
             return bw_fail(err, BW_E_SERIALIZATION, "MaxResults must be an integer");
         json_int_t v = json_integer_value(m);
         if (v < 1)
-            return bw_org__invalid(err, "MIN_VALUE_EXCEEDED",
-                                   "MaxResults must be at least 1.");
+            return bw_org__invalid(err, "MIN_VALUE_EXCEEDED", "MaxResults must be at least 1.");
         if (v > 20)
-            return bw_org__invalid(err, "MAX_VALUE_EXCEEDED",
-                                   "MaxResults must be at most 20.");
+            return bw_org__invalid(err, "MAX_VALUE_EXCEEDED", "MaxResults must be at most 20.");
         pg->max = v;
     }
     const char *tok;
@@ -335,11 +361,9 @@ void bw_org__page_end(struct bw_call *c, const struct bw_org_page *pg, bool more
 {
     if (!more)
         return;
-    char mac[17];
-    int64_t next = pg->offset + pg->max;
-    token_mac(c, pg->salt, next, mac);
-    json_object_set_new(out, "NextToken",
-                        json_string(bw_arena_printf(c->arena, "%lld.%s", (long long)next, mac)));
+    char tok[40];
+    bw_org__token_make(pg->salt, c->op->name, pg->offset + pg->max, tok);
+    json_object_set_new(out, "NextToken", json_string(tok));
 }
 
 json_t *bw_org__out(struct bw_call *c)
