@@ -442,7 +442,10 @@ static enum bw_code decide(struct bw_call *c, struct bw_authz_set *s, const char
         return BW_OK;
     char msg[sizeof err->msg];
     bw_policy_denial_message(&r, d, &ex, msg, sizeof msg);
-    bw_fail(err, BW_E_ACCESS_DENIED, "%s", msg);
+    /* Query services answer AccessDenied with 403; JSON 1.1 services spell it
+     * AccessDeniedException with the status their model documents (400). */
+    bw_fail(err, c->svc->protocol == BW_PROTO_JSON ? BW_E_ACCESS_DENIED_EXCEPTION : BW_E_ACCESS_DENIED,
+            "%s", msg);
     err->name = c->svc->access_denied;
     return err->code;
 }
@@ -470,12 +473,13 @@ enum bw_code bw_authz_check_resource(struct bw_call *c, const char *action, cons
                                      const struct bw_policy *resource_policy, struct bw_err *err)
 {
     struct bw_authz_set s;
-    if (build_set(c, &s, err))
-        return err->code;
-    s.set.resource = resource_policy;
     const char *saved = c->target_account;
-    c->target_account = resource_account;
-    enum bw_code rc = decide(c, &s, action, resource, err);
+    c->target_account = resource_account; /* the hooks see the resource's account too */
+    enum bw_code rc = build_set(c, &s, err);
+    if (!rc) {
+        s.set.resource = resource_policy;
+        rc = decide(c, &s, action, resource, err);
+    }
     c->target_account = saved;
     return rc;
 }
