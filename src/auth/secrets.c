@@ -47,8 +47,7 @@ static enum bw_code read_key(const char *path, struct bw_secrets *s, struct bw_e
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return bw_fail(err, BW_E_INTERNAL, "cannot open master key %s: %s", path,
-                       strerror(errno));
+        return bw_fail(err, BW_E_INTERNAL, "cannot open master key %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
         close(fd);

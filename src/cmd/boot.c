@@ -61,9 +61,8 @@ static enum bw_code write_cli_files(const char *dir, const struct admin *ad, con
 {
     char path[4096], text[1024];
     snprintf(path, sizeof path, "%s/credentials", dir);
-    snprintf(text, sizeof text,
-             "[bulwark]\naws_access_key_id = %s\naws_secret_access_key = %s\n", ad->akid,
-             ad->secret);
+    snprintf(text, sizeof text, "[bulwark]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
+             ad->akid, ad->secret);
     if (write_private(path, text, err))
         return err->code;
     snprintf(path, sizeof path, "%s/config", dir);

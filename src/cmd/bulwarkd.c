@@ -22,11 +22,12 @@ struct opts {
 
 static void usage(FILE *f)
 {
-    fputs("usage: bulwarkd [--listen HOST:PORT] [--data-dir DIR] [--tls-cert PEM --tls-key PEM]\n"
-          "                [--log-level debug|info|warn|error] [--threads N] [--region R]\n"
-          "                [--config FILE]\n"
-          "The config file holds `key = value` lines with the same names (listen, data-dir, ...).\n",
-          f);
+    fputs(
+        "usage: bulwarkd [--listen HOST:PORT] [--data-dir DIR] [--tls-cert PEM --tls-key PEM]\n"
+        "                [--log-level debug|info|warn|error] [--threads N] [--region R]\n"
+        "                [--config FILE]\n"
+        "The config file holds `key = value` lines with the same names (listen, data-dir, ...).\n",
+        f);
 }
 
 static char *trim(char *s)
@@ -157,16 +158,19 @@ int main(int argc, char **argv)
         bw_server_free(srv);
         return 1;
     }
-    struct bw_http_config hc = {.listen = o.listen, .tls_cert = o.tls_cert, .tls_key = o.tls_key,
-                                .threads = o.threads, .max_body = 1 << 20};
+    struct bw_http_config hc = {.listen = o.listen,
+                                .tls_cert = o.tls_cert,
+                                .tls_key = o.tls_key,
+                                .threads = o.threads,
+                                .max_body = 1 << 20};
     struct bw_http *h;
     if (bw_http_start(&hc, srv, &h, &err)) {
         fprintf(stderr, "bulwarkd: %s\n", err.msg);
         bw_server_free(srv);
         return 1;
     }
-    bw_log(BW_LOG_INFO, "main", "listening on %s (port %u), data in %s", o.listen,
-           bw_http_port(h), o.data_dir);
+    bw_log(BW_LOG_INFO, "main", "listening on %s (port %u), data in %s", o.listen, bw_http_port(h),
+           o.data_dir);
     int sig = 0;
     sigwait(&set, &sig);
     bw_log(BW_LOG_INFO, "main", "signal %d: stopping", sig);

@@ -30,7 +30,8 @@ char *bw_arena_strndup(struct bw_arena *a, const char *p, size_t len);
 /* A NUL-terminated copy of s (NULL gives NULL). */
 char *bw_arena_strdup(struct bw_arena *a, const char *s);
 /* A formatted string. */
-char *bw_arena_printf(struct bw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *bw_arena_printf(struct bw_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 char *bw_arena_vprintf(struct bw_arena *a, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* Calls fn(p) when the arena is freed (newest first). */
@@ -38,7 +39,7 @@ void bw_arena_defer(struct bw_arena *a, bw_arena_fn fn, void *p);
 /* Bytes handed out so far (the high-water mark: nothing is ever returned). */
 size_t bw_arena_used(const struct bw_arena *a);
 
-#define BW_ARENA_NEW(a, type) ((type *)bw_arena_zalloc((a), sizeof(type)))
+#define BW_ARENA_NEW(a, type)     ((type *)bw_arena_zalloc((a), sizeof(type)))
 #define BW_ARENA_NEWN(a, type, n) ((type *)bw_arena_zalloc((a), sizeof(type) * (n)))
 
 /* A growable byte buffer in an arena (old storage is simply abandoned on growth). */

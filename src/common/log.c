@@ -72,9 +72,9 @@ void bw_log_req(enum bw_log_level level, const char *sub, const char *req, const
     char ts[40];
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
     int n = snprintf(line, sizeof line,
-                     "{\"ts\":\"%s.%03dZ\",\"level\":\"%s\",\"sub\":\"%s\"%s%s%s,\"msg\":\"%s\"}\n", ts,
-                     (int)(tv.tv_usec / 1000), level_names[level], sub, req ? ",\"req\":\"" : "",
-                     req ? req : "", req ? "\"" : "", esc);
+                     "{\"ts\":\"%s.%03dZ\",\"level\":\"%s\",\"sub\":\"%s\"%s%s%s,\"msg\":\"%s\"}\n",
+                     ts, (int)(tv.tv_usec / 1000), level_names[level], sub,
+                     req ? ",\"req\":\"" : "", req ? req : "", req ? "\"" : "", esc);
     if (n > (int)sizeof line - 1)
         n = (int)sizeof line - 1;
     ssize_t w = write(log_fd, line, (size_t)n);

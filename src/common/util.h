@@ -28,6 +28,6 @@ void bw_uuid4(char *out);
 
 #define BW_ALPHA_LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
 #define BW_ALPHA_UPPER_DIGITS "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define BW_ALPHA_DIGITS "0123456789"
+#define BW_ALPHA_DIGITS       "0123456789"
 
 #endif

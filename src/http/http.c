@@ -241,7 +241,8 @@ enum bw_code bw_http_start(const struct bw_http_config *cfg, struct bw_server *s
     h->srv = srv;
     h->max_body = cfg->max_body ? cfg->max_body : (1 << 20);
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (cfg->tls_cert || cfg->tls_key) {
@@ -260,12 +261,12 @@ enum bw_code bw_http_start(const struct bw_http_config *cfg, struct bw_server *s
         {MHD_OPTION_HTTPS_MEM_KEY, 0, h->key},
         {MHD_OPTION_END, 0, NULL},
     };
-    h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log, h,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-        MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_ARRAY, h->cert ? tls_opts : tls_opts + 2,
-        MHD_OPTION_END);
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_log, h, MHD_OPTION_NOTIFY_COMPLETED,
+                            completed, h, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                            MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_ARRAY,
+                            h->cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
     if (!h->d) {
         free(h->cert);
         free(h->key);

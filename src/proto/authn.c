@@ -272,8 +272,8 @@ enum bw_code bw_proto__authenticate(struct bw_call *c, const struct bw_sigv4_req
     if (check_token(&e, auth, c->now_ms, err))
         return err->code;
     struct bw_str secret = {e.secret, strlen(e.secret)};
-    enum bw_code rc = bw_sigv4_verify(sreq, auth, secret, c->now_ms / 1000, c->srv->sigv4_cache,
-                                      c->arena, err);
+    enum bw_code rc =
+        bw_sigv4_verify(sreq, auth, secret, c->now_ms / 1000, c->srv->sigv4_cache, c->arena, err);
     OPENSSL_cleanse(e.secret, secret.len);
     if (rc)
         return rc;

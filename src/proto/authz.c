@@ -189,8 +189,8 @@ static const char *const managed_doc_sql =
 static const char *const role_boundary_sql =
     "SELECT boundary_arn FROM iam_roles WHERE account_id = ? AND name = ?";
 
-static enum bw_code user_policies(struct bw_call *c, const struct bw_principal *p,
-                                  struct plist *l, struct bw_err *err)
+static enum bw_code user_policies(struct bw_call *c, const struct bw_principal *p, struct plist *l,
+                                  struct bw_err *err)
 {
     const char *a = p->account_id, *u = p->user_name;
     if (add_rows(c, l, BW_POLICY_IDENTITY, inline_sql, a, "user", u, err) ||
@@ -204,8 +204,7 @@ static enum bw_code user_policies(struct bw_call *c, const struct bw_principal *
 static enum bw_code role_boundary_arn(struct bw_call *c, const struct bw_principal *p,
                                       const char **out, struct bw_err *err)
 {
-    sqlite3_stmt *st = bw_db_prep(c->db, role_boundary_sql, err, "ss", p->account_id,
-                                  p->role_name);
+    sqlite3_stmt *st = bw_db_prep(c->db, role_boundary_sql, err, "ss", p->account_id, p->role_name);
     bool row;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
@@ -285,8 +284,7 @@ static void add_tag_keys(struct bw_call *c, struct bw_authz_set *s)
                 break;
             const char *v = bw_q_member(c, "Tags", i, "Value");
             const char *vals[1] = {v ? v : ""};
-            bw_authz_add_context(c, s, bw_arena_printf(c->arena, "aws:RequestTag/%s", k), vals,
-                                 1);
+            bw_authz_add_context(c, s, bw_arena_printf(c->arena, "aws:RequestTag/%s", k), vals, 1);
             keys[n++] = k;
         }
     } else {
@@ -300,8 +298,7 @@ static void add_tag_keys(struct bw_call *c, struct bw_authz_set *s)
             if (!k || n == 50)
                 continue;
             const char *vals[1] = {v ? v : ""};
-            bw_authz_add_context(c, s, bw_arena_printf(c->arena, "aws:RequestTag/%s", k), vals,
-                                 1);
+            bw_authz_add_context(c, s, bw_arena_printf(c->arena, "aws:RequestTag/%s", k), vals, 1);
             keys[n++] = k;
         }
     }
@@ -350,9 +347,9 @@ static void fill_request(struct bw_call *c, const char *action, const char *reso
     if (p->type == BW_PRINCIPAL_USER)
         r->principal.username = bw_str_c(p->user_name);
     if (p->type == BW_PRINCIPAL_ASSUMED_ROLE)
-        r->principal.issuer_arn = bw_str_c(bw_arena_printf(
-            c->arena, "arn:aws:iam::%s:role%s%s", p->account_id,
-            p->role_path ? p->role_path : "/", p->role_name));
+        r->principal.issuer_arn =
+            bw_str_c(bw_arena_printf(c->arena, "arn:aws:iam::%s:role%s%s", p->account_id,
+                                     p->role_path ? p->role_path : "/", p->role_name));
     principal_tags(c, &r->principal);
     r->action = bw_str_c(action);
     r->resource.arn = bw_str_c(resource ? resource : "*");
@@ -383,9 +380,9 @@ static void principal_tags(struct bw_call *c, struct bw_policy_principal *pp)
     json_object_foreach(st_tags, k, v)
     {
         if (n < 64 && json_is_string(v))
-            tags[n++] = (struct bw_policy_tag){bw_str_c(bw_arena_strdup(c->arena, k)),
-                                               bw_str_c(bw_arena_strdup(c->arena,
-                                                                        json_string_value(v)))};
+            tags[n++] =
+                (struct bw_policy_tag){bw_str_c(bw_arena_strdup(c->arena, k)),
+                                       bw_str_c(bw_arena_strdup(c->arena, json_string_value(v)))};
     }
     json_decref(st_tags);
     size_t n_session = n;
@@ -395,8 +392,8 @@ static void principal_tags(struct bw_call *c, struct bw_policy_principal *pp)
         for (size_t i = 0; i < n_session; i++)
             dup |= strcasecmp(tags[i].key.p, key) == 0;
         if (!dup)
-            tags[n++] = (struct bw_policy_tag){bw_str_c(key),
-                                               bw_str_c(bw_db_col_str(c->arena, st, 1))};
+            tags[n++] =
+                (struct bw_policy_tag){bw_str_c(key), bw_str_c(bw_db_col_str(c->arena, st, 1))};
     }
     pp->tags = tags;
     pp->n_tags = n;
@@ -444,7 +441,8 @@ static enum bw_code decide(struct bw_call *c, struct bw_authz_set *s, const char
     bw_policy_denial_message(&r, d, &ex, msg, sizeof msg);
     /* Query services answer AccessDenied with 403; JSON 1.1 services spell it
      * AccessDeniedException with the status their model documents (400). */
-    bw_fail(err, c->svc->protocol == BW_PROTO_JSON ? BW_E_ACCESS_DENIED_EXCEPTION : BW_E_ACCESS_DENIED,
+    bw_fail(err,
+            c->svc->protocol == BW_PROTO_JSON ? BW_E_ACCESS_DENIED_EXCEPTION : BW_E_ACCESS_DENIED,
             "%s", msg);
     err->name = c->svc->access_denied;
     return err->code;

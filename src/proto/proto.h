@@ -41,8 +41,8 @@ struct bw_request {
     const char *body;
     size_t body_len;
     char source_ip[64];
-    bool secure;        /* arrived over TLS */
-    uint64_t start_ns;  /* monotonic */
+    bool secure;       /* arrived over TLS */
+    uint64_t start_ns; /* monotonic */
     char request_id[37];
 };
 
@@ -63,9 +63,9 @@ struct bw_param {
 enum bw_protocol { BW_PROTO_QUERY, BW_PROTO_JSON };
 
 enum bw_op_flags {
-    BW_OP_MUTATES = 1 << 0, /* writes: runs in a write transaction; readOnly=false */
-    BW_OP_NO_AUTHZ = 1 << 1, /* no IAM check (sts:GetCallerIdentity) */
-    BW_OP_NO_AUTHN = 1 << 2, /* reachable without credentials (none yet) */
+    BW_OP_MUTATES = 1 << 0,    /* writes: runs in a write transaction; readOnly=false */
+    BW_OP_NO_AUTHZ = 1 << 1,   /* no IAM check (sts:GetCallerIdentity) */
+    BW_OP_NO_AUTHN = 1 << 2,   /* reachable without credentials (none yet) */
     BW_OP_NO_SESSION = 1 << 3, /* refused to temporary credentials (sts:GetSessionToken) */
     BW_OP_NO_STORE = 1 << 4,   /* never touches the store: no transaction is opened */
 };
@@ -90,7 +90,8 @@ struct bw_service {
     const char *target_prefix; /* JSON 1.1: "AWSOrganizationsV20161128" */
     const char *xmlns;         /* Query: "https://iam.amazonaws.com/doc/2010-05-08/" */
     const char *version;       /* Query: "2010-05-08" */
-    const char *access_denied; /* the service's spelling: "AccessDenied" | "AccessDeniedException" */
+    const char
+        *access_denied; /* the service's spelling: "AccessDenied" | "AccessDeniedException" */
     const struct bw_op *ops;
     size_t n_ops;
 };
@@ -123,8 +124,8 @@ struct bw_call {
     struct bw_buf xml;
     json_t *out;
     /* audit: filled by handlers where the operation names resources */
-    json_t *trail_resources;  /* array of {"ARN","accountId","type"} or NULL */
-    json_t *trail_response;   /* responseElements, or NULL */
+    json_t *trail_resources;    /* array of {"ARN","accountId","type"} or NULL */
+    json_t *trail_response;     /* responseElements, or NULL */
     const char *target_account; /* the account whose resource was acted on (recipient) */
 };
 

@@ -35,8 +35,7 @@ enum bw_code bw_server_new(const struct bw_server_config *cfg, struct bw_server 
     pthread_mutex_init(&srv->pool_mu, NULL);
     if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
         bw_server_free(srv);
-        return bw_fail(err, BW_E_INTERNAL, "cannot create %s: %s", cfg->data_dir,
-                       strerror(errno));
+        return bw_fail(err, BW_E_INTERNAL, "cannot create %s: %s", cfg->data_dir, strerror(errno));
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/master.key", cfg->data_dir);
@@ -238,7 +237,8 @@ static enum bw_code route_json(struct bw_call *c, const char *target, struct rou
     if (!c->in || !json_is_object(c->in)) {
         json_decref(c->in);
         c->in = NULL;
-        return bw_fail(err, BW_E_SERIALIZATION, "Start of structure or map found where not expected.");
+        return bw_fail(err, BW_E_SERIALIZATION,
+                       "Start of structure or map found where not expected.");
     }
     bw_arena_defer(c->arena, (bw_arena_fn)json_decref, c->in);
     return BW_OK;
@@ -261,8 +261,7 @@ static enum bw_code route_query(struct bw_call *c, struct route *r, struct bw_er
                                   &cap, err))
             return err->code;
     } else if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0) {
-        return bw_fail(err, BW_E_METHOD_NOT_ALLOWED, "The method %s is not allowed.",
-                       req->method);
+        return bw_fail(err, BW_E_METHOD_NOT_ALLOWED, "The method %s is not allowed.", req->method);
     }
     bw_proto__params_sort(c->params, c->n_params);
     r->op_name = bw_q_get(c, "Action");
@@ -274,8 +273,7 @@ static enum bw_code route_query(struct bw_call *c, struct route *r, struct bw_er
 
 /* ---- the pipeline ---- */
 
-static void sigv4_view(const struct bw_request *req, struct bw_sigv4_request *s,
-                       struct bw_arena *a)
+static void sigv4_view(const struct bw_request *req, struct bw_sigv4_request *s, struct bw_arena *a)
 {
     struct bw_sigv4_header *h = BW_ARENA_NEWN(a, struct bw_sigv4_header, req->n_headers + 1);
     for (size_t i = 0; i < req->n_headers; i++)
@@ -337,8 +335,8 @@ static enum bw_code execute(struct bw_call *c, struct bw_err *err)
 {
     bool write = c->op->flags & BW_OP_MUTATES;
     if ((c->op->flags & BW_OP_NO_SESSION) && c->principal->is_session)
-        return bw_fail(err, BW_E_ACCESS_DENIED,
-                       "Cannot call %s with session credentials", c->op->name);
+        return bw_fail(err, BW_E_ACCESS_DENIED, "Cannot call %s with session credentials",
+                       c->op->name);
     bool store = !(c->op->flags & BW_OP_NO_STORE);
     if (store && (!bw_proto__call_db(c, err) || bw_db_begin(c->db, write, err)))
         return err->code;
@@ -375,8 +373,8 @@ static void log_result(struct bw_call *c, const struct route *r, const struct bw
     const char *op = c->op ? c->op->name : (r->op_name ? r->op_name : "-");
     if (status >= 500)
         bw_log_req(BW_LOG_ERROR, "api", c->req->request_id,
-                   "%s %s.%s status=%d error=%s (%s at %s:%d) us=%llu", c->req->source_ip, svc,
-                   op, status, bw_err_name(err), err->msg, err->file ? err->file : "-", err->line,
+                   "%s %s.%s status=%d error=%s (%s at %s:%d) us=%llu", c->req->source_ip, svc, op,
+                   status, bw_err_name(err), err->msg, err->file ? err->file : "-", err->line,
                    (unsigned long long)us);
     else if (bw_log_enabled(status >= 400 ? BW_LOG_INFO : BW_LOG_DEBUG))
         bw_log_req(status >= 400 ? BW_LOG_INFO : BW_LOG_DEBUG, "api", c->req->request_id,
@@ -389,7 +387,10 @@ void bw_server_handle(struct bw_server *srv, struct bw_request *req, struct bw_r
 {
     struct bw_err err;
     bw_err_clear(&err);
-    struct bw_call call = {.arena = req->arena, .srv = srv, .req = req, .now_ms = bw_now_ms(),
+    struct bw_call call = {.arena = req->arena,
+                           .srv = srv,
+                           .req = req,
+                           .now_ms = bw_now_ms(),
                            .region = srv->cfg.region};
     struct bw_call *c = &call;
     struct route r = {0};

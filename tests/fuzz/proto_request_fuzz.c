@@ -67,8 +67,11 @@ static void send_one(const struct bw_service *svc, const struct bw_op *op, const
     struct bw_sigv4_header h[3] = {{BW_STR("Host"), BW_STR("localhost")},
                                    {BW_STR("Content-Type"), bw_str_c(ct)},
                                    {BW_STR("X-Amz-Target"), bw_str_c(target)}};
-    struct bw_sigv4_request sr = {.method = BW_STR("POST"), .path = BW_STR("/"),
-                                  .query = BW_STR(""), .headers = h, .n_headers = json ? 3 : 2,
+    struct bw_sigv4_request sr = {.method = BW_STR("POST"),
+                                  .path = BW_STR("/"),
+                                  .query = BW_STR(""),
+                                  .headers = h,
+                                  .n_headers = json ? 3 : 2,
                                   .payload = {body, len}};
     struct bw_sigv4_creds cr = {akid, secret, NULL};
     struct bw_sigv4_signed sig;
@@ -82,9 +85,15 @@ static void send_one(const struct bw_service *svc, const struct bw_op *op, const
     hh[2] = (struct bw_header){"X-Amz-Date", bw_arena_strdup(a, sig.amz_date)};
     hh[3] = (struct bw_header){"Authorization", sig.authorization};
     hh[4] = (struct bw_header){"X-Amz-Target", target};
-    *req = (struct bw_request){.arena = a, .method = "POST", .path = "/", .query = "",
-                               .headers = hh, .n_headers = json ? 5 : 4, .body = body,
-                               .body_len = len, .start_ns = bw_mono_ns()};
+    *req = (struct bw_request){.arena = a,
+                               .method = "POST",
+                               .path = "/",
+                               .query = "",
+                               .headers = hh,
+                               .n_headers = json ? 5 : 4,
+                               .body = body,
+                               .body_len = len,
+                               .start_ns = bw_mono_ns()};
     snprintf(req->source_ip, sizeof req->source_ip, "127.0.0.1");
     struct bw_response resp;
     bw_server_handle(srv, req, &resp);

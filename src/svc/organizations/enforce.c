@@ -99,8 +99,8 @@ static enum bw_code walk_row(struct bw_call *c, struct chain *ch, sqlite3_stmt *
         return BW_OK;
     /* RCPFullAWSAccess is implied at every RCP level by the engine; its "Action": "*" is
      * not valid in a customer-written RCP, so it is not compiled as one. */
-    if (kind == BW_POLICY_RCP && !strcmp((const char *)sqlite3_column_text(st, 1),
-                                         "p-RCPFullAWSAccess"))
+    if (kind == BW_POLICY_RCP &&
+        !strcmp((const char *)sqlite3_column_text(st, 1), "p-RCPFullAWSAccess"))
         return BW_OK;
     const struct bw_policy *p;
     if (bw_authz_compile(c, (const char *)sqlite3_column_text(st, 2), kind,

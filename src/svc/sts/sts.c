@@ -151,8 +151,8 @@ static enum bw_code load_role(struct bw_call *c, const char *arn, struct role *r
         r->id = bw_db_col_str(c->arena, st, 2);
         r->trust = bw_db_col_str(c->arena, st, 3);
         r->max_session = sqlite3_column_int(st, 4);
-        char *canon = bw_arena_printf(c->arena, "arn:aws:iam::%s:role%s%s", r->account, r->path,
-                                      r->name);
+        char *canon =
+            bw_arena_printf(c->arena, "arn:aws:iam::%s:role%s%s", r->account, r->path, r->name);
         if (strcmp(canon, arn) == 0)
             return BW_OK;
     }
@@ -214,8 +214,10 @@ static enum bw_code session_tags(struct bw_call *c, const char **tags, const cha
         const char *k = bw_q_member(c, "Tags", i, "Key");
         const char *v = bw_q_member(c, "Tags", i, "Value");
         if (!v || strlen(k) > 128 || strlen(v) > 256 || !*k)
-            rc = bw_fail(err, BW_E_VALIDATION, "Tag %d is invalid: a key of 1-128 and a value "
-                                               "of 0-256 characters are required", i);
+            rc = bw_fail(err, BW_E_VALIDATION,
+                         "Tag %d is invalid: a key of 1-128 and a value "
+                         "of 0-256 characters are required",
+                         i);
         else
             json_object_set_new(t, k, json_string(v));
     }
@@ -246,8 +248,7 @@ static enum bw_code check_session_name(const char *name, struct bw_err *err)
                        "satisfy constraint: Member must not be null");
     size_t n = strlen(name);
     if (n < 2 || n > 64)
-        return invalid(err, "roleSessionName", name,
-                       "Member must have length between 2 and 64");
+        return invalid(err, "roleSessionName", name, "Member must have length between 2 and 64");
     if (!valid_chars(name, "+=,.@-"))
         return invalid(err, "roleSessionName", name,
                        "Member must satisfy regular expression pattern: [\\w+=,.@-]*");
@@ -286,14 +287,14 @@ static enum bw_code trust_allows(struct bw_call *c, const struct bw_policy *trus
     req.n_ctx = n;
     if (bw_policy_evaluate_only(&trust, 1, BW_SRC_RESOURCE, &req, NULL) == BW_POLICY_ALLOWED)
         return BW_OK;
-    bw_fail(err, BW_E_ACCESS_DENIED,
-            "User: %s is not authorized to perform: %s on resource: %s", p->arn, action, arn);
+    bw_fail(err, BW_E_ACCESS_DENIED, "User: %s is not authorized to perform: %s on resource: %s",
+            p->arn, action, arn);
     err->name = "AccessDenied";
     return err->code;
 }
 
-static enum bw_code trust_check(struct bw_call *c, const struct role *r, const char *arn,
-                                bool tags, struct bw_err *err)
+static enum bw_code trust_check(struct bw_call *c, const struct role *r, const char *arn, bool tags,
+                                struct bw_err *err)
 {
     const struct bw_policy *trust;
     if (bw_authz_compile(c, r->trust, BW_POLICY_TRUST, "trust policy", &trust, err) ||
@@ -355,8 +356,8 @@ static enum bw_code assume_role(struct bw_call *c, struct bw_err *err)
     if (issue(c, r.account, &row, secs, &k, err))
         return err->code;
     write_creds(c, &k);
-    char *assumed_arn = bw_arena_printf(c->arena, "arn:aws:sts::%s:assumed-role/%s/%s",
-                                        r.account, r.name, name);
+    char *assumed_arn =
+        bw_arena_printf(c->arena, "arn:aws:sts::%s:assumed-role/%s/%s", r.account, r.name, name);
     char *assumed_id = bw_arena_printf(c->arena, "%s:%s", r.id, name);
     bw_xml_open(&c->xml, "AssumedRoleUser");
     bw_xml_elem(&c->xml, "AssumedRoleId", assumed_id);
@@ -368,8 +369,8 @@ static enum bw_code assume_role(struct bw_call *c, struct bw_err *err)
     bw_xml_elem(&c->xml, "SourceIdentity", src_id);
     json_object_set_new(c->trail_response, "assumedRoleUser",
                         json_pack("{s:s,s:s}", "assumedRoleId", assumed_id, "arn", assumed_arn));
-    c->trail_resources = json_pack("[{s:s,s:s,s:s}]", "ARN", arn, "accountId", r.account, "type",
-                                   "AWS::IAM::Role");
+    c->trail_resources =
+        json_pack("[{s:s,s:s,s:s}]", "ARN", arn, "accountId", r.account, "type", "AWS::IAM::Role");
     bw_arena_defer(c->arena, (bw_arena_fn)json_decref, c->trail_resources);
     return BW_OK;
 }

@@ -122,9 +122,9 @@ static void random_ids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(error_table),  cmocka_unit_test(arena_basics),
+        cmocka_unit_test(error_table),           cmocka_unit_test(arena_basics),
         cmocka_unit_test(arena_defer_runs_once), cmocka_unit_test(buffers_grow),
-        cmocka_unit_test(time_parsing), cmocka_unit_test(random_ids),
+        cmocka_unit_test(time_parsing),          cmocka_unit_test(random_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,15 +164,18 @@ static struct bw_response call(struct fixture *f, struct bw_arena *a, const char
         {BW_STR("Host"), BW_STR("localhost")},
         {BW_STR("Content-Type"), BW_STR("application/x-www-form-urlencoded")},
     };
-    struct bw_sigv4_request sr = {.method = BW_STR("POST"), .path = BW_STR("/"),
-                                  .query = BW_STR(""), .headers = h, .n_headers = 2,
+    struct bw_sigv4_request sr = {.method = BW_STR("POST"),
+                                  .path = BW_STR("/"),
+                                  .query = BW_STR(""),
+                                  .headers = h,
+                                  .n_headers = 2,
                                   .payload = bw_str_c(body)};
     struct bw_sigv4_creds cr = {f->akid, secret, NULL};
     struct bw_sigv4_signed sig;
     struct bw_err err;
-    assert_int_equal(bw_sigv4_sign(&sr, &cr, "us-east-1", "sts", bw_now_ms() / 1000, NULL, a,
-                                   &sig, &err),
-                     BW_OK);
+    assert_int_equal(
+        bw_sigv4_sign(&sr, &cr, "us-east-1", "sts", bw_now_ms() / 1000, NULL, a, &sig, &err),
+        BW_OK);
     struct bw_request *req = BW_ARENA_NEW(a, struct bw_request);
     req->arena = a;
     req->method = "POST";
@@ -215,7 +218,8 @@ static void pipeline_errors(void **state)
     struct bw_response r = call(f, a, "Action=Echo&Version=2011-06-15", f->secret);
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "<Code>ValidationError</Code>"));
-    r = call(f, a, "Action=Echo&Version=2011-06-15&Value=x", "wrongwrongwrongwrongwrongwrongwrongwrong");
+    r = call(f, a, "Action=Echo&Version=2011-06-15&Value=x",
+             "wrongwrongwrongwrongwrongwrongwrongwrong");
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(r.body, "<Code>SignatureDoesNotMatch</Code>"));
     r = call(f, a, "Action=Nope&Version=2011-06-15", f->secret);

@@ -81,12 +81,11 @@ static void unique_violation_is_reported(void **state)
     struct bw_err err;
     assert_int_equal(bw_db_open(":memory:", &db, &err), BW_OK);
     const char *sql = "INSERT INTO accounts (id, name, email, created_at) VALUES (?,?,?,?)";
-    assert_int_equal(bw_db_exec(db, &err, NULL, sql, "sssi", "111122223333", "a", "a@x",
-                                (int64_t)1),
-                     BW_OK);
-    assert_int_not_equal(bw_db_exec(db, &err, NULL, sql, "sssi", "111122223334", "b", "A@X",
-                                    (int64_t)1),
-                         BW_OK); /* emails are unique case-insensitively */
+    assert_int_equal(
+        bw_db_exec(db, &err, NULL, sql, "sssi", "111122223333", "a", "a@x", (int64_t)1), BW_OK);
+    assert_int_not_equal(
+        bw_db_exec(db, &err, NULL, sql, "sssi", "111122223334", "b", "A@X", (int64_t)1),
+        BW_OK); /* emails are unique case-insensitively */
     assert_true(bw_db_last_was_unique_violation(db));
     bw_db_close(db);
 }
