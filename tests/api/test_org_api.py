@@ -167,8 +167,13 @@ def test_account_errors(env):
     raises("MasterCannotLeaveOrganizationException", org.leave_organization)
     raises("ConstraintViolationException", org.close_account, AccountId=mgmt,
            reason="CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
+    inside = assume(env, acct)  # a session inside the account, valid until it closes
+    env["server"].client("sts", creds=inside).get_caller_identity()
     org.close_account(AccountId=acct)
     assert org.describe_account(AccountId=acct)["Account"]["Status"] == "SUSPENDED"
+    with pytest.raises(botocore.exceptions.ClientError) as e:  # a closed account's credentials stop working
+        env["server"].client("sts", creds=inside).get_caller_identity()
+    assert error_code(e.value) == ("InvalidClientTokenId", 403)
     raises("AccountAlreadyClosedException", org.close_account, AccountId=acct)
 
 
