@@ -48,14 +48,14 @@ static bool case_fail(struct ecase *c, const char *fmt, ...)
 static bool compile_doc(struct ecase *c, json_t *doc, enum bw_policy_kind kind, const char *id,
                         const struct bw_policy **out)
 {
-    char *text = json_is_string(doc) ? NULL : json_dumps(doc, JSON_COMPACT);
-    const char *src = text ? text : json_string_value(doc);
-    if (!src)
-        return case_fail(c, "%s: policy must be a JSON object or string", id);
     struct bw_policy *p = NULL;
     struct bw_policy_diag diag;
-    enum bw_code rc = bw_policy_compile(src, strlen(src), kind, id, SIZE_MAX, &p, &diag, NULL);
-    free(text);
+    enum bw_code rc;
+    if (json_is_string(doc)) /* a policy given as JSON text */
+        rc = bw_policy_compile(json_string_value(doc), json_string_length(doc), kind, id, SIZE_MAX,
+                               &p, &diag, NULL);
+    else
+        rc = bw_policy_compile_json(doc, kind, id, SIZE_MAX, &p, &diag, NULL);
     if (rc != BW_OK)
         return case_fail(c, "%s: MalformedPolicyDocument: %s (at %s)", id, diag.msg, diag.path);
     if (c->n_owned == c->cap_owned) {
@@ -360,7 +360,7 @@ static json_t *explain_json(const struct bw_policy_request *req, enum bw_policy_
 static json_t *eval_line(const char *line, size_t len)
 {
     json_error_t jerr;
-    json_t *in = json_loadb(line, len, 0, &jerr), *out;
+    json_t *in = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *out;
     if (!in)
         return json_pack("{s:s}", "error", jerr.text);
     struct ecase c = {.a = bw_arena_new(8192)};

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct pctx {
@@ -576,4 +577,21 @@ bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, siz
     bool ok = parse_top(&c, root, p);
     json_decref(root);
     return ok;
+}
+
+bool bw_policy__parse_json(const void *json, enum bw_policy_kind kind, size_t max_chars,
+                           struct bw_policy *p, struct bw_policy_diag *diag)
+{
+    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$"};
+    const json_t *root = json;
+    if (max_chars != SIZE_MAX) {
+        char *text = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t chars = text ? policy_chars(text, strlen(text)) : 0;
+        free(text);
+        if (chars > max_chars) {
+            diag->too_large = true;
+            return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);
+        }
+    }
+    return parse_top(&c, (json_t *)root, p);
 }

@@ -74,6 +74,15 @@ enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind 
                                const char *id, size_t max_chars,
                                struct bw_policy **out /* OUT: */,
                                struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
+/*
+ * The same for a document the caller has already parsed with jansson: `json` is a
+ * `const json_t *` (kept as void * so this header does not depend on jansson). Duplicate
+ * keys are the caller's parser's business. The size limit is counted on the compact
+ * serialization; SIZE_MAX skips it.
+ */
+enum bw_code bw_policy_compile_json(const void *json, enum bw_policy_kind kind, const char *id,
+                                    size_t max_chars, struct bw_policy **out /* OUT: */,
+                                    struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
 /* Frees a compiled policy; NULL is a no-op. */
 void bw_policy_free(struct bw_policy *p);
 /* The kind and id given at compile time. */
