@@ -24,6 +24,7 @@ struct ract {
     char buf[256];
     size_t len;
     uint64_t svc_bit;
+    unsigned svc_no;
     bool ok;
     struct bw_policy__arn arn;
 };
@@ -153,24 +154,33 @@ static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_so
     ex->n_matches++;
 }
 
-/* Evaluates one policy; returns the OR of principal classes of matching Allow statements. */
+/* One statement; returns its principal class when it is a matching Allow, else 0. */
+static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_source src, int level,
+                     const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
+{
+    const struct bw_policy__stmt *st = &p->stmts[i];
+    if (!action_match(st, ra))
+        return 0;
+    int pc = principal_match(st, req, acc->has_boundary);
+    if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, req))
+        return 0;
+    record(acc, p, src, level, i);
+    return st->deny ? 0 : pc;
+}
+
+/* Evaluates one policy through its per-service index (the statements naming the request's
+ * service merged, in order, with those naming any service); returns the OR of principal
+ * classes of matching Allow statements. */
 static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
                        const struct bw_policy_request *req, const struct ract *ra,
                        struct acc *acc)
 {
+    const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *b = p->idx + p->idx_off[64];
+    const uint32_t *ae = a + p->idx_n[ra->svc_no], *be = b + p->idx_n[64];
     int allow = 0;
-    for (uint32_t i = 0; i < p->n_stmts; i++) {
-        if (!(p->svc_masks[i] & ra->svc_bit))
-            continue;
-        const struct bw_policy__stmt *st = &p->stmts[i];
-        if (!action_match(st, ra))
-            continue;
-        int pc = principal_match(st, req, acc->has_boundary);
-        if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, req))
-            continue;
-        record(acc, p, src, level, i);
-        if (!st->deny)
-            allow |= pc;
+    while (a < ae || b < be) {
+        uint32_t i = (b == be || (a < ae && *a < *b)) ? *a++ : *b++;
+        allow |= eval_stmt(p, i, src, level, req, ra, acc);
     }
     return allow;
 }
@@ -198,7 +208,8 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
         if (c == ':' && svc == ra->len)
             svc = i;
     }
-    ra->svc_bit = bw_policy__svc_bit(ra->buf, svc);
+    ra->svc_no = bw_policy__svc_bitno(ra->buf, svc);
+    ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
 }

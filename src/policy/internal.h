@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/arena.h"
 #include "policy/policy.h"
@@ -95,8 +96,7 @@ struct bw_policy__pat {
     uint8_t seg_kind[6]; /* resource ARN patterns: MK_* of each segment */
 };
 
-/* How a pattern (or one ARN segment of it) matches, decided at compile time. */
-enum { MK_EXACT, MK_PREFIX, MK_STAR, MK_GLOB };
+
 
 /* A request ARN split once per evaluation. */
 struct bw_policy__arn {
@@ -128,10 +128,65 @@ struct bw_policy {
     bool vars; /* Version 2012-10-17: policy variables are substituted */
     struct bw_policy__stmt *stmts;
     uint32_t n_stmts;
-    uint64_t *svc_masks; /* stmts[i].svc_mask, packed: the per-service index scanned first */
+    /* The per-service index: for each of the 64 service bits, the ascending indexes of the
+     * statements naming that service (list 64: statements matching any service). */
+    uint32_t idx_off[65], idx_n[65];
+    uint32_t *idx;
 };
 
-/* --- match.c --- */
+/* How a pattern (or one ARN segment of it) matches, decided at compile time. */
+enum { MK_EXACT, MK_PREFIX, MK_STAR, MK_GLOB };
+
+/* --- match.c (and the small inline helpers every matcher uses) --- */
+static inline char bw_policy__lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+/* ASCII case-insensitive equality (condition keys, action names, tag keys). */
+static inline bool bw_policy__ieq(struct bw_str a, struct bw_str b)
+{
+    if (a.len != b.len)
+        return false;
+    for (size_t i = 0; i < a.len; i++)
+        if (a.p[i] != b.p[i] && bw_policy__lower(a.p[i]) != bw_policy__lower(b.p[i]))
+            return false;
+    return true;
+}
+
+static inline bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return s.len >= n && bw_policy__ieq((struct bw_str){s.p, n}, (struct bw_str){prefix, n});
+}
+
+/* Short equal-length comparison (most segments are a few bytes). */
+static inline bool bw_policy__same(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const char *s, size_t slen,
+                     bool icase);
+
+/* Matches s against a pattern of the given MK_* kind (case-sensitive). */
+static inline bool bw_policy__kmatch(uint8_t kind, const char *p, size_t plen, const char *s,
+                                     size_t slen)
+{
+    switch (kind) {
+    case MK_EXACT:
+        return plen == slen && bw_policy__same(p, s, plen);
+    case MK_PREFIX:
+        return slen >= plen - 1 && bw_policy__same(p, s, plen - 1);
+    case MK_STAR:
+        return true;
+    default:
+        return bw_policy__glob(p, plen, NULL, s, slen, false);
+    }
+}
 /* Glob match with `*` (any run, incl. empty) and `?` (one char); anchored. `lit`, when not
  * NULL, marks pattern bytes that are literal even if they are `*` or `?`. */
 bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const char *s, size_t slen,
@@ -145,17 +200,15 @@ bool bw_policy__arn_split(const char *s, size_t len, uint32_t cut[5]);
 bool bw_policy__arn_match_pre(const struct bw_policy__pat *pat, const struct bw_policy__arn *arn);
 /* Classifies a pattern as exact, "prefix*", "*" or a general glob. */
 uint8_t bw_policy__pat_kind(const char *p, size_t len);
-/* Matches s against a pattern of the given kind (case-sensitive). */
-bool bw_policy__kmatch(uint8_t kind, const char *p, size_t plen, const char *s, size_t slen);
-/* The per-service index bit of a service prefix (lower-case). */
+/* The per-service index bit of a service prefix (case-insensitive). */
 uint64_t bw_policy__svc_bit(const char *svc, size_t len);
+/* Its bit number, 0..63. */
+unsigned bw_policy__svc_bitno(const char *svc, size_t len);
 bool bw_policy__parse_num(struct bw_str s, double *out);
 bool bw_policy__parse_date(struct bw_str s, int64_t *ms_out);
 bool bw_policy__parse_bool(struct bw_str s, bool *out);
 bool bw_policy__parse_ip(struct bw_str s, struct bw_policy__ip *out);
 bool bw_policy__ip_in(const struct bw_policy__ip *net, const struct bw_policy__ip *addr);
-bool bw_policy__ieq(struct bw_str a, struct bw_str b);
-bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix);
 
 /* --- cond.c --- */
 /* The values of a context key for a request (the caller's keys, then derived ones).

@@ -507,6 +507,31 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     return true;
 }
 
+/* Fills the per-service index from each statement's service mask. */
+static void build_index(struct pctx *c, struct bw_policy *p)
+{
+    size_t total = 0;
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
+        uint64_t m = p->stmts[i].svc_mask;
+        total += m == ~0ULL ? 1 : (size_t)__builtin_popcountll(m);
+    }
+    p->idx = BW_ARENA_NEWN(c->a, uint32_t, total ? total : 1);
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
+        uint64_t m = p->stmts[i].svc_mask;
+        for (unsigned b = 0; b < 65; b++)
+            p->idx_n[b] += m == ~0ULL ? b == 64 : (b < 64 && ((m >> b) & 1));
+    }
+    for (unsigned b = 1; b < 65; b++)
+        p->idx_off[b] = p->idx_off[b - 1] + p->idx_n[b - 1];
+    uint32_t fill[65] = {0};
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
+        uint64_t m = p->stmts[i].svc_mask;
+        for (unsigned b = 0; b < 65; b++)
+            if (m == ~0ULL ? b == 64 : (b < 64 && ((m >> b) & 1)))
+                p->idx[p->idx_off[b] + fill[b]++] = i;
+    }
+}
+
 static bool parse_top(struct pctx *c, json_t *doc, struct bw_policy *p)
 {
     const char *key;
@@ -543,9 +568,7 @@ static bool parse_top(struct pctx *c, json_t *doc, struct bw_policy *p)
         c->path[old] = 0;
     }
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
-    p->svc_masks = BW_ARENA_NEWN(c->a, uint64_t, p->n_stmts ? p->n_stmts : 1);
-    for (uint32_t i = 0; i < p->n_stmts; i++)
-        p->svc_masks[i] = p->stmts[i].svc_mask;
+    build_index(c, p);
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
