@@ -17,14 +17,24 @@ fi
 cases=$(mktemp /tmp/bw-policy-bench.XXXXXX.jsonl)
 trap 'rm -f "$cases"' EXIT
 node "$here/gen_cases.mjs" "$n" >"$cases"
+# Wall time and CPU time (user+sys) of each side: on a shared machine the CPU figure is
+# the one that does not depend on what else runs.
+cpu=$(mktemp)
 t0=$(date +%s%N)
-$pin "$build/src/cmd/bulwark" policy evaluate <"$cases" >/dev/null
+$pin /usr/bin/time -f "%U %S" -o "$cpu" "$build/src/cmd/bulwark" policy evaluate <"$cases" >/dev/null
 t1=$(date +%s%N)
+ours_cpu=$(awk '{ print $1 + $2 }' "$cpu")
 ours=$(awk -v n="$n" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }')
-echo "bulwark: cases=$n seconds=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f", ns / 1e9 }') cases_per_second=$ours"
-peer=$($pin node "$here/e2e_oracle.mjs" "$cases")
-echo "$peer"
+ours_c=$(awk -v n="$n" -v c="$ours_cpu" 'BEGIN { printf "%.0f", n / (c > 0 ? c : 0.001) }')
+echo "bulwark: cases=$n wall_seconds=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f", ns / 1e9 }') cases_per_second=$ours cpu_seconds=$ours_cpu cases_per_cpu_second=$ours_c"
+$pin /usr/bin/time -f "%U %S" -o "$cpu" node "$here/e2e_oracle.mjs" "$cases" >"$cpu.out"
+peer_cpu=$(awk '{ print $1 + $2 }' "$cpu")
+peer=$(cat "$cpu.out")
+rm -f "$cpu" "$cpu.out"
 peer_rate=$(echo "$peer" | sed -n 's/.*cases_per_second=\([0-9]*\).*/\1/p')
-awk -v a="$ours" -v b="$peer_rate" 'BEGIN { printf "ratio (a) end to end: bulwark / iam-simulate = %.0fx\n", a / b }'
+peer_c=$(awk -v n="$n" -v c="$peer_cpu" 'BEGIN { printf "%.0f", n / c }')
+echo "$peer cpu_seconds=$peer_cpu cases_per_cpu_second=$peer_c"
+awk -v a="$ours" -v b="$peer_rate" -v ac="$ours_c" -v bc="$peer_c" \
+  'BEGIN { printf "ratio (a) end to end: bulwark / iam-simulate = %.0fx wall, %.0fx cpu\n", a / b, ac / bc }'
 echo "(b) compiled:"
 $pin "$build/bench/policy/bench_policy" 2000000

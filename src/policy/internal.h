@@ -227,9 +227,10 @@ bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__s
 /* Parses and validates doc into p (whose arena is set); fills diag on failure. */
 bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
                       struct bw_policy *p, struct bw_policy_diag *diag);
-/* The same for a document already parsed by jansson (a json_t). */
-bool bw_policy__parse_json(const void *json, enum bw_policy_kind kind, size_t max_chars,
-                           struct bw_policy *p, struct bw_policy_diag *diag);
+/* The same for a parsed document; `chars` is its size without whitespace (0: unknown). */
+bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kind kind,
+                           size_t max_chars, size_t chars, struct bw_policy *p,
+                           struct bw_policy_diag *diag);
 /* Operator names: "[ForAnyValue:|ForAllValues:]Op[IfExists]", case-insensitive. */
 bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *if_exists);
 

@@ -53,10 +53,10 @@ size_t bw_policy_kind_default_limit(enum bw_policy_kind kind)
 }
 
 /* Shared by both compile entry points: text (doc, len) or a parsed jansson value. */
-static enum bw_code compile_any(const char *doc, size_t len, const void *json,
-                                enum bw_policy_kind kind, const char *id, size_t max_chars,
-                                struct bw_policy **out, struct bw_policy_diag *diag,
-                                struct bw_err *err)
+static enum bw_code compile_any(const char *doc, size_t len, const struct bw_policy_json *json,
+                                size_t chars, enum bw_policy_kind kind, const char *id,
+                                size_t max_chars, struct bw_policy **out,
+                                struct bw_policy_diag *diag, struct bw_err *err)
 {
     struct bw_policy_diag local;
     if (!diag)
@@ -71,7 +71,7 @@ static enum bw_code compile_any(const char *doc, size_t len, const void *json,
     p->arena = a;
     p->kind = kind;
     p->id = bw_arena_strdup(a, id ? id : "");
-    bool ok = json ? bw_policy__parse_json(json, kind, limit, p, diag)
+    bool ok = json ? bw_policy__parse_json(json, kind, limit, chars, p, diag)
                    : doc && bw_policy__parse(doc, len, kind, limit, p, diag);
     if (!ok) {
         if (!doc && !json)
@@ -88,16 +88,15 @@ enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind 
                                const char *id, size_t max_chars, struct bw_policy **out,
                                struct bw_policy_diag *diag, struct bw_err *err)
 {
-    return compile_any(doc, len, NULL, kind, id, max_chars, out, diag, err);
+    return compile_any(doc, len, NULL, 0, kind, id, max_chars, out, diag, err);
 }
 
-enum bw_code bw_policy_compile_json(const void *json, enum bw_policy_kind kind, const char *id,
-                                    size_t max_chars, struct bw_policy **out,
-                                    struct bw_policy_diag *diag, struct bw_err *err)
+enum bw_code bw_policy_compile_json(const struct bw_policy_json *doc, enum bw_policy_kind kind,
+                                    const char *id, size_t max_chars, size_t chars,
+                                    struct bw_policy **out, struct bw_policy_diag *diag,
+                                    struct bw_err *err)
 {
-    if (!json)
-        return compile_any(NULL, 0, NULL, kind, id, max_chars, out, diag, err);
-    return compile_any(NULL, 0, json, kind, id, max_chars, out, diag, err);
+    return compile_any(NULL, 0, doc, chars, kind, id, max_chars, out, diag, err);
 }
 
 void bw_policy_free(struct bw_policy *p)

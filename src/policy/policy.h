@@ -75,13 +75,52 @@ enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind 
                                struct bw_policy **out /* OUT: */,
                                struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
 /*
- * The same for a document the caller has already parsed with jansson: `json` is a
- * `const json_t *` (kept as void * so this header does not depend on jansson). Duplicate
- * keys are the caller's parser's business. The size limit is counted on the compact
- * serialization; SIZE_MAX skips it.
+ * A parsed JSON value (see bw_policy_json_parse): immutable, owned by the arena it was
+ * parsed into. Strings are unescaped and NUL-terminated; numbers keep their text; an
+ * object's keys[i] goes with items[i].
  */
-enum bw_code bw_policy_compile_json(const void *json, enum bw_policy_kind kind, const char *id,
-                                    size_t max_chars, struct bw_policy **out /* OUT: */,
+enum bw_policy_json_type {
+    BW_JSON_NULL = 0,
+    BW_JSON_FALSE,
+    BW_JSON_TRUE,
+    BW_JSON_NUMBER,
+    BW_JSON_STRING,
+    BW_JSON_ARRAY,
+    BW_JSON_OBJECT,
+};
+
+struct bw_policy_json {
+    uint8_t type;
+    const char *s; /* STRING: the text; NUMBER: its literal */
+    size_t len;
+    size_t n;      /* ARRAY, OBJECT: element count */
+    struct bw_policy_json *items;
+    struct bw_str *keys; /* OBJECT only */
+};
+
+#define BW_POLICY_JSON_MAX_DEPTH 64
+
+struct bw_arena;
+
+/*
+ * Parses strict JSON (RFC 8259: UTF-8, no NUL in strings, no duplicate keys, depth at most
+ * BW_POLICY_JSON_MAX_DEPTH) into a tree allocated in `a`. On malformed input returns
+ * BW_E_SERIALIZATION with the reason and offset in err. Used by the policy compiler and by
+ * tools (the `bulwark policy evaluate` reader); no global state.
+ */
+enum bw_code bw_policy_json_parse(struct bw_arena *a, const char *text, size_t len,
+                                  const struct bw_policy_json **out /* OUT: */, struct bw_err *err);
+/* An object member by exact key, or NULL (also when o is not an object). */
+const struct bw_policy_json *bw_policy_json_get(const struct bw_policy_json *o, const char *key);
+
+/*
+ * bw_policy_compile for a document already parsed with bw_policy_json_parse. The size
+ * limit is counted on the source text by the caller's choice: pass `chars` (characters
+ * without whitespace) or 0 to skip the check.
+ */
+enum bw_code bw_policy_compile_json(const struct bw_policy_json *doc, enum bw_policy_kind kind,
+                                    const char *id, size_t max_chars, size_t chars,
+                                    struct bw_policy **out /* OUT: */,
                                     struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
 /* Frees a compiled policy; NULL is a no-op. */
 void bw_policy_free(struct bw_policy *p);
