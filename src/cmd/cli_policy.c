@@ -328,17 +328,21 @@ static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct 
 static void put_jstr(struct bw_buf *b, const char *s, size_t len)
 {
     bw_buf_addc(b, '"');
+    size_t run = 0; /* bytes [run, i) need no escaping */
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
+        if (ch != '"' && ch != '\\' && ch >= 0x20)
+            continue;
+        bw_buf_add(b, s + run, i - run);
+        if (ch < 0x20)
+            bw_buf_printf(b, "\\u%04x", ch);
+        else {
             bw_buf_addc(b, '\\');
             bw_buf_addc(b, (char)ch);
-        } else if (ch < 0x20) {
-            bw_buf_printf(b, "\\u%04x", ch);
-        } else {
-            bw_buf_addc(b, (char)ch);
         }
+        run = i + 1;
     }
+    bw_buf_add(b, s + run, len - run);
     bw_buf_addc(b, '"');
 }
 

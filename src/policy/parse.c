@@ -460,12 +460,20 @@ static bool check_principal(struct pctx *c, const struct bw_policy_json *p, cons
     return true;
 }
 
-static bool stmt_elements(struct pctx *c, const struct bw_policy_json *o, struct bw_policy__stmt *st)
+/* A statement's elements, found in one pass over its keys. */
+enum { E_SID, E_EFFECT, E_PRINCIPAL, E_NOTPRINCIPAL, E_ACTION, E_NOTACTION, E_RESOURCE,
+       E_NOTRESOURCE, E_CONDITION, E__N };
+
+static const char *const elem_names[E__N] = {"Sid",         "Effect",      "Principal",
+                                             "NotPrincipal", "Action",      "NotAction",
+                                             "Resource",    "NotResource", "Condition"};
+
+static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
+                          struct bw_policy__stmt *st)
 {
-    const struct bw_policy_json *a = bw_policy_json_get(o, "Action"), *na = bw_policy_json_get(o, "NotAction");
-    const struct bw_policy_json *r = bw_policy_json_get(o, "Resource"), *nr = bw_policy_json_get(o, "NotResource");
-    const struct bw_policy_json *p = bw_policy_json_get(o, "Principal"), *np = bw_policy_json_get(o, "NotPrincipal");
-    const struct bw_policy_json *cond = bw_policy_json_get(o, "Condition");
+    const struct bw_policy_json *a = e[E_ACTION], *na = e[E_NOTACTION], *r = e[E_RESOURCE],
+                                *nr = e[E_NOTRESOURCE], *p = e[E_PRINCIPAL],
+                                *np = e[E_NOTPRINCIPAL], *cond = e[E_CONDITION];
     if (a && na)
         return fail(c, "Statement cannot contain both Action and NotAction");
     if (c->kind == BW_POLICY_RCP && na)
@@ -508,33 +516,30 @@ static bool stmt_elements(struct pctx *c, const struct bw_policy_json *o, struct
 
 static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw_policy__stmt *st)
 {
-    static const char *const known[] = {"Sid",         "Effect",    "Principal",
-                                        "NotPrincipal", "Action",    "NotAction",
-                                        "Resource",    "NotResource", "Condition"};
+    const struct bw_policy_json *e[E__N] = {0};
     if (!is_type(o, BW_JSON_OBJECT))
         return fail(c, "Statement must be an object");
     for (size_t k = 0; k < o->n; k++) {
-        const char *key = o->keys[k].p;
-        bool ok = false;
-        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-            ok |= strcmp(key, known[i]) == 0;
-        if (!ok) {
-            path_push(c, ".%s", key);
-            return fail(c, "Statement contains an unknown element: %s", key);
+        int i = 0;
+        while (i < E__N && !bw_str_eqc(o->keys[k], elem_names[i]))
+            i++;
+        if (i == E__N) {
+            path_push(c, ".%s", o->keys[k].p);
+            return fail(c, "Statement contains an unknown element: %s", o->keys[k].p);
         }
+        e[i] = &o->items[k];
     }
-    const struct bw_policy_json *sid = bw_policy_json_get(o, "Sid"), *eff = bw_policy_json_get(o, "Effect");
+    const struct bw_policy_json *sid = e[E_SID], *eff = e[E_EFFECT];
     if (sid && !is_type(sid, BW_JSON_STRING))
         return path_push(c, ".Sid"), fail(c, "Sid must be a string");
     if (sid)
         st->sid = dup_str(c, sid->s, sid->len);
     if (!eff)
         return fail(c, "Missing required field Effect");
-    if (!is_type(eff, BW_JSON_STRING) ||
-        (strcmp(eff->s, "Allow") && strcmp(eff->s, "Deny")))
+    if (!is_type(eff, BW_JSON_STRING) || (strcmp(eff->s, "Allow") && strcmp(eff->s, "Deny")))
         return path_push(c, ".Effect"), fail(c, "Invalid effect: Effect must be Allow or Deny");
     st->deny = strcmp(eff->s, "Deny") == 0;
-    return stmt_elements(c, o, st);
+    return stmt_elements(c, e, st);
 }
 
 static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
