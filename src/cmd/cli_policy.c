@@ -15,7 +15,7 @@
 #include "common/arena.h"
 #include "policy/policy.h"
 
-#define MAX_LIST 4096
+#define MAX_LIST    4096
 #define EXPLAIN_CAP 64
 
 static inline bool is_type(const struct bw_policy_json *v, int type)
@@ -72,7 +72,8 @@ static bool compile_doc(struct ecase *c, const struct bw_policy_json *doc, enum 
     return true;
 }
 
-static bool compile_list(struct ecase *c, const struct bw_policy_json *arr, enum bw_policy_kind kind, const char *name,
+static bool compile_list(struct ecase *c, const struct bw_policy_json *arr,
+                         enum bw_policy_kind kind, const char *name,
                          const struct bw_policy *const **out, size_t *n)
 {
     *out = NULL;
@@ -81,8 +82,7 @@ static bool compile_list(struct ecase *c, const struct bw_policy_json *arr, enum
         return true;
     if (!is_type(arr, BW_JSON_ARRAY) || arr->n > MAX_LIST)
         return case_fail(c, "%s must be an array", name);
-    const struct bw_policy **ps = BW_ARENA_NEWN(c->a, const struct bw_policy *,
-                                                arr->n + 1);
+    const struct bw_policy **ps = BW_ARENA_NEWN(c->a, const struct bw_policy *, arr->n + 1);
     for (size_t i = 0; i < arr->n; i++) {
         char *id = bw_arena_printf(c->a, "%s[%zu]", name, i);
         if (!compile_doc(c, (&arr->items[i]), kind, id, &ps[i]))
@@ -93,7 +93,8 @@ static bool compile_list(struct ecase *c, const struct bw_policy_json *arr, enum
     return true;
 }
 
-static bool compile_chain(struct ecase *c, const struct bw_policy_json *arr, enum bw_policy_kind kind, const char *name,
+static bool compile_chain(struct ecase *c, const struct bw_policy_json *arr,
+                          enum bw_policy_kind kind, const char *name,
                           const struct bw_policy_level **out, size_t *n)
 {
     *out = NULL;
@@ -102,8 +103,7 @@ static bool compile_chain(struct ecase *c, const struct bw_policy_json *arr, enu
         return true;
     if (!is_type(arr, BW_JSON_ARRAY) || arr->n > MAX_LIST)
         return case_fail(c, "%s must be an array of arrays", name);
-    struct bw_policy_level *lv = BW_ARENA_NEWN(c->a, struct bw_policy_level,
-                                               arr->n + 1);
+    struct bw_policy_level *lv = BW_ARENA_NEWN(c->a, struct bw_policy_level, arr->n + 1);
     for (size_t i = 0; i < arr->n; i++) {
         char *lname = bw_arena_printf(c->a, "%s[%zu]", name, i);
         const struct bw_policy_json *level = (&arr->items[i]);
@@ -122,11 +122,11 @@ static struct bw_str jstr(struct ecase *c, const struct bw_policy_json *o, const
     const struct bw_policy_json *v = bw_policy_json_get(o, key);
     if (!is_type(v, BW_JSON_STRING))
         return (struct bw_str){"", 0};
-    return (struct bw_str){bw_arena_strndup(c->a, v->s, v->len),
-                           v->len};
+    return (struct bw_str){bw_arena_strndup(c->a, v->s, v->len), v->len};
 }
 
-static bool tags_of(struct ecase *c, const struct bw_policy_json *o, const struct bw_policy_tag **out, size_t *n)
+static bool tags_of(struct ecase *c, const struct bw_policy_json *o,
+                    const struct bw_policy_tag **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -147,17 +147,22 @@ static bool tags_of(struct ecase *c, const struct bw_policy_json *o, const struc
     return true;
 }
 
-
 static const struct {
     const char *name;
     enum bw_policy_principal_type type;
 } ptypes[] = {
-    {"user", BW_PRINCIPAL_USER},           {"User", BW_PRINCIPAL_USER},
-    {"assumed-role", BW_PRINCIPAL_ASSUMED_ROLE}, {"AssumedRole", BW_PRINCIPAL_ASSUMED_ROLE},
-    {"root", BW_PRINCIPAL_ROOT},           {"Account", BW_PRINCIPAL_ROOT},
-    {"federated", BW_PRINCIPAL_FEDERATED}, {"FederatedUser", BW_PRINCIPAL_FEDERATED},
-    {"service", BW_PRINCIPAL_SERVICE},     {"AWSService", BW_PRINCIPAL_SERVICE},
-    {"anonymous", BW_PRINCIPAL_ANONYMOUS}, {"Anonymous", BW_PRINCIPAL_ANONYMOUS},
+    {"user", BW_PRINCIPAL_USER},
+    {"User", BW_PRINCIPAL_USER},
+    {"assumed-role", BW_PRINCIPAL_ASSUMED_ROLE},
+    {"AssumedRole", BW_PRINCIPAL_ASSUMED_ROLE},
+    {"root", BW_PRINCIPAL_ROOT},
+    {"Account", BW_PRINCIPAL_ROOT},
+    {"federated", BW_PRINCIPAL_FEDERATED},
+    {"FederatedUser", BW_PRINCIPAL_FEDERATED},
+    {"service", BW_PRINCIPAL_SERVICE},
+    {"AWSService", BW_PRINCIPAL_SERVICE},
+    {"anonymous", BW_PRINCIPAL_ANONYMOUS},
+    {"Anonymous", BW_PRINCIPAL_ANONYMOUS},
 };
 
 /* The n-th colon-separated field of an ARN (the 6th runs to the end). */
@@ -204,7 +209,8 @@ static struct bw_str issuer_from_session(struct ecase *c, struct bw_str arn)
     return bw_str_c(s);
 }
 
-static bool decode_principal(struct ecase *c, const struct bw_policy_json *o, struct bw_policy_principal *pr)
+static bool decode_principal(struct ecase *c, const struct bw_policy_json *o,
+                             struct bw_policy_principal *pr)
 {
     if (o && !is_type(o, BW_JSON_OBJECT))
         return case_fail(c, "request.principal must be an object");
@@ -249,14 +255,14 @@ static bool scalar(struct ecase *c, const struct bw_policy_json *v, struct bw_st
     return true;
 }
 
-static bool decode_context(struct ecase *c, const struct bw_policy_json *o, struct bw_policy_request *req)
+static bool decode_context(struct ecase *c, const struct bw_policy_json *o,
+                           struct bw_policy_request *req)
 {
     if (!o || is_type(o, BW_JSON_NULL))
         return true;
     if (!is_type(o, BW_JSON_OBJECT) || o->n > MAX_LIST)
         return case_fail(c, "request.context must be an object");
-    struct bw_policy_ctx_key *ks = BW_ARENA_NEWN(c->a, struct bw_policy_ctx_key,
-                                                 o->n + 1);
+    struct bw_policy_ctx_key *ks = BW_ARENA_NEWN(c->a, struct bw_policy_ctx_key, o->n + 1);
     for (size_t ki = 0; ki < o->n; ki++) {
         const char *k = o->keys[ki].p;
         const struct bw_policy_json *v = &o->items[ki];
@@ -276,7 +282,8 @@ static bool decode_context(struct ecase *c, const struct bw_policy_json *o, stru
     return true;
 }
 
-static bool decode_request(struct ecase *c, const struct bw_policy_json *r, struct bw_policy_request *req)
+static bool decode_request(struct ecase *c, const struct bw_policy_json *r,
+                           struct bw_policy_request *req)
 {
     if (!is_type(r, BW_JSON_OBJECT))
         return case_fail(c, "request must be an object");
@@ -317,7 +324,8 @@ static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct 
         !compile_chain(c, bw_policy_json_get(o, "rcps"), BW_POLICY_RCP, "rcp", &set->rcps,
                        &set->n_rcp_levels))
         return false;
-    if (rp && !is_type(rp, BW_JSON_NULL) && !compile_doc(c, rp, BW_POLICY_RESOURCE, "resource", &set->resource))
+    if (rp && !is_type(rp, BW_JSON_NULL) &&
+        !compile_doc(c, rp, BW_POLICY_RESOURCE, "resource", &set->resource))
         return false;
     mgmt = bw_policy_json_get(o, "is_management_account");
     set->is_management_account = is_type(mgmt, BW_JSON_TRUE);
@@ -476,8 +484,8 @@ static int validate_one(const char *path, enum bw_policy_kind kind)
         bw_policy_free(p);
         return 0;
     }
-    printf("%s: %s: %s (at %s)\n", path, diag.too_large ? "LimitExceeded" : "MalformedPolicyDocument",
-           diag.msg, diag.path);
+    printf("%s: %s: %s (at %s)\n", path,
+           diag.too_large ? "LimitExceeded" : "MalformedPolicyDocument", diag.msg, diag.path);
     return 1;
 }
 

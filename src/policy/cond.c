@@ -64,7 +64,8 @@ static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
                        (struct bw_str){key.p + 16, key.len - 16}, vals);
     *vals = one;
     if (key_eq(key, BW_STR("aws:PrincipalArn")) && authed)
-        *one = pr->type == BW_PRINCIPAL_ASSUMED_ROLE && pr->issuer_arn.len ? pr->issuer_arn : pr->arn;
+        *one =
+            pr->type == BW_PRINCIPAL_ASSUMED_ROLE && pr->issuer_arn.len ? pr->issuer_arn : pr->arn;
     else if (key_eq(key, BW_STR("aws:PrincipalAccount")) && authed && pr->account.len)
         *one = pr->account;
     else if (key_eq(key, BW_STR("aws:PrincipalType")))

@@ -136,8 +136,8 @@ static int principal_match(const struct bw_policy__stmt *st, const struct bw_pol
     return best;
 }
 
-static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_source src,
-                   int level, uint32_t idx)
+static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_source src, int level,
+                   uint32_t idx)
 {
     const struct bw_policy__stmt *st = &p->stmts[idx];
     if (st->deny && !acc->denied) {
@@ -172,8 +172,7 @@ static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_sourc
  * service merged, in order, with those naming any service); returns the OR of principal
  * classes of matching Allow statements. */
 static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
-                       const struct bw_policy_request *req, const struct ract *ra,
-                       struct acc *acc)
+                       const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
 {
     const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *b = p->idx + p->idx_off[64];
     const uint32_t *ae = a + p->idx_n[ra->svc_no], *be = b + p->idx_n[64];
@@ -248,7 +247,6 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
     return finish(explain, allow ? BW_POLICY_ALLOWED : BW_POLICY_IMPLICIT_DENY, source, -1);
 }
 
-
 struct sides {
     int id, pb, sess, res;
     bool scp_ok;
@@ -301,7 +299,9 @@ static enum bw_policy_decision decide(const struct bw_policy_set *set,
     bool sess_ok = (set->n_session == 0 && t != BW_PRINCIPAL_FEDERATED) || sd->sess;
     bool id_ok = t == BW_PRINCIPAL_ROOT || sd->id;
     bool ident_side = id_ok && pb_ok && sess_ok;
-    enum bw_policy_source why = !id_ok ? BW_SRC_IDENTITY : !pb_ok ? BW_SRC_BOUNDARY : BW_SRC_SESSION;
+    enum bw_policy_source why = !id_ok   ? BW_SRC_IDENTITY
+                                : !pb_ok ? BW_SRC_BOUNDARY
+                                         : BW_SRC_SESSION;
     if (same_account(req)) {
         if (ident_side || (sd->res & PC_DIRECT) || ((sd->res & PC_ROLE) && pb_ok && sess_ok))
             return finish(ex, BW_POLICY_ALLOWED, BW_SRC_NONE, -1);

@@ -88,15 +88,13 @@ struct bw_policy__princ {
 struct bw_policy__pat {
     struct bw_str s;
     bool has_var;
-    bool star;   /* exactly "*" */
-    bool wild;   /* holds `*` or `?` */
-    bool cut_ok; /* resource ARN pattern split at compile time */
-    uint32_t cut[5]; /* offsets of the first five colons */
-    uint8_t kind;       /* action patterns: MK_* of the whole pattern */
+    bool star;           /* exactly "*" */
+    bool wild;           /* holds `*` or `?` */
+    bool cut_ok;         /* resource ARN pattern split at compile time */
+    uint32_t cut[5];     /* offsets of the first five colons */
+    uint8_t kind;        /* action patterns: MK_* of the whole pattern */
     uint8_t seg_kind[6]; /* resource ARN patterns: MK_* of each segment */
 };
-
-
 
 /* A request ARN split once per evaluation. */
 struct bw_policy__arn {

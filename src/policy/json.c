@@ -43,8 +43,10 @@ static int hex4(const char *p)
     int v = 0;
     for (int i = 0; i < 4; i++) {
         char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                               : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0)
             return -1;
         v = v * 16 + d;
@@ -81,7 +83,10 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 {
     if (p[0] < 0x80)
         return 1;
-    size_t k = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t k = (p[0] & 0xE0) == 0xC0   ? 2
+               : (p[0] & 0xF0) == 0xE0 ? 3
+               : (p[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
     if (k == 0 || k > n)
         return 0;
     unsigned cp = p[0] & (0x7F >> k);
@@ -225,7 +230,8 @@ static bool literal(struct rd *r, const char *word, uint8_t type, struct bw_poli
 
 static int cmp_key(const void *x, const void *y)
 {
-    const struct bw_str *a = *(const struct bw_str *const *)x, *b = *(const struct bw_str *const *)y;
+    const struct bw_str *a = *(const struct bw_str *const *)x,
+                        *b = *(const struct bw_str *const *)y;
     size_t n = a->len < b->len ? a->len : b->len;
     int c = memcmp(a->p, b->p, n);
     return c ? c : (a->len > b->len) - (a->len < b->len);

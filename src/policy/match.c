@@ -99,9 +99,9 @@ bool bw_policy__arn_match(const char *pat, size_t plen, const uint8_t *lit, cons
     size_t ps = 0, ss = 0;
     for (int k = 0; k < 6; k++) {
         size_t pe = k < 5 ? pc[k] : plen, se = k < 5 ? sc[k] : slen;
-        bool ok = wild ? bw_policy__glob(pat + ps, pe - ps, lit ? lit + ps : NULL, s + ss, se - ss,
-                                         false)
-                       : (pe - ps == se - ss && memcmp(pat + ps, s + ss, pe - ps) == 0);
+        bool ok =
+            wild ? bw_policy__glob(pat + ps, pe - ps, lit ? lit + ps : NULL, s + ss, se - ss, false)
+                 : (pe - ps == se - ss && memcmp(pat + ps, s + ss, pe - ps) == 0);
         if (!ok)
             return false;
         ps = pe + 1;

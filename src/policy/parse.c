@@ -21,8 +21,8 @@ static inline bool is_type(const struct bw_policy_json *v, int type)
 
 /* Iterates an object's members in document order. */
 #define FOREACH(obj, key, val)                                                                     \
-    for (size_t fe_##key = 0; fe_##key < (obj)->n &&                                              \
-                              ((key) = (obj)->keys[fe_##key].p, (val) = &(obj)->items[fe_##key], 1); \
+    for (size_t fe_##key = 0; fe_##key < (obj)->n && ((key) = (obj)->keys[fe_##key].p,             \
+                                                     (val) = &(obj)->items[fe_##key], 1);          \
          fe_##key++)
 
 struct pctx {
@@ -133,7 +133,8 @@ static bool scalar_str(struct pctx *c, const struct bw_policy_json *v, struct bw
 }
 
 /* A string or a non-empty array of strings: the element's values. */
-static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char *what, struct bw_str **out, uint32_t *n)
+static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char *what,
+                     struct bw_str **out, uint32_t *n)
 {
     size_t cnt = is_type(v, BW_JSON_ARRAY) ? v->n : 1;
     if (!is_type(v, BW_JSON_STRING) && !is_type(v, BW_JSON_ARRAY))
@@ -153,7 +154,8 @@ static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char 
     return true;
 }
 
-static bool parse_actions(struct pctx *c, const struct bw_policy_json *v, struct bw_policy__stmt *st)
+static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
+                          struct bw_policy__stmt *st)
 {
     struct bw_str *s;
     uint32_t n;
@@ -184,7 +186,8 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v, struct
     return true;
 }
 
-static bool parse_resources(struct pctx *c, const struct bw_policy_json *v, struct bw_policy__stmt *st)
+static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
+                            struct bw_policy__stmt *st)
 {
     struct bw_str *s;
     uint32_t n;
@@ -199,8 +202,7 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v, stru
             colons += s[i].p[k] == ':';
         if (!star && (colons < 5 || strncmp(s[i].p, "arn:", 4) != 0)) {
             path_push(c, "[%u]", i);
-            return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len,
-                        s[i].p);
+            return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len, s[i].p);
         }
         struct bw_policy__pat *r = &st->resources[i];
         *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
@@ -214,7 +216,6 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v, stru
     }
     return true;
 }
-
 
 static bool is_account_id(struct bw_str s)
 {
@@ -248,8 +249,8 @@ static bool aws_principal(struct pctx *c, struct bw_str s, struct bw_policy__pri
     return true;
 }
 
-static bool principal_list(struct pctx *c, const char *key, const struct bw_policy_json *v, struct bw_policy__princ *out,
-                           uint32_t *n)
+static bool principal_list(struct pctx *c, const char *key, const struct bw_policy_json *v,
+                           struct bw_policy__princ *out, uint32_t *n)
 {
     static const char *const names[] = {"AWS", "Service", "Federated", "CanonicalUser"};
     static const uint8_t types[] = {PT_AWS, PT_SERVICE, PT_FEDERATED, PT_CANONICAL};
@@ -278,7 +279,8 @@ static bool principal_list(struct pctx *c, const char *key, const struct bw_poli
     return true;
 }
 
-static bool parse_principal(struct pctx *c, const struct bw_policy_json *v, struct bw_policy__stmt *st)
+static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
+                            struct bw_policy__stmt *st)
 {
     if (is_type(v, BW_JSON_STRING)) {
         if (strcmp(v->s, "*") != 0)
@@ -297,7 +299,8 @@ static bool parse_principal(struct pctx *c, const struct bw_policy_json *v, stru
     if (total > 4096)
         return fail(c, "Invalid principal in policy: too many principals");
     st->principals = BW_ARENA_NEWN(c->a, struct bw_policy__princ, total ? total : 1);
-    FOREACH(v, key, val) {
+    FOREACH(v, key, val)
+    {
         size_t old = path_key(c, key);
         if (!principal_list(c, key, val, st->principals, &st->n_principals))
             return false;
@@ -343,21 +346,24 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
                 path_push(c, "[%zu]", i);
             return fail(c, "Condition values must be strings, numbers or booleans");
         }
-        bool vars_ok = op <= OP_STR_NLIKE || op == OP_BOOL || (op >= OP_ARN_EQ && op <= OP_ARN_NLIKE);
+        bool vars_ok =
+            op <= OP_STR_NLIKE || op == OP_BOOL || (op >= OP_ARN_EQ && op <= OP_ARN_NLIKE);
         cv->has_var = vars_ok && has_var(c, cv->s);
         cval_prepare(op, cv);
     }
     return true;
 }
 
-static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v, struct bw_policy__stmt *st)
+static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
+                             struct bw_policy__stmt *st)
 {
     if (!is_type(v, BW_JSON_OBJECT))
         return fail(c, "Condition must be an object");
     const char *opname, *key;
     const struct bw_policy_json *block, *val;
     size_t total = 0;
-    FOREACH(v, opname, block) {
+    FOREACH(v, opname, block)
+    {
         size_t old = path_key(c, opname);
         if (!is_type(block, BW_JSON_OBJECT) || block->n == 0)
             return fail(c, "Condition operator %s must map condition keys to values", opname);
@@ -365,13 +371,15 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v, str
         c->path[old] = 0;
     }
     st->conds = BW_ARENA_NEWN(c->a, struct bw_policy__cond, total ? total : 1);
-    FOREACH(v, opname, block) {
+    FOREACH(v, opname, block)
+    {
         size_t old = path_key(c, opname);
         uint8_t op, qual;
         bool ifx;
         if (!bw_policy__op_parse(bw_str_c(opname), &op, &qual, &ifx))
             return fail(c, "Invalid Condition type : %s.", opname);
-        FOREACH(block, key, val) {
+        FOREACH(block, key, val)
+        {
             size_t old2 = path_key(c, key);
             if (!parse_cond_key(c, op, qual, ifx, key, val, &st->conds[st->n_conds++]))
                 return false;
@@ -447,7 +455,8 @@ static bool kind_is_identity_like(enum bw_policy_kind k)
 }
 
 /* Principal/NotPrincipal presence rules per policy kind. */
-static bool check_principal(struct pctx *c, const struct bw_policy_json *p, const struct bw_policy_json *np)
+static bool check_principal(struct pctx *c, const struct bw_policy_json *p,
+                            const struct bw_policy_json *np)
 {
     if (p && np)
         return fail(c, "Statement cannot contain both Principal and NotPrincipal");
@@ -461,12 +470,22 @@ static bool check_principal(struct pctx *c, const struct bw_policy_json *p, cons
 }
 
 /* A statement's elements, found in one pass over its keys. */
-enum { E_SID, E_EFFECT, E_PRINCIPAL, E_NOTPRINCIPAL, E_ACTION, E_NOTACTION, E_RESOURCE,
-       E_NOTRESOURCE, E_CONDITION, E__N };
+enum {
+    E_SID,
+    E_EFFECT,
+    E_PRINCIPAL,
+    E_NOTPRINCIPAL,
+    E_ACTION,
+    E_NOTACTION,
+    E_RESOURCE,
+    E_NOTRESOURCE,
+    E_CONDITION,
+    E__N
+};
 
-static const char *const elem_names[E__N] = {"Sid",         "Effect",      "Principal",
+static const char *const elem_names[E__N] = {"Sid",          "Effect",      "Principal",
                                              "NotPrincipal", "Action",      "NotAction",
-                                             "Resource",    "NotResource", "Condition"};
+                                             "Resource",     "NotResource", "Condition"};
 
 static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
                           struct bw_policy__stmt *st)
@@ -596,9 +615,10 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
             return fail(c, "Policy document contains an unknown element: %s", key);
         }
     }
-    const struct bw_policy_json *ver = bw_policy_json_get(doc, "Version"), *id = bw_policy_json_get(doc, "Id");
-    if (ver && (!is_type(ver, BW_JSON_STRING) || (strcmp(ver->s, "2012-10-17") &&
-                                         strcmp(ver->s, "2008-10-17"))))
+    const struct bw_policy_json *ver = bw_policy_json_get(doc, "Version"),
+                                *id = bw_policy_json_get(doc, "Id");
+    if (ver && (!is_type(ver, BW_JSON_STRING) ||
+                (strcmp(ver->s, "2012-10-17") && strcmp(ver->s, "2008-10-17"))))
         return path_push(c, ".Version"), fail(c, "The policy failed legacy parsing");
     if (id && !is_type(id, BW_JSON_STRING))
         return path_push(c, ".Id"), fail(c, "Id must be a string");

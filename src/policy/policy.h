@@ -71,8 +71,7 @@ struct bw_policy_diag {
  * Never crashes on any byte string. Thread-safe.
  */
 enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind kind,
-                               const char *id, size_t max_chars,
-                               struct bw_policy **out /* OUT: */,
+                               const char *id, size_t max_chars, struct bw_policy **out /* OUT: */,
                                struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
 /*
  * A parsed JSON value (see bw_policy_json_parse): immutable, owned by the arena it was
@@ -93,7 +92,7 @@ struct bw_policy_json {
     uint8_t type;
     const char *s; /* STRING: the text; NUMBER: its literal */
     size_t len;
-    size_t n;      /* ARRAY, OBJECT: element count */
+    size_t n; /* ARRAY, OBJECT: element count */
     struct bw_policy_json *items;
     struct bw_str *keys; /* OBJECT only */
 };
@@ -176,8 +175,8 @@ struct bw_policy_principal {
 };
 
 struct bw_policy_resource {
-    struct bw_str arn;     /* the resource ARN, or "*" for actions without a resource */
-    struct bw_str account; /* owning account; empty = the principal's account */
+    struct bw_str arn;                /* the resource ARN, or "*" for actions without a resource */
+    struct bw_str account;            /* owning account; empty = the principal's account */
     const struct bw_policy_tag *tags; /* aws:ResourceTag/<key> */
     size_t n_tags;
 };
@@ -216,7 +215,7 @@ struct bw_policy_set {
     const struct bw_policy *const *session; /* session policies (inline + managed ARNs) */
     size_t n_session;
     const struct bw_policy_level *scps; /* root first, then each OU, then the account */
-    size_t n_scp_levels; /* 0: no Organizations SCPs apply */
+    size_t n_scp_levels;                /* 0: no Organizations SCPs apply */
     const struct bw_policy_level *rcps; /* root first, ...; RCPFullAWSAccess is implied */
     size_t n_rcp_levels;
     const struct bw_policy *resource; /* resource-based policy, or NULL */
@@ -244,10 +243,10 @@ enum bw_policy_source {
 struct bw_policy_match {
     const struct bw_policy *policy;
     enum bw_policy_source source;
-    uint16_t level;     /* SCP/RCP chain level (0 = root); 0 otherwise */
-    uint16_t index;     /* statement index in the policy */
-    bool deny;          /* Effect */
-    struct bw_str sid;  /* empty when the statement has no Sid */
+    uint16_t level;    /* SCP/RCP chain level (0 = root); 0 otherwise */
+    uint16_t index;    /* statement index in the policy */
+    bool deny;         /* Effect */
+    struct bw_str sid; /* empty when the statement has no Sid */
 };
 
 /*

@@ -11,9 +11,15 @@
 
 #define A "111122223333"
 #define B "444455556666"
-#define ALLOW_ALL "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}"
-#define ALLOW_S3 "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"S3\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}"
-#define ALLOW_EC2 "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"ec2:*\",\"Resource\":\"*\"}}"
+#define ALLOW_ALL                                                                                  \
+    "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","            \
+    "\"Resource\":\"*\"}}"
+#define ALLOW_S3                                                                                   \
+    "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"S3\",\"Effect\":\"Allow\",\"Action\":"   \
+    "\"s3:*\",\"Resource\":\"*\"}}"
+#define ALLOW_EC2                                                                                  \
+    "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","        \
+    "\"Resource\":\"*\"}}"
 
 struct fx {
     struct bw_policy *owned[32];
@@ -51,8 +57,9 @@ static void test_explicit_deny_wins(void **state)
     struct fx f = {0};
     const struct bw_policy *id[] = {
         own(&f, ALLOW_S3, BW_POLICY_IDENTITY),
-        own(&f, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"NoDelete\",\"Effect\":\"Deny\","
-                "\"Action\":\"s3:Delete*\",\"Resource\":\"*\"}]}",
+        own(&f,
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"NoDelete\",\"Effect\":\"Deny\","
+            "\"Action\":\"s3:Delete*\",\"Resource\":\"*\"}]}",
             BW_POLICY_IDENTITY)};
     struct bw_policy_set set = {.identity = id, .n_identity = 2};
     struct bw_policy_match m[8];
@@ -81,27 +88,44 @@ static void test_explicit_deny_wins(void **state)
 static void test_deny_not_action_denies_other_services(void **state)
 {
     (void)state;
-    const char *doc = "{\"Version\":\"2012-10-17\",\"Statement\":[" "{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},"
+    const char *doc = "{\"Version\":\"2012-10-17\",\"Statement\":["
+                      "{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},"
                       "{\"Effect\":\"Deny\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}]}";
-    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::b/k", NULL), BW_POLICY_EXPLICIT_DENY);
-    assert_int_equal(eval_identity(doc, "iam:GetUser", "arn:aws:iam::" A ":user/alice", NULL), BW_POLICY_ALLOWED);
+    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::b/k", NULL),
+                     BW_POLICY_EXPLICIT_DENY);
+    assert_int_equal(eval_identity(doc, "iam:GetUser", "arn:aws:iam::" A ":user/alice", NULL),
+                     BW_POLICY_ALLOWED);
 }
 
 static void test_resource_matching(void **state)
 {
     (void)state;
-    const char *doc = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
-                      "\"Resource\":[\"arn:aws:s3:::bkt/${aws:username}/*\",\"arn:aws:dynamodb:*:" A ":table/T?\"]}}";
-    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::bkt/alice/a/b.txt", NULL), BW_POLICY_ALLOWED);
-    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::bkt/bob/a", NULL), BW_POLICY_IMPLICIT_DENY);
-    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::BKT/alice/a", NULL), BW_POLICY_IMPLICIT_DENY);
-    assert_int_equal(eval_identity(doc, "s3:GetItem", "arn:aws:dynamodb:us-east-1:" A ":table/T1", NULL), BW_POLICY_ALLOWED);
-    assert_int_equal(eval_identity(doc, "s3:GetItem", "arn:aws:dynamodb:us-east-1:" A ":table/T12", NULL), BW_POLICY_IMPLICIT_DENY);
+    const char *doc =
+        "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+        "\"Resource\":[\"arn:aws:s3:::bkt/${aws:username}/*\",\"arn:aws:dynamodb:*:" A
+        ":table/T?\"]}}";
+    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::bkt/alice/a/b.txt", NULL),
+                     BW_POLICY_ALLOWED);
+    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::bkt/bob/a", NULL),
+                     BW_POLICY_IMPLICIT_DENY);
+    assert_int_equal(eval_identity(doc, "s3:GetObject", "arn:aws:s3:::BKT/alice/a", NULL),
+                     BW_POLICY_IMPLICIT_DENY);
+    assert_int_equal(
+        eval_identity(doc, "s3:GetItem", "arn:aws:dynamodb:us-east-1:" A ":table/T1", NULL),
+        BW_POLICY_ALLOWED);
+    assert_int_equal(
+        eval_identity(doc, "s3:GetItem", "arn:aws:dynamodb:us-east-1:" A ":table/T12", NULL),
+        BW_POLICY_IMPLICIT_DENY);
     /* region wildcard matches within its segment only */
-    assert_int_equal(eval_identity(doc, "s3:GetItem", "arn:aws:dynamodb:us-east-1:" B ":table/T1", NULL), BW_POLICY_IMPLICIT_DENY);
-    const char *nr = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotResource\":\"arn:aws:s3:::secret/*\"}}";
-    assert_int_equal(eval_identity(nr, "s3:GetObject", "arn:aws:s3:::bkt/x", NULL), BW_POLICY_ALLOWED);
-    assert_int_equal(eval_identity(nr, "s3:GetObject", "arn:aws:s3:::secret/x", NULL), BW_POLICY_IMPLICIT_DENY);
+    assert_int_equal(
+        eval_identity(doc, "s3:GetItem", "arn:aws:dynamodb:us-east-1:" B ":table/T1", NULL),
+        BW_POLICY_IMPLICIT_DENY);
+    const char *nr = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+                     "\"s3:*\",\"NotResource\":\"arn:aws:s3:::secret/*\"}}";
+    assert_int_equal(eval_identity(nr, "s3:GetObject", "arn:aws:s3:::bkt/x", NULL),
+                     BW_POLICY_ALLOWED);
+    assert_int_equal(eval_identity(nr, "s3:GetObject", "arn:aws:s3:::secret/x", NULL),
+                     BW_POLICY_IMPLICIT_DENY);
 }
 
 static void test_scp_every_level(void **state)
@@ -117,13 +141,15 @@ static void test_scp_every_level(void **state)
     struct bw_policy_match m[8];
     struct bw_policy_explain ex = {.matches = m, .cap = 8};
     struct bw_policy_request r = user_request("s3:GetObject", "arn:aws:s3:::b/k", NULL);
-    /* the OU level does not allow s3: implicit deny at level 1, even with FullAWSAccess elsewhere */
+    /* the OU level does not allow s3: implicit deny at level 1, even with FullAWSAccess elsewhere
+     */
     assert_int_equal(bw_policy_evaluate(&set, &r, &ex), BW_POLICY_IMPLICIT_DENY);
     assert_int_equal(ex.denied_by, BW_SRC_SCP);
     assert_int_equal(ex.level, 1);
     char msg[512];
     bw_policy_denial_message(&r, BW_POLICY_IMPLICIT_DENY, &ex, msg, sizeof(msg));
-    assert_non_null(strstr(msg, "because no service control policy allows the s3:GetObject action"));
+    assert_non_null(
+        strstr(msg, "because no service control policy allows the s3:GetObject action"));
     r.action = BW_STR("ec2:RunInstances");
     assert_int_equal(bw_policy_evaluate(&set, &r, &ex), BW_POLICY_ALLOWED);
     /* the management account is not subject to SCPs */
@@ -151,18 +177,23 @@ static void test_scp_deny_and_limits_resource_policy(void **state)
     struct fx f = {0};
     const struct bw_policy *root[] = {own(&f, ALLOW_EC2, BW_POLICY_SCP)};
     struct bw_policy_level lv[] = {{root, 1}};
-    const struct bw_policy *rp = own(&f, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
-                                         "\"Principal\":{\"AWS\":\"arn:aws:iam::" A ":user/alice\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
-                                     BW_POLICY_RESOURCE);
+    const struct bw_policy *rp =
+        own(&f,
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+            "\"Principal\":{\"AWS\":\"arn:aws:iam::" A
+            ":user/alice\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+            BW_POLICY_RESOURCE);
     struct bw_policy_set set = {.scps = lv, .n_scp_levels = 1, .resource = rp};
     struct bw_policy_request r = user_request("s3:GetObject", "arn:aws:s3:::b/k", NULL);
     /* a missing SCP Allow also limits what resource policies grant */
     assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_IMPLICIT_DENY);
     set.n_scp_levels = 0;
     assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
-    const struct bw_policy *deny[] = {own(&f, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
-                                              "\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
-                                          BW_POLICY_SCP)};
+    const struct bw_policy *deny[] = {
+        own(&f,
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+            "\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+            BW_POLICY_SCP)};
     struct bw_policy_level lv2[] = {{root, 1}, {deny, 1}};
     set.scps = lv2;
     set.n_scp_levels = 2;
@@ -178,9 +209,12 @@ static void test_rcp(void **state)
     (void)state;
     struct fx f = {0};
     const struct bw_policy *id[] = {own(&f, ALLOW_ALL, BW_POLICY_IDENTITY)};
-    const struct bw_policy *rcp[] = {own(&f, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\","
-                                             "\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"BoolIfExists\":{\"aws:SecureTransport\":\"false\"}}}}",
-                                         BW_POLICY_RCP)};
+    const struct bw_policy *rcp[] = {
+        own(&f,
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\","
+            "\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"BoolIfExists\":{\"aws:"
+            "SecureTransport\":\"false\"}}}}",
+            BW_POLICY_RCP)};
     /* RCPFullAWSAccess is implied at every level: an empty level denies nothing */
     struct bw_policy_level lv[] = {{NULL, 0}, {rcp, 1}};
     struct bw_policy_set set = {.identity = id, .n_identity = 1, .rcps = lv, .n_rcp_levels = 2};
@@ -210,7 +244,8 @@ static void test_same_account_resource_policy(void **state)
 {
     (void)state;
     struct fx f = {0};
-    struct bw_policy_set set = {.resource = bucket_policy(&f, "{\"AWS\":\"arn:aws:iam::" A ":user/alice\"}")};
+    struct bw_policy_set set = {
+        .resource = bucket_policy(&f, "{\"AWS\":\"arn:aws:iam::" A ":user/alice\"}")};
     struct bw_policy_request r = user_request("s3:GetObject", "arn:aws:s3:::b/k", NULL);
     /* same account: the resource policy alone suffices */
     assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
@@ -238,7 +273,8 @@ static void test_role_vs_session_grant(void **state)
     const struct bw_policy *sp[] = {own(&f, ALLOW_EC2, BW_POLICY_SESSION)};
     struct bw_policy_request r = session_request("s3:GetObject", "arn:aws:s3:::b/k", A);
     /* grant to the role ARN: limited by the boundary's implicit deny */
-    struct bw_policy_set set = {.resource = bucket_policy(&f, "{\"AWS\":\"arn:aws:iam::" A ":role/App\"}")};
+    struct bw_policy_set set = {.resource =
+                                    bucket_policy(&f, "{\"AWS\":\"arn:aws:iam::" A ":role/App\"}")};
     assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
     set.boundaries = pb;
     set.n_boundaries = 1;
@@ -330,11 +366,15 @@ static void test_not_principal(void **state)
     (void)state;
     struct fx f = {0};
     const struct bw_policy *id[] = {own(&f, ALLOW_S3, BW_POLICY_IDENTITY)};
-#define TMPL "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":%s}," \
-             "\"Action\":\"s3:*\",\"Resource\":\"*\"}}"
+#define TMPL                                                                                       \
+    "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":%s}" \
+    ","                                                                                            \
+    "\"Action\":\"s3:*\",\"Resource\":\"*\"}}"
     char doc[512];
-    snprintf(doc, sizeof(doc), TMPL, "[\"arn:aws:iam::" A ":user/alice\",\"arn:aws:iam::" A ":root\"]");
-    struct bw_policy_set set = {.identity = id, .n_identity = 1, .resource = own(&f, doc, BW_POLICY_RESOURCE)};
+    snprintf(doc, sizeof(doc), TMPL,
+             "[\"arn:aws:iam::" A ":user/alice\",\"arn:aws:iam::" A ":root\"]");
+    struct bw_policy_set set = {
+        .identity = id, .n_identity = 1, .resource = own(&f, doc, BW_POLICY_RESOURCE)};
     struct bw_policy_request r = user_request("s3:GetObject", "arn:aws:s3:::b/k", NULL);
     assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
     /* the account ARN alone does not exclude the user */
@@ -348,7 +388,8 @@ static void test_evaluate_only(void **state)
 {
     (void)state;
     struct fx f = {0};
-    const struct bw_policy *ps[] = {own(&f, ALLOW_S3, BW_POLICY_IDENTITY), own(&f, ALLOW_ALL, BW_POLICY_IDENTITY)};
+    const struct bw_policy *ps[] = {own(&f, ALLOW_S3, BW_POLICY_IDENTITY),
+                                    own(&f, ALLOW_ALL, BW_POLICY_IDENTITY)};
     struct bw_policy_match m[1];
     struct bw_policy_explain ex = {.matches = m, .cap = 1};
     struct bw_policy_request r = user_request("s3:GetObject", "arn:aws:s3:::b/k", NULL);

@@ -31,7 +31,8 @@ static void test_values(void **state)
 {
     (void)state;
     struct bw_arena *a = bw_arena_new(0);
-    const struct bw_policy_json *v = ok(a, " {\"a\": [1, -2.5e3, true, false, null, \"x\"], \"b\": {}} ");
+    const struct bw_policy_json *v =
+        ok(a, " {\"a\": [1, -2.5e3, true, false, null, \"x\"], \"b\": {}} ");
     assert_int_equal(v->type, BW_JSON_OBJECT);
     assert_int_equal(v->n, 2);
     const struct bw_policy_json *arr = bw_policy_json_get(v, "a");
@@ -89,6 +90,7 @@ static void test_errors(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_values), cmocka_unit_test(test_errors)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_values),
+                                       cmocka_unit_test(test_errors)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
