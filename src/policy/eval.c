@@ -56,12 +56,20 @@ static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat 
         return true;
     if (!r->has_var || !p->vars)
         return bw_policy__arn_match_pre(r, &ra->arn);
+    /* Variables are substituted only in the resource part, after the fifth colon (IAM
+     * policy variables: "in the Resource element ... in the last part of the ARN"). */
     char buf[1024];
     uint8_t lit[1024];
-    size_t len;
-    if (!bw_policy__subst(req, r->s, buf, lit, sizeof(buf), &len))
+    size_t head = r->cut_ok ? r->cut[4] + 1 : 0, len;
+    if (head > sizeof(buf))
         return false;
-    return bw_policy__arn_match(buf, len, lit, req->resource.arn.p, req->resource.arn.len, true);
+    memcpy(buf, r->s.p, head);
+    memset(lit, 0, head);
+    struct bw_str tail = {r->s.p + head, r->s.len - head};
+    if (!bw_policy__subst(req, tail, buf + head, lit + head, sizeof(buf) - head, &len))
+        return false;
+    return bw_policy__arn_match(buf, head + len, lit, req->resource.arn.p, req->resource.arn.len,
+                                true);
 }
 
 static bool resource_match(const struct bw_policy *p, const struct bw_policy__stmt *st,

@@ -120,6 +120,13 @@ static void test_resource_matching(void **state)
     assert_int_equal(
         eval_identity(doc, "s3:GetItem", "arn:aws:dynamodb:us-east-1:" B ":table/T1", NULL),
         BW_POLICY_IMPLICIT_DENY);
+    /* variables are substituted only in the resource part of an ARN */
+    const char *acct =
+        "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sqs:*\","
+        "\"Resource\":\"arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:q\"}}";
+    assert_int_equal(eval_identity(acct, "sqs:SendMessage", "arn:aws:sqs:us-east-1:" A ":q",
+                                   "aws:PrincipalAccount=" A),
+                     BW_POLICY_IMPLICIT_DENY);
     const char *nr = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
                      "\"s3:*\",\"NotResource\":\"arn:aws:s3:::secret/*\"}}";
     assert_int_equal(eval_identity(nr, "s3:GetObject", "arn:aws:s3:::bkt/x", NULL),
