@@ -4,8 +4,8 @@
  * "Cross-account policy evaluation logic"; Organizations User Guide, "SCP evaluation"
  * and "Resource control policies"): an explicit deny in any applicable policy wins;
  * then every level of the SCP chain (root, each OU, the account) needs its own Allow
- * (SCPs do not apply to the management account nor to service principals); RCPs only
- * deny, RCPFullAWSAccess being implied at every level; then the resource-based policy
+ * (SCPs do not apply to the management account nor to service principals); RCPs (which
+ * bind service principals too) only deny, RCPFullAWSAccess being implied at every level; then the resource-based policy
  * (same account: its Allow suffices, except that a grant to a role ARN — or to the
  * account — is still limited by the permissions boundary and session policies; cross
  * account: the resource policy and the identity side must both allow); then identity
@@ -267,7 +267,8 @@ static void scan_all(const struct bw_policy_set *set, const struct bw_policy_req
     enum bw_policy_principal_type t = req->principal.type;
     bool principal_side = t != BW_PRINCIPAL_ANONYMOUS && t != BW_PRINCIPAL_SERVICE;
     bool scps = set->n_scp_levels && !set->is_management_account && principal_side;
-    bool rcps = set->n_rcp_levels && !set->is_management_account && t != BW_PRINCIPAL_SERVICE;
+    /* RCPs also bind AWS service principals (their confused-deputy examples rely on it). */
+    bool rcps = set->n_rcp_levels && !set->is_management_account;
     sd->scp_ok = true;
     sd->scp_fail_level = -1;
     for (size_t l = 0; scps && l < set->n_scp_levels; l++) {

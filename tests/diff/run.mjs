@@ -11,7 +11,7 @@ const [bulwark, nArg, seedArg] = process.argv.slice(2)
 const N = Number(nArg || 10000)
 const SEED = Number(seedArg || 20261127)
 const DOCUMENTED = new Set(['ip0', 'date-mixed', 'escape', 'anyifexists', 'missing-var',
-  'var-neg', 'ipv6-noprefix', 'federated', 'session-direct', 'notprincipal', 'ip-family'])
+  'var-neg', 'ipv6-noprefix', 'federated', 'session-direct', 'notprincipal', 'ip-family', 'root'])
 
 let sim
 try {
