@@ -132,6 +132,19 @@ static bool escape(struct rd *r, char *o, size_t *olen)
     return true;
 }
 
+/* The common case: printable ASCII between s and the closing quote at q, copied as is. */
+static bool plain_string(struct rd *r, const char *s, const char *q, const char **out,
+                         size_t *out_len)
+{
+    char *o = bw_arena_alloc(r->a, (size_t)(q - s) + 1);
+    memcpy(o, s, (size_t)(q - s));
+    o[q - s] = 0;
+    *out = o;
+    *out_len = (size_t)(q - s);
+    r->p = q + 1;
+    return true;
+}
+
 static bool string(struct rd *r, const char **out, size_t *out_len)
 {
     r->p++; /* opening quote */
@@ -139,15 +152,8 @@ static bool string(struct rd *r, const char **out, size_t *out_len)
     while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 &&
            (unsigned char)*q < 0x80)
         q++;
-    if (q < r->end && *q == '"') { /* plain ASCII: copy as is */
-        char *o = bw_arena_alloc(r->a, (size_t)(q - s) + 1);
-        memcpy(o, s, (size_t)(q - s));
-        o[q - s] = 0;
-        *out = o;
-        *out_len = (size_t)(q - s);
-        r->p = q + 1;
-        return true;
-    }
+    if (q < r->end && *q == '"')
+        return plain_string(r, s, q, out, out_len);
     while (q < r->end && *q != '"')
         q += *q == '\\' ? 2 : 1; /* find the closing quote: the unescaped text is no longer */
     if (q >= r->end)
