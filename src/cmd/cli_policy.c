@@ -329,6 +329,8 @@ static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct 
         return false;
     mgmt = bw_policy_json_get(o, "is_management_account");
     set->is_management_account = is_type(mgmt, BW_JSON_TRUE);
+    set->resource_in_management_account =
+        is_type(bw_policy_json_get(o, "resource_in_management_account"), BW_JSON_TRUE);
     return decode_request(c, bw_policy_json_get(o, "request"), req);
 }
 

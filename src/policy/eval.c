@@ -5,9 +5,9 @@
  * and "Resource control policies"): an explicit deny in any applicable policy wins;
  * then every level of the SCP chain (root, each OU, the account) needs its own Allow
  * (SCPs do not apply to the management account nor to service principals); RCPs (which
- * bind service principals too) only deny, RCPFullAWSAccess being implied at every level; then the resource-based policy
- * (same account: its Allow suffices, except that a grant to a role ARN — or to the
- * account — is still limited by the permissions boundary and session policies; cross
+ * bind service principals too) only deny, RCPFullAWSAccess being implied at every level; then the
+ * resource-based policy (same account: its Allow suffices, except that a grant to a role ARN — or
+ * to the account — is still limited by the permissions boundary and session policies; cross
  * account: the resource policy and the identity side must both allow); then identity
  * policies, intersected with the permissions boundary and the session policies. A
  * federated-user session without a session policy has no identity permissions.
@@ -261,14 +261,23 @@ struct sides {
     int scp_fail_level;
 };
 
+static bool same_account(const struct bw_policy_request *req)
+{
+    return req->resource.account.len == 0 ||
+           bw_str_eq(req->resource.account, req->principal.account);
+}
+
 static void scan_all(const struct bw_policy_set *set, const struct bw_policy_request *req,
                      const struct ract *ra, struct acc *acc, struct sides *sd)
 {
     enum bw_policy_principal_type t = req->principal.type;
     bool principal_side = t != BW_PRINCIPAL_ANONYMOUS && t != BW_PRINCIPAL_SERVICE;
     bool scps = set->n_scp_levels && !set->is_management_account && principal_side;
-    /* RCPs also bind AWS service principals (their confused-deputy examples rely on it). */
-    bool rcps = set->n_rcp_levels && !set->is_management_account;
+    /* RCPs bind whoever asks, AWS service principals included (their confused-deputy
+     * examples rely on it), but not resources of the management account. */
+    bool rcp_exempt =
+        set->resource_in_management_account || (set->is_management_account && same_account(req));
+    bool rcps = set->n_rcp_levels && !rcp_exempt;
     sd->scp_ok = true;
     sd->scp_fail_level = -1;
     for (size_t l = 0; scps && l < set->n_scp_levels; l++) {
@@ -287,12 +296,6 @@ static void scan_all(const struct bw_policy_set *set, const struct bw_policy_req
     sd->id = eval_list(set->identity, set->n_identity, BW_SRC_IDENTITY, -1, req, ra, acc);
     sd->pb = eval_list(set->boundaries, set->n_boundaries, BW_SRC_BOUNDARY, -1, req, ra, acc);
     sd->sess = eval_list(set->session, set->n_session, BW_SRC_SESSION, -1, req, ra, acc);
-}
-
-static bool same_account(const struct bw_policy_request *req)
-{
-    return req->resource.account.len == 0 ||
-           bw_str_eq(req->resource.account, req->principal.account);
 }
 
 /* After explicit denies and SCPs: resource policy, identity, boundary, session. */

@@ -219,7 +219,9 @@ struct bw_policy_set {
     const struct bw_policy_level *rcps; /* root first, ...; RCPFullAWSAccess is implied */
     size_t n_rcp_levels;
     const struct bw_policy *resource; /* resource-based policy, or NULL */
-    bool is_management_account;       /* SCPs/RCPs do not apply to the management account */
+    bool is_management_account;       /* the principal's account is the management account: no SCPs
+                                         (nor RCPs when the resource is in the same account) */
+    bool resource_in_management_account; /* the resource's account is: no RCPs */
 };
 
 enum bw_policy_decision {

@@ -234,6 +234,14 @@ static void test_rcp(void **state)
     assert_int_equal(bw_policy_evaluate(&set, &r, &ex), BW_POLICY_EXPLICIT_DENY);
     assert_int_equal(ex.denied_by, BW_SRC_RCP);
     assert_int_equal(ex.level, 1);
+    /* RCPs do not apply to resources of the management account */
+    set.resource_in_management_account = true;
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
+    set.resource_in_management_account = false;
+    set.is_management_account = true; /* same-account request in the management account */
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
+    r.resource.account = BW_STR(B); /* a management-account principal on a member's resource */
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_EXPLICIT_DENY);
     fx_free(&f);
 }
 
