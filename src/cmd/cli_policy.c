@@ -18,6 +18,37 @@
 #define MAX_LIST    4096
 #define EXPLAIN_CAP 64
 
+/* "name[i]" in the arena, without printf (this runs for every policy of every case). */
+static char *indexed_name(struct bw_arena *a, const char *name, size_t i)
+{
+    char digits[24];
+    size_t n = 0, len = strlen(name);
+    do
+        digits[n++] = (char)('0' + i % 10);
+    while ((i /= 10) && n < sizeof(digits));
+    char *s = bw_arena_alloc(a, len + n + 3), *o = s + len;
+    memcpy(s, name, len);
+    *o++ = '[';
+    while (n)
+        *o++ = digits[--n];
+    *o++ = ']';
+    *o = 0;
+    return s;
+}
+
+/* Appends ,"key":N without printf. */
+static void put_uint(struct bw_buf *b, const char *key, unsigned v)
+{
+    char digits[16];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < sizeof(digits));
+    bw_buf_adds(b, key);
+    while (n)
+        bw_buf_addc(b, digits[--n]);
+}
+
 static inline bool is_type(const struct bw_policy_json *v, int type)
 {
     return v && v->type == type;
@@ -84,7 +115,7 @@ static bool compile_list(struct ecase *c, const struct bw_policy_json *arr,
         return case_fail(c, "%s must be an array", name);
     const struct bw_policy **ps = BW_ARENA_NEWN(c->a, const struct bw_policy *, arr->n + 1);
     for (size_t i = 0; i < arr->n; i++) {
-        char *id = bw_arena_printf(c->a, "%s[%zu]", name, i);
+        char *id = indexed_name(c->a, name, i);
         if (!compile_doc(c, (&arr->items[i]), kind, id, &ps[i]))
             return false;
     }
@@ -105,7 +136,7 @@ static bool compile_chain(struct ecase *c, const struct bw_policy_json *arr,
         return case_fail(c, "%s must be an array of arrays", name);
     struct bw_policy_level *lv = BW_ARENA_NEWN(c->a, struct bw_policy_level, arr->n + 1);
     for (size_t i = 0; i < arr->n; i++) {
-        char *lname = bw_arena_printf(c->a, "%s[%zu]", name, i);
+        char *lname = indexed_name(c->a, name, i);
         const struct bw_policy_json *level = (&arr->items[i]);
         if (!is_type(level, BW_JSON_ARRAY))
             return case_fail(c, "%s must be an array of policies", lname);
@@ -370,14 +401,14 @@ static void put_matches(struct bw_buf *b, const struct bw_policy_explain *ex)
         put_jstrc(b, bw_policy_id(mt->policy));
         bw_buf_adds(b, ",\"type\":");
         put_jstrc(b, bw_policy_source_name(mt->source));
-        bw_buf_printf(b, ",\"index\":%u,\"effect\":\"%s\"", (unsigned)mt->index,
-                      mt->deny ? "Deny" : "Allow");
+        put_uint(b, ",\"index\":", mt->index);
+        bw_buf_adds(b, mt->deny ? ",\"effect\":\"Deny\"" : ",\"effect\":\"Allow\"");
         if (mt->sid.len) {
             bw_buf_adds(b, ",\"sid\":");
             put_jstr(b, mt->sid.p, mt->sid.len);
         }
         if (mt->source == BW_SRC_SCP || mt->source == BW_SRC_RCP)
-            bw_buf_printf(b, ",\"level\":%u", (unsigned)mt->level);
+            put_uint(b, ",\"level\":", mt->level);
         bw_buf_addc(b, '}');
     }
     bw_buf_addc(b, ']');

@@ -539,8 +539,10 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
     if (!is_type(o, BW_JSON_OBJECT))
         return fail(c, "Statement must be an object");
     for (size_t k = 0; k < o->n; k++) {
+        static const uint8_t lens[E__N] = {3, 6, 9, 12, 6, 9, 8, 11, 9};
         int i = 0;
-        while (i < E__N && !bw_str_eqc(o->keys[k], elem_names[i]))
+        while (i < E__N &&
+               !(o->keys[k].len == lens[i] && memcmp(o->keys[k].p, elem_names[i], lens[i]) == 0))
             i++;
         if (i == E__N) {
             path_push(c, ".%s", o->keys[k].p);
