@@ -54,8 +54,11 @@ static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat 
 {
     if (r->star)
         return true;
-    if (!r->has_var || !p->vars)
+    if (!r->has_var || !p->vars) {
+        if ((ra->arn.res8 ^ r->pfx) & r->pfx_mask)
+            return false; /* the literal start of the resource part differs */
         return bw_policy__arn_match_pre(r, &ra->arn);
+    }
     /* Variables are substituted only in the resource part, after the fifth colon (IAM
      * policy variables: "in the Resource element ... in the last part of the ARN"). */
     char buf[1024];
@@ -219,6 +222,11 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
     ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
+    ra->arn.res8 = 0;
+    if (ra->arn.ok) {
+        size_t at = ra->arn.cut[4] + 1;
+        ra->arn.res8 = bw_policy__load8(req->resource.arn.p + at, req->resource.arn.len - at);
+    }
 }
 
 static enum bw_policy_decision finish(struct bw_policy_explain *ex, enum bw_policy_decision d,

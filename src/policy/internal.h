@@ -88,12 +88,14 @@ struct bw_policy__princ {
 struct bw_policy__pat {
     struct bw_str s;
     bool has_var;
-    bool star;           /* exactly "*" */
-    bool wild;           /* holds `*` or `?` */
-    bool cut_ok;         /* resource ARN pattern split at compile time */
-    uint32_t cut[5];     /* offsets of the first five colons */
-    uint8_t kind;        /* action patterns: MK_* of the whole pattern */
-    uint8_t seg_kind[6]; /* resource ARN patterns: MK_* of each segment */
+    bool star;              /* exactly "*" */
+    bool wild;              /* holds `*` or `?` */
+    bool cut_ok;            /* resource ARN pattern split at compile time */
+    uint32_t cut[5];        /* offsets of the first five colons */
+    uint64_t pfx, pfx_mask; /* up to 8 literal leading bytes of the resource part: a quick
+                               reject before the full match (0 mask: no filter) */
+    uint8_t kind;           /* action patterns: MK_* of the whole pattern */
+    uint8_t seg_kind[6];    /* resource ARN patterns: MK_* of each segment */
 };
 
 /* A request ARN split once per evaluation. */
@@ -101,7 +103,17 @@ struct bw_policy__arn {
     struct bw_str s;
     bool ok;
     uint32_t cut[5];
+    uint64_t res8; /* the first 8 bytes of the resource part, zero-padded */
 };
+
+/* Up to 8 bytes of p as a little-endian word, zero-padded. */
+static inline uint64_t bw_policy__load8(const char *p, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        v |= (uint64_t)(uint8_t)p[i] << (8 * i);
+    return v;
+}
 
 struct bw_policy__stmt {
     struct bw_str sid;

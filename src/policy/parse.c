@@ -208,6 +208,14 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
         *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
         r->wild = memchr(s[i].p, '*', s[i].len) || memchr(s[i].p, '?', s[i].len);
         r->cut_ok = bw_policy__arn_split(s[i].p, s[i].len, r->cut);
+        if (r->cut_ok && !r->has_var) {
+            const char *res = s[i].p + r->cut[4] + 1;
+            size_t rl = s[i].len - r->cut[4] - 1, lit = 0;
+            while (lit < rl && lit < 8 && res[lit] != '*' && res[lit] != '?')
+                lit++;
+            r->pfx = bw_policy__load8(res, lit);
+            r->pfx_mask = lit == 8 ? ~0ULL : (1ULL << (8 * lit)) - 1;
+        }
         for (size_t k = 0, ps = 0; r->cut_ok && k < 6; k++) {
             size_t pe = k < 5 ? r->cut[k] : s[i].len;
             r->seg_kind[k] = bw_policy__pat_kind(s[i].p + ps, pe - ps);
