@@ -571,15 +571,34 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
     return stmt_elements(c, e, st);
 }
 
+static int cmp_sid(const void *x, const void *y)
+{
+    const struct bw_policy__stmt *a = *(const struct bw_policy__stmt *const *)x;
+    const struct bw_policy__stmt *b = *(const struct bw_policy__stmt *const *)y;
+    size_t n = a->sid.len < b->sid.len ? a->sid.len : b->sid.len;
+    int r = n ? memcmp(a->sid.p, b->sid.p, n) : 0;
+    if (r == 0)
+        r = (a->sid.len > b->sid.len) - (a->sid.len < b->sid.len);
+    return r ? r : (a > b) - (a < b); /* equal Sids: document order */
+}
+
+/* Duplicate Sids, found by sorting (a policy may have many statements); reports the
+ * later statement of the first duplicate pair in document order. */
 static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
 {
+    const struct bw_policy__stmt **v =
+        BW_ARENA_NEWN(c->a, const struct bw_policy__stmt *, p->n_stmts ? p->n_stmts : 1);
     for (uint32_t i = 0; i < p->n_stmts; i++)
-        for (uint32_t j = 0; j < i && p->stmts[i].sid.len; j++)
-            if (bw_str_eq(p->stmts[i].sid, p->stmts[j].sid)) {
-                path_push(c, ".Statement[%u].Sid", i);
-                return fail(c, "Statement IDs (SID) in a single policy must be unique");
-            }
-    return true;
+        v[i] = &p->stmts[i];
+    qsort(v, p->n_stmts, sizeof(*v), cmp_sid);
+    const struct bw_policy__stmt *dup = NULL;
+    for (uint32_t i = 1; i < p->n_stmts; i++)
+        if (v[i]->sid.len && bw_str_eq(v[i]->sid, v[i - 1]->sid) && (!dup || v[i] < dup))
+            dup = v[i];
+    if (!dup)
+        return true;
+    path_push(c, ".Statement[%u].Sid", (unsigned)(dup - p->stmts));
+    return fail(c, "Statement IDs (SID) in a single policy must be unique");
 }
 
 /* Fills the per-service index from each statement's service mask. */
