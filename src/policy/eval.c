@@ -27,6 +27,7 @@ struct ract {
     unsigned svc_no;
     bool ok;
     struct bw_policy__arn arn;
+    struct bw_policy__keys keys;
 };
 
 struct acc {
@@ -173,7 +174,7 @@ static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_sourc
     if (!action_match(st, ra))
         return 0;
     int pc = principal_match(st, req, acc->has_boundary);
-    if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, req))
+    if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, &ra->keys))
         return 0;
     record(acc, p, src, level, i);
     return st->deny ? 0 : pc;
@@ -222,6 +223,7 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
     ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
+    bw_policy__keys_init(&ra->keys, req);
     ra->arn.res8 = 0;
     if (ra->arn.ok) {
         size_t at = ra->arn.cut[4] + 1;

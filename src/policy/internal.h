@@ -71,6 +71,7 @@ struct bw_policy__cond {
     uint8_t op;
     uint8_t qual;
     bool if_exists;
+    uint32_t key_hash; /* bw_policy__key_hash(key) */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
     uint32_t n;
@@ -229,9 +230,28 @@ bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
  * Returns false when a variable has no value (and no default) or out is too small. */
 bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
                       uint8_t *lit, size_t cap, size_t *out_len);
+/* The caller's context keys hashed once per evaluation, so that a condition's lookup
+ * compares hashes instead of case-folding every key (fast = all keys are indexed). */
+#define BW_POLICY__KEYS 16
+struct bw_policy__keys {
+    const struct bw_policy_request *req;
+    bool fast;
+    uint32_t hash[BW_POLICY__KEYS];
+};
+
+/* Case-insensitive hash of a context key name. */
+static inline uint32_t bw_policy__key_hash(struct bw_str key)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < key.len; i++)
+        h = (h ^ (uint8_t)bw_policy__lower(key.p[i])) * 16777619u;
+    return h;
+}
+
+void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req);
 /* All conditions of a statement hold. */
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                            const struct bw_policy_request *req);
+                            const struct bw_policy__keys *keys);
 
 /* --- parse.c --- */
 /* Parses and validates doc into p (whose arena is set); fills diag on failure. */

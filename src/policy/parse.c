@@ -340,7 +340,9 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
     size_t n = is_type(v, BW_JSON_ARRAY) ? v->n : 1;
     if (n == 0 || n > 4096)
         return fail(c, "Condition values must be a non-empty array of at most 4096 values");
-    *out = (struct bw_policy__cond){op, qual, ifx, lower_dup(c, key, strlen(key)), NULL, 0};
+    *out = (struct bw_policy__cond){
+        .op = op, .qual = qual, .if_exists = ifx, .key = lower_dup(c, key, strlen(key))};
+    out->key_hash = bw_policy__key_hash(out->key);
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
                        "etc.");

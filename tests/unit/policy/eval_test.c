@@ -414,6 +414,55 @@ static void test_evaluate_only(void **state)
     fx_free(&f);
 }
 
+static bool ctx_cb(void *arg, struct bw_str key, const struct bw_str **values, size_t *n)
+{
+    static const struct bw_str ip[] = {BW_STR("203.0.113.9")};
+    int *calls = arg;
+    (*calls)++;
+    if (!bw_str_eqc(key, "aws:sourceip"))
+        return false;
+    *values = ip;
+    *n = 1;
+    return true;
+}
+
+static void test_context_sources(void **state)
+{
+    (void)state;
+    const char *doc =
+        "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+        "\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"203.0.113.0/24\"},"
+        "\"StringEquals\":{\"aws:PrincipalTag/Team\":\"red\",\"s3:k19\":\"v\"}}}}";
+    struct fx f = {0};
+    const struct bw_policy *id[] = {own(&f, doc, BW_POLICY_IDENTITY)};
+    struct bw_policy_set set = {.identity = id, .n_identity = 1};
+    const struct bw_policy_tag tags[] = {{BW_STR("team"), BW_STR("red")}}; /* tag keys: any case */
+    int calls = 0;
+    struct tctx t;
+    tctx_parse(&t, "s3:k19=v");
+    struct bw_policy_request r = user_request("s3:GetObject", "arn:aws:s3:::b/k", &t);
+    r.principal.tags = tags;
+    r.principal.n_tags = 1;
+    r.ctx_fn = ctx_cb; /* consulted after the array */
+    r.ctx_arg = &calls;
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
+    assert_true(calls > 0);
+    /* more keys than the per-evaluation hash table holds: the slow path finds them too */
+    struct bw_policy_ctx_key many[20];
+    static const struct bw_str v[] = {BW_STR("v")};
+    char names[20][16];
+    for (int i = 0; i < 20; i++) {
+        snprintf(names[i], sizeof(names[i]), "S3:K%d", i);
+        many[i] = (struct bw_policy_ctx_key){bw_str_c(names[i]), v, 1};
+    }
+    r.ctx = many;
+    r.n_ctx = 20;
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
+    r.n_ctx = 19; /* s3:k19 absent */
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_IMPLICIT_DENY);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_anonymous_and_service),
         cmocka_unit_test(test_not_principal),
         cmocka_unit_test(test_evaluate_only),
+        cmocka_unit_test(test_context_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
