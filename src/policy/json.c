@@ -2,8 +2,9 @@
 /*
  * A small strict JSON reader (RFC 8259) that builds an immutable tree in a caller's arena:
  * no per-node malloc, no global state. It exists because generic JSON libraries spent
- * most of the end-to-end time of `bulwark policy evaluate` allocating nodes. Strings are
- * unescaped (\uXXXX with surrogate pairs to UTF-8), must be valid UTF-8 and may not
+ * most of the end-to-end time of `bulwark policy evaluate` allocating nodes. The input is
+ * copied once into the arena and strings are terminated and unescaped in place in that
+ * copy (\uXXXX with surrogate pairs to UTF-8); they must be valid UTF-8 and may not
  * contain NUL; numbers keep their text; objects reject duplicate keys (IAM rejects them
  * too); nesting is capped at BW_POLICY_JSON_MAX_DEPTH. Any byte string gives a tree or an
  * error with its offset, never a crash (tests/fuzz/policy_fuzz.c).
@@ -18,6 +19,7 @@
 
 struct rd {
     const char *p, *end, *start;
+    char *m; /* the arena copy being read: strings are terminated and unescaped in place */
     struct bw_arena *a;
     int depth;
     const char *err;
@@ -133,11 +135,18 @@ static bool escape(struct rd *r, char *o, size_t *olen)
 }
 
 /* The common case: printable ASCII between s and the closing quote at q, copied as is. */
+/* The writable byte of the arena copy at the read position x. */
+static char *mut(struct rd *r, const char *x)
+{
+    return r->m + (x - r->start);
+}
+
+/* The common case: printable ASCII between s and the closing quote at q, terminated in
+ * place (the quote becomes the NUL). */
 static bool plain_string(struct rd *r, const char *s, const char *q, const char **out,
                          size_t *out_len)
 {
-    char *o = bw_arena_alloc(r->a, (size_t)(q - s) + 1);
-    memcpy(o, s, (size_t)(q - s));
+    char *o = mut(r, s);
     o[q - s] = 0;
     *out = o;
     *out_len = (size_t)(q - s);
@@ -155,10 +164,11 @@ static bool string(struct rd *r, const char **out, size_t *out_len)
     if (q < r->end && *q == '"')
         return plain_string(r, s, q, out, out_len);
     while (q < r->end && *q != '"')
-        q += *q == '\\' ? 2 : 1; /* find the closing quote: the unescaped text is no longer */
+        q += *q == '\\' ? 2 : 1; /* find the closing quote */
     if (q >= r->end)
         return rd_fail(r, "unterminated string");
-    char *o = bw_arena_alloc(r->a, (size_t)(q - s) + 1);
+    /* Unescape in place: the output never overtakes the input being read. */
+    char *o = mut(r, s);
     size_t olen = 0;
     while (r->p < q) {
         unsigned char c = (unsigned char)*r->p;
@@ -170,15 +180,10 @@ static bool string(struct rd *r, const char **out, size_t *out_len)
                 return rd_fail(r, "invalid escape");
             continue;
         }
-        if (c < 0x80) {
-            o[olen++] = (char)c;
-            r->p++;
-            continue;
-        }
-        size_t k = utf8_len((const unsigned char *)r->p, (size_t)(q - r->p));
+        size_t k = c < 0x80 ? 1 : utf8_len((const unsigned char *)r->p, (size_t)(q - r->p));
         if (!k)
             return rd_fail(r, "invalid UTF-8");
-        memcpy(o + olen, r->p, k);
+        memmove(o + olen, r->p, k);
         olen += k;
         r->p += k;
     }
@@ -355,7 +360,10 @@ static bool value(struct rd *r, struct bw_policy_json *out)
 enum bw_code bw_policy_json_parse(struct bw_arena *a, const char *text, size_t len,
                                   const struct bw_policy_json **out, struct bw_err *err)
 {
-    struct rd r = {text, text + len, text, a, 0, NULL};
+    char *m = bw_arena_alloc(a, len + 1);
+    memcpy(m, text, len);
+    m[len] = 0;
+    struct rd r = {m, m + len, m, m, a, 0, NULL};
     struct bw_policy_json *root = BW_ARENA_NEW(a, struct bw_policy_json);
     *out = NULL;
     if (value(&r, root)) {
