@@ -4,7 +4,7 @@
  * element reference" and "Grammar of the IAM JSON policy language") into the compiled
  * form of internal.h. Each rejection carries IAM's MalformedPolicyDocument wording and
  * the JSON path of the offending element. Limits are checked before anything is built:
- * the size without whitespace (IAM and Organizations quotas), the JSON depth (jansson's
+ * the size without whitespace (IAM and Organizations quotas), the JSON depth (the reader's
  * own cap) and duplicate keys (rejected by the parser). Any byte string gives either an
  * error or a policy; nothing here can crash on hostile input (tests/fuzz/policy_fuzz.c).
  */
@@ -106,7 +106,7 @@ static bool has_var(struct pctx *c, struct bw_str s)
 
 /* A scalar condition value as text: strings as they are, booleans as "true"/"false",
  * numbers as written, except that fractions and exponents are normalised the way a
- * JavaScript or jansson reader prints them (3600.0 -> "3600"). */
+ * JavaScript or C JSON reader prints them (3600.0 -> "3600"). */
 static bool scalar_str(struct pctx *c, const struct bw_policy_json *v, struct bw_str *out)
 {
     char buf[64];

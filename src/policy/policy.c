@@ -52,7 +52,7 @@ size_t bw_policy_kind_default_limit(enum bw_policy_kind kind)
     return BW_POLICY_LIMIT_MANAGED;
 }
 
-/* Shared by both compile entry points: text (doc, len) or a parsed jansson value. */
+/* Shared by both compile entry points: text (doc, len) or a tree from bw_policy_json_parse. */
 static enum bw_code compile_any(const char *doc, size_t len, const struct bw_policy_json *json,
                                 size_t chars, enum bw_policy_kind kind, const char *id,
                                 size_t max_chars, struct bw_policy **out,
