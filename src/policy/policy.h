@@ -67,7 +67,7 @@ struct bw_policy_diag {
  * whitespace (0: the kind's default; SIZE_MAX: no limit). On success *out owns a new
  * policy (free with bw_policy_free). On a malformed document returns
  * BW_E_IAM_MALFORMED_POLICY ("MalformedPolicyDocument") with diag (when not NULL)
- * filled and err carrying "<path>: <msg>"; callers for STS/Organizations remap the code.
+ * filled and err carrying "<msg> (at <path>)"; callers for STS/Organizations remap the code.
  * Never crashes on any byte string. Thread-safe.
  */
 enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind kind,
