@@ -13,15 +13,19 @@
 
 #include "policy/policy.h"
 
-static const char *const services[] = {"ec2", "dynamodb", "sqs", "sns", "lambda", "kms", "logs", "iam", "rds", "s3"};
+static const char *const services[] = {"ec2", "dynamodb", "sqs", "sns", "lambda",
+                                       "kms", "logs",     "iam", "rds", "s3"};
 
 static size_t stmt(char *out, size_t cap, int p, int s)
 {
     const char *svc = services[(p + s) % 10];
     int cond = s % 3 == 0;
-    return (size_t)snprintf(out, cap,
-        "%s{\"Sid\":\"P%dS%d\",\"Effect\":\"%s\",\"Action\":[\"%s:Get*\",\"%s:List*\",\"%s:Describe%d*\"],"
-        "\"Resource\":[\"arn:aws:%s:*:111122223333:thing%d/*\",\"arn:aws:%s:us-east-1:111122223333:x%d-?\"]%s}",
+    return (size_t)snprintf(
+        out, cap,
+        "%s{\"Sid\":\"P%dS%d\",\"Effect\":\"%s\",\"Action\":[\"%s:Get*\",\"%s:List*\",\"%s:"
+        "Describe%d*\"],"
+        "\"Resource\":[\"arn:aws:%s:*:111122223333:thing%d/"
+        "*\",\"arn:aws:%s:us-east-1:111122223333:x%d-?\"]%s}",
         s ? "," : "", p, s, s == 19 && p == 3 ? "Deny" : "Allow", svc, svc, svc, s, svc, s, svc, s,
         cond ? ",\"Condition\":{\"StringEquals\":{\"aws:PrincipalTag/team\":[\"red\",\"blue\"]},"
                "\"IpAddress\":{\"aws:SourceIp\":[\"10.0.0.0/8\",\"192.168.0.0/16\"]}}"
@@ -49,20 +53,29 @@ static struct bw_policy *identity_policy(int p)
     return compile(doc, BW_POLICY_IDENTITY);
 }
 
-static const char *const full_access =
-    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
-static const char *const guardrail =
-    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Regions\",\"Effect\":\"Deny\",\"NotAction\":[\"iam:*\","
-    "\"organizations:*\",\"sts:*\",\"support:*\"],\"Resource\":\"*\",\"Condition\":{\"StringNotEquals\":"
-    "{\"aws:RequestedRegion\":[\"us-east-1\",\"eu-west-1\"]}}},{\"Sid\":\"NoLeave\",\"Effect\":\"Deny\","
-    "\"Action\":\"organizations:LeaveOrganization\",\"Resource\":\"*\"},{\"Sid\":\"Tls\",\"Effect\":\"Deny\","
-    "\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}";
+static const char *const full_access = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                                       "\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
+static const char *const guardrail = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+                                     "\"Regions\",\"Effect\":\"Deny\",\"NotAction\":[\"iam:*\","
+                                     "\"organizations:*\",\"sts:*\",\"support:*\"],\"Resource\":\"*"
+                                     "\",\"Condition\":{\"StringNotEquals\":"
+                                     "{\"aws:RequestedRegion\":[\"us-east-1\",\"eu-west-1\"]}}},{"
+                                     "\"Sid\":\"NoLeave\",\"Effect\":\"Deny\","
+                                     "\"Action\":\"organizations:LeaveOrganization\",\"Resource\":"
+                                     "\"*\"},{\"Sid\":\"Tls\",\"Effect\":\"Deny\","
+                                     "\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{"
+                                     "\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}";
+
+static double clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
 
 static double now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+    return clock_ns(CLOCK_MONOTONIC);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -84,12 +97,16 @@ int main(int argc, char **argv)
     struct bw_policy_level lv[5];
     for (int l = 0; l < 5; l++)
         lv[l] = (struct bw_policy_level){(const struct bw_policy *const *)&scp[2 * l], 2};
-    struct bw_policy_set set = {.identity = (const struct bw_policy *const *)ids, .n_identity = 10,
-                                .scps = lv, .n_scp_levels = 5};
+    struct bw_policy_set set = {.identity = (const struct bw_policy *const *)ids,
+                                .n_identity = 10,
+                                .scps = lv,
+                                .n_scp_levels = 5};
     static const struct bw_str ip[] = {BW_STR("10.1.2.3")}, region[] = {BW_STR("us-east-1")},
                                tls[] = {BW_STR("true")}, t[] = {BW_STR("2026-11-27T04:00:00Z")};
-    const struct bw_policy_ctx_key ctx[] = {{BW_STR("aws:SourceIp"), ip, 1}, {BW_STR("aws:RequestedRegion"), region, 1},
-                                            {BW_STR("aws:SecureTransport"), tls, 1}, {BW_STR("aws:CurrentTime"), t, 1}};
+    const struct bw_policy_ctx_key ctx[] = {{BW_STR("aws:SourceIp"), ip, 1},
+                                            {BW_STR("aws:RequestedRegion"), region, 1},
+                                            {BW_STR("aws:SecureTransport"), tls, 1},
+                                            {BW_STR("aws:CurrentTime"), t, 1}};
     const struct bw_policy_tag tags[] = {{BW_STR("team"), BW_STR("red")}};
     struct bw_policy_request r = {0};
     r.principal.type = BW_PRINCIPAL_ASSUMED_ROLE;
@@ -110,11 +127,13 @@ int main(int argc, char **argv)
     printf("decision=%s matched_statements=%zu statements_total=%d\n", bw_policy_decision_name(d),
            ex.n_matches, 10 * 20 + 5 * 4);
     volatile int sink = 0;
-    double t0 = now_ns();
+    double t0 = now_ns(), c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
     for (long i = 0; i < n; i++)
         sink += bw_policy_evaluate(&set, &r, &ex);
-    double el = now_ns() - t0;
-    printf("decisions=%ld seconds=%.3f decisions_per_second=%.0f\n", n, el / 1e9, n / (el / 1e9));
+    double el = now_ns() - t0, cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    printf("decisions=%ld wall_seconds=%.3f decisions_per_second=%.0f cpu_seconds=%.3f "
+           "decisions_per_cpu_second=%.0f\n",
+           n, el / 1e9, n / (el / 1e9), cpu / 1e9, n / (cpu / 1e9));
     long k = n / 4 < 200000 ? n / 4 : 200000;
     double *lat = malloc(sizeof(double) * (size_t)k);
     for (long i = 0; i < k; i++) {

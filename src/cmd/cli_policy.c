@@ -7,7 +7,6 @@
  * line per case, in order (format in docs/policy.md). A malformed line yields
  * {"error": "..."} and processing continues. Each case is parsed and compiled anew.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +15,44 @@
 #include "common/arena.h"
 #include "policy/policy.h"
 
-#define MAX_LIST 4096
+#define MAX_LIST    4096
 #define EXPLAIN_CAP 64
+
+/* "name[i]" in the arena, without printf (this runs for every policy of every case). */
+static char *indexed_name(struct bw_arena *a, const char *name, size_t i)
+{
+    char digits[24];
+    size_t n = 0, len = strlen(name);
+    do
+        digits[n++] = (char)('0' + i % 10);
+    while ((i /= 10) && n < sizeof(digits));
+    char *s = bw_arena_alloc(a, len + n + 3), *o = s + len;
+    memcpy(s, name, len);
+    *o++ = '[';
+    while (n)
+        *o++ = digits[--n];
+    *o++ = ']';
+    *o = 0;
+    return s;
+}
+
+/* Appends ,"key":N without printf. */
+static void put_uint(struct bw_buf *b, const char *key, unsigned v)
+{
+    char digits[16];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < sizeof(digits));
+    bw_buf_adds(b, key);
+    while (n)
+        bw_buf_addc(b, digits[--n]);
+}
+
+static inline bool is_type(const struct bw_policy_json *v, int type)
+{
+    return v && v->type == type;
+}
 
 /* Everything one case owns: compiled policies (freed at the end) and the arena. */
 struct ecase {
@@ -45,17 +80,16 @@ static bool case_fail(struct ecase *c, const char *fmt, ...)
     return false;
 }
 
-static bool compile_doc(struct ecase *c, json_t *doc, enum bw_policy_kind kind, const char *id,
-                        const struct bw_policy **out)
+static bool compile_doc(struct ecase *c, const struct bw_policy_json *doc, enum bw_policy_kind kind,
+                        const char *id, const struct bw_policy **out)
 {
-    char *text = json_is_string(doc) ? NULL : json_dumps(doc, JSON_COMPACT);
-    const char *src = text ? text : json_string_value(doc);
-    if (!src)
-        return case_fail(c, "%s: policy must be a JSON object or string", id);
     struct bw_policy *p = NULL;
     struct bw_policy_diag diag;
-    enum bw_code rc = bw_policy_compile(src, strlen(src), kind, id, SIZE_MAX, &p, &diag, NULL);
-    free(text);
+    enum bw_code rc;
+    if (doc->type == BW_JSON_STRING) /* a policy given as JSON text */
+        rc = bw_policy_compile(doc->s, doc->len, kind, id, SIZE_MAX, &p, &diag, NULL);
+    else
+        rc = bw_policy_compile_json(doc, kind, id, SIZE_MAX, 0, &p, &diag, NULL);
     if (rc != BW_OK)
         return case_fail(c, "%s: MalformedPolicyDocument: %s (at %s)", id, diag.msg, diag.path);
     if (c->n_owned == c->cap_owned) {
@@ -69,95 +103,97 @@ static bool compile_doc(struct ecase *c, json_t *doc, enum bw_policy_kind kind, 
     return true;
 }
 
-static bool compile_list(struct ecase *c, json_t *arr, enum bw_policy_kind kind, const char *name,
+static bool compile_list(struct ecase *c, const struct bw_policy_json *arr,
+                         enum bw_policy_kind kind, const char *name,
                          const struct bw_policy *const **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (!arr || json_is_null(arr))
+    if (!arr || is_type(arr, BW_JSON_NULL))
         return true;
-    if (!json_is_array(arr) || json_array_size(arr) > MAX_LIST)
+    if (!is_type(arr, BW_JSON_ARRAY) || arr->n > MAX_LIST)
         return case_fail(c, "%s must be an array", name);
-    const struct bw_policy **ps = BW_ARENA_NEWN(c->a, const struct bw_policy *,
-                                                json_array_size(arr) + 1);
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        char *id = bw_arena_printf(c->a, "%s[%zu]", name, i);
-        if (!compile_doc(c, json_array_get(arr, i), kind, id, &ps[i]))
+    const struct bw_policy **ps = BW_ARENA_NEWN(c->a, const struct bw_policy *, arr->n + 1);
+    for (size_t i = 0; i < arr->n; i++) {
+        char *id = indexed_name(c->a, name, i);
+        if (!compile_doc(c, (&arr->items[i]), kind, id, &ps[i]))
             return false;
     }
     *out = ps;
-    *n = json_array_size(arr);
+    *n = arr->n;
     return true;
 }
 
-static bool compile_chain(struct ecase *c, json_t *arr, enum bw_policy_kind kind, const char *name,
+static bool compile_chain(struct ecase *c, const struct bw_policy_json *arr,
+                          enum bw_policy_kind kind, const char *name,
                           const struct bw_policy_level **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (!arr || json_is_null(arr))
+    if (!arr || is_type(arr, BW_JSON_NULL))
         return true;
-    if (!json_is_array(arr) || json_array_size(arr) > MAX_LIST)
+    if (!is_type(arr, BW_JSON_ARRAY) || arr->n > MAX_LIST)
         return case_fail(c, "%s must be an array of arrays", name);
-    struct bw_policy_level *lv = BW_ARENA_NEWN(c->a, struct bw_policy_level,
-                                               json_array_size(arr) + 1);
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        char *lname = bw_arena_printf(c->a, "%s[%zu]", name, i);
-        json_t *level = json_array_get(arr, i);
-        if (!json_is_array(level))
+    struct bw_policy_level *lv = BW_ARENA_NEWN(c->a, struct bw_policy_level, arr->n + 1);
+    for (size_t i = 0; i < arr->n; i++) {
+        char *lname = indexed_name(c->a, name, i);
+        const struct bw_policy_json *level = (&arr->items[i]);
+        if (!is_type(level, BW_JSON_ARRAY))
             return case_fail(c, "%s must be an array of policies", lname);
         if (!compile_list(c, level, kind, lname, &lv[i].policies, &lv[i].n))
             return false;
     }
     *out = lv;
-    *n = json_array_size(arr);
+    *n = arr->n;
     return true;
 }
 
-static struct bw_str jstr(struct ecase *c, json_t *o, const char *key)
+static struct bw_str jstr(struct ecase *c, const struct bw_policy_json *o, const char *key)
 {
-    json_t *v = json_object_get(o, key);
-    if (!json_is_string(v))
+    const struct bw_policy_json *v = bw_policy_json_get(o, key);
+    if (!is_type(v, BW_JSON_STRING))
         return (struct bw_str){"", 0};
-    return (struct bw_str){bw_arena_strndup(c->a, json_string_value(v), json_string_length(v)),
-                           json_string_length(v)};
+    return (struct bw_str){bw_arena_strndup(c->a, v->s, v->len), v->len};
 }
 
-static bool tags_of(struct ecase *c, json_t *o, const struct bw_policy_tag **out, size_t *n)
+static bool tags_of(struct ecase *c, const struct bw_policy_json *o,
+                    const struct bw_policy_tag **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (!o || json_is_null(o))
+    if (!o || is_type(o, BW_JSON_NULL))
         return true;
-    if (!json_is_object(o) || json_object_size(o) > MAX_LIST)
+    if (!is_type(o, BW_JSON_OBJECT) || o->n > MAX_LIST)
         return case_fail(c, "tags must be an object of strings");
-    struct bw_policy_tag *t = BW_ARENA_NEWN(c->a, struct bw_policy_tag, json_object_size(o) + 1);
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
-        if (!json_is_string(v))
-            return case_fail(c, "tag %s must be a string", k);
-        t[*n].key = bw_str_c(bw_arena_strdup(c->a, k));
-        t[*n].value = (struct bw_str){bw_arena_strdup(c->a, json_string_value(v)),
-                                      json_string_length(v)};
+    struct bw_policy_tag *t = BW_ARENA_NEWN(c->a, struct bw_policy_tag, o->n + 1);
+    for (size_t i = 0; i < o->n; i++) {
+        const struct bw_policy_json *v = &o->items[i];
+        if (!is_type(v, BW_JSON_STRING))
+            return case_fail(c, "tag %s must be a string", o->keys[i].p);
+        t[*n].key = o->keys[i]; /* the tree lives in the case arena */
+        t[*n].value = (struct bw_str){v->s, v->len};
         (*n)++;
     }
     *out = t;
     return true;
 }
 
-
 static const struct {
     const char *name;
     enum bw_policy_principal_type type;
 } ptypes[] = {
-    {"user", BW_PRINCIPAL_USER},           {"User", BW_PRINCIPAL_USER},
-    {"assumed-role", BW_PRINCIPAL_ASSUMED_ROLE}, {"AssumedRole", BW_PRINCIPAL_ASSUMED_ROLE},
-    {"root", BW_PRINCIPAL_ROOT},           {"Account", BW_PRINCIPAL_ROOT},
-    {"federated", BW_PRINCIPAL_FEDERATED}, {"FederatedUser", BW_PRINCIPAL_FEDERATED},
-    {"service", BW_PRINCIPAL_SERVICE},     {"AWSService", BW_PRINCIPAL_SERVICE},
-    {"anonymous", BW_PRINCIPAL_ANONYMOUS}, {"Anonymous", BW_PRINCIPAL_ANONYMOUS},
+    {"user", BW_PRINCIPAL_USER},
+    {"User", BW_PRINCIPAL_USER},
+    {"assumed-role", BW_PRINCIPAL_ASSUMED_ROLE},
+    {"AssumedRole", BW_PRINCIPAL_ASSUMED_ROLE},
+    {"root", BW_PRINCIPAL_ROOT},
+    {"Account", BW_PRINCIPAL_ROOT},
+    {"federated", BW_PRINCIPAL_FEDERATED},
+    {"FederatedUser", BW_PRINCIPAL_FEDERATED},
+    {"service", BW_PRINCIPAL_SERVICE},
+    {"AWSService", BW_PRINCIPAL_SERVICE},
+    {"anonymous", BW_PRINCIPAL_ANONYMOUS},
+    {"Anonymous", BW_PRINCIPAL_ANONYMOUS},
 };
 
 /* The n-th colon-separated field of an ARN (the 6th runs to the end). */
@@ -204,23 +240,24 @@ static struct bw_str issuer_from_session(struct ecase *c, struct bw_str arn)
     return bw_str_c(s);
 }
 
-static bool decode_principal(struct ecase *c, json_t *o, struct bw_policy_principal *pr)
+static bool decode_principal(struct ecase *c, const struct bw_policy_json *o,
+                             struct bw_policy_principal *pr)
 {
-    if (o && !json_is_object(o))
+    if (o && !is_type(o, BW_JSON_OBJECT))
         return case_fail(c, "request.principal must be an object");
     pr->arn = jstr(c, o, "arn");
     pr->account = jstr(c, o, "account");
     pr->issuer_arn = jstr(c, o, "issuer_arn");
     pr->user_id = jstr(c, o, "user_id");
     pr->username = jstr(c, o, "username");
-    json_t *t = json_object_get(o, "type");
+    const struct bw_policy_json *t = bw_policy_json_get(o, "type");
     pr->type = type_from_arn(pr->arn);
-    if (json_is_string(t)) {
+    if (is_type(t, BW_JSON_STRING)) {
         size_t i, n = sizeof(ptypes) / sizeof(ptypes[0]);
-        for (i = 0; i < n && strcmp(ptypes[i].name, json_string_value(t)); i++)
+        for (i = 0; i < n && strcmp(ptypes[i].name, t->s); i++)
             ;
         if (i == n)
-            return case_fail(c, "unknown principal type %s", json_string_value(t));
+            return case_fail(c, "unknown principal type %s", t->s);
         pr->type = ptypes[i].type;
     }
     if (!pr->account.len && pr->type != BW_PRINCIPAL_SERVICE)
@@ -233,46 +270,41 @@ static bool decode_principal(struct ecase *c, json_t *o, struct bw_policy_princi
         if (slash)
             pr->username = (struct bw_str){slash + 1, (size_t)(res.p + res.len - slash - 1)};
     }
-    return tags_of(c, json_object_get(o, "tags"), &pr->tags, &pr->n_tags);
+    return tags_of(c, bw_policy_json_get(o, "tags"), &pr->tags, &pr->n_tags);
 }
 
-static bool scalar(struct ecase *c, json_t *v, struct bw_str *out)
+static bool scalar(struct ecase *c, const struct bw_policy_json *v, struct bw_str *out)
 {
-    if (json_is_string(v)) {
-        *out = (struct bw_str){bw_arena_strndup(c->a, json_string_value(v), json_string_length(v)),
-                               json_string_length(v)};
-    } else if (json_is_integer(v)) {
-        *out = bw_str_c(bw_arena_printf(c->a, "%lld", (long long)json_integer_value(v)));
-    } else if (json_is_real(v)) {
-        *out = bw_str_c(bw_arena_printf(c->a, "%.17g", json_real_value(v)));
-    } else if (json_is_boolean(v)) {
-        *out = bw_str_c(json_is_true(v) ? "true" : "false");
+    (void)c;
+    if (is_type(v, BW_JSON_STRING) || is_type(v, BW_JSON_NUMBER)) {
+        *out = (struct bw_str){v->s, v->len}; /* numbers as written */
+    } else if (is_type(v, BW_JSON_TRUE) || is_type(v, BW_JSON_FALSE)) {
+        *out = bw_str_c(is_type(v, BW_JSON_TRUE) ? "true" : "false");
     } else {
         return false;
     }
     return true;
 }
 
-static bool decode_context(struct ecase *c, json_t *o, struct bw_policy_request *req)
+static bool decode_context(struct ecase *c, const struct bw_policy_json *o,
+                           struct bw_policy_request *req)
 {
-    if (!o || json_is_null(o))
+    if (!o || is_type(o, BW_JSON_NULL))
         return true;
-    if (!json_is_object(o) || json_object_size(o) > MAX_LIST)
+    if (!is_type(o, BW_JSON_OBJECT) || o->n > MAX_LIST)
         return case_fail(c, "request.context must be an object");
-    struct bw_policy_ctx_key *ks = BW_ARENA_NEWN(c->a, struct bw_policy_ctx_key,
-                                                 json_object_size(o) + 1);
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
+    struct bw_policy_ctx_key *ks = BW_ARENA_NEWN(c->a, struct bw_policy_ctx_key, o->n + 1);
+    for (size_t ki = 0; ki < o->n; ki++) {
+        const char *k = o->keys[ki].p;
+        const struct bw_policy_json *v = &o->items[ki];
         struct bw_policy_ctx_key *ck = &ks[req->n_ctx++];
-        ck->key = bw_str_c(bw_arena_strdup(c->a, k));
-        size_t n = json_is_array(v) ? json_array_size(v) : 1;
+        ck->key = o->keys[ki];
+        size_t n = is_type(v, BW_JSON_ARRAY) ? v->n : 1;
         if (n > MAX_LIST)
             return case_fail(c, "context key %s has too many values", k);
         struct bw_str *vals = BW_ARENA_NEWN(c->a, struct bw_str, n + 1);
         for (size_t i = 0; i < n; i++)
-            if (!scalar(c, json_is_array(v) ? json_array_get(v, i) : v, &vals[i]))
+            if (!scalar(c, is_type(v, BW_JSON_ARRAY) ? (&v->items[i]) : v, &vals[i]))
                 return case_fail(c, "context key %s: values must be scalars", k);
         ck->values = vals;
         ck->n = n;
@@ -281,103 +313,154 @@ static bool decode_context(struct ecase *c, json_t *o, struct bw_policy_request 
     return true;
 }
 
-static bool decode_request(struct ecase *c, json_t *r, struct bw_policy_request *req)
+static bool decode_request(struct ecase *c, const struct bw_policy_json *r,
+                           struct bw_policy_request *req)
 {
-    if (!json_is_object(r))
+    if (!is_type(r, BW_JSON_OBJECT))
         return case_fail(c, "request must be an object");
-    if (!decode_principal(c, json_object_get(r, "principal"), &req->principal))
+    if (!decode_principal(c, bw_policy_json_get(r, "principal"), &req->principal))
         return false;
     req->action = jstr(c, r, "action");
     if (!req->action.len)
         return case_fail(c, "request.action must be a string");
-    json_t *res = json_object_get(r, "resource");
-    if (json_is_string(res)) {
+    const struct bw_policy_json *res = bw_policy_json_get(r, "resource");
+    if (is_type(res, BW_JSON_STRING)) {
         req->resource.arn = jstr(c, r, "resource");
     } else {
         req->resource.arn = jstr(c, res, "arn");
         req->resource.account = jstr(c, res, "account");
-        if (!tags_of(c, json_object_get(res, "tags"), &req->resource.tags,
+        if (!tags_of(c, bw_policy_json_get(res, "tags"), &req->resource.tags,
                      &req->resource.n_tags))
             return false;
     }
     if (!req->resource.arn.len)
         req->resource.arn = BW_STR("*");
-    return decode_context(c, json_object_get(r, "context"), req);
+    return decode_context(c, bw_policy_json_get(r, "context"), req);
 }
 
-static bool decode_case(struct ecase *c, json_t *o, struct bw_policy_set *set,
+static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct bw_policy_set *set,
                         struct bw_policy_request *req)
 {
-    if (!json_is_object(o))
+    if (!is_type(o, BW_JSON_OBJECT))
         return case_fail(c, "a case must be a JSON object");
-    json_t *rp = json_object_get(o, "resource_policy"), *mgmt;
-    if (!compile_list(c, json_object_get(o, "identity_policies"), BW_POLICY_IDENTITY, "identity",
+    const struct bw_policy_json *rp = bw_policy_json_get(o, "resource_policy"), *mgmt;
+    if (!compile_list(c, bw_policy_json_get(o, "identity_policies"), BW_POLICY_IDENTITY, "identity",
                       &set->identity, &set->n_identity) ||
-        !compile_list(c, json_object_get(o, "permission_boundaries"), BW_POLICY_BOUNDARY,
+        !compile_list(c, bw_policy_json_get(o, "permission_boundaries"), BW_POLICY_BOUNDARY,
                       "boundary", &set->boundaries, &set->n_boundaries) ||
-        !compile_list(c, json_object_get(o, "session_policies"), BW_POLICY_SESSION, "session",
+        !compile_list(c, bw_policy_json_get(o, "session_policies"), BW_POLICY_SESSION, "session",
                       &set->session, &set->n_session) ||
-        !compile_chain(c, json_object_get(o, "scps"), BW_POLICY_SCP, "scp", &set->scps,
+        !compile_chain(c, bw_policy_json_get(o, "scps"), BW_POLICY_SCP, "scp", &set->scps,
                        &set->n_scp_levels) ||
-        !compile_chain(c, json_object_get(o, "rcps"), BW_POLICY_RCP, "rcp", &set->rcps,
+        !compile_chain(c, bw_policy_json_get(o, "rcps"), BW_POLICY_RCP, "rcp", &set->rcps,
                        &set->n_rcp_levels))
         return false;
-    if (rp && !json_is_null(rp) && !compile_doc(c, rp, BW_POLICY_RESOURCE, "resource", &set->resource))
+    if (rp && !is_type(rp, BW_JSON_NULL) &&
+        !compile_doc(c, rp, BW_POLICY_RESOURCE, "resource", &set->resource))
         return false;
-    mgmt = json_object_get(o, "is_management_account");
-    set->is_management_account = json_is_true(mgmt);
-    return decode_request(c, json_object_get(o, "request"), req);
+    mgmt = bw_policy_json_get(o, "is_management_account");
+    set->is_management_account = is_type(mgmt, BW_JSON_TRUE);
+    set->resource_in_management_account =
+        is_type(bw_policy_json_get(o, "resource_in_management_account"), BW_JSON_TRUE);
+    return decode_request(c, bw_policy_json_get(o, "request"), req);
 }
 
-static json_t *explain_json(const struct bw_policy_request *req, enum bw_policy_decision d,
-                            const struct bw_policy_explain *ex)
+/* Appends s as a JSON string (quotes and escapes). */
+static void put_jstr(struct bw_buf *b, const char *s, size_t len)
 {
-    json_t *m = json_array();
+    bw_buf_addc(b, '"');
+    size_t run = 0; /* bytes [run, i) need no escaping */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch != '"' && ch != '\\' && ch >= 0x20)
+            continue;
+        bw_buf_add(b, s + run, i - run);
+        if (ch < 0x20)
+            bw_buf_printf(b, "\\u%04x", ch);
+        else {
+            bw_buf_addc(b, '\\');
+            bw_buf_addc(b, (char)ch);
+        }
+        run = i + 1;
+    }
+    bw_buf_add(b, s + run, len - run);
+    bw_buf_addc(b, '"');
+}
+
+static void put_jstrc(struct bw_buf *b, const char *s)
+{
+    put_jstr(b, s, strlen(s));
+}
+
+static void put_matches(struct bw_buf *b, const struct bw_policy_explain *ex)
+{
+    bw_buf_adds(b, "\"matched\":[");
     for (size_t i = 0; i < ex->n_matches && i < ex->cap; i++) {
         const struct bw_policy_match *mt = &ex->matches[i];
-        json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "policy", bw_policy_id(mt->policy), "type",
-                              bw_policy_source_name(mt->source), "index", (int)mt->index,
-                              "effect", mt->deny ? "Deny" : "Allow");
-        if (mt->sid.len)
-            json_object_set_new(o, "sid", json_stringn(mt->sid.p, mt->sid.len));
+        bw_buf_adds(b, i ? ",{\"policy\":" : "{\"policy\":");
+        put_jstrc(b, bw_policy_id(mt->policy));
+        bw_buf_adds(b, ",\"type\":");
+        put_jstrc(b, bw_policy_source_name(mt->source));
+        put_uint(b, ",\"index\":", mt->index);
+        bw_buf_adds(b, mt->deny ? ",\"effect\":\"Deny\"" : ",\"effect\":\"Allow\"");
+        if (mt->sid.len) {
+            bw_buf_adds(b, ",\"sid\":");
+            put_jstr(b, mt->sid.p, mt->sid.len);
+        }
         if (mt->source == BW_SRC_SCP || mt->source == BW_SRC_RCP)
-            json_object_set_new(o, "level", json_integer(mt->level));
-        json_array_append_new(m, o);
+            put_uint(b, ",\"level\":", mt->level);
+        bw_buf_addc(b, '}');
     }
-    json_t *e = json_pack("{s:o}", "matched", m);
+    bw_buf_addc(b, ']');
+}
+
+static void put_result(struct bw_buf *b, const struct bw_policy_request *req,
+                       enum bw_policy_decision d, const struct bw_policy_explain *ex)
+{
+    bw_buf_adds(b, "{\"decision\":");
+    put_jstrc(b, bw_policy_decision_name(d));
+    bw_buf_adds(b, ",\"explain\":{");
+    put_matches(b, ex);
     if (d != BW_POLICY_ALLOWED) {
         char msg[1024];
         bw_policy_denial_message(req, d, ex, msg, sizeof(msg));
-        json_object_set_new(e, "denied_by", json_string(bw_policy_source_name(ex->denied_by)));
+        bw_buf_adds(b, ",\"denied_by\":");
+        put_jstrc(b, bw_policy_source_name(ex->denied_by));
         if (ex->level >= 0)
-            json_object_set_new(e, "level", json_integer(ex->level));
-        json_object_set_new(e, "message", json_string(msg));
+            bw_buf_printf(b, ",\"level\":%d", ex->level);
+        bw_buf_adds(b, ",\"message\":");
+        put_jstrc(b, msg);
     }
-    return e;
+    bw_buf_adds(b, "}}");
 }
 
-/* Evaluates one input line; returns the output object (never NULL). */
-static json_t *eval_line(const char *line, size_t len)
+/* Evaluates one input line and writes its output line (without the newline) to out. */
+static void eval_line(const char *line, size_t len, FILE *out)
 {
-    json_error_t jerr;
-    json_t *in = json_loadb(line, len, 0, &jerr), *out;
-    if (!in)
-        return json_pack("{s:s}", "error", jerr.text);
-    struct ecase c = {.a = bw_arena_new(8192)};
+    struct ecase c = {.a = bw_arena_new(len * 3 + 8192)};
+    struct bw_buf b;
+    bw_buf_init(&b, c.a, 1024);
+    const struct bw_policy_json *in;
+    struct bw_err err;
     struct bw_policy_set set = {0};
     struct bw_policy_request req = {0};
-    if (!decode_case(&c, in, &set, &req)) {
-        out = json_pack("{s:s}", "error", c.err);
+    if (bw_policy_json_parse(c.a, line, len, &in, &err) != BW_OK) {
+        bw_buf_adds(&b, "{\"error\":");
+        put_jstrc(&b, err.msg);
+        bw_buf_addc(&b, '}');
+    } else if (!decode_case(&c, in, &set, &req)) {
+        bw_buf_adds(&b, "{\"error\":");
+        put_jstrc(&b, c.err);
+        bw_buf_addc(&b, '}');
     } else {
         struct bw_policy_match matches[EXPLAIN_CAP];
         struct bw_policy_explain ex = {.matches = matches, .cap = EXPLAIN_CAP};
         enum bw_policy_decision d = bw_policy_evaluate(&set, &req, &ex);
-        out = json_pack("{s:s, s:o}", "decision", bw_policy_decision_name(d), "explain",
-                        explain_json(&req, d, &ex));
+        put_result(&b, &req, d, &ex);
     }
-    json_decref(in);
+    bw_buf_addc(&b, '\n');
+    fwrite(b.p, 1, b.len, out);
     case_fini(&c);
-    return out;
 }
 
 static int cmd_evaluate(void)
@@ -390,14 +473,10 @@ static int cmd_evaluate(void)
             n--;
         if (n == 0)
             continue;
-        json_t *out = eval_line(line, (size_t)n);
-        json_dumpf(out, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        json_decref(out);
+        eval_line(line, (size_t)n, stdout);
     }
     free(line);
-    fflush(stdout);
-    return 0;
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -438,8 +517,8 @@ static int validate_one(const char *path, enum bw_policy_kind kind)
         bw_policy_free(p);
         return 0;
     }
-    printf("%s: %s: %s (at %s)\n", path, diag.too_large ? "LimitExceeded" : "MalformedPolicyDocument",
-           diag.msg, diag.path);
+    printf("%s: %s: %s (at %s)\n", path,
+           diag.too_large ? "LimitExceeded" : "MalformedPolicyDocument", diag.msg, diag.path);
     return 1;
 }
 

@@ -64,7 +64,8 @@ static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
                        (struct bw_str){key.p + 16, key.len - 16}, vals);
     *vals = one;
     if (key_eq(key, BW_STR("aws:PrincipalArn")) && authed)
-        *one = pr->type == BW_PRINCIPAL_ASSUMED_ROLE && pr->issuer_arn.len ? pr->issuer_arn : pr->arn;
+        *one =
+            pr->type == BW_PRINCIPAL_ASSUMED_ROLE && pr->issuer_arn.len ? pr->issuer_arn : pr->arn;
     else if (key_eq(key, BW_STR("aws:PrincipalAccount")) && authed && pr->account.len)
         *one = pr->account;
     else if (key_eq(key, BW_STR("aws:PrincipalType")))
@@ -79,6 +80,33 @@ static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
     else
         return false;
     return one->len > 0;
+}
+
+void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req)
+{
+    k->req = req;
+    k->fast = req->n_ctx <= BW_POLICY__KEYS;
+    for (size_t i = 0; k->fast && i < req->n_ctx; i++)
+        k->hash[i] = bw_policy__key_hash(req->ctx[i].key);
+}
+
+/* bw_policy__ctx_get for a condition key, through the per-evaluation hashes. */
+static bool keys_get(const struct bw_policy__keys *k, const struct bw_policy__cond *c,
+                     const struct bw_str **vals, size_t *n, struct bw_str *one)
+{
+    const struct bw_policy_request *req = k->req;
+    if (!k->fast)
+        return bw_policy__ctx_get(req, c->key, vals, n, one);
+    for (size_t i = 0; i < req->n_ctx; i++)
+        if (k->hash[i] == c->key_hash && key_eq(req->ctx[i].key, c->key)) {
+            *vals = req->ctx[i].values;
+            *n = req->ctx[i].n;
+            return true;
+        }
+    if (req->ctx_fn && req->ctx_fn(req->ctx_arg, c->key, vals, n))
+        return true;
+    *n = 1;
+    return derived_get(req, c->key, vals, one);
 }
 
 bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
@@ -269,12 +297,13 @@ static bool null_match(const struct bw_policy__cond *c, bool present)
 }
 
 static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *c,
-                       const struct bw_policy_request *req)
+                       const struct bw_policy__keys *keys)
 {
+    const struct bw_policy_request *req = keys->req;
     const struct bw_str *vals;
     size_t n;
     struct bw_str one;
-    bool present = bw_policy__ctx_get(req, c->key, &vals, &n, &one);
+    bool present = keys_get(keys, c, &vals, &n, &one);
     if (c->op == OP_NULL)
         return null_match(c, present);
     bool neg = is_negated(c->op);
@@ -297,10 +326,10 @@ static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *
 }
 
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                            const struct bw_policy_request *req)
+                            const struct bw_policy__keys *keys)
 {
     for (uint32_t i = 0; i < st->n_conds; i++)
-        if (!cond_match(p, &st->conds[i], req))
+        if (!cond_match(p, &st->conds[i], keys))
             return false;
     return true;
 }

@@ -4,10 +4,10 @@
  * "Cross-account policy evaluation logic"; Organizations User Guide, "SCP evaluation"
  * and "Resource control policies"): an explicit deny in any applicable policy wins;
  * then every level of the SCP chain (root, each OU, the account) needs its own Allow
- * (SCPs do not apply to the management account nor to service principals); RCPs only
- * deny, RCPFullAWSAccess being implied at every level; then the resource-based policy
- * (same account: its Allow suffices, except that a grant to a role ARN — or to the
- * account — is still limited by the permissions boundary and session policies; cross
+ * (SCPs do not apply to the management account nor to service principals); RCPs (which
+ * bind service principals too) only deny, RCPFullAWSAccess being implied at every level; then the
+ * resource-based policy (same account: its Allow suffices, except that a grant to a role ARN — or
+ * to the account — is still limited by the permissions boundary and session policies; cross
  * account: the resource policy and the identity side must both allow); then identity
  * policies, intersected with the permissions boundary and the session policies. A
  * federated-user session without a session policy has no identity permissions.
@@ -24,8 +24,10 @@ struct ract {
     char buf[256];
     size_t len;
     uint64_t svc_bit;
+    unsigned svc_no;
     bool ok;
     struct bw_policy__arn arn;
+    struct bw_policy__keys keys;
 };
 
 struct acc {
@@ -53,14 +55,25 @@ static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat 
 {
     if (r->star)
         return true;
-    if (!r->has_var || !p->vars)
+    if (!r->has_var || !p->vars) {
+        if ((ra->arn.res8 ^ r->pfx) & r->pfx_mask)
+            return false; /* the literal start of the resource part differs */
         return bw_policy__arn_match_pre(r, &ra->arn);
+    }
+    /* Variables are substituted only in the resource part, after the fifth colon (IAM
+     * policy variables: "in the Resource element ... in the last part of the ARN"). */
     char buf[1024];
     uint8_t lit[1024];
-    size_t len;
-    if (!bw_policy__subst(req, r->s, buf, lit, sizeof(buf), &len))
+    size_t head = r->cut_ok ? r->cut[4] + 1 : 0, len;
+    if (head > sizeof(buf))
         return false;
-    return bw_policy__arn_match(buf, len, lit, req->resource.arn.p, req->resource.arn.len, true);
+    memcpy(buf, r->s.p, head);
+    memset(lit, 0, head);
+    struct bw_str tail = {r->s.p + head, r->s.len - head};
+    if (!bw_policy__subst(req, tail, buf + head, lit + head, sizeof(buf) - head, &len))
+        return false;
+    return bw_policy__arn_match(buf, head + len, lit, req->resource.arn.p, req->resource.arn.len,
+                                true);
 }
 
 static bool resource_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
@@ -135,8 +148,8 @@ static int principal_match(const struct bw_policy__stmt *st, const struct bw_pol
     return best;
 }
 
-static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_source src,
-                   int level, uint32_t idx)
+static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_source src, int level,
+                   uint32_t idx)
 {
     const struct bw_policy__stmt *st = &p->stmts[idx];
     if (st->deny && !acc->denied) {
@@ -153,24 +166,32 @@ static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_so
     ex->n_matches++;
 }
 
-/* Evaluates one policy; returns the OR of principal classes of matching Allow statements. */
-static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
-                       const struct bw_policy_request *req, const struct ract *ra,
-                       struct acc *acc)
+/* One statement; returns its principal class when it is a matching Allow, else 0. */
+static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_source src, int level,
+                     const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
 {
+    const struct bw_policy__stmt *st = &p->stmts[i];
+    if (!action_match(st, ra))
+        return 0;
+    int pc = principal_match(st, req, acc->has_boundary);
+    if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, &ra->keys))
+        return 0;
+    record(acc, p, src, level, i);
+    return st->deny ? 0 : pc;
+}
+
+/* Evaluates one policy through its per-service index (the statements naming the request's
+ * service merged, in order, with those naming any service); returns the OR of principal
+ * classes of matching Allow statements. */
+static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
+                       const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
+{
+    const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *b = p->idx + p->idx_off[64];
+    const uint32_t *ae = a + p->idx_n[ra->svc_no], *be = b + p->idx_n[64];
     int allow = 0;
-    for (uint32_t i = 0; i < p->n_stmts; i++) {
-        if (!(p->svc_masks[i] & ra->svc_bit))
-            continue;
-        const struct bw_policy__stmt *st = &p->stmts[i];
-        if (!action_match(st, ra))
-            continue;
-        int pc = principal_match(st, req, acc->has_boundary);
-        if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, req))
-            continue;
-        record(acc, p, src, level, i);
-        if (!st->deny)
-            allow |= pc;
+    while (a < ae || b < be) {
+        uint32_t i = (b == be || (a < ae && *a < *b)) ? *a++ : *b++;
+        allow |= eval_stmt(p, i, src, level, req, ra, acc);
     }
     return allow;
 }
@@ -198,9 +219,16 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
         if (c == ':' && svc == ra->len)
             svc = i;
     }
-    ra->svc_bit = bw_policy__svc_bit(ra->buf, svc);
+    ra->svc_no = bw_policy__svc_bitno(ra->buf, svc);
+    ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
+    bw_policy__keys_init(&ra->keys, req);
+    ra->arn.res8 = 0;
+    if (ra->arn.ok) {
+        size_t at = ra->arn.cut[4] + 1;
+        ra->arn.res8 = bw_policy__load8(req->resource.arn.p + at, req->resource.arn.len - at);
+    }
 }
 
 static enum bw_policy_decision finish(struct bw_policy_explain *ex, enum bw_policy_decision d,
@@ -237,12 +265,17 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
     return finish(explain, allow ? BW_POLICY_ALLOWED : BW_POLICY_IMPLICIT_DENY, source, -1);
 }
 
-
 struct sides {
     int id, pb, sess, res;
     bool scp_ok;
     int scp_fail_level;
 };
+
+static bool same_account(const struct bw_policy_request *req)
+{
+    return req->resource.account.len == 0 ||
+           bw_str_eq(req->resource.account, req->principal.account);
+}
 
 static void scan_all(const struct bw_policy_set *set, const struct bw_policy_request *req,
                      const struct ract *ra, struct acc *acc, struct sides *sd)
@@ -250,7 +283,11 @@ static void scan_all(const struct bw_policy_set *set, const struct bw_policy_req
     enum bw_policy_principal_type t = req->principal.type;
     bool principal_side = t != BW_PRINCIPAL_ANONYMOUS && t != BW_PRINCIPAL_SERVICE;
     bool scps = set->n_scp_levels && !set->is_management_account && principal_side;
-    bool rcps = set->n_rcp_levels && !set->is_management_account && t != BW_PRINCIPAL_SERVICE;
+    /* RCPs bind whoever asks, AWS service principals included (their confused-deputy
+     * examples rely on it), but not resources of the management account. */
+    bool rcp_exempt =
+        set->resource_in_management_account || (set->is_management_account && same_account(req));
+    bool rcps = set->n_rcp_levels && !rcp_exempt;
     sd->scp_ok = true;
     sd->scp_fail_level = -1;
     for (size_t l = 0; scps && l < set->n_scp_levels; l++) {
@@ -271,12 +308,6 @@ static void scan_all(const struct bw_policy_set *set, const struct bw_policy_req
     sd->sess = eval_list(set->session, set->n_session, BW_SRC_SESSION, -1, req, ra, acc);
 }
 
-static bool same_account(const struct bw_policy_request *req)
-{
-    return req->resource.account.len == 0 ||
-           bw_str_eq(req->resource.account, req->principal.account);
-}
-
 /* After explicit denies and SCPs: resource policy, identity, boundary, session. */
 static enum bw_policy_decision decide(const struct bw_policy_set *set,
                                       const struct bw_policy_request *req, const struct sides *sd,
@@ -290,7 +321,9 @@ static enum bw_policy_decision decide(const struct bw_policy_set *set,
     bool sess_ok = (set->n_session == 0 && t != BW_PRINCIPAL_FEDERATED) || sd->sess;
     bool id_ok = t == BW_PRINCIPAL_ROOT || sd->id;
     bool ident_side = id_ok && pb_ok && sess_ok;
-    enum bw_policy_source why = !id_ok ? BW_SRC_IDENTITY : !pb_ok ? BW_SRC_BOUNDARY : BW_SRC_SESSION;
+    enum bw_policy_source why = !id_ok   ? BW_SRC_IDENTITY
+                                : !pb_ok ? BW_SRC_BOUNDARY
+                                         : BW_SRC_SESSION;
     if (same_account(req)) {
         if (ident_side || (sd->res & PC_DIRECT) || ((sd->res & PC_ROLE) && pb_ok && sess_ok))
             return finish(ex, BW_POLICY_ALLOWED, BW_SRC_NONE, -1);

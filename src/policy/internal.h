@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/arena.h"
 #include "policy/policy.h"
@@ -70,6 +71,7 @@ struct bw_policy__cond {
     uint8_t op;
     uint8_t qual;
     bool if_exists;
+    uint32_t key_hash; /* bw_policy__key_hash(key) */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
     uint32_t n;
@@ -87,23 +89,32 @@ struct bw_policy__princ {
 struct bw_policy__pat {
     struct bw_str s;
     bool has_var;
-    bool star;   /* exactly "*" */
-    bool wild;   /* holds `*` or `?` */
-    bool cut_ok; /* resource ARN pattern split at compile time */
-    uint32_t cut[5]; /* offsets of the first five colons */
-    uint8_t kind;       /* action patterns: MK_* of the whole pattern */
-    uint8_t seg_kind[6]; /* resource ARN patterns: MK_* of each segment */
+    bool star;              /* exactly "*" */
+    bool wild;              /* holds `*` or `?` */
+    bool cut_ok;            /* resource ARN pattern split at compile time */
+    uint32_t cut[5];        /* offsets of the first five colons */
+    uint64_t pfx, pfx_mask; /* up to 8 literal leading bytes of the resource part: a quick
+                               reject before the full match (0 mask: no filter) */
+    uint8_t kind;           /* action patterns: MK_* of the whole pattern */
+    uint8_t seg_kind[6];    /* resource ARN patterns: MK_* of each segment */
 };
-
-/* How a pattern (or one ARN segment of it) matches, decided at compile time. */
-enum { MK_EXACT, MK_PREFIX, MK_STAR, MK_GLOB };
 
 /* A request ARN split once per evaluation. */
 struct bw_policy__arn {
     struct bw_str s;
     bool ok;
     uint32_t cut[5];
+    uint64_t res8; /* the first 8 bytes of the resource part, zero-padded */
 };
+
+/* Up to 8 bytes of p as a little-endian word, zero-padded. */
+static inline uint64_t bw_policy__load8(const char *p, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        v |= (uint64_t)(uint8_t)p[i] << (8 * i);
+    return v;
+}
 
 struct bw_policy__stmt {
     struct bw_str sid;
@@ -128,10 +139,65 @@ struct bw_policy {
     bool vars; /* Version 2012-10-17: policy variables are substituted */
     struct bw_policy__stmt *stmts;
     uint32_t n_stmts;
-    uint64_t *svc_masks; /* stmts[i].svc_mask, packed: the per-service index scanned first */
+    /* The per-service index: for each of the 64 service bits, the ascending indexes of the
+     * statements naming that service (list 64: statements matching any service). */
+    uint32_t idx_off[65], idx_n[65];
+    uint32_t *idx;
 };
 
-/* --- match.c --- */
+/* How a pattern (or one ARN segment of it) matches, decided at compile time. */
+enum { MK_EXACT, MK_PREFIX, MK_STAR, MK_GLOB };
+
+/* --- match.c (and the small inline helpers every matcher uses) --- */
+static inline char bw_policy__lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+/* ASCII case-insensitive equality (condition keys, action names, tag keys). */
+static inline bool bw_policy__ieq(struct bw_str a, struct bw_str b)
+{
+    if (a.len != b.len)
+        return false;
+    for (size_t i = 0; i < a.len; i++)
+        if (a.p[i] != b.p[i] && bw_policy__lower(a.p[i]) != bw_policy__lower(b.p[i]))
+            return false;
+    return true;
+}
+
+static inline bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return s.len >= n && bw_policy__ieq((struct bw_str){s.p, n}, (struct bw_str){prefix, n});
+}
+
+/* Short equal-length comparison (most segments are a few bytes). */
+static inline bool bw_policy__same(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const char *s, size_t slen,
+                     bool icase);
+
+/* Matches s against a pattern of the given MK_* kind (case-sensitive). */
+static inline bool bw_policy__kmatch(uint8_t kind, const char *p, size_t plen, const char *s,
+                                     size_t slen)
+{
+    switch (kind) {
+    case MK_EXACT:
+        return plen == slen && bw_policy__same(p, s, plen);
+    case MK_PREFIX:
+        return slen >= plen - 1 && bw_policy__same(p, s, plen - 1);
+    case MK_STAR:
+        return true;
+    default:
+        return bw_policy__glob(p, plen, NULL, s, slen, false);
+    }
+}
 /* Glob match with `*` (any run, incl. empty) and `?` (one char); anchored. `lit`, when not
  * NULL, marks pattern bytes that are literal even if they are `*` or `?`. */
 bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const char *s, size_t slen,
@@ -145,17 +211,15 @@ bool bw_policy__arn_split(const char *s, size_t len, uint32_t cut[5]);
 bool bw_policy__arn_match_pre(const struct bw_policy__pat *pat, const struct bw_policy__arn *arn);
 /* Classifies a pattern as exact, "prefix*", "*" or a general glob. */
 uint8_t bw_policy__pat_kind(const char *p, size_t len);
-/* Matches s against a pattern of the given kind (case-sensitive). */
-bool bw_policy__kmatch(uint8_t kind, const char *p, size_t plen, const char *s, size_t slen);
-/* The per-service index bit of a service prefix (lower-case). */
+/* The per-service index bit of a service prefix (case-insensitive). */
 uint64_t bw_policy__svc_bit(const char *svc, size_t len);
+/* Its bit number, 0..63. */
+unsigned bw_policy__svc_bitno(const char *svc, size_t len);
 bool bw_policy__parse_num(struct bw_str s, double *out);
 bool bw_policy__parse_date(struct bw_str s, int64_t *ms_out);
 bool bw_policy__parse_bool(struct bw_str s, bool *out);
 bool bw_policy__parse_ip(struct bw_str s, struct bw_policy__ip *out);
 bool bw_policy__ip_in(const struct bw_policy__ip *net, const struct bw_policy__ip *addr);
-bool bw_policy__ieq(struct bw_str a, struct bw_str b);
-bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix);
 
 /* --- cond.c --- */
 /* The values of a context key for a request (the caller's keys, then derived ones).
@@ -166,14 +230,37 @@ bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
  * Returns false when a variable has no value (and no default) or out is too small. */
 bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
                       uint8_t *lit, size_t cap, size_t *out_len);
+/* The caller's context keys hashed once per evaluation, so that a condition's lookup
+ * compares hashes instead of case-folding every key (fast = all keys are indexed). */
+#define BW_POLICY__KEYS 16
+struct bw_policy__keys {
+    const struct bw_policy_request *req;
+    bool fast;
+    uint32_t hash[BW_POLICY__KEYS];
+};
+
+/* Case-insensitive hash of a context key name. */
+static inline uint32_t bw_policy__key_hash(struct bw_str key)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < key.len; i++)
+        h = (h ^ (uint8_t)bw_policy__lower(key.p[i])) * 16777619u;
+    return h;
+}
+
+void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req);
 /* All conditions of a statement hold. */
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                            const struct bw_policy_request *req);
+                            const struct bw_policy__keys *keys);
 
 /* --- parse.c --- */
 /* Parses and validates doc into p (whose arena is set); fills diag on failure. */
 bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
                       struct bw_policy *p, struct bw_policy_diag *diag);
+/* The same for a parsed document; `chars` is its size without whitespace (0: unknown). */
+bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kind kind,
+                           size_t max_chars, size_t chars, struct bw_policy *p,
+                           struct bw_policy_diag *diag);
 /* Operator names: "[ForAnyValue:|ForAllValues:]Op[IfExists]", case-insensitive. */
 bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *if_exists);
 

@@ -21,22 +21,6 @@ static inline char lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
 
-bool bw_policy__ieq(struct bw_str a, struct bw_str b)
-{
-    if (a.len != b.len)
-        return false;
-    for (size_t i = 0; i < a.len; i++)
-        if (lower(a.p[i]) != lower(b.p[i]))
-            return false;
-    return true;
-}
-
-bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return s.len >= n && bw_policy__ieq((struct bw_str){s.p, n}, (struct bw_str){prefix, n});
-}
-
 static inline bool is_wild(const char *pat, const uint8_t *lit, size_t i, char w)
 {
     return pat[i] == w && !(lit && lit[i]);
@@ -68,12 +52,17 @@ bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const cha
     return p == plen;
 }
 
-uint64_t bw_policy__svc_bit(const char *svc, size_t len)
+unsigned bw_policy__svc_bitno(const char *svc, size_t len)
 {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (uint8_t)lower(svc[i])) * 1099511628211ULL;
-    return 1ULL << (h % 64);
+    return (unsigned)(h % 64);
+}
+
+uint64_t bw_policy__svc_bit(const char *svc, size_t len)
+{
+    return 1ULL << bw_policy__svc_bitno(svc, len);
 }
 
 bool bw_policy__arn_split(const char *s, size_t len, uint32_t cut[5])
@@ -110,9 +99,9 @@ bool bw_policy__arn_match(const char *pat, size_t plen, const uint8_t *lit, cons
     size_t ps = 0, ss = 0;
     for (int k = 0; k < 6; k++) {
         size_t pe = k < 5 ? pc[k] : plen, se = k < 5 ? sc[k] : slen;
-        bool ok = wild ? bw_policy__glob(pat + ps, pe - ps, lit ? lit + ps : NULL, s + ss, se - ss,
-                                         false)
-                       : (pe - ps == se - ss && memcmp(pat + ps, s + ss, pe - ps) == 0);
+        bool ok =
+            wild ? bw_policy__glob(pat + ps, pe - ps, lit ? lit + ps : NULL, s + ss, se - ss, false)
+                 : (pe - ps == se - ss && memcmp(pat + ps, s + ss, pe - ps) == 0);
         if (!ok)
             return false;
         ps = pe + 1;
@@ -131,29 +120,6 @@ uint8_t bw_policy__pat_kind(const char *p, size_t len)
     if (w == 0)
         return MK_EXACT;
     return (w == 1 && p[len - 1] == '*') ? MK_PREFIX : MK_GLOB;
-}
-
-/* Short equal-length comparison, inlined (most segments are a few bytes). */
-static inline bool same(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
-bool bw_policy__kmatch(uint8_t kind, const char *p, size_t plen, const char *s, size_t slen)
-{
-    switch (kind) {
-    case MK_EXACT:
-        return plen == slen && same(p, s, plen);
-    case MK_PREFIX:
-        return slen >= plen - 1 && same(p, s, plen - 1);
-    case MK_STAR:
-        return true;
-    default:
-        return bw_policy__glob(p, plen, NULL, s, slen, false);
-    }
 }
 
 bool bw_policy__arn_match_pre(const struct bw_policy__pat *pat, const struct bw_policy__arn *arn)

@@ -4,15 +4,26 @@
  * element reference" and "Grammar of the IAM JSON policy language") into the compiled
  * form of internal.h. Each rejection carries IAM's MalformedPolicyDocument wording and
  * the JSON path of the offending element. Limits are checked before anything is built:
- * the size without whitespace (IAM and Organizations quotas), the JSON depth (jansson's
+ * the size without whitespace (IAM and Organizations quotas), the JSON depth (the reader's
  * own cap) and duplicate keys (rejected by the parser). Any byte string gives either an
  * error or a policy; nothing here can crash on hostile input (tests/fuzz/policy_fuzz.c).
  */
 #include "policy/internal.h"
 
-#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static inline bool is_type(const struct bw_policy_json *v, int type)
+{
+    return v && v->type == type;
+}
+
+/* Iterates an object's members in document order. */
+#define FOREACH(obj, key, val)                                                                     \
+    for (size_t fe_##key = 0; fe_##key < (obj)->n && ((key) = (obj)->keys[fe_##key].p,             \
+                                                     (val) = &(obj)->items[fe_##key], 1);          \
+         fe_##key++)
 
 struct pctx {
     struct bw_arena *a;
@@ -45,6 +56,35 @@ static size_t path_push(struct pctx *c, const char *fmt, ...)
     return old;
 }
 
+/* Appends ".key" to the path without printf (the hot path); returns the old length. */
+static size_t path_key(struct pctx *c, const char *key)
+{
+    size_t old = strlen(c->path), k = strlen(key);
+    if (old + 1 + k < sizeof(c->path)) {
+        c->path[old] = '.';
+        memcpy(c->path + old + 1, key, k + 1);
+    }
+    return old;
+}
+
+/* Appends "[i]" to the path; returns the old length. */
+static size_t path_idx(struct pctx *c, size_t i)
+{
+    char tmp[24];
+    size_t old = strlen(c->path), n = 0;
+    do
+        tmp[n++] = (char)('0' + i % 10);
+    while ((i /= 10) && n < sizeof(tmp));
+    if (old + n + 2 < sizeof(c->path)) {
+        c->path[old] = '[';
+        for (size_t k = 0; k < n; k++)
+            c->path[old + 1 + k] = tmp[n - 1 - k];
+        c->path[old + 1 + n] = ']';
+        c->path[old + 2 + n] = 0;
+    }
+    return old;
+}
+
 static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
 {
     return (struct bw_str){bw_arena_strndup(c->a, s, len), len};
@@ -64,48 +104,58 @@ static bool has_var(struct pctx *c, struct bw_str s)
     return c->vars && s.len >= 3 && memmem(s.p, s.len, "${", 2) != NULL;
 }
 
-/* A scalar condition value as IAM stringifies it. */
-static bool scalar_str(struct pctx *c, json_t *v, struct bw_str *out)
+/* A scalar condition value as text: strings as they are, booleans as "true"/"false",
+ * numbers as written, except that fractions and exponents are normalised the way a
+ * JavaScript or C JSON reader prints them (3600.0 -> "3600"). */
+static bool scalar_str(struct pctx *c, const struct bw_policy_json *v, struct bw_str *out)
 {
     char buf[64];
-    if (json_is_string(v)) {
-        *out = dup_str(c, json_string_value(v), json_string_length(v));
+    if (v->type == BW_JSON_STRING) {
+        *out = dup_str(c, v->s, v->len); /* the tree dies after compile; the policy keeps this */
         return true;
     }
-    if (json_is_integer(v))
-        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
-    else if (json_is_boolean(v))
-        snprintf(buf, sizeof(buf), "%s", json_is_true(v) ? "true" : "false");
-    else
+    if (v->type == BW_JSON_TRUE || v->type == BW_JSON_FALSE) {
+        *out = bw_str_c(v->type == BW_JSON_TRUE ? "true" : "false");
+        return true;
+    }
+    if (v->type != BW_JSON_NUMBER)
         return false;
+    if (!memchr(v->s, '.', v->len) && !memchr(v->s, 'e', v->len) && !memchr(v->s, 'E', v->len)) {
+        *out = dup_str(c, v->s, v->len);
+        return true;
+    }
+    double d = strtod(v->s, NULL);
+    snprintf(buf, sizeof(buf), "%.15g", d);
+    if (strtod(buf, NULL) != d)
+        snprintf(buf, sizeof(buf), "%.17g", d);
     *out = dup_str(c, buf, strlen(buf));
     return true;
 }
 
 /* A string or a non-empty array of strings: the element's values. */
-static bool str_list(struct pctx *c, json_t *v, const char *what, struct bw_str **out, uint32_t *n)
+static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char *what,
+                     struct bw_str **out, uint32_t *n)
 {
-    size_t cnt = json_is_array(v) ? json_array_size(v) : 1;
-    if (!json_is_string(v) && !json_is_array(v))
+    size_t cnt = is_type(v, BW_JSON_ARRAY) ? v->n : 1;
+    if (!is_type(v, BW_JSON_STRING) && !is_type(v, BW_JSON_ARRAY))
         return fail(c, "%s must be a string or an array of strings", what);
     if (cnt == 0)
         return fail(c, "%s must not be empty", what);
     *out = BW_ARENA_NEWN(c->a, struct bw_str, cnt);
     *n = (uint32_t)cnt;
     for (size_t i = 0; i < cnt; i++) {
-        json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
-        if (!json_is_string(e)) {
+        const struct bw_policy_json *e = is_type(v, BW_JSON_ARRAY) ? (&v->items[i]) : v;
+        if (!is_type(e, BW_JSON_STRING)) {
             path_push(c, "[%zu]", i);
             return fail(c, "%s must be a string or an array of strings", what);
         }
-        (*out)[i] = dup_str(c, json_string_value(e), json_string_length(e));
+        (*out)[i] = dup_str(c, e->s, e->len);
     }
     return true;
 }
 
-static bool parse_actions(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
+                          struct bw_policy__stmt *st)
 {
     struct bw_str *s;
     uint32_t n;
@@ -136,7 +186,8 @@ static bool parse_actions(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
     return true;
 }
 
-static bool parse_resources(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
+                            struct bw_policy__stmt *st)
 {
     struct bw_str *s;
     uint32_t n;
@@ -151,13 +202,20 @@ static bool parse_resources(struct pctx *c, json_t *v, struct bw_policy__stmt *s
             colons += s[i].p[k] == ':';
         if (!star && (colons < 5 || strncmp(s[i].p, "arn:", 4) != 0)) {
             path_push(c, "[%u]", i);
-            return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len,
-                        s[i].p);
+            return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len, s[i].p);
         }
         struct bw_policy__pat *r = &st->resources[i];
         *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
         r->wild = memchr(s[i].p, '*', s[i].len) || memchr(s[i].p, '?', s[i].len);
         r->cut_ok = bw_policy__arn_split(s[i].p, s[i].len, r->cut);
+        if (r->cut_ok && !r->has_var) {
+            const char *res = s[i].p + r->cut[4] + 1;
+            size_t rl = s[i].len - r->cut[4] - 1, lit = 0;
+            while (lit < rl && lit < 8 && res[lit] != '*' && res[lit] != '?')
+                lit++;
+            r->pfx = bw_policy__load8(res, lit);
+            r->pfx_mask = lit == 8 ? ~0ULL : (1ULL << (8 * lit)) - 1;
+        }
         for (size_t k = 0, ps = 0; r->cut_ok && k < 6; k++) {
             size_t pe = k < 5 ? r->cut[k] : s[i].len;
             r->seg_kind[k] = bw_policy__pat_kind(s[i].p + ps, pe - ps);
@@ -166,7 +224,6 @@ static bool parse_resources(struct pctx *c, json_t *v, struct bw_policy__stmt *s
     }
     return true;
 }
-
 
 static bool is_account_id(struct bw_str s)
 {
@@ -200,8 +257,8 @@ static bool aws_principal(struct pctx *c, struct bw_str s, struct bw_policy__pri
     return true;
 }
 
-static bool principal_list(struct pctx *c, const char *key, json_t *v, struct bw_policy__princ *out,
-                           uint32_t *n)
+static bool principal_list(struct pctx *c, const char *key, const struct bw_policy_json *v,
+                           struct bw_policy__princ *out, uint32_t *n)
 {
     static const char *const names[] = {"AWS", "Service", "Federated", "CanonicalUser"};
     static const uint8_t types[] = {PT_AWS, PT_SERVICE, PT_FEDERATED, PT_CANONICAL};
@@ -218,7 +275,7 @@ static bool principal_list(struct pctx *c, const char *key, json_t *v, struct bw
     for (uint32_t i = 0; i < cnt; i++) {
         struct bw_policy__princ *p = &out[(*n)++];
         if (types[t] == PT_AWS) {
-            size_t old = path_push(c, "[%u]", i);
+            size_t old = path_idx(c, i);
             if (!aws_principal(c, s[i], p))
                 return false;
             c->path[old] = 0;
@@ -230,28 +287,29 @@ static bool principal_list(struct pctx *c, const char *key, json_t *v, struct bw
     return true;
 }
 
-static bool parse_principal(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
+                            struct bw_policy__stmt *st)
 {
-    if (json_is_string(v)) {
-        if (strcmp(json_string_value(v), "*") != 0)
-            return fail(c, "Invalid principal in policy: \"%s\"", json_string_value(v));
+    if (is_type(v, BW_JSON_STRING)) {
+        if (strcmp(v->s, "*") != 0)
+            return fail(c, "Invalid principal in policy: \"%s\"", v->s);
         st->principals = BW_ARENA_NEW(c->a, struct bw_policy__princ);
         st->principals->type = PT_STAR;
         st->n_principals = 1;
         return true;
     }
-    if (!json_is_object(v) || json_object_size(v) == 0)
+    if (!is_type(v, BW_JSON_OBJECT) || v->n == 0)
         return fail(c, "Invalid principal in policy");
     size_t total = 0;
     const char *key;
-    json_t *val;
-    json_object_foreach(v, key, val) total += json_is_array(val) ? json_array_size(val) : 1;
+    const struct bw_policy_json *val;
+    FOREACH(v, key, val) total += is_type(val, BW_JSON_ARRAY) ? val->n : 1;
     if (total > 4096)
         return fail(c, "Invalid principal in policy: too many principals");
     st->principals = BW_ARENA_NEWN(c->a, struct bw_policy__princ, total ? total : 1);
-    json_object_foreach(v, key, val)
+    FOREACH(v, key, val)
     {
-        size_t old = path_push(c, ".%s", key);
+        size_t old = path_key(c, key);
         if (!principal_list(c, key, val, st->principals, &st->n_principals))
             return false;
         c->path[old] = 0;
@@ -277,58 +335,62 @@ static void cval_prepare(uint8_t op, struct bw_policy__cval *cv)
 }
 
 static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, const char *key,
-                           json_t *v, struct bw_policy__cond *out)
+                           const struct bw_policy_json *v, struct bw_policy__cond *out)
 {
-    size_t n = json_is_array(v) ? json_array_size(v) : 1;
+    size_t n = is_type(v, BW_JSON_ARRAY) ? v->n : 1;
     if (n == 0 || n > 4096)
         return fail(c, "Condition values must be a non-empty array of at most 4096 values");
-    *out = (struct bw_policy__cond){op, qual, ifx, lower_dup(c, key, strlen(key)), NULL, 0};
+    *out = (struct bw_policy__cond){
+        .op = op, .qual = qual, .if_exists = ifx, .key = lower_dup(c, key, strlen(key))};
+    out->key_hash = bw_policy__key_hash(out->key);
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
                        "etc.");
     out->vals = BW_ARENA_NEWN(c->a, struct bw_policy__cval, n);
     out->n = (uint32_t)n;
     for (size_t i = 0; i < n; i++) {
-        json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+        const struct bw_policy_json *e = is_type(v, BW_JSON_ARRAY) ? (&v->items[i]) : v;
         struct bw_policy__cval *cv = &out->vals[i];
         if (!scalar_str(c, e, &cv->s)) {
-            if (json_is_array(v))
+            if (is_type(v, BW_JSON_ARRAY))
                 path_push(c, "[%zu]", i);
             return fail(c, "Condition values must be strings, numbers or booleans");
         }
-        bool vars_ok = op <= OP_STR_NLIKE || op == OP_BOOL || (op >= OP_ARN_EQ && op <= OP_ARN_NLIKE);
+        bool vars_ok =
+            op <= OP_STR_NLIKE || op == OP_BOOL || (op >= OP_ARN_EQ && op <= OP_ARN_NLIKE);
         cv->has_var = vars_ok && has_var(c, cv->s);
         cval_prepare(op, cv);
     }
     return true;
 }
 
-static bool parse_conditions(struct pctx *c, json_t *v, struct bw_policy__stmt *st)
+static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
+                             struct bw_policy__stmt *st)
 {
-    if (!json_is_object(v))
+    if (!is_type(v, BW_JSON_OBJECT))
         return fail(c, "Condition must be an object");
     const char *opname, *key;
-    json_t *block, *val;
+    const struct bw_policy_json *block, *val;
     size_t total = 0;
-    json_object_foreach(v, opname, block)
+    FOREACH(v, opname, block)
     {
-        size_t old = path_push(c, ".%s", opname);
-        if (!json_is_object(block) || json_object_size(block) == 0)
+        size_t old = path_key(c, opname);
+        if (!is_type(block, BW_JSON_OBJECT) || block->n == 0)
             return fail(c, "Condition operator %s must map condition keys to values", opname);
-        total += json_object_size(block);
+        total += block->n;
         c->path[old] = 0;
     }
     st->conds = BW_ARENA_NEWN(c->a, struct bw_policy__cond, total ? total : 1);
-    json_object_foreach(v, opname, block)
+    FOREACH(v, opname, block)
     {
-        size_t old = path_push(c, ".%s", opname);
+        size_t old = path_key(c, opname);
         uint8_t op, qual;
         bool ifx;
         if (!bw_policy__op_parse(bw_str_c(opname), &op, &qual, &ifx))
             return fail(c, "Invalid Condition type : %s.", opname);
-        json_object_foreach(block, key, val)
+        FOREACH(block, key, val)
         {
-            size_t old2 = path_push(c, ".%s", key);
+            size_t old2 = path_key(c, key);
             if (!parse_cond_key(c, op, qual, ifx, key, val, &st->conds[st->n_conds++]))
                 return false;
             c->path[old2] = 0;
@@ -403,7 +465,8 @@ static bool kind_is_identity_like(enum bw_policy_kind k)
 }
 
 /* Principal/NotPrincipal presence rules per policy kind. */
-static bool check_principal(struct pctx *c, json_t *p, json_t *np)
+static bool check_principal(struct pctx *c, const struct bw_policy_json *p,
+                            const struct bw_policy_json *np)
 {
     if (p && np)
         return fail(c, "Statement cannot contain both Principal and NotPrincipal");
@@ -411,17 +474,35 @@ static bool check_principal(struct pctx *c, json_t *p, json_t *np)
         return fail(c, "Policy document should not specify a principal.");
     if (!kind_is_identity_like(c->kind) && !p && !np)
         return fail(c, "Missing required field Principal");
-    if (c->kind == BW_POLICY_RCP && (np || !json_is_string(p) || strcmp(json_string_value(p), "*")))
+    if (c->kind == BW_POLICY_RCP && (np || !is_type(p, BW_JSON_STRING) || strcmp(p->s, "*")))
         return fail(c, "Resource control policies must specify \"Principal\": \"*\"");
     return true;
 }
 
-static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
+/* A statement's elements, found in one pass over its keys. */
+enum {
+    E_SID,
+    E_EFFECT,
+    E_PRINCIPAL,
+    E_NOTPRINCIPAL,
+    E_ACTION,
+    E_NOTACTION,
+    E_RESOURCE,
+    E_NOTRESOURCE,
+    E_CONDITION,
+    E__N
+};
+
+static const char *const elem_names[E__N] = {"Sid",          "Effect",      "Principal",
+                                             "NotPrincipal", "Action",      "NotAction",
+                                             "Resource",     "NotResource", "Condition"};
+
+static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
+                          struct bw_policy__stmt *st)
 {
-    json_t *a = json_object_get(o, "Action"), *na = json_object_get(o, "NotAction");
-    json_t *r = json_object_get(o, "Resource"), *nr = json_object_get(o, "NotResource");
-    json_t *p = json_object_get(o, "Principal"), *np = json_object_get(o, "NotPrincipal");
-    json_t *cond = json_object_get(o, "Condition");
+    const struct bw_policy_json *a = e[E_ACTION], *na = e[E_NOTACTION], *r = e[E_RESOURCE],
+                                *nr = e[E_NOTRESOURCE], *p = e[E_PRINCIPAL],
+                                *np = e[E_NOTPRINCIPAL], *cond = e[E_CONDITION];
     if (a && na)
         return fail(c, "Statement cannot contain both Action and NotAction");
     if (c->kind == BW_POLICY_RCP && na)
@@ -441,7 +522,7 @@ static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
     size_t old = strlen(c->path);
 #define SUB(elem, call)                                                                            \
     do {                                                                                           \
-        path_push(c, ".%s", elem);                                                                 \
+        path_key(c, elem);                                                                         \
         if (!(call))                                                                               \
             return false;                                                                          \
         c->path[old] = 0;                                                                          \
@@ -462,89 +543,135 @@ static bool stmt_elements(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
     return true;
 }
 
-static bool parse_stmt(struct pctx *c, json_t *o, struct bw_policy__stmt *st)
+static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw_policy__stmt *st)
 {
-    static const char *const known[] = {"Sid",         "Effect",    "Principal",
-                                        "NotPrincipal", "Action",    "NotAction",
-                                        "Resource",    "NotResource", "Condition"};
-    const char *key;
-    json_t *v;
-    if (!json_is_object(o))
+    const struct bw_policy_json *e[E__N] = {0};
+    if (!is_type(o, BW_JSON_OBJECT))
         return fail(c, "Statement must be an object");
-    json_object_foreach(o, key, v)
-    {
-        bool ok = false;
-        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-            ok |= strcmp(key, known[i]) == 0;
-        if (!ok) {
-            path_push(c, ".%s", key);
-            return fail(c, "Statement contains an unknown element: %s", key);
+    for (size_t k = 0; k < o->n; k++) {
+        static const uint8_t lens[E__N] = {3, 6, 9, 12, 6, 9, 8, 11, 9};
+        int i = 0;
+        while (i < E__N &&
+               !(o->keys[k].len == lens[i] && memcmp(o->keys[k].p, elem_names[i], lens[i]) == 0))
+            i++;
+        if (i == E__N) {
+            path_push(c, ".%s", o->keys[k].p);
+            return fail(c, "Statement contains an unknown element: %s", o->keys[k].p);
         }
+        e[i] = &o->items[k];
     }
-    json_t *sid = json_object_get(o, "Sid"), *eff = json_object_get(o, "Effect");
-    if (sid && !json_is_string(sid))
+    const struct bw_policy_json *sid = e[E_SID], *eff = e[E_EFFECT];
+    if (sid && !is_type(sid, BW_JSON_STRING))
         return path_push(c, ".Sid"), fail(c, "Sid must be a string");
     if (sid)
-        st->sid = dup_str(c, json_string_value(sid), json_string_length(sid));
+        st->sid = dup_str(c, sid->s, sid->len);
     if (!eff)
         return fail(c, "Missing required field Effect");
-    if (!json_is_string(eff) ||
-        (strcmp(json_string_value(eff), "Allow") && strcmp(json_string_value(eff), "Deny")))
+    if (!is_type(eff, BW_JSON_STRING) || (strcmp(eff->s, "Allow") && strcmp(eff->s, "Deny")))
         return path_push(c, ".Effect"), fail(c, "Invalid effect: Effect must be Allow or Deny");
-    st->deny = strcmp(json_string_value(eff), "Deny") == 0;
-    return stmt_elements(c, o, st);
+    st->deny = strcmp(eff->s, "Deny") == 0;
+    return stmt_elements(c, e, st);
 }
 
+static int cmp_sid(const void *x, const void *y)
+{
+    const struct bw_policy__stmt *a = *(const struct bw_policy__stmt *const *)x;
+    const struct bw_policy__stmt *b = *(const struct bw_policy__stmt *const *)y;
+    size_t n = a->sid.len < b->sid.len ? a->sid.len : b->sid.len;
+    int r = n ? memcmp(a->sid.p, b->sid.p, n) : 0;
+    if (r == 0)
+        r = (a->sid.len > b->sid.len) - (a->sid.len < b->sid.len);
+    return r ? r : (a > b) - (a < b); /* equal Sids: document order */
+}
+
+/* Duplicate Sids, found by sorting (a policy may have many statements); reports the
+ * later statement of the first duplicate pair in document order. */
 static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
 {
+    const struct bw_policy__stmt **v =
+        BW_ARENA_NEWN(c->a, const struct bw_policy__stmt *, p->n_stmts ? p->n_stmts : 1);
     for (uint32_t i = 0; i < p->n_stmts; i++)
-        for (uint32_t j = 0; j < i && p->stmts[i].sid.len; j++)
-            if (bw_str_eq(p->stmts[i].sid, p->stmts[j].sid)) {
-                path_push(c, ".Statement[%u].Sid", i);
-                return fail(c, "Statement IDs (SID) in a single policy must be unique");
-            }
-    return true;
+        v[i] = &p->stmts[i];
+    qsort(v, p->n_stmts, sizeof(*v), cmp_sid);
+    const struct bw_policy__stmt *dup = NULL;
+    for (uint32_t i = 1; i < p->n_stmts; i++)
+        if (v[i]->sid.len && bw_str_eq(v[i]->sid, v[i - 1]->sid) && (!dup || v[i] < dup))
+            dup = v[i];
+    if (!dup)
+        return true;
+    path_push(c, ".Statement[%u].Sid", (unsigned)(dup - p->stmts));
+    return fail(c, "Statement IDs (SID) in a single policy must be unique");
 }
 
-static bool parse_top(struct pctx *c, json_t *doc, struct bw_policy *p)
+/* Fills the per-service index from each statement's service mask. */
+static void build_index(struct pctx *c, struct bw_policy *p)
 {
-    const char *key;
-    json_t *v;
-    if (!json_is_object(doc))
+    size_t total = 0;
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
+        uint64_t m = p->stmts[i].svc_mask;
+        total += m == ~0ULL ? 1 : (size_t)__builtin_popcountll(m);
+    }
+    p->idx = BW_ARENA_NEWN(c->a, uint32_t, total ? total : 1);
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
+        uint64_t m = p->stmts[i].svc_mask;
+        if (m == ~0ULL)
+            p->idx_n[64]++;
+        else
+            for (; m; m &= m - 1)
+                p->idx_n[__builtin_ctzll(m)]++;
+    }
+    for (unsigned b = 1; b < 65; b++)
+        p->idx_off[b] = p->idx_off[b - 1] + p->idx_n[b - 1];
+    uint32_t fill[65] = {0};
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
+        uint64_t m = p->stmts[i].svc_mask;
+        if (m == ~0ULL)
+            p->idx[p->idx_off[64] + fill[64]++] = i;
+        else
+            for (; m; m &= m - 1) {
+                unsigned b = (unsigned)__builtin_ctzll(m);
+                p->idx[p->idx_off[b] + fill[b]++] = i;
+            }
+    }
+}
+
+static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct bw_policy *p)
+{
+    if (!is_type(doc, BW_JSON_OBJECT))
         return fail(c, "Syntax errors in policy.");
-    json_object_foreach(doc, key, v)
-    {
+    for (size_t k = 0; k < doc->n; k++) {
+        const char *key = doc->keys[k].p;
         if (strcmp(key, "Version") && strcmp(key, "Id") && strcmp(key, "Statement")) {
             path_push(c, ".%s", key);
             return fail(c, "Policy document contains an unknown element: %s", key);
         }
     }
-    json_t *ver = json_object_get(doc, "Version"), *id = json_object_get(doc, "Id");
-    if (ver && (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") &&
-                                         strcmp(json_string_value(ver), "2008-10-17"))))
+    const struct bw_policy_json *ver = bw_policy_json_get(doc, "Version"),
+                                *id = bw_policy_json_get(doc, "Id");
+    if (ver && (!is_type(ver, BW_JSON_STRING) ||
+                (strcmp(ver->s, "2012-10-17") && strcmp(ver->s, "2008-10-17"))))
         return path_push(c, ".Version"), fail(c, "The policy failed legacy parsing");
-    if (id && !json_is_string(id))
+    if (id && !is_type(id, BW_JSON_STRING))
         return path_push(c, ".Id"), fail(c, "Id must be a string");
-    c->vars = p->vars = ver && strcmp(json_string_value(ver), "2012-10-17") == 0;
-    json_t *stmts = json_object_get(doc, "Statement");
+    c->vars = p->vars = ver && strcmp(ver->s, "2012-10-17") == 0;
+    const struct bw_policy_json *stmts = bw_policy_json_get(doc, "Statement");
     if (!stmts)
         return fail(c, "Missing required field Statement");
-    if (!json_is_object(stmts) && !json_is_array(stmts))
+    if (!is_type(stmts, BW_JSON_OBJECT) && !is_type(stmts, BW_JSON_ARRAY))
         return path_push(c, ".Statement"), fail(c, "Statement must be an object or an array");
-    size_t n = json_is_array(stmts) ? json_array_size(stmts) : 1;
+    size_t n = is_type(stmts, BW_JSON_ARRAY) ? stmts->n : 1;
     p->stmts = BW_ARENA_NEWN(c->a, struct bw_policy__stmt, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
-        size_t old = json_is_array(stmts) ? path_push(c, ".Statement[%zu]", i)
-                                          : path_push(c, ".Statement");
-        if (!parse_stmt(c, json_is_array(stmts) ? json_array_get(stmts, i) : stmts,
+        size_t old = path_key(c, "Statement");
+        if (is_type(stmts, BW_JSON_ARRAY))
+            path_idx(c, i);
+        if (!parse_stmt(c, is_type(stmts, BW_JSON_ARRAY) ? (&stmts->items[i]) : stmts,
                         &p->stmts[p->n_stmts++]))
             return false;
         c->path[old] = 0;
     }
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
-    p->svc_masks = BW_ARENA_NEWN(c->a, uint64_t, p->n_stmts ? p->n_stmts : 1);
-    for (uint32_t i = 0; i < p->n_stmts; i++)
-        p->svc_masks[i] = p->stmts[i].svc_mask;
+    build_index(c, p);
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
@@ -569,11 +696,23 @@ bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, siz
         diag->too_large = true;
         return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);
     }
-    json_error_t jerr;
-    json_t *root = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return fail(&c, "Syntax errors in policy.");
-    bool ok = parse_top(&c, root, p);
-    json_decref(root);
+    struct bw_arena *tmp = bw_arena_new(len * 4 + 1024);
+    const struct bw_policy_json *root;
+    bool ok = bw_policy_json_parse(tmp, doc, len, &root, NULL) == BW_OK
+                  ? parse_top(&c, root, p)
+                  : fail(&c, "Syntax errors in policy.");
+    bw_arena_free(tmp);
     return ok;
+}
+
+bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kind kind,
+                           size_t max_chars, size_t chars, struct bw_policy *p,
+                           struct bw_policy_diag *diag)
+{
+    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$"};
+    if (chars > max_chars) {
+        diag->too_large = true;
+        return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);
+    }
+    return parse_top(&c, root, p);
 }

@@ -52,9 +52,11 @@ size_t bw_policy_kind_default_limit(enum bw_policy_kind kind)
     return BW_POLICY_LIMIT_MANAGED;
 }
 
-enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind kind,
-                               const char *id, size_t max_chars, struct bw_policy **out,
-                               struct bw_policy_diag *diag, struct bw_err *err)
+/* Shared by both compile entry points: text (doc, len) or a tree from bw_policy_json_parse. */
+static enum bw_code compile_any(const char *doc, size_t len, const struct bw_policy_json *json,
+                                size_t chars, enum bw_policy_kind kind, const char *id,
+                                size_t max_chars, struct bw_policy **out,
+                                struct bw_policy_diag *diag, struct bw_err *err)
 {
     struct bw_policy_diag local;
     if (!diag)
@@ -63,13 +65,16 @@ enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind 
     *out = NULL;
     if ((unsigned)kind >= 7)
         return bw_fail(err, BW_E_INTERNAL, "unknown policy kind %d", (int)kind);
-    struct bw_arena *a = bw_arena_new(len * 2 + 1024);
+    size_t limit = max_chars ? max_chars : bw_policy_kind_default_limit(kind);
+    struct bw_arena *a = bw_arena_new(len * 2 + 2048);
     struct bw_policy *p = BW_ARENA_NEW(a, struct bw_policy);
     p->arena = a;
     p->kind = kind;
     p->id = bw_arena_strdup(a, id ? id : "");
-    if (!doc || !bw_policy__parse(doc, len, kind, max_chars ? max_chars : bw_policy_kind_default_limit(kind), p, diag)) {
-        if (!doc)
+    bool ok = json ? bw_policy__parse_json(json, kind, limit, chars, p, diag)
+                   : doc && bw_policy__parse(doc, len, kind, limit, p, diag);
+    if (!ok) {
+        if (!doc && !json)
             snprintf(diag->msg, sizeof(diag->msg), "Syntax errors in policy.");
         bw_arena_free(a);
         return bw_fail(err, BW_E_IAM_MALFORMED_POLICY, "%s (at %s)", diag->msg,
@@ -77,6 +82,21 @@ enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind 
     }
     *out = p;
     return BW_OK;
+}
+
+enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind kind,
+                               const char *id, size_t max_chars, struct bw_policy **out,
+                               struct bw_policy_diag *diag, struct bw_err *err)
+{
+    return compile_any(doc, len, NULL, 0, kind, id, max_chars, out, diag, err);
+}
+
+enum bw_code bw_policy_compile_json(const struct bw_policy_json *doc, enum bw_policy_kind kind,
+                                    const char *id, size_t max_chars, size_t chars,
+                                    struct bw_policy **out, struct bw_policy_diag *diag,
+                                    struct bw_err *err)
+{
+    return compile_any(NULL, 0, doc, chars, kind, id, max_chars, out, diag, err);
 }
 
 void bw_policy_free(struct bw_policy *p)

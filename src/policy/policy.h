@@ -67,13 +67,60 @@ struct bw_policy_diag {
  * whitespace (0: the kind's default; SIZE_MAX: no limit). On success *out owns a new
  * policy (free with bw_policy_free). On a malformed document returns
  * BW_E_IAM_MALFORMED_POLICY ("MalformedPolicyDocument") with diag (when not NULL)
- * filled and err carrying "<path>: <msg>"; callers for STS/Organizations remap the code.
+ * filled and err carrying "<msg> (at <path>)"; callers for STS/Organizations remap the code.
  * Never crashes on any byte string. Thread-safe.
  */
 enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind kind,
-                               const char *id, size_t max_chars,
-                               struct bw_policy **out /* OUT: */,
+                               const char *id, size_t max_chars, struct bw_policy **out /* OUT: */,
                                struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
+/*
+ * A parsed JSON value (see bw_policy_json_parse): immutable, owned by the arena it was
+ * parsed into. Strings are unescaped and NUL-terminated; numbers keep their text; an
+ * object's keys[i] goes with items[i].
+ */
+enum bw_policy_json_type {
+    BW_JSON_NULL = 0,
+    BW_JSON_FALSE,
+    BW_JSON_TRUE,
+    BW_JSON_NUMBER,
+    BW_JSON_STRING,
+    BW_JSON_ARRAY,
+    BW_JSON_OBJECT,
+};
+
+struct bw_policy_json {
+    uint8_t type;
+    const char *s; /* STRING: the text; NUMBER: its literal */
+    size_t len;
+    size_t n; /* ARRAY, OBJECT: element count */
+    struct bw_policy_json *items;
+    struct bw_str *keys; /* OBJECT only */
+};
+
+#define BW_POLICY_JSON_MAX_DEPTH 64
+
+struct bw_arena;
+
+/*
+ * Parses strict JSON (RFC 8259: UTF-8, no NUL in strings, no duplicate keys, depth at most
+ * BW_POLICY_JSON_MAX_DEPTH) into a tree allocated in `a`. On malformed input returns
+ * BW_E_SERIALIZATION with the reason and offset in err. Used by the policy compiler and by
+ * tools (the `bulwark policy evaluate` reader); no global state.
+ */
+enum bw_code bw_policy_json_parse(struct bw_arena *a, const char *text, size_t len,
+                                  const struct bw_policy_json **out /* OUT: */, struct bw_err *err);
+/* An object member by exact key, or NULL (also when o is not an object). */
+const struct bw_policy_json *bw_policy_json_get(const struct bw_policy_json *o, const char *key);
+
+/*
+ * bw_policy_compile for a document already parsed with bw_policy_json_parse. The size
+ * limit is counted on the source text by the caller's choice: pass `chars` (characters
+ * without whitespace) or 0 to skip the check.
+ */
+enum bw_code bw_policy_compile_json(const struct bw_policy_json *doc, enum bw_policy_kind kind,
+                                    const char *id, size_t max_chars, size_t chars,
+                                    struct bw_policy **out /* OUT: */,
+                                    struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
 /* Frees a compiled policy; NULL is a no-op. */
 void bw_policy_free(struct bw_policy *p);
 /* The kind and id given at compile time. */
@@ -128,8 +175,8 @@ struct bw_policy_principal {
 };
 
 struct bw_policy_resource {
-    struct bw_str arn;     /* the resource ARN, or "*" for actions without a resource */
-    struct bw_str account; /* owning account; empty = the principal's account */
+    struct bw_str arn;                /* the resource ARN, or "*" for actions without a resource */
+    struct bw_str account;            /* owning account; empty = the principal's account */
     const struct bw_policy_tag *tags; /* aws:ResourceTag/<key> */
     size_t n_tags;
 };
@@ -168,11 +215,13 @@ struct bw_policy_set {
     const struct bw_policy *const *session; /* session policies (inline + managed ARNs) */
     size_t n_session;
     const struct bw_policy_level *scps; /* root first, then each OU, then the account */
-    size_t n_scp_levels; /* 0: no Organizations SCPs apply */
+    size_t n_scp_levels;                /* 0: no Organizations SCPs apply */
     const struct bw_policy_level *rcps; /* root first, ...; RCPFullAWSAccess is implied */
     size_t n_rcp_levels;
     const struct bw_policy *resource; /* resource-based policy, or NULL */
-    bool is_management_account;       /* SCPs/RCPs do not apply to the management account */
+    bool is_management_account;       /* the principal's account is the management account: no SCPs
+                                         (nor RCPs when the resource is in the same account) */
+    bool resource_in_management_account; /* the resource's account is: no RCPs */
 };
 
 enum bw_policy_decision {
@@ -196,10 +245,10 @@ enum bw_policy_source {
 struct bw_policy_match {
     const struct bw_policy *policy;
     enum bw_policy_source source;
-    uint16_t level;     /* SCP/RCP chain level (0 = root); 0 otherwise */
-    uint16_t index;     /* statement index in the policy */
-    bool deny;          /* Effect */
-    struct bw_str sid;  /* empty when the statement has no Sid */
+    uint16_t level;    /* SCP/RCP chain level (0 = root); 0 otherwise */
+    uint16_t index;    /* statement index in the policy */
+    bool deny;         /* Effect */
+    struct bw_str sid; /* empty when the statement has no Sid */
 };
 
 /*

@@ -28,6 +28,9 @@ const PRINCIPALS = [
   { arn: `arn:aws:sts::${B}:assumed-role/XRole/s2`, account: B, type: 'assumed-role',
     issuer_arn: `arn:aws:iam::${B}:role/XRole` },
   { arn: `arn:aws:sts::${A}:federated-user/fed`, account: A, type: 'federated' },
+  { arn: `arn:aws:iam::${A}:root`, account: A, type: 'root' },
+  { arn: '', account: '', type: 'anonymous' },
+  { arn: 'sns.amazonaws.com', account: '', type: 'service' },
 ]
 
 const ACTIONS = [
@@ -246,16 +249,19 @@ function genCase(r, idx) {
     if (r() < 0.5) principal = PRINCIPALS[0]
     else feats.add('federated')
   }
-  const act = pick(r, ACTIONS)
-  const resAcct = act.rp && r() < 0.35 ? (principal.account === A ? B : A) : (r() < 0.85 ? principal.account : (principal.account === A ? B : A))
+  if (principal.type === 'root') feats.add('root')
+  const outside = principal.type === 'anonymous' || principal.type === 'service'
+  let act = pick(r, ACTIONS)
+  while (outside && !act.rp) act = pick(r, ACTIONS)
+  const resAcct = outside ? A : act.rp && r() < 0.35 ? (principal.account === A ? B : A) : (r() < 0.85 ? principal.account : (principal.account === A ? B : A))
   const resArn = pick(r, act.res(resAcct))
   const c = { identity_policies: [], is_management_account: false }
-  const nid = Math.floor(r() * 3) + (r() < 0.8 ? 1 : 0)
+  const nid = outside ? 0 : Math.floor(r() * 3) + (r() < 0.8 ? 1 : 0)
   for (let i = 0; i < nid; i++) c.identity_policies.push(policy(r, act, resArn, resAcct, 'identity', feats, null, keys))
-  if (r() < 0.2) c.permission_boundaries = [policy(r, act, resArn, resAcct, 'identity', feats, null, keys, 2)]
+  if (!outside && r() < 0.2) c.permission_boundaries = [policy(r, act, resArn, resAcct, 'identity', feats, null, keys, 2)]
   const sessionOk = principal.type === 'assumed-role' || principal.type === 'federated'
   if (sessionOk && (r() < 0.25 || (principal.type === 'federated' && r() < 0.5))) c.session_policies = [policy(r, act, resArn, resAcct, 'identity', feats, null, keys, 2)]
-  if (r() < 0.5) {
+  if (!outside && r() < 0.5) {
     const levels = 1 + Math.floor(r() * 4)
     c.scps = []
     for (let l = 0; l < levels; l++) {
@@ -273,15 +279,16 @@ function genCase(r, idx) {
     for (let l = 0; l < levels; l++) c.rcps.push(r() < 0.6 ? [policy(r, act, resArn, resAcct, 'rcp', feats, null, keys, 2)] : [])
   }
     const rpc = 0
-  const principalChoices = ['*', { AWS: '*' }, { AWS: principal.arn }, { AWS: principal.account },
+  const principalChoices = ['*', { AWS: '*' }, outside ? { AWS: A } : { AWS: principal.arn }, outside ? { AWS: B } : { AWS: principal.account },
     { AWS: `arn:aws:iam::${principal.account}:root` }, { AWS: `arn:aws:iam::${A}:role/AppRole` },
     { AWS: [`arn:aws:iam::${B}:user/carol`, `arn:aws:iam::${A}:user/alice`] },
-    { AWS: `arn:aws:sts::${A}:assumed-role/AppRole/sess1` }, { Service: 'sns.amazonaws.com' }]
-  if (act.rp && r() < 0.55) {
+    { AWS: `arn:aws:sts::${A}:assumed-role/AppRole/sess1` }, { Service: 'sns.amazonaws.com' },
+    { Service: 'sqs.amazonaws.com' }]
+  if (act.rp && (outside || r() < 0.55)) {
     c.resource_policy = policy(r, act, resArn, resAcct, 'resource', feats, principalChoices, keys)
     if (c.session_policies && principal.type === 'assumed-role') feats.add('session-direct')
   }
-  const context = {
+  const context = outside ? {} : {
     'aws:username': principal.username,
     'aws:PrincipalArn': principal.type === 'assumed-role' ? principal.issuer_arn : principal.arn,
     'aws:PrincipalAccount': principal.account,

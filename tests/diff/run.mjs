@@ -10,8 +10,8 @@ import { generate } from './gen.mjs'
 const [bulwark, nArg, seedArg] = process.argv.slice(2)
 const N = Number(nArg || 10000)
 const SEED = Number(seedArg || 20261127)
-const DOCUMENTED = new Set(['ip0', 'date-mixed', 'date-epoch', 'escape', 'anyifexists', 'missing-var',
-  'var-neg', 'ipv6-noprefix', 'federated', 'session-direct', 'var-default', 'notprincipal', 'ip-family'])
+const DOCUMENTED = new Set(['ip0', 'date-mixed', 'escape', 'anyifexists', 'missing-var',
+  'var-neg', 'ipv6-noprefix', 'federated', 'session-direct', 'notprincipal', 'ip-family', 'root'])
 
 let sim
 try {
@@ -79,6 +79,7 @@ if (lines.length !== cases.length) {
 }
 let compared = 0, same = 0, documented = 0
 const byFeature = {}
+const sole = {}
 const unexplained = []
 for (let i = 0; i < cases.length; i++) {
   if (expected[i] === null) continue
@@ -87,6 +88,8 @@ for (let i = 0; i < cases.length; i++) {
   if (got.decision === expected[i]) { same++; continue }
   const doc = cases[i].features.filter((f) => DOCUMENTED.has(f))
   if (doc.length) {
+    if (process.env.SHOWDOC && doc.length === 1 && doc[0] === process.env.SHOWDOC) console.log('documented', doc[0], i, got.decision, expected[i])
+    if (doc.length === 1) sole[doc[0]] = (sole[doc[0]] || 0) + 1
     documented++
     for (const f of doc) byFeature[f] = (byFeature[f] || 0) + 1
     continue
@@ -95,6 +98,7 @@ for (let i = 0; i < cases.length; i++) {
 }
 console.log(`cases=${N} seed=${SEED} compared=${compared} agree=${same} documented_deviations=${documented} unexplained=${unexplained.length} oracle_rejected=${oracleErrors}`)
 console.log(`documented deviations by feature: ${JSON.stringify(byFeature)}`)
+console.log(`... of which with a single documented feature: ${JSON.stringify(sole)}`)
 console.log(`time: iam-simulate ${tOracle} ms, bulwark ${tOurs} ms`)
 for (const u of unexplained.slice(0, Number(process.env.SHOW || 5))) console.log(JSON.stringify(u))
 if (oracleErrors > N * 0.02) { console.error('FAIL: the oracle rejected too many cases'); process.exit(1) }

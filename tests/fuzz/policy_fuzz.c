@@ -14,10 +14,12 @@
 static void evaluate_all(const struct bw_policy *p)
 {
     static const struct bw_str ip[] = {BW_STR("10.1.2.3")}, ip6[] = {BW_STR("2001:db8::1")};
-    static const struct bw_str t[] = {BW_STR("2024-06-01T12:00:00Z")}, keys[] = {BW_STR("a"), BW_STR("b")};
-    const struct bw_policy_ctx_key ctx[] = {{BW_STR("aws:SourceIp"), ip, 1}, {BW_STR("aws:CurrentTime"), t, 1},
-                                            {BW_STR("aws:TagKeys"), keys, 2}, {BW_STR("aws:EpochTime"), t, 1},
-                                            {BW_STR("aws:RequestTag/x"), NULL, 0}, {BW_STR("aws:SourceIpv6"), ip6, 1}};
+    static const struct bw_str t[] = {BW_STR("2024-06-01T12:00:00Z")},
+                               keys[] = {BW_STR("a"), BW_STR("b")};
+    const struct bw_policy_ctx_key ctx[] = {
+        {BW_STR("aws:SourceIp"), ip, 1},       {BW_STR("aws:CurrentTime"), t, 1},
+        {BW_STR("aws:TagKeys"), keys, 2},      {BW_STR("aws:EpochTime"), t, 1},
+        {BW_STR("aws:RequestTag/x"), NULL, 0}, {BW_STR("aws:SourceIpv6"), ip6, 1}};
     const struct bw_policy_tag tags[] = {{BW_STR("team"), BW_STR("red")}};
     struct bw_policy_request r = {0};
     r.principal.type = BW_PRINCIPAL_ASSUMED_ROLE;
@@ -33,9 +35,17 @@ static void evaluate_all(const struct bw_policy *p)
     r.n_ctx = sizeof(ctx) / sizeof(ctx[0]);
     const struct bw_policy *one[] = {p};
     struct bw_policy_level lv[] = {{one, 1}, {one, 1}};
-    struct bw_policy_set set = {.identity = one, .n_identity = 1, .boundaries = one, .n_boundaries = 1,
-                                .session = one, .n_session = 1, .scps = lv, .n_scp_levels = 2,
-                                .rcps = lv, .n_rcp_levels = 1, .resource = p};
+    struct bw_policy_set set = {.identity = one,
+                                .n_identity = 1,
+                                .boundaries = one,
+                                .n_boundaries = 1,
+                                .session = one,
+                                .n_session = 1,
+                                .scps = lv,
+                                .n_scp_levels = 2,
+                                .rcps = lv,
+                                .n_rcp_levels = 1,
+                                .resource = p};
     struct bw_policy_match m[4];
     struct bw_policy_explain ex = {.matches = m, .cap = 4};
     char msg[256];

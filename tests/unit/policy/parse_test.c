@@ -30,9 +30,12 @@ static void test_structure_errors(void **state)
     (void)state;
     expect_error("{", BW_POLICY_IDENTITY, "Syntax errors", "$");
     expect_error("[]", BW_POLICY_IDENTITY, "Syntax errors", "$");
-    expect_error("{" V "\"Statement\":[],\"Foo\":1}", BW_POLICY_IDENTITY, "unknown element", "$.Foo");
-    expect_error("{\"Version\":\"2012-10-18\",\"Statement\":[]}", BW_POLICY_IDENTITY, "legacy parsing", "$.Version");
-    expect_error("{" V "\"Statement\":[],\"Statement\":[]}", BW_POLICY_IDENTITY, "Syntax errors", "$");
+    expect_error("{" V "\"Statement\":[],\"Foo\":1}", BW_POLICY_IDENTITY, "unknown element",
+                 "$.Foo");
+    expect_error("{\"Version\":\"2012-10-18\",\"Statement\":[]}", BW_POLICY_IDENTITY,
+                 "legacy parsing", "$.Version");
+    expect_error("{" V "\"Statement\":[],\"Statement\":[]}", BW_POLICY_IDENTITY, "Syntax errors",
+                 "$");
     expect_error("{" V "\"Id\":1,\"Statement\":[]}", BW_POLICY_IDENTITY, "Id", "$.Id");
     expect_error("{\"Version\":\"2012-10-17\"}", BW_POLICY_IDENTITY, "Statement", "$");
 }
@@ -40,35 +43,53 @@ static void test_structure_errors(void **state)
 static void test_statement_errors(void **state)
 {
     (void)state;
-    expect_error("{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"},"
+    expect_error("{" V
+                 "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"},"
                  "{\"Effect\":\"allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
                  BW_POLICY_IDENTITY, "Effect", "$.Statement[1].Effect");
-    expect_error("{" V "\"Statement\":{\"Action\":\"s3:*\",\"Resource\":\"*\"}}", BW_POLICY_IDENTITY, "Effect", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotAction\":\"s3:*\",\"Resource\":\"*\"}}",
+    expect_error("{" V "\"Statement\":{\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+                 BW_POLICY_IDENTITY, "Effect", "$.Statement");
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotAction\":\"s3:"
+                       "*\",\"Resource\":\"*\"}}",
                  BW_POLICY_IDENTITY, "both Action and NotAction", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Resource\":\"*\"}}", BW_POLICY_IDENTITY, "must contain actions", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\"}}", BW_POLICY_IDENTITY, "must contain resources", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Principal\":\"*\"}}",
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Resource\":\"*\"}}",
+                 BW_POLICY_IDENTITY, "must contain actions", "$.Statement");
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\"}}",
+                 BW_POLICY_IDENTITY, "must contain resources", "$.Statement");
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+                       "\"Principal\":\"*\"}}",
                  BW_POLICY_IDENTITY, "should not specify a principal", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}", BW_POLICY_RESOURCE, "Principal", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"s3:*\",\"GetObject\"],\"Resource\":\"*\"}}",
+    expect_error("{" V
+                 "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+                 BW_POLICY_RESOURCE, "Principal", "$.Statement");
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"s3:*\",\"GetObject\"],"
+                       "\"Resource\":\"*\"}}",
                  BW_POLICY_IDENTITY, "prefaced by a vendor", "$.Statement.Action[1]");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"bucket\"}}",
-                 BW_POLICY_IDENTITY, "ARN", "$.Statement.Resource[0]");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Foo\":1}}",
-                 BW_POLICY_IDENTITY, "unknown element", "$.Statement.Foo");
-    expect_error("{" V "\"Statement\":[{\"Sid\":\"a\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"},"
+    expect_error(
+        "{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"bucket\"}}",
+        BW_POLICY_IDENTITY, "ARN", "$.Statement.Resource[0]");
+    expect_error(
+        "{" V
+        "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Foo\":1}}",
+        BW_POLICY_IDENTITY, "unknown element", "$.Statement.Foo");
+    expect_error("{" V "\"Statement\":[{\"Sid\":\"a\",\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+                       "\"Resource\":\"*\"},"
                  "{\"Sid\":\"a\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
                  BW_POLICY_IDENTITY, "unique", "$.Statement[1].Sid");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"NotPrincipal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"NotPrincipal\":\"*\",\"Action\":\"s3:"
+                       "*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RESOURCE, "Deny", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"arn:aws:iam::1:root\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"arn:aws:iam::1:"
+                       "root\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RCP, "Principal", "$.Statement");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"alice\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"alice\"},"
+                       "\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RESOURCE, "Invalid principal", "$.Statement.Principal.AWS[0]");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"Bogus\":\"x\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"Bogus\":\"x\"},"
+                       "\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RESOURCE, "Invalid principal", "$.Statement.Principal.Bogus");
-    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}}",
+    expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},"
+                       "\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}}",
                  BW_POLICY_TRUST, "Resource", "$.Statement");
 }
 
@@ -77,16 +98,20 @@ static void test_condition_errors(void **state)
     (void)state;
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Condition\":{\"StringEqualz\":{\"aws:x\":\"1\"}}}}",
-                 BW_POLICY_IDENTITY, "Invalid Condition type : StringEqualz", "$.Statement.Condition.StringEqualz");
+                 BW_POLICY_IDENTITY, "Invalid Condition type : StringEqualz",
+                 "$.Statement.Condition.StringEqualz");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Condition\":{\"StringEquals\":{\"aws:x\":{\"a\":1}}}}}",
-                 BW_POLICY_IDENTITY, "Condition values", "$.Statement.Condition.StringEquals.aws:x");
+                 BW_POLICY_IDENTITY, "Condition values",
+                 "$.Statement.Condition.StringEquals.aws:x");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Condition\":{\"StringEquals\":{\"aws:x\":[\"a\",null]}}}}",
-                 BW_POLICY_IDENTITY, "Condition values", "$.Statement.Condition.StringEquals.aws:x[1]");
+                 BW_POLICY_IDENTITY, "Condition values",
+                 "$.Statement.Condition.StringEquals.aws:x[1]");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Condition\":{\"NullIfExists\":{\"aws:x\":\"true\"}}}}",
-                 BW_POLICY_IDENTITY, "Invalid Condition type", "$.Statement.Condition.NullIfExists");
+                 BW_POLICY_IDENTITY, "Invalid Condition type",
+                 "$.Statement.Condition.NullIfExists");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Condition\":{\"StringEquals\":{\"nokey\":\"1\"}}}}",
                  BW_POLICY_IDENTITY, "vendor", "$.Statement.Condition.StringEquals.nokey");
@@ -97,7 +122,9 @@ static void test_size_limits(void **state)
     (void)state;
     /* 2,048 characters without whitespace for a session policy; whitespace is free */
     char doc[8192];
-    const char *head = "{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::";
+    const char *head =
+        "{" V
+        "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::";
     const char *tail = "\"}}";
     size_t base = strlen(head) + strlen(tail);
     size_t fill = 2048 - base;
@@ -132,13 +159,16 @@ static void test_size_limits(void **state)
 static void test_accepts_shapes(void **state)
 {
     (void)state;
-    struct bw_policy *p = compile_ok(
-        "{\"Version\":\"2008-10-17\",\"Id\":\"x\",\"Statement\":[{\"Sid\":\"1\",\"Effect\":\"Allow\","
-        "\"Principal\":{\"AWS\":[\"111122223333\",\"arn:aws:iam::111122223333:role/R\"],\"Service\":\"ec2.amazonaws.com\"},"
-        "\"NotAction\":[\"s3:Delete*\"],\"NotResource\":\"arn:aws:s3:::b/secret/*\","
-        "\"Condition\":{\"ForAnyValue:StringLikeIfExists\":{\"aws:TagKeys\":[\"a*\",\"b\"]},\"NumericLessThan\":{\"s3:max-keys\":10},"
-        "\"Bool\":{\"aws:SecureTransport\":true}}}]}",
-        BW_POLICY_RESOURCE);
+    struct bw_policy *p =
+        compile_ok("{\"Version\":\"2008-10-17\",\"Id\":\"x\",\"Statement\":[{\"Sid\":\"1\","
+                   "\"Effect\":\"Allow\","
+                   "\"Principal\":{\"AWS\":[\"111122223333\",\"arn:aws:iam::111122223333:role/"
+                   "R\"],\"Service\":\"ec2.amazonaws.com\"},"
+                   "\"NotAction\":[\"s3:Delete*\"],\"NotResource\":\"arn:aws:s3:::b/secret/*\","
+                   "\"Condition\":{\"ForAnyValue:StringLikeIfExists\":{\"aws:TagKeys\":[\"a*\","
+                   "\"b\"]},\"NumericLessThan\":{\"s3:max-keys\":10},"
+                   "\"Bool\":{\"aws:SecureTransport\":true}}}]}",
+                   BW_POLICY_RESOURCE);
     assert_int_equal(bw_policy_statement_count(p), 1);
     assert_int_equal(bw_policy_kind_of(p), BW_POLICY_RESOURCE);
     bw_policy_free(p);

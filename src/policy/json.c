@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A small strict JSON reader (RFC 8259) that builds an immutable tree in a caller's arena:
+ * no per-node malloc, no global state. It exists because generic JSON libraries spent
+ * most of the end-to-end time of `bulwark policy evaluate` allocating nodes. The input is
+ * copied once into the arena and strings are terminated and unescaped in place in that
+ * copy (\uXXXX with surrogate pairs to UTF-8); they must be valid UTF-8 and may not
+ * contain NUL; numbers keep their text; objects reject duplicate keys (IAM rejects them
+ * too); nesting is capped at BW_POLICY_JSON_MAX_DEPTH. Any byte string gives a tree or an
+ * error with its offset, never a crash (tests/fuzz/policy_fuzz.c).
+ */
+#include "policy/policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+
+struct rd {
+    const char *p, *end, *start;
+    char *m; /* the arena copy being read: strings are terminated and unescaped in place */
+    struct bw_arena *a;
+    int depth;
+    const char *err;
+};
+
+static bool rd_fail(struct rd *r, const char *msg)
+{
+    if (!r->err)
+        r->err = msg;
+    return false;
+}
+
+static void skip_ws(struct rd *r)
+{
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+        r->p++;
+}
+
+static bool value(struct rd *r, struct bw_policy_json *out);
+
+static int hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Length of a valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t k = (p[0] & 0xE0) == 0xC0   ? 2
+               : (p[0] & 0xF0) == 0xE0 ? 3
+               : (p[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
+    if (k == 0 || k > n)
+        return 0;
+    unsigned cp = p[0] & (0x7F >> k);
+    for (size_t i = 1; i < k; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return k;
+}
+
+/* One escape after the backslash at r->p; appends its UTF-8 to o. */
+static bool escape(struct rd *r, char *o, size_t *olen)
+{
+    char c = *r->p++;
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    const char *f = c ? strchr(from, c) : NULL;
+    if (f) {
+        o[(*olen)++] = to[f - from];
+        return true;
+    }
+    if (c != 'u' || r->end - r->p < 4)
+        return rd_fail(r, "invalid escape");
+    int cp = hex4(r->p);
+    r->p += 4;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (r->end - r->p < 6 || r->p[0] != '\\' || r->p[1] != 'u')
+            return rd_fail(r, "unpaired surrogate");
+        int lo = hex4(r->p + 2);
+        if (lo < 0xDC00 || lo > 0xDFFF)
+            return rd_fail(r, "unpaired surrogate");
+        r->p += 6;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    } else if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+        return rd_fail(r, "invalid \\u escape");
+    }
+    if (cp == 0)
+        return rd_fail(r, "NUL in string");
+    *olen += put_utf8(o + *olen, (unsigned)cp);
+    return true;
+}
+
+/* The common case: printable ASCII between s and the closing quote at q, copied as is. */
+/* The writable byte of the arena copy at the read position x. */
+static char *mut(struct rd *r, const char *x)
+{
+    return r->m + (x - r->start);
+}
+
+/* The common case: printable ASCII between s and the closing quote at q, terminated in
+ * place (the quote becomes the NUL). */
+static bool plain_string(struct rd *r, const char *s, const char *q, const char **out,
+                         size_t *out_len)
+{
+    char *o = mut(r, s);
+    o[q - s] = 0;
+    *out = o;
+    *out_len = (size_t)(q - s);
+    r->p = q + 1;
+    return true;
+}
+
+static bool string(struct rd *r, const char **out, size_t *out_len)
+{
+    r->p++; /* opening quote */
+    const char *s = r->p, *q = r->p;
+    while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 &&
+           (unsigned char)*q < 0x80)
+        q++;
+    if (q < r->end && *q == '"')
+        return plain_string(r, s, q, out, out_len);
+    while (q < r->end && *q != '"')
+        q += *q == '\\' ? 2 : 1; /* find the closing quote */
+    if (q >= r->end)
+        return rd_fail(r, "unterminated string");
+    /* Unescape in place: the output never overtakes the input being read. */
+    char *o = mut(r, s);
+    size_t olen = 0;
+    while (r->p < q) {
+        unsigned char c = (unsigned char)*r->p;
+        if (c < 0x20)
+            return rd_fail(r, "control character in string");
+        if (c == '\\') {
+            r->p++;
+            if (r->p >= q || !escape(r, o, &olen) || r->p > q)
+                return rd_fail(r, "invalid escape");
+            continue;
+        }
+        size_t k = c < 0x80 ? 1 : utf8_len((const unsigned char *)r->p, (size_t)(q - r->p));
+        if (!k)
+            return rd_fail(r, "invalid UTF-8");
+        memmove(o + olen, r->p, k);
+        olen += k;
+        r->p += k;
+    }
+    r->p = q + 1;
+    o[olen] = 0;
+    *out = o;
+    *out_len = olen;
+    return true;
+}
+
+static bool number(struct rd *r, struct bw_policy_json *out)
+{
+    const char *s = r->p;
+    if (r->p < r->end && *r->p == '-')
+        r->p++;
+    if (r->p < r->end && *r->p == '0')
+        r->p++;
+    else if (r->p < r->end && *r->p >= '1' && *r->p <= '9')
+        while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+            r->p++;
+    else
+        return rd_fail(r, "invalid number");
+    if (r->p < r->end && *r->p == '.') {
+        const char *d = ++r->p;
+        while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+            r->p++;
+        if (r->p == d)
+            return rd_fail(r, "invalid number");
+    }
+    if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
+        r->p++;
+        if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+            r->p++;
+        const char *d = r->p;
+        while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+            r->p++;
+        if (r->p == d)
+            return rd_fail(r, "invalid number");
+    }
+    out->type = BW_JSON_NUMBER;
+    out->s = bw_arena_strndup(r->a, s, (size_t)(r->p - s));
+    out->len = (size_t)(r->p - s);
+    return true;
+}
+
+static bool literal(struct rd *r, const char *word, uint8_t type, struct bw_policy_json *out)
+{
+    size_t n = strlen(word);
+    if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0)
+        return rd_fail(r, "invalid literal");
+    r->p += n;
+    out->type = type;
+    return true;
+}
+
+static int cmp_key(const void *x, const void *y)
+{
+    const struct bw_str *a = *(const struct bw_str *const *)x,
+                        *b = *(const struct bw_str *const *)y;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->p, b->p, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static bool has_duplicates(struct rd *r, const struct bw_str *keys, size_t n)
+{
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (bw_str_eq(keys[i], keys[j]))
+                    return true;
+        return false;
+    }
+    const struct bw_str **v = BW_ARENA_NEWN(r->a, const struct bw_str *, n);
+    for (size_t i = 0; i < n; i++)
+        v[i] = &keys[i];
+    qsort(v, n, sizeof(*v), cmp_key);
+    for (size_t i = 1; i < n; i++)
+        if (bw_str_eq(*v[i], *v[i - 1]))
+            return true;
+    return false;
+}
+
+/* Grows the (items, keys) arrays by doubling; old storage is abandoned in the arena. */
+static void grow(struct rd *r, struct bw_policy_json **items, struct bw_str **keys, size_t n,
+                 size_t *cap)
+{
+    if (n < *cap)
+        return;
+    size_t nc = *cap ? *cap * 2 : 4;
+    struct bw_policy_json *ni = BW_ARENA_NEWN(r->a, struct bw_policy_json, nc);
+    if (n)
+        memcpy(ni, *items, n * sizeof(*ni));
+    *items = ni;
+    if (keys) {
+        struct bw_str *nk = BW_ARENA_NEWN(r->a, struct bw_str, nc);
+        if (n)
+            memcpy(nk, *keys, n * sizeof(*nk));
+        *keys = nk;
+    }
+    *cap = nc;
+}
+
+static bool container(struct rd *r, struct bw_policy_json *out, bool obj)
+{
+    if (++r->depth > BW_POLICY_JSON_MAX_DEPTH)
+        return rd_fail(r, "nesting too deep");
+    r->p++;
+    out->type = obj ? BW_JSON_OBJECT : BW_JSON_ARRAY;
+    size_t n = 0, cap = 0;
+    skip_ws(r);
+    if (r->p < r->end && *r->p == (obj ? '}' : ']')) {
+        r->p++;
+        r->depth--;
+        return true;
+    }
+    for (;;) {
+        grow(r, &out->items, obj ? &out->keys : NULL, n, &cap);
+        skip_ws(r);
+        if (obj) {
+            if (r->p >= r->end || *r->p != '"')
+                return rd_fail(r, "expected a key");
+            if (!string(r, &out->keys[n].p, &out->keys[n].len))
+                return false;
+            skip_ws(r);
+            if (r->p >= r->end || *r->p++ != ':')
+                return rd_fail(r, "expected ':'");
+        }
+        if (!value(r, &out->items[n]))
+            return false;
+        n++;
+        skip_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            continue;
+        }
+        if (r->p < r->end && *r->p == (obj ? '}' : ']'))
+            break;
+        return rd_fail(r, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+    r->p++;
+    r->depth--;
+    out->n = n;
+    if (obj && has_duplicates(r, out->keys, n))
+        return rd_fail(r, "duplicate key");
+    return true;
+}
+
+static bool value(struct rd *r, struct bw_policy_json *out)
+{
+    memset(out, 0, sizeof(*out));
+    skip_ws(r);
+    if (r->p >= r->end)
+        return rd_fail(r, "unexpected end of input");
+    switch (*r->p) {
+    case '{':
+        return container(r, out, true);
+    case '[':
+        return container(r, out, false);
+    case '"':
+        out->type = BW_JSON_STRING;
+        return string(r, &out->s, &out->len);
+    case 't':
+        return literal(r, "true", BW_JSON_TRUE, out);
+    case 'f':
+        return literal(r, "false", BW_JSON_FALSE, out);
+    case 'n':
+        return literal(r, "null", BW_JSON_NULL, out);
+    default:
+        return number(r, out);
+    }
+}
+
+enum bw_code bw_policy_json_parse(struct bw_arena *a, const char *text, size_t len,
+                                  const struct bw_policy_json **out, struct bw_err *err)
+{
+    char *m = bw_arena_alloc(a, len + 1);
+    memcpy(m, text, len);
+    m[len] = 0;
+    struct rd r = {m, m + len, m, m, a, 0, NULL};
+    struct bw_policy_json *root = BW_ARENA_NEW(a, struct bw_policy_json);
+    *out = NULL;
+    if (value(&r, root)) {
+        skip_ws(&r);
+        if (r.p == r.end) {
+            *out = root;
+            return BW_OK;
+        }
+        rd_fail(&r, "trailing data");
+    }
+    return bw_fail(err, BW_E_SERIALIZATION, "invalid JSON: %s at offset %zu", r.err,
+                   (size_t)(r.p - r.start));
+}
+
+const struct bw_policy_json *bw_policy_json_get(const struct bw_policy_json *o, const char *key)
+{
+    if (!o || o->type != BW_JSON_OBJECT)
+        return NULL;
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < o->n; i++)
+        if (o->keys[i].len == kl && memcmp(o->keys[i].p, key, kl) == 0)
+            return &o->items[i];
+    return NULL;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The strict JSON reader under the policy compiler and `bulwark policy evaluate`:
+ * RFC 8259 grammar, escapes and surrogate pairs, UTF-8 validation, duplicate keys,
+ * depth limit, numbers kept as written, and error offsets.
+ */
+#include "helpers.h"
+
+#include "common/arena.h"
+
+static const struct bw_policy_json *ok(struct bw_arena *a, const char *text)
+{
+    const struct bw_policy_json *v = NULL;
+    struct bw_err err;
+    if (bw_policy_json_parse(a, text, strlen(text), &v, &err) != BW_OK)
+        fail_msg("rejected %s: %s", text, err.msg);
+    return v;
+}
+
+static void bad(struct bw_arena *a, const char *text, const char *why)
+{
+    const struct bw_policy_json *v = NULL;
+    struct bw_err err;
+    assert_int_equal(bw_policy_json_parse(a, text, strlen(text), &v, &err), BW_E_SERIALIZATION);
+    assert_null(v);
+    if (!strstr(err.msg, why))
+        fail_msg("'%s' gave '%s', expected '%s'", text, err.msg, why);
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    struct bw_arena *a = bw_arena_new(0);
+    const struct bw_policy_json *v =
+        ok(a, " {\"a\": [1, -2.5e3, true, false, null, \"x\"], \"b\": {}} ");
+    assert_int_equal(v->type, BW_JSON_OBJECT);
+    assert_int_equal(v->n, 2);
+    const struct bw_policy_json *arr = bw_policy_json_get(v, "a");
+    assert_int_equal(arr->n, 6);
+    assert_string_equal(arr->items[1].s, "-2.5e3");
+    assert_int_equal(arr->items[2].type, BW_JSON_TRUE);
+    assert_int_equal(arr->items[4].type, BW_JSON_NULL);
+    assert_int_equal(bw_policy_json_get(v, "b")->type, BW_JSON_OBJECT);
+    assert_null(bw_policy_json_get(v, "c"));
+    v = ok(a, "\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"");
+    assert_string_equal(v->s, "a\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80");
+    v = ok(a, "\"caf\xc3\xa9\"");
+    assert_int_equal(v->len, 5);
+    bw_arena_free(a);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    struct bw_arena *a = bw_arena_new(0);
+    bad(a, "", "end of input");
+    bad(a, "{\"a\":1,\"a\":2}", "duplicate key");
+    bad(a, "{\"a\":1,}", "expected a key");
+    bad(a, "[1 2]", "expected ','");
+    bad(a, "01", "trailing data");
+    bad(a, "1.", "invalid number");
+    bad(a, "-", "invalid number");
+    bad(a, "tru", "invalid literal");
+    bad(a, "\"abc", "unterminated");
+    bad(a, "\"a\\x\"", "invalid escape");
+    bad(a, "\"\\u0000\"", "NUL in string");
+    bad(a, "\"\\ud83d\"", "unpaired surrogate");
+    bad(a, "\"\x01\"", "control character");
+    bad(a, "\"\xc3\x28\"", "invalid UTF-8");
+    bad(a, "\"\xed\xa0\x80\"", "invalid UTF-8"); /* an encoded surrogate */
+    bad(a, "{} {}", "trailing data");
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    const struct bw_policy_json *v;
+    struct bw_err err;
+    assert_int_equal(bw_policy_json_parse(a, deep, 200, &v, &err), BW_E_SERIALIZATION);
+    assert_non_null(strstr(err.msg, "nesting too deep"));
+    assert_int_equal(bw_policy_json_parse(a, deep + 40, 120, &v, &err), BW_OK);
+    /* many keys: duplicates found by sorting */
+    struct bw_buf b;
+    bw_buf_init(&b, a, 64);
+    bw_buf_addc(&b, '{');
+    for (int i = 0; i < 500; i++)
+        bw_buf_printf(&b, "%s\"k%d\":%d", i ? "," : "", i % 499, i);
+    bw_buf_addc(&b, '}');
+    bad(a, bw_buf_cstr(&b), "duplicate key");
+    bw_arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_values),
+                                       cmocka_unit_test(test_errors)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
