@@ -41,6 +41,16 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* Zeroed memory aligned to a cache line (sets must not straddle lines). */
+static void *xalloc64(size_t len)
+{
+    void *p = aligned_alloc(64, (len + 63) & ~(size_t)63);
+    if (!p)
+        bw_oom();
+    memset(p, 0, len);
+    return p;
+}
+
 struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
 {
     struct bw_detect *d = xcalloc(1, sizeof *d);
@@ -53,9 +63,14 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
         d->cfg.declare_ticks = 1;
     d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;
     d->ticks_per_s = 1000 / d->cfg.tick_ms;
+    d->src_keys = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_keys);
     d->src = xcalloc((size_t)SRC_SETS * WAYS, sizeof *d->src);
-    d->conn = xcalloc((size_t)CONN_SETS * WAYS, sizeof *d->conn);
+    d->conn = xalloc64((size_t)CONN_SETS * WAYS * sizeof *d->conn);
+    d->stream_keys = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream_keys);
     d->stream = xcalloc((size_t)STREAM_SETS * WAYS, sizeof *d->stream);
+    d->stream_buf = malloc((size_t)STREAM_SETS * WAYS * STREAM_BUF); /* never read unwritten */
+    if (!d->stream_buf)
+        bw_oom();
     return d;
 }
 
@@ -74,9 +89,12 @@ void bw_detect_free(struct bw_detect *d)
         free(d->attacks[i]);
     }
     free(d->attacks);
+    free(d->src_keys);
     free(d->src);
     free(d->conn);
+    free(d->stream_keys);
     free(d->stream);
+    free(d->stream_buf);
     free(d);
 }
 
@@ -221,8 +239,10 @@ static void outbound(struct bw_detect *d, const struct bw_detect_pkt *p)
         if (e)
             e->flags |= SRC_ANSWERED;
     } else if (p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_OUT);
-        bw_detect__conn_get(d, k, p->ts_ns, true)->state = CONN_OUT;
+        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_TCP_KEY);
+        struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, true);
+        if (c->state == 0)
+            c->state = CONN_OUT;
     } else if (p->proto == 17 && (!p->is_frag || p->is_first_frag)) {
         uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_ASKED);
         bw_detect__conn_get(d, k, p->ts_ns, true)->state = CONN_ASKED;
@@ -242,50 +262,47 @@ static void count(struct res *r, enum tick_ctr c)
     r->ring[r->cur][c]++;
 }
 
-/* A TCP segment to a resource: handshake tracking; returns its vector or -1. */
+/* A TCP segment to a resource: handshake tracking; returns its vector or -1. One
+ * lookup per segment: a 4-tuple is either a client's connection (SYN, EST) or one the
+ * resource opened (OUT), so both share one key. */
 static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
                   const struct bw_detect_pkt *p)
 {
     uint8_t f = p->tcp_flags;
     count(r, C_TCP);
-    if ((f & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+    uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
+    bool syn = (f & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, syn);
+    if (syn) {
         count(r, C_SYN);
         if (e)
             e->syn_sec++;
-        uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_SYN);
-        struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, true);
-        if (c->state != CONN_EST)
+        if (c->state != CONN_EST && c->state != CONN_OUT)
             c->state = CONN_SYN;
         return BW_DETECT_V_SYN_FLOOD;
     }
     if (e)
         e->flags |= SRC_NON_SYN;
     if (f & TCP_SYN) { /* SYN-ACK: only as the answer to a SYN the resource sent */
-        uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_OUT);
-        if (bw_detect__conn_get(d, k, p->ts_ns, false))
+        if (c && c->state == CONN_OUT)
             return -1;
         count(r, C_STRAY_SYNACK);
         return BW_DETECT_V_HTTP_REFLECTION;
     }
     if (!(f & TCP_ACK) || (f & TCP_RST))
         return -1;
-    uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_SYN);
-    struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, false);
-    if (c) {
-        if (c->state == CONN_SYN) {
-            c->state = CONN_EST;
-            count(r, C_EST);
-            if (e)
-                e->flags |= SRC_HANDSHAKE;
-        }
-        c->last_ns = p->ts_ns;
-        return -1;
+    if (!c) {
+        count(r, C_STRAY_ACK);
+        return BW_DETECT_V_ACK_FLOOD;
     }
-    k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_OUT);
-    if (bw_detect__conn_get(d, k, p->ts_ns, false))
-        return -1;
-    count(r, C_STRAY_ACK);
-    return BW_DETECT_V_ACK_FLOOD;
+    if (c->state == CONN_SYN) {
+        c->state = CONN_EST;
+        count(r, C_EST);
+        if (e)
+            e->flags |= SRC_HANDSHAKE;
+    }
+    c->last = CONN_TIME(p->ts_ns);
+    return -1;
 }
 
 /* A UDP datagram or IP fragment to a resource; returns its vector or -1. */
@@ -407,8 +424,8 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
     }
     count(r, C_PKTS);
     r->ring[r->cur][C_BYTES] += p->wire_len;
-    bw_detect__hll_add(&r->sec_srcs, bw_detect__hash(p->src, 16, 5));
     struct src_entry *e = src_touch(d, p);
+    bw_detect__hll_add(&r->sec_srcs, bw_detect__src_hash(p->src));
     int vec = -1;
     if (p->is_frag && !p->is_first_frag)
         vec = udp_in(d, r, p);

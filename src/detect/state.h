@@ -39,12 +39,16 @@ struct src_entry {
 #define CONN_EST    2 /* handshake completed */
 #define CONN_OUT    3 /* resource-initiated TCP (SYN out) */
 #define CONN_ASKED  4 /* resource sent UDP to this peer:port */
+#define CONN_TCP_KEY 6 /* the key kind of every TCP 4-tuple */
 
+/* 16 bytes: a set of 8 is two cache lines. `last` is in 2^24 ns (~17 ms) units. */
 struct conn_entry {
     uint64_t key;
-    uint64_t last_ns;
+    uint32_t last;
     uint8_t state;
+    uint8_t pad[3];
 };
+#define CONN_TIME(ns) ((uint32_t)((ns) >> 24))
 
 struct stream_entry {
     uint64_t key;
@@ -53,7 +57,6 @@ struct stream_entry {
     uint16_t len;
     uint8_t src[16];
     int16_t res;
-    uint8_t buf[STREAM_BUF];
 };
 
 /* Per-tick counters of one resource. */
@@ -124,13 +127,18 @@ struct bw_detect {
     struct attack_priv **attacks;
     size_t n_attacks, cap_attacks;
     uint64_t drops[BW_DETECT_DROP__COUNT];
+    uint64_t *src_keys; /* the keys of src[], apart: one cache line per set */
     struct src_entry *src;
     struct conn_entry *conn;
+    uint64_t *stream_keys;  /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
+    uint8_t *stream_buf;    /* STREAM_BUF bytes per stream entry */
     uint32_t scan_no;
 };
 
 /* track.c */
+/* The hash of a source address (the source table's key; HyperLogLogs reuse it). */
+uint64_t bw_detect__src_hash(const uint8_t addr[16]);
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
                                      bool create);
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,

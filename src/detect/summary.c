@@ -57,7 +57,7 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
     bw_detect__ss_add(&a->port, &p->sport, 2, 1);
     bw_detect__ss_add(&a->ttl, &p->ttl, 1, 1);
     bw_detect__ss_add(&a->size, &p->wire_len, 4, 1);
-    bw_detect__hll_add(&a->srcs, bw_detect__hash(p->src, 16, 5));
+    bw_detect__hll_add(&a->srcs, bw_detect__src_hash(p->src));
     sample(d, a, p);
 }
 
@@ -78,7 +78,7 @@ void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
     else
         bw_detect__ss_add(&a->ua, "-", 1, 1);
     bw_detect__ss_add(&a->url, req->url, req->url_len, 1);
-    bw_detect__hll_add(&a->srcs, bw_detect__hash(p->src, 16, 5));
+    bw_detect__hll_add(&a->srcs, bw_detect__src_hash(p->src));
 }
 
 size_t bw_detect_attack_count(const struct bw_detect *d)

@@ -26,28 +26,35 @@ static bool src_valuable(const struct src_entry *e)
     return (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED)) != 0;
 }
 
+uint64_t bw_detect__src_hash(const uint8_t addr[16])
+{
+    return nonzero(bw_detect__hash(addr, 16, 1));
+}
+
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
                                      bool create)
 {
-    uint64_t k = nonzero(bw_detect__hash(addr, 16, 1));
-    struct src_entry *set = d->src + (k % SRC_SETS) * WAYS;
-    struct src_entry *victim = NULL;
-    for (size_t i = 0; i < WAYS; i++) {
-        if (set[i].key == k)
-            return &set[i];
-        if (set[i].key == 0) {
-            if (!victim || victim->key != 0)
-                victim = &set[i];
-        } else if (!src_valuable(&set[i]) && (!victim || (victim->key != 0 &&
-                                                          set[i].last_ns < victim->last_ns))) {
-            victim = &set[i];
-        }
-    }
-    if (!create || !victim)
+    uint64_t k = bw_detect__src_hash(addr);
+    size_t base = (k % SRC_SETS) * WAYS;
+    const uint64_t *keys = d->src_keys + base;
+    for (size_t i = 0; i < WAYS; i++)
+        if (keys[i] == k)
+            return &d->src[base + i];
+    if (!create)
         return NULL;
+    struct src_entry *set = d->src + base, *victim = NULL;
+    for (size_t i = 0; i < WAYS && (!victim || victim->key != 0); i++) {
+        if (set[i].key == 0)
+            victim = &set[i];
+        else if (!src_valuable(&set[i]) && (!victim || set[i].last_ns < victim->last_ns))
+            victim = &set[i];
+    }
+    if (!victim)
+        return NULL; /* every entry holds a legitimate client: keep them */
     memset(victim, 0, sizeof *victim);
     victim->key = k;
     victim->first_ns = victim->last_ns = now;
+    d->src_keys[victim - d->src] = k;
     return victim;
 }
 
@@ -71,14 +78,14 @@ struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64
     for (size_t i = 0; i < WAYS; i++) {
         if (set[i].key == key)
             return &set[i];
-        if (set[i].last_ns < victim->last_ns)
-            victim = &set[i]; /* empty entries have last_ns 0: taken first */
+        if (set[i].last < victim->last)
+            victim = &set[i]; /* empty entries have last 0: taken first */
     }
     if (!create)
         return NULL;
     memset(victim, 0, sizeof *victim);
     victim->key = key;
-    victim->last_ns = now;
+    victim->last = CONN_TIME(now);
     return victim;
 }
 
@@ -87,29 +94,36 @@ static uint64_t stream_key(const struct bw_detect_pkt *p)
     return bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, 9);
 }
 
+static uint8_t *sbuf(struct bw_detect *d, const struct stream_entry *s)
+{
+    return d->stream_buf + (size_t)(s - d->stream) * STREAM_BUF;
+}
+
 static struct stream_entry *stream_get(struct bw_detect *d, uint64_t key, bool create)
 {
-    struct stream_entry *set = d->stream + (key % STREAM_SETS) * WAYS;
-    struct stream_entry *victim = &set[0];
-    for (size_t i = 0; i < WAYS; i++) {
-        if (set[i].key == key)
-            return &set[i];
-        if (set[i].last_ns < victim->last_ns)
-            victim = &set[i];
-    }
+    size_t base = (key % STREAM_SETS) * WAYS;
+    for (size_t i = 0; i < WAYS; i++)
+        if (d->stream_keys[base + i] == key)
+            return &d->stream[base + i];
     if (!create)
         return NULL;
+    struct stream_entry *set = d->stream + base, *victim = &set[0];
+    for (size_t i = 1; i < WAYS; i++)
+        if (set[i].last_ns < victim->last_ns)
+            victim = &set[i];
+    memset(victim, 0, sizeof *victim);
     victim->key = key;
-    victim->len = 0;
-    victim->first_ns = victim->last_ns = 0;
+    d->stream_keys[victim - d->stream] = key;
     return victim;
 }
 
 void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p)
 {
     struct stream_entry *s = stream_get(d, stream_key(p), false);
-    if (s)
-        memset(s, 0, offsetof(struct stream_entry, buf));
+    if (s) {
+        d->stream_keys[s - d->stream] = 0;
+        memset(s, 0, sizeof *s);
+    }
 }
 
 /* Parses complete heads from the buffer, handing each to fn, and keeps the rest. */
@@ -119,7 +133,8 @@ static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p,
     int n = 0;
     for (;;) {
         struct bw_detect__http_req req;
-        int rc = bw_detect__http_parse(s->buf, s->len, &req);
+        uint8_t *buf = sbuf(d, s);
+        int rc = bw_detect__http_parse(buf, s->len, &req);
         if (rc == 0 && s->len == STREAM_BUF)
             rc = -1; /* a head larger than we keep: give up on it */
         if (rc <= 0) {
@@ -131,12 +146,12 @@ static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p,
         n++;
         fn(d, s->res, p, &req);
         size_t rest = s->len - req.head_len;
-        if (rest == 0 || !bw_detect__http_looks_like(s->buf + req.head_len, rest)) {
+        if (rest == 0 || !bw_detect__http_looks_like(buf + req.head_len, rest)) {
             s->len = 0; /* body bytes or nothing: the next segment starts a head */
             s->first_ns = 0;
             return n;
         }
-        memmove(s->buf, s->buf + req.head_len, rest);
+        memmove(buf, buf + req.head_len, rest);
         s->len = (uint16_t)rest;
         s->first_ns = p->ts_ns;
     }
@@ -174,7 +189,7 @@ int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_
         s->first_ns = p->ts_ns;
     size_t room = STREAM_BUF - s->len;
     size_t n = p->payload_len < room ? p->payload_len : room;
-    memcpy(s->buf + s->len, p->payload, n);
+    memcpy(sbuf(d, s) + s->len, p->payload, n);
     s->len = (uint16_t)(s->len + n);
     s->next_seq = p->tcp_seq + p->payload_len;
     s->last_ns = p->ts_ns;
