@@ -5,13 +5,15 @@
  *
  *   bulwark edge analyze --pcap FILE --protect ADDR[/LEN][=ARN] ... [--capacity-pps N]
  *                        [--report FILE] [--verdicts FILE] [--samples DIR] [--json]
- *                        [--http-port N] ... [--warmup S]
+ *                        [--http-port N] ...
  *
  * stdout: a summary (or, with --json, the report: attacks shaped like Shield's
  * DescribeAttack AttackDetail plus DetectionTime, drop counts per reason). --report
  * writes the same JSON to a file; --verdicts one byte per record (0 passed, 1
  * dropped); --samples each attack's sampled packets as DIR/<AttackId>.pcap. A
- * progress line goes to stderr every two seconds on long captures. Exit 0 on
+ * progress line goes to stderr every two seconds on long captures. --http-port
+ * declares a plaintext HTTP port besides 80 (the issue's "any port declared as HTTP").
+ * The detector learns for 20 s before it may declare anything. Exit 0 on
  * success, 1 on failure, 2 on bad usage.
  */
 #include "cmd/cli.h"
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 {
     fputs("usage: bulwark edge analyze --pcap FILE --protect ADDR[/LEN][=ARN] ...\n"
           "                            [--capacity-pps N] [--report FILE] [--verdicts FILE]\n"
-          "                            [--samples DIR] [--json] [--http-port N] [--warmup S]\n",
+          "                            [--samples DIR] [--json] [--http-port N]\n",
           f);
 }
 
@@ -86,11 +88,6 @@ static int parse_one(struct opts *o, int c, const char *arg)
             return -1;
         o->cfg.http_ports[o->cfg.n_http_ports++] = (uint16_t)v;
         return 0;
-    case 'w':
-        if (!parse_u64(arg, 3600, &v))
-            return -1;
-        o->cfg.warmup_s = (uint32_t)v;
-        return 0;
     default:
         return -1;
     }
@@ -98,13 +95,16 @@ static int parse_one(struct opts *o, int c, const char *arg)
 
 static int parse(struct opts *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"pcap", required_argument, 0, 'p'},    {"protect", required_argument, 0, 'P'},
-        {"capacity-pps", required_argument, 0, 'c'}, {"report", required_argument, 0, 'r'},
-        {"verdicts", required_argument, 0, 'v'}, {"samples", required_argument, 0, 's'},
-        {"json", no_argument, 0, 'j'},          {"http-port", required_argument, 0, 'H'},
-        {"warmup", required_argument, 0, 'w'},  {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option lo[] = {{"pcap", required_argument, 0, 'p'},
+                                       {"protect", required_argument, 0, 'P'},
+                                       {"capacity-pps", required_argument, 0, 'c'},
+                                       {"report", required_argument, 0, 'r'},
+                                       {"verdicts", required_argument, 0, 'v'},
+                                       {"samples", required_argument, 0, 's'},
+                                       {"json", no_argument, 0, 'j'},
+                                       {"http-port", required_argument, 0, 'H'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
     bw_detect_config_default(&o->cfg);
     o->cfg.n_http_ports = 1; /* port 80 always; --http-port adds */
     optind = 1;
@@ -215,8 +215,7 @@ static int analyze(int argc, char **argv)
             goto out;
         }
     if (o.verdicts && !(an.verdicts = fopen(o.verdicts, "wb"))) {
-        fprintf(stderr, "bulwark edge analyze: cannot write %s: %s\n", o.verdicts,
-                strerror(errno));
+        fprintf(stderr, "bulwark edge analyze: cannot write %s: %s\n", o.verdicts, strerror(errno));
         goto out;
     }
     if (bw_edge_analyze(&an, o.pcap, &err) != BW_OK) {

@@ -21,8 +21,20 @@
 #define ALPHA 0.065 /* EWMA weight per second: about a 30 s memory */
 
 static const char *const metric_names[BW_DETECT_M__COUNT] = {
-    "packets", "bits", "syn", "sources", "tcp", "udp", "icmp", "fragments", "stray_ack",
-    "stray_synack", "unanswered_syn", "udp_unknown", "requests", "requests_top_source",
+    "packets",
+    "bits",
+    "syn",
+    "sources",
+    "tcp",
+    "udp",
+    "icmp",
+    "fragments",
+    "stray_ack",
+    "stray_synack",
+    "unanswered_syn",
+    "udp_unknown",
+    "requests",
+    "requests_top_source",
     "slow_connections",
 };
 
@@ -133,8 +145,8 @@ static bool gate(const struct bw_detect *d, const struct res *r, int v, const do
 {
     if (v != BW_DETECT_V_REQUEST_FLOOD)
         return true;
-    double h = bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma,
-                                    d->cfg.ratio, 20);
+    double h =
+        bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma, d->cfg.ratio, 20);
     return m[BW_DETECT_M_RPS_TOP_SRC] > h;
 }
 
@@ -198,8 +210,7 @@ static bool any_active(const struct res *r)
     return false;
 }
 
-static void vector_step(struct bw_detect *d, struct res *r, int v, double val, bool g,
-                        uint64_t now)
+static void vector_step(struct bw_detect *d, struct res *r, int v, double val, bool g, uint64_t now)
 {
     struct vstate *s = &r->vs[v];
     if (!s->active) {

@@ -116,16 +116,16 @@ enum bw_detect_drop {
 const char *bw_detect_drop_name(enum bw_detect_drop d);
 
 struct bw_detect_config {
-    uint32_t tick_ms;        /* evaluation period (default 100) */
-    uint32_t warmup_s;       /* learning only, no declaration (default 20) */
-    uint32_t declare_ticks;  /* ticks above threshold before declaring (default 5) */
-    uint32_t end_s;          /* seconds below the low threshold before ending (default 3) */
-    double sigma;            /* declare above mean + sigma * sd ... (default 6) */
-    double ratio;            /* ... and above ratio * mean (default 3) */
-    uint64_t capacity_pps;   /* per resource; 0 = unlimited (no priority drops) */
-    uint32_t sample_every;   /* keep 1 packet in N during an attack (default 100) */
-    uint32_t sample_max;     /* at most this many samples per attack (default 1000) */
-    uint16_t http_ports[8];  /* plaintext HTTP ports (default {80}) */
+    uint32_t tick_ms;       /* evaluation period (default 100) */
+    uint32_t warmup_s;      /* learning only, no declaration (default 20) */
+    uint32_t declare_ticks; /* ticks above threshold before declaring (default 5) */
+    uint32_t end_s;         /* seconds below the low threshold before ending (default 3) */
+    double sigma;           /* declare above mean + sigma * sd ... (default 6) */
+    double ratio;           /* ... and above ratio * mean (default 3) */
+    uint64_t capacity_pps;  /* per resource; 0 = unlimited (no priority drops) */
+    uint32_t sample_every;  /* keep 1 packet in N during an attack (default 100) */
+    uint32_t sample_max;    /* at most this many samples per attack (default 1000) */
+    uint16_t http_ports[8]; /* plaintext HTTP ports (default {80}) */
     size_t n_http_ports;
 };
 
@@ -183,14 +183,14 @@ struct bw_detect_attack {
     const char *arn;
     char addr[64]; /* the resource's address or prefix: SubResources[].Id */
     uint64_t start_ns, detect_ns, end_ns;
-    uint32_t vectors;                     /* bit per enum bw_detect_vector */
+    uint32_t vectors; /* bit per enum bw_detect_vector */
     uint64_t vector_pkts[BW_DETECT_V__COUNT];
-    uint64_t pkts, bytes, requests;       /* inbound to the resource while it lasted */
+    uint64_t pkts, bytes, requests; /* inbound to the resource while it lasted */
     double max_pps, max_bps, max_rps;
-    uint64_t distinct_sources;            /* HyperLogLog estimate */
-    struct bw_detect_contrib top_ip[BW_DETECT_TOP], top_port[BW_DETECT_TOP],
-        top_ttl[BW_DETECT_TOP], top_size[BW_DETECT_TOP], top_ua[BW_DETECT_TOP],
-        top_url[BW_DETECT_TOP], top_req_ip[BW_DETECT_TOP];
+    uint64_t distinct_sources; /* HyperLogLog estimate */
+    struct bw_detect_contrib top_ip[BW_DETECT_TOP], top_port[BW_DETECT_TOP], top_ttl[BW_DETECT_TOP],
+        top_size[BW_DETECT_TOP], top_ua[BW_DETECT_TOP], top_url[BW_DETECT_TOP],
+        top_req_ip[BW_DETECT_TOP];
     size_t n_samples;
     struct bw_detect_sample *samples;
 };

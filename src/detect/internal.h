@@ -36,7 +36,7 @@ double bw_detect__hll_count(const struct bw_detect__hll *h);
 uint64_t bw_detect__hash(const void *p, size_t n, uint64_t seed);
 
 /* ---- Space-Saving top-k over keys of up to 48 bytes ---- */
-#define BW_DETECT_SS_K 32
+#define BW_DETECT_SS_K   32
 #define BW_DETECT_SS_KEY 48
 struct bw_detect__ss {
     uint32_t n;

@@ -33,13 +33,12 @@ static json_t *property(const char *layer, const char *id, const struct bw_detec
     json_t *list = json_array();
     uint64_t total = 0;
     for (size_t i = 0; i < BW_DETECT_TOP && c[i].name[0]; i++) {
-        json_array_append_new(list, json_pack("{s:s, s:I}", "Name", c[i].name, "Value",
-                                              (json_int_t)c[i].value));
+        json_array_append_new(
+            list, json_pack("{s:s, s:I}", "Name", c[i].name, "Value", (json_int_t)c[i].value));
         total += c[i].value;
     }
-    return json_pack("{s:s, s:s, s:o, s:s, s:I}", "AttackLayer", layer,
-                     "AttackPropertyIdentifier", id, "TopContributors", list, "Unit", unit,
-                     "Total", (json_int_t)total);
+    return json_pack("{s:s, s:s, s:o, s:s, s:I}", "AttackLayer", layer, "AttackPropertyIdentifier",
+                     id, "TopContributors", list, "Unit", unit, "Total", (json_int_t)total);
 }
 
 static json_t *vectors(const struct bw_detect_attack *a, uint64_t secs)
@@ -49,11 +48,11 @@ static json_t *vectors(const struct bw_detect_attack *a, uint64_t secs)
         if (!(a->vectors & (1u << v)))
             continue;
         json_t *c = json_array();
-        json_array_append_new(c, counter(v == BW_DETECT_V_REQUEST_FLOOD ? "Requests" : "Packets",
-                                         0, (double)a->vector_pkts[v], secs,
+        json_array_append_new(c, counter(v == BW_DETECT_V_REQUEST_FLOOD ? "Requests" : "Packets", 0,
+                                         (double)a->vector_pkts[v], secs,
                                          v == BW_DETECT_V_REQUEST_FLOOD ? "Requests" : "Packets"));
-        json_array_append_new(list, json_pack("{s:s, s:o}", "VectorType",
-                                              bw_detect_vector_name(v), "VectorCounters", c));
+        json_array_append_new(list, json_pack("{s:s, s:o}", "VectorType", bw_detect_vector_name(v),
+                                              "VectorCounters", c));
     }
     return list;
 }
@@ -70,7 +69,8 @@ static json_t *properties(const struct bw_detect_attack *a)
             p, property("APPLICATION", "SOURCE_IP_ADDRESS", a->top_req_ip, "REQUESTS"));
         json_array_append_new(p,
                               property("APPLICATION", "SOURCE_USER_AGENT", a->top_ua, "REQUESTS"));
-        json_array_append_new(p, property("APPLICATION", "DESTINATION_URL", a->top_url, "REQUESTS"));
+        json_array_append_new(p,
+                              property("APPLICATION", "DESTINATION_URL", a->top_url, "REQUESTS"));
     }
     return p;
 }
@@ -80,27 +80,27 @@ static json_t *attack_json(const struct bw_detect_attack *a)
     uint64_t end = a->end_ns ? a->end_ns : a->start_ns;
     uint64_t secs = (end - a->start_ns) / 1000000000ULL + 1;
     json_t *counters = json_array();
-    json_array_append_new(counters, counter("Packets", a->max_pps, (double)a->pkts, secs,
-                                            "Packets"));
-    json_array_append_new(counters, counter("Bits", a->max_bps, 8.0 * (double)a->bytes, secs,
-                                            "Bits"));
-    json_array_append_new(counters, counter("Requests", a->max_rps, (double)a->requests, secs,
-                                            "Requests"));
-    json_array_append_new(counters, counter("DistinctSources", 0, (double)a->distinct_sources,
-                                            1, "Sources"));
+    json_array_append_new(counters,
+                          counter("Packets", a->max_pps, (double)a->pkts, secs, "Packets"));
+    json_array_append_new(counters,
+                          counter("Bits", a->max_bps, 8.0 * (double)a->bytes, secs, "Bits"));
+    json_array_append_new(counters,
+                          counter("Requests", a->max_rps, (double)a->requests, secs, "Requests"));
+    json_array_append_new(counters,
+                          counter("DistinctSources", 0, (double)a->distinct_sources, 1, "Sources"));
     json_t *mit = json_array();
     for (int v = 0; v < BW_DETECT_V__COUNT; v++)
         if (a->vectors & (1u << v))
             json_array_append_new(mit, json_pack("{s:s, s:s}", "MitigationName",
                                                  bw_detect_vector_rule(v)->name, "Description",
                                                  bw_detect_vector_rule(v)->describe));
-    json_t *sub = json_pack("[{s:s, s:s, s:o, s:[]}]", "Type", "IP", "Id", a->addr,
-                            "AttackVectors", vectors(a, secs), "Counters");
-    json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "AttackId", a->id,
-                          "ResourceArn", a->arn, "SubResources", sub, "StartTime",
-                          ts(a->start_ns), "DetectionTime", ts(a->detect_ns), "AttackCounters",
-                          counters, "AttackProperties", properties(a), "Mitigations", mit,
-                          "SampledPackets", json_integer((json_int_t)a->n_samples));
+    json_t *sub = json_pack("[{s:s, s:s, s:o, s:[]}]", "Type", "IP", "Id", a->addr, "AttackVectors",
+                            vectors(a, secs), "Counters");
+    json_t *o =
+        json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "AttackId", a->id, "ResourceArn",
+                  a->arn, "SubResources", sub, "StartTime", ts(a->start_ns), "DetectionTime",
+                  ts(a->detect_ns), "AttackCounters", counters, "AttackProperties", properties(a),
+                  "Mitigations", mit, "SampledPackets", json_integer((json_int_t)a->n_samples));
     json_object_set_new(o, "EndTime", a->end_ns ? ts(a->end_ns) : json_null());
     return o;
 }

@@ -10,13 +10,13 @@
 
 #include "detect/internal.h"
 
-#define MAX_RES      64
-#define MAX_TICKS_S  100 /* ticks per second at most (tick_ms >= 10) */
-#define WAYS         8
-#define SRC_SETS     8192 /* 64 Ki sources */
-#define CONN_SETS    16384 /* 128 Ki connections / asked UDP peers */
-#define STREAM_SETS  1024  /* 8 Ki HTTP streams */
-#define STREAM_BUF   1024
+#define MAX_RES       64
+#define MAX_TICKS_S   100 /* ticks per second at most (tick_ms >= 10) */
+#define WAYS          8
+#define SRC_SETS      8192  /* 64 Ki sources */
+#define CONN_SETS     16384 /* 128 Ki connections / asked UDP peers */
+#define STREAM_SETS   1024  /* 8 Ki HTTP streams */
+#define STREAM_BUF    1024
 #define SLOW_AFTER_NS (1000000000ULL) /* a client sends its head within an RTT */
 
 /* Source evidence flags. */
@@ -30,15 +30,15 @@ struct src_entry {
     uint64_t key; /* 0 = empty */
     uint64_t first_ns, last_ns;
     uint32_t flags;
-    uint32_t sec;         /* the second the counters below belong to */
+    uint32_t sec; /* the second the counters below belong to */
     uint32_t syn_sec, req_sec;
     uint32_t slow_scan, slow_n;
 };
 
-#define CONN_SYN    1 /* client SYN seen */
-#define CONN_EST    2 /* handshake completed */
-#define CONN_OUT    3 /* resource-initiated TCP (SYN out) */
-#define CONN_ASKED  4 /* resource sent UDP to this peer:port */
+#define CONN_SYN     1 /* client SYN seen */
+#define CONN_EST     2 /* handshake completed */
+#define CONN_OUT     3 /* resource-initiated TCP (SYN out) */
+#define CONN_ASKED   4 /* resource sent UDP to this peer:port */
 #define CONN_TCP_KEY 6 /* the key kind of every TCP 4-tuple */
 
 /* 16 bytes: a set of 8 is two cache lines. `last` is in 2^24 ns (~17 ms) units. */
@@ -98,7 +98,7 @@ struct res {
     uint64_t first_ns;
     uint32_t ring[MAX_TICKS_S][C__COUNT];
     uint32_t ring_refl[MAX_TICKS_S][BW_DETECT_V__COUNT];
-    uint32_t cur;                /* ring slot being filled */
+    uint32_t cur; /* ring slot being filled */
     struct bw_detect__ewma base[BW_DETECT_M__COUNT];
     double last[BW_DETECT_M__COUNT];
     struct bw_detect__ewma refl_base[BW_DETECT_V__COUNT];
@@ -107,7 +107,7 @@ struct res {
     struct bw_detect__hll sec_srcs;
     struct bw_detect__ss sec_req_src;
     double sec_top_req, sec_srcs_n;
-    int attack; /* index of the open attack, -1 */
+    int attack;     /* index of the open attack, -1 */
     uint32_t rules; /* bit per vector whose rule is installed */
     uint32_t slow_conns;
     /* priority admission */
@@ -130,9 +130,9 @@ struct bw_detect {
     uint64_t *src_keys; /* the keys of src[], apart: one cache line per set */
     struct src_entry *src;
     struct conn_entry *conn;
-    uint64_t *stream_keys;  /* the keys of stream[], apart: one cache line per set */
+    uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
-    uint8_t *stream_buf;    /* STREAM_BUF bytes per stream entry */
+    uint8_t *stream_buf; /* STREAM_BUF bytes per stream entry */
     uint32_t scan_no;
 };
 
@@ -163,8 +163,7 @@ void bw_detect__res_text(const struct res *r, char *out, size_t cap);
 void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns);
 void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
                             const struct bw_detect_pkt *p);
-void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
-                                const struct bw_detect_pkt *p,
+void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p,
                                 const struct bw_detect__http_req *req);
 void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns);
 

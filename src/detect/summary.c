@@ -61,8 +61,7 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
     sample(d, a, p);
 }
 
-void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
-                                const struct bw_detect_pkt *p,
+void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p,
                                 const struct bw_detect__http_req *req)
 {
     if (r->attack < 0)

@@ -70,8 +70,7 @@ uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uin
     return nonzero(bw_detect__hash(k, sizeof k, 2));
 }
 
-struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
-                                       bool create)
+struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now, bool create)
 {
     struct conn_entry *set = d->conn + (key % CONN_SETS) * WAYS;
     struct conn_entry *victim = &set[0];
@@ -127,8 +126,8 @@ void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p)
 }
 
 /* Parses complete heads from the buffer, handing each to fn, and keeps the rest. */
-static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p,
-                        struct stream_entry *s, bw_detect__req_fn fn)
+static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p, struct stream_entry *s,
+                        bw_detect__req_fn fn)
 {
     int n = 0;
     for (;;) {

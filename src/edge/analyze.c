@@ -73,8 +73,7 @@ enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
     return v;
 }
 
-static enum bw_code loop(struct bw_edge_analysis *an, struct bw_edge_capture *c,
-                         struct bw_err *err)
+static enum bw_code loop(struct bw_edge_analysis *an, struct bw_edge_capture *c, struct bw_err *err)
 {
     struct bw_edge_record rec;
     uint64_t next_progress = bw_mono_ns() + 2000000000ULL;

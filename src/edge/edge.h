@@ -32,8 +32,7 @@ struct bw_edge_record {
 enum bw_code bw_edge_capture_open(const char *path, struct bw_edge_capture **out,
                                   struct bw_err *err);
 /* The next record: 1 with rec filled, 0 at the end, -1 on a read error (err set). */
-int bw_edge_capture_next(struct bw_edge_capture *c, struct bw_edge_record *rec,
-                         struct bw_err *err);
+int bw_edge_capture_next(struct bw_edge_capture *c, struct bw_edge_record *rec, struct bw_err *err);
 void bw_edge_capture_close(struct bw_edge_capture *c);
 
 /* Writes frames as a classic pcap file (Ethernet, ns precision). */
@@ -59,8 +58,8 @@ struct bw_edge_stats {
 typedef void (*bw_edge_progress_fn)(const struct bw_edge_stats *st, size_t attacks, void *arg);
 
 struct bw_edge_analysis {
-    struct bw_detect *det;      /* configured by the caller (resources, capacity) */
-    FILE *verdicts;             /* one byte per record, or NULL */
+    struct bw_detect *det; /* configured by the caller (resources, capacity) */
+    FILE *verdicts;        /* one byte per record, or NULL */
     bw_edge_progress_fn progress;
     void *progress_arg;
     struct bw_edge_stats stats; /* OUT */

@@ -91,10 +91,40 @@ def test_vector_detected_named_and_timed(tmp_path, vector):
     # Samples: a pcap per attack with at least one packet in it.
     sample = tmp_path / "samples" / (a["AttackId"] + ".pcap")
     assert sample.exists() and sample.stat().st_size > 24 + 16
+    assert len(times(str(sample))) == a["SampledPackets"] > 0
     # The resource's own packets are evidence, never dropped; legitimate clients keep
     # getting through while the mitigation is installed.
     assert all(v == 0 for lb, v in zip(labels(vector), verdicts) if lb == FROM_RESOURCE)
     assert benign_kept(vector, verdicts, want["start"], want["end"]) >= 0.95
+
+
+def test_samples_are_pcaps_the_analyser_reads_back(tmp_path):
+    _, rep, _, _ = analyze(tmp_path, "DNS_REFLECTION")
+    a = rep["Attacks"][0]
+    sample = tmp_path / "samples" / (a["AttackId"] + ".pcap")
+    p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", str(sample), "--protect",
+                        truth("DNS_REFLECTION")["resource"], "--json"], capture_output=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    back = json.loads(p.stdout)
+    assert back["Records"] == a["SampledPackets"]
+    # 1 in 100 of the attack's packets (1500/s for 12 s), bounded at 1000
+    assert 150 <= a["SampledPackets"] <= 200
+
+
+def test_http_port_declared(tmp_path):
+    """Declaring another HTTP port keeps port 80; port 0 is refused (engine_test covers a
+    flood on a declared port)."""
+    t = truth("REQUEST_FLOOD")
+    base = [BULWARK, "edge", "analyze", "--pcap", os.path.join(CAPS, "REQUEST_FLOOD.pcap"),
+            "--protect", t["resource"], "--json"]
+    p = subprocess.run(base + ["--http-port", "8080"], capture_output=True, timeout=60)
+    assert p.returncode == 0
+    rep = json.loads(p.stdout)
+    assert rep["Attacks"][0]["SubResources"][0]["AttackVectors"][0]["VectorType"] == \
+        "REQUEST_FLOOD"
+    p = subprocess.run(base + ["--http-port", "0"], capture_output=True, timeout=60)
+    assert p.returncode == 2
 
 
 def test_request_flood_top_contributors(tmp_path):

@@ -16,7 +16,7 @@
 #include "detect/detect.h"
 
 #define SEC 1000000000ULL
-#define T0 (1700000000ULL * SEC)
+#define T0  (1700000000ULL * SEC)
 
 static const uint8_t VICTIM[4] = {198, 51, 100, 10};
 
@@ -60,16 +60,22 @@ static struct bw_detect *det(uint64_t capacity)
 }
 
 /* Benign clients 10.0.0.1..50 completing a handshake each, n connections per second. */
+static enum bw_detect_drop client_conn_to(struct bw_detect *d, uint64_t t, uint32_t cli,
+                                          uint16_t sport, uint16_t dport)
+{
+    struct bw_detect_pkt syn = pkt(t, cli, true, 6, sport, dport, 0x02);
+    enum bw_detect_drop v = bw_detect_packet(d, &syn);
+    struct bw_detect_pkt sa = pkt(t + 1000000, cli, false, 6, dport, sport, 0x12);
+    bw_detect_packet(d, &sa);
+    struct bw_detect_pkt ack = pkt(t + 2000000, cli, true, 6, sport, dport, 0x10);
+    enum bw_detect_drop v2 = bw_detect_packet(d, &ack);
+    return v != BW_DETECT_PASS ? v : v2;
+}
+
 static enum bw_detect_drop client_conn(struct bw_detect *d, uint64_t t, uint32_t cli,
                                        uint16_t sport)
 {
-    struct bw_detect_pkt syn = pkt(t, cli, true, 6, sport, 80, 0x02);
-    enum bw_detect_drop v = bw_detect_packet(d, &syn);
-    struct bw_detect_pkt sa = pkt(t + 1000000, cli, false, 6, 80, sport, 0x12);
-    bw_detect_packet(d, &sa);
-    struct bw_detect_pkt ack = pkt(t + 2000000, cli, true, 6, sport, 80, 0x10);
-    enum bw_detect_drop v2 = bw_detect_packet(d, &ack);
-    return v != BW_DETECT_PASS ? v : v2;
+    return client_conn_to(d, t, cli, sport, 80);
 }
 
 static void steady(struct bw_detect *d, uint64_t from, uint64_t to, unsigned per_s,
@@ -211,6 +217,46 @@ static void live_tick_ends_attack_without_packets(void **state)
     bw_detect_free(d);
 }
 
+/* 20 sources sending 30 requests/s each to dport, after a calm baseline. */
+static size_t request_flood_on(uint16_t dport, bool declare)
+{
+    struct bw_detect_config cfg;
+    bw_detect_config_default(&cfg);
+    if (declare)
+        cfg.http_ports[cfg.n_http_ports++] = dport;
+    struct bw_detect *d = bw_detect_new(&cfg);
+    struct bw_err err;
+    assert_int_equal(bw_detect_resource_parse(d, "198.51.100.10", &err), BW_OK);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    static const char req[] = "GET /x HTTP/1.1\r\nHost: a\r\nUser-Agent: bot\r\n\r\n";
+    uint32_t seq[20] = {0};
+    for (uint32_t b = 0; b < 20; b++) /* the bots complete their handshakes */
+        client_conn_to(d, T0 + 30 * SEC - SEC / 2, 0xb9dc0001 + b, (uint16_t)(40000 + b), dport);
+    for (uint64_t t = T0 + 30 * SEC, i = 0; t < T0 + 40 * SEC; t += SEC / 600, i++) {
+        struct bw_detect_pkt p = pkt(t, 0xb9dc0001 + (uint32_t)(i % 20), true, 6,
+                                     (uint16_t)(40000 + i % 20), dport, 0x18);
+        p.payload = (const uint8_t *)req;
+        p.payload_len = sizeof req - 1;
+        p.tcp_seq = seq[i % 20];
+        seq[i % 20] += sizeof req - 1;
+        bw_detect_packet(d, &p);
+    }
+    bw_detect_finish(d, T0 + 40 * SEC);
+    size_t n = bw_detect_attack_count(d);
+    if (n)
+        assert_true(bw_detect_attack_get(d, 0)->vectors == 1u << BW_DETECT_V_REQUEST_FLOOD);
+    bw_detect_free(d);
+    return n;
+}
+
+static void request_flood_on_declared_http_port(void **state)
+{
+    (void)state;
+    assert_int_equal(request_flood_on(80, false), 1);
+    assert_int_equal(request_flood_on(8080, false), 0);
+    assert_int_equal(request_flood_on(8080, true), 1);
+}
+
 static void resources_parse_and_match(void **state)
 {
     (void)state;
@@ -244,6 +290,7 @@ int main(void)
         cmocka_unit_test(solicited_dns_answers_are_not_reflection),
         cmocka_unit_test(priority_keeps_known_clients_over_capacity),
         cmocka_unit_test(live_tick_ends_attack_without_packets),
+        cmocka_unit_test(request_flood_on_declared_http_port),
         cmocka_unit_test(resources_parse_and_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
