@@ -266,11 +266,10 @@ static void count(struct res *r, enum tick_ctr c)
  * lookup per segment: a 4-tuple is either a client's connection (SYN, EST) or one the
  * resource opened (OUT), so both share one key. */
 static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
-                  const struct bw_detect_pkt *p)
+                  const struct bw_detect_pkt *p, uint64_t k)
 {
     uint8_t f = p->tcp_flags;
     count(r, C_TCP);
-    uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
     bool syn = (f & (TCP_SYN | TCP_ACK)) == TCP_SYN;
     struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, syn);
     if (syn) {
@@ -401,9 +400,9 @@ static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
     return BW_DETECT_DROP_DEPRIORITISED;
 }
 
-static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_pkt *p)
+static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_pkt *p, uint64_t sk)
 {
-    struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, true);
+    struct src_entry *e = bw_detect__src_get_k(d, sk, p->ts_ns, true);
     if (!e)
         return NULL;
     uint32_t sec = bw_detect__sec(p->ts_ns);
@@ -424,13 +423,20 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
     }
     count(r, C_PKTS);
     r->ring[r->cur][C_BYTES] += p->wire_len;
-    struct src_entry *e = src_touch(d, p);
-    bw_detect__hll_add(&r->sec_srcs, bw_detect__src_hash(p->src));
+    uint64_t sk = bw_detect__src_hash(p->src), ck = 0;
+    bw_detect__src_prefetch(d, sk);
+    bool tcp = p->proto == 6 && (!p->is_frag || p->is_first_frag);
+    if (tcp) {
+        ck = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
+        bw_detect__conn_prefetch(d, ck);
+    }
+    struct src_entry *e = src_touch(d, p, sk);
+    bw_detect__hll_add(&r->sec_srcs, sk);
     int vec = -1;
     if (p->is_frag && !p->is_first_frag)
         vec = udp_in(d, r, p);
-    else if (p->proto == 6) {
-        vec = tcp_in(d, r, e, p);
+    else if (tcp) {
+        vec = tcp_in(d, r, e, p, ck);
         if (is_http_port(d, p->dport)) {
             if (p->tcp_flags & (TCP_FIN | TCP_RST))
                 bw_detect__stream_close(d, p);

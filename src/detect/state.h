@@ -141,6 +141,11 @@ struct bw_detect {
 uint64_t bw_detect__src_hash(const uint8_t addr[16]);
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
                                      bool create);
+/* The same by key (bw_detect__src_hash). */
+struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create);
+/* Prefetch hints: the packet path starts both table loads before using either. */
+void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k);
+void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k);
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
                                        bool create);
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],

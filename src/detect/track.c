@@ -34,7 +34,23 @@ uint64_t bw_detect__src_hash(const uint8_t addr[16])
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
                                      bool create)
 {
-    uint64_t k = bw_detect__src_hash(addr);
+    return bw_detect__src_get_k(d, bw_detect__src_hash(addr), now, create);
+}
+
+void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k)
+{
+    __builtin_prefetch(d->src_keys + (k % SRC_SETS) * WAYS);
+}
+
+void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k)
+{
+    const struct conn_entry *set = d->conn + (k % CONN_SETS) * WAYS;
+    __builtin_prefetch(set);
+    __builtin_prefetch(set + WAYS / 2);
+}
+
+struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create)
+{
     size_t base = (k % SRC_SETS) * WAYS;
     const uint64_t *keys = d->src_keys + base;
     for (size_t i = 0; i < WAYS; i++)
