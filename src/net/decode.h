@@ -540,7 +540,10 @@ BW_NET_INLINE void bw_net__payload(const uint8_t *p, const uint8_t *end, struct 
     uint64_t room = (uint64_t)(end - p);
     if (n > room)
         n = (uint32_t)room;
-    __builtin_memcpy(out->payload, p, n);
+    if (room >= BW_NET_PAYLOAD_MAX) /* a fixed-size copy is a few vector moves */
+        __builtin_memcpy(out->payload, p, BW_NET_PAYLOAD_MAX);
+    else if (n)
+        __builtin_memcpy(out->payload, p, n);
     out->payload_n = (uint8_t)n;
 #endif
 }
@@ -609,6 +612,15 @@ BW_NET_INLINE uint8_t bw_net__class(const struct bw_net_flow *f)
     return BW_NET_CLS_TCP_ACK;
 }
 
+/* Zeroes out except payload[] (only payload_n bytes of it are meaningful): a memset of
+ * the whole record becomes `rep stos`, which cost a quarter of the decode. */
+BW_NET_INLINE void bw_net__zero(struct bw_net_flow *out)
+{
+    /* Two pieces of at most 64 bytes: the compiler inlines each as a few vector stores. */
+    __builtin_memset(out, 0, 64);
+    __builtin_memset((uint8_t *)out + 64, 0, __builtin_offsetof(struct bw_net_flow, payload) - 64);
+}
+
 /*
  * The decoder in steps, so the XDP program can have the verifier check the loops once, in
  * global functions, instead of once per path through the code before them:
@@ -624,7 +636,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void 
                                                    struct bw_net_flow *out)
 {
     const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end, *l3 = p;
-    __builtin_memset(out, 0, sizeof(*out));
+    bw_net__zero(out);
 #ifndef __bpf__
     out->pkt_len = (uint32_t)(end - p);
 #endif
