@@ -171,8 +171,9 @@ static void benign(struct g *g)
     unsigned w = pick(g, 1000);
     g->v6 = (w < 950 || w >= 965) && pick(g, 100) < 8;
     eth(g, 0);
+    size_t mss = g->v6 ? 1428 : 1448; /* full-size segments with timestamps, MTU 1500 */
     if (w < 300)
-        tcp(g, 0, 0x10, 1448);
+        tcp(g, 0, 0x10, mss);
     else if (w < 500)
         tcp(g, 1, 0x10, 0);
     else if (w < 580)
@@ -194,7 +195,7 @@ static void benign(struct g *g)
     else if (w < 965)
         frag4(g, pick(g, 2));
     else
-        tcp(g, 0, 0x10, 1448);
+        tcp(g, 0, 0x10, mss);
     if (w < 950 || w >= 965)
         finish(g);
 }
