@@ -72,7 +72,7 @@ double bw_detect__hll_count(const struct bw_detect__hll *h)
     double sum = 0;
     unsigned zeros = 0;
     for (size_t i = 0; i < (1u << BW_DETECT_HLL_P); i++) {
-        sum += ldexp(1.0, -h->reg[i]);
+        sum += 1.0 / (double)(1ULL << (h->reg[i] & 63)); /* ranks stay <= 55 */
         zeros += h->reg[i] == 0;
     }
     double alpha = 0.7213 / (1 + 1.079 / m);

@@ -133,6 +133,7 @@ struct bw_detect {
     uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
     uint8_t *stream_buf; /* STREAM_BUF bytes per stream entry */
+    size_t n_partial;    /* streams holding bytes of an incomplete head */
     uint32_t scan_no;
 };
 

@@ -114,6 +114,14 @@ static uint8_t *sbuf(struct bw_detect *d, const struct stream_entry *s)
     return d->stream_buf + (size_t)(s - d->stream) * STREAM_BUF;
 }
 
+/* Sets a stream's buffered length, keeping d->n_partial (streams with bytes pending)
+ * exact so the per-tick scan is skipped when no head is pending. */
+static void set_len(struct bw_detect *d, struct stream_entry *s, size_t len)
+{
+    d->n_partial += (len > 0) - (s->len > 0);
+    s->len = (uint16_t)len;
+}
+
 static struct stream_entry *stream_get(struct bw_detect *d, uint64_t key, bool create)
 {
     size_t base = (key % STREAM_SETS) * WAYS;
@@ -126,6 +134,7 @@ static struct stream_entry *stream_get(struct bw_detect *d, uint64_t key, bool c
     for (size_t i = 1; i < WAYS; i++)
         if (set[i].last_ns < victim->last_ns)
             victim = &set[i];
+    set_len(d, victim, 0);
     memset(victim, 0, sizeof *victim);
     victim->key = key;
     d->stream_keys[victim - d->stream] = key;
@@ -137,6 +146,7 @@ void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p)
     struct stream_entry *s = stream_get(d, stream_key(p), false);
     if (s) {
         d->stream_keys[s - d->stream] = 0;
+        set_len(d, s, 0);
         memset(s, 0, sizeof *s);
     }
 }
@@ -154,7 +164,7 @@ static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p, stru
             rc = -1; /* a head larger than we keep: give up on it */
         if (rc <= 0) {
             if (rc < 0)
-                s->len = 0;
+                set_len(d, s, 0);
             s->first_ns = s->len ? s->first_ns : 0;
             return n;
         }
@@ -162,12 +172,12 @@ static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p, stru
         fn(d, s->res, p, &req);
         size_t rest = s->len - req.head_len;
         if (rest == 0 || !bw_detect__http_looks_like(buf + req.head_len, rest)) {
-            s->len = 0; /* body bytes or nothing: the next segment starts a head */
+            set_len(d, s, 0); /* body bytes or nothing: the next segment starts a head */
             s->first_ns = 0;
             return n;
         }
         memmove(buf, buf + req.head_len, rest);
-        s->len = (uint16_t)rest;
+        set_len(d, s, rest);
         s->first_ns = p->ts_ns;
     }
 }
@@ -179,7 +189,7 @@ static bool stream_start(struct bw_detect *d, int res, const struct bw_detect_pk
         return false;
     struct stream_entry *s = stream_get(d, k, true);
     s->next_seq = p->tcp_seq;
-    s->len = 0;
+    set_len(d, s, 0);
     s->first_ns = p->ts_ns;
     s->res = (int16_t)res;
     memcpy(s->src, p->src, 16);
@@ -205,7 +215,7 @@ int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_
     size_t room = STREAM_BUF - s->len;
     size_t n = p->payload_len < room ? p->payload_len : room;
     memcpy(sbuf(d, s) + s->len, p->payload, n);
-    s->len = (uint16_t)(s->len + n);
+    set_len(d, s, s->len + n);
     s->next_seq = p->tcp_seq + p->payload_len;
     s->last_ns = p->ts_ns;
     return stream_drain(d, p, s, fn);
@@ -229,9 +239,13 @@ void bw_detect__stream_scan(struct bw_detect *d)
     d->scan_no++;
     for (size_t i = 0; i < d->n_res; i++)
         d->res[i]->slow_conns = 0;
+    if (d->n_partial == 0)
+        return;
     for (size_t i = 0; i < (size_t)STREAM_SETS * WAYS; i++) {
+        if (d->stream_keys[i] == 0)
+            continue; /* most streams close with FIN/RST: the key array alone is read */
         struct stream_entry *s = &d->stream[i];
-        if (s->key == 0 || s->len == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
+        if (s->len == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
             continue;
         if (d->now_ns - s->first_ns < SLOW_AFTER_NS)
             continue;
