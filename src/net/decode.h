@@ -85,14 +85,16 @@ BW_NET_INLINE enum bw_net_verdict bw_net__eth(const uint8_t *p, const uint8_t *e
     return BW_NET_OK;
 }
 
-/* IPv4 options (RFC 791 3.1): EOL, NOP, or kind|len|data with 2 <= len <= what is left. */
+/*
+ * IPv4 options (RFC 791 3.1): EOL, NOP, or kind|len|data with 2 <= len <= what is left.
+ * Source routes are refused. As with TCP, only exact offsets: Router Alert (RFC 2113, 4
+ * bytes) is stepped over, any other option is checked to fit and ends the walk.
+ */
 BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_opts(const uint8_t *o, uint32_t olen,
                                                     const uint8_t *end)
 {
     uint32_t i = 0;
-    for (int n = 0; n < 40; n++) {
-        if (i >= olen || i >= 40)
-            break;
+    while (i < olen && i < 40) {
         const uint8_t *q = o + i;
         if (!BW_NET_FITS(q, 1, end))
             return BW_NET_TRUNC_IPV4;
@@ -105,11 +107,13 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_opts(const uint8_t *o, uint32_t o
         if (i + 2 > olen || !BW_NET_FITS(q, 2, end))
             return BW_NET_BAD_IPV4_OPTION;
         uint32_t len = q[1];
-        if (len < 2 || i + len > olen)
+        if (len < 2 || i + len > olen || (q[0] == 148 && len != 4))
             return BW_NET_BAD_IPV4_OPTION;
         if (q[0] == 131 || q[0] == 137)
             return BW_NET_IPV4_SRC_ROUTE;
-        i = (i + len) & 0x3f; /* <= olen <= 40: a hint for the verifier */
+        if (q[0] != 148)
+            break;
+        i += 4;
     }
     return BW_NET_OK;
 }
@@ -395,49 +399,63 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv6_rest(const uint8_t *ip, const uin
     return bw_net__frag(out, out->l3_len - fend);
 }
 
-/* One TCP option q of length len (2 <= len, all of it inside the header). */
-BW_NET_INLINE bool bw_net__tcp_opt(const uint8_t *q, uint32_t len, const uint8_t *end,
-                                   struct bw_net_flow *out)
+/* SACK's length as a constant: 2 + 8 * blocks, 1 to 4 blocks; 0 if none of those. */
+BW_NET_INLINE uint32_t bw_net__sack_len(uint32_t len)
+{
+    return len == 10 ? 10 : len == 18 ? 18 : len == 26 ? 26 : len == 34 ? 34 : 0;
+}
+
+/*
+ * One TCP option q of length len (2 <= len, all of it inside the header). Returns how far
+ * to step, as a constant per option kind (the verifier then sees only exact offsets,
+ * which keeps the walk cheap to verify): 0 when the option is malformed, 64 for an option
+ * of free length (TFO, unknown), after which the walk stops.
+ */
+BW_NET_INLINE uint32_t bw_net__tcp_opt(const uint8_t *q, uint32_t len, const uint8_t *end,
+                                       struct bw_net_flow *out)
 {
     switch (q[0]) {
     case 2:
         if (len != 4 || !BW_NET_FITS(q, 4, end))
-            return false;
+            return 0;
         out->tcp_opts |= BW_NET_TCPO_MSS;
         out->tcp_mss = bw_net__ld16(q + 2);
-        return true;
+        return 4;
     case 3:
         if (len != 3 || !BW_NET_FITS(q, 3, end))
-            return false;
+            return 0;
         out->tcp_opts |= BW_NET_TCPO_WSCALE;
         out->tcp_wscale = q[2];
-        return true;
+        return 3;
     case 4:
         out->tcp_opts |= BW_NET_TCPO_SACKOK;
-        return len == 2;
+        return len == 2 ? 2 : 0;
     case 5:
         out->tcp_opts |= BW_NET_TCPO_SACK;
-        return len >= 10 && (len - 2) % 8 == 0;
+        return bw_net__sack_len(len);
     case 8:
         out->tcp_opts |= BW_NET_TCPO_TS;
-        return len == 10;
+        return len == 10 ? 10 : 0;
     case 34:
         out->tcp_opts |= BW_NET_TCPO_TFO;
-        return true;
+        return 64;
     default:
         out->tcp_opts |= BW_NET_TCPO_OTHER;
-        return true;
+        return 64;
     }
 }
 
-/* TCP options (RFC 9293 3.1): EOL, NOP, or kind|len|data with len within the header. */
+/*
+ * TCP options (RFC 9293 3.1): EOL, NOP, or kind|len|data with len within the header;
+ * MSS, window scale, SACK-permitted, SACK and timestamps must have their lengths. An
+ * option of free length (TFO, unknown kinds) is checked to fit and ends the walk. The
+ * offset i only ever takes exact values and grows every pass: at most 40 passes.
+ */
 BW_NET_INLINE enum bw_net_verdict bw_net__tcp_opts(const uint8_t *o, uint32_t olen,
                                                    const uint8_t *end, struct bw_net_flow *out)
 {
     uint32_t i = 0;
-    for (int n = 0; n < 40; n++) {
-        if (i >= olen || i >= 40)
-            break;
+    while (i < olen && i < 40) {
         const uint8_t *q = o + i;
         if (!BW_NET_FITS(q, 1, end))
             return BW_NET_TRUNC_TCP;
@@ -450,9 +468,14 @@ BW_NET_INLINE enum bw_net_verdict bw_net__tcp_opts(const uint8_t *o, uint32_t ol
         if (i + 2 > olen || !BW_NET_FITS(q, 2, end))
             return BW_NET_BAD_TCP_OPTION;
         uint32_t len = q[1];
-        if (len < 2 || i + len > olen || !bw_net__tcp_opt(q, len, end, out))
+        if (len < 2 || i + len > olen)
             return BW_NET_BAD_TCP_OPTION;
-        i = (i + len) & 0x3f; /* <= olen <= 40: a hint for the verifier */
+        uint32_t step = bw_net__tcp_opt(q, len, end, out);
+        if (step == 0)
+            return BW_NET_BAD_TCP_OPTION;
+        if (step > 40)
+            break;
+        i += step;
     }
     return BW_NET_OK;
 }

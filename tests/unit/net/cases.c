@@ -586,6 +586,47 @@ static void udp_sport0(struct tp *p)
     tp_udp4(p, 0, 53, 20);
 }
 
+static void sack4(struct tp *p)
+{
+    static const uint8_t o[12] = {1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9};
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 6, S, D, NULL, 0);
+    tp_tcp(p, 40000, 80, ACK, o, sizeof(o));
+    tp_fin(p);
+}
+static void mptcp4(struct tp *p)
+{
+    static const uint8_t o[8] = {30, 4, 0x10, 0x81, 1, 1, 1, 0}; /* kind 30 (MPTCP), NOPs, EOL */
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 6, S, D, NULL, 0);
+    tp_tcp(p, 40000, 80, SYN, o, sizeof(o));
+    tp_fin(p);
+}
+static void rr4(struct tp *p)
+{
+    static const uint8_t o[8] = {7, 7, 4, 0, 0, 0, 0, 0}; /* record route, one slot, EOL */
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 1, S, D, o, sizeof(o));
+    tp_icmp(p, 8, 0);
+    tp_fin(p);
+}
+static void sack_len12(struct tp *p)
+{
+    static const uint8_t o[12] = {5, 12, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0};
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 6, S, D, NULL, 0);
+    tp_tcp(p, 40000, 80, ACK, o, sizeof(o));
+    tp_fin(p);
+}
+static void ra_len3(struct tp *p)
+{
+    static const uint8_t o[4] = {148, 3, 0, 0};
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 17, S, D, o, 4);
+    tp_udp(p, 5000, 53);
+    tp_fin(p);
+}
+
 #define OK(n, f)                                                                                   \
     {                                                                                              \
         n, BW_NET_OK, f, false                                                                     \
@@ -616,6 +657,9 @@ const struct tp_case tp_cases[] = {
     OK("ipv4 router alert option", opts4),
     OK("udp4 with Ethernet padding", padded4),
     OK("ARP", arp),
+    OK("tcp4 ACK with SACK", sack4),
+    OK("tcp4 SYN with an MPTCP option", mptcp4),
+    OK("icmp4 with record route", rr4),
     OK("GRE (L4 not parsed)", gre4),
     OK("tcp6 SYN", syn6),
     OK("udp6 DNS answer", udp6),
@@ -673,6 +717,8 @@ const struct tp_case tp_cases[] = {
     BAD("MSS option length 3", BW_NET_BAD_TCP_OPTION, mss_len3),
     BAD("TCP option length 0", BW_NET_BAD_TCP_OPTION, opt_len0),
     BAD("TCP option past header", BW_NET_BAD_TCP_OPTION, opt_over),
+    BAD("SACK of 12 bytes", BW_NET_BAD_TCP_OPTION, sack_len12),
+    BAD("router alert of 3 bytes", BW_NET_BAD_IPV4_OPTION, ra_len3),
     BAD("xmas FIN+PSH+URG", BW_NET_TCP_XMAS, xmas),
     BAD("all flags", BW_NET_TCP_XMAS, all_flags),
     BAD("SYN+FIN", BW_NET_TCP_SYN_FIN, syn_fin),
