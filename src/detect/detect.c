@@ -64,6 +64,7 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
     d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;
     d->ticks_per_s = 1000 / d->cfg.tick_ms;
     d->src_keys = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_keys);
+    d->src_meta = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_meta);
     d->src = xcalloc((size_t)SRC_SETS * WAYS, sizeof *d->src);
     d->conn = xalloc64((size_t)CONN_SETS * WAYS * sizeof *d->conn);
     d->stream_keys = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream_keys);
@@ -90,6 +91,7 @@ void bw_detect_free(struct bw_detect *d)
     }
     free(d->attacks);
     free(d->src_keys);
+    free(d->src_meta);
     free(d->src);
     free(d->conn);
     free(d->stream_keys);
@@ -237,7 +239,7 @@ static void outbound(struct bw_detect *d, const struct bw_detect_pkt *p)
         /* The resource sends data: the peer is in a real conversation with it. */
         struct src_entry *e = bw_detect__src_get(d, p->dst, p->ts_ns, true);
         if (e)
-            e->flags |= SRC_ANSWERED;
+            bw_detect__src_mark(d, e, SRC_ANSWERED);
     } else if (p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
         uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_TCP_KEY);
         struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, true);
@@ -298,7 +300,7 @@ static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
         c->state = CONN_EST;
         count(r, C_EST);
         if (e)
-            e->flags |= SRC_HANDSHAKE;
+            bw_detect__src_mark(d, e, SRC_HANDSHAKE);
     }
     c->last = CONN_TIME(p->ts_ns);
     return -1;
@@ -410,7 +412,7 @@ static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_p
         e->sec = sec;
         e->syn_sec = e->req_sec = 0;
     }
-    e->last_ns = p->ts_ns;
+    bw_detect__src_seen(d, e, p->ts_ns);
     return e;
 }
 

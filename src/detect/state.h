@@ -128,6 +128,7 @@ struct bw_detect {
     size_t n_attacks, cap_attacks;
     uint64_t drops[BW_DETECT_DROP__COUNT];
     uint64_t *src_keys; /* the keys of src[], apart: one cache line per set */
+    uint32_t *src_meta; /* per entry: SRC_META_VALUABLE | last seen in 2^24 ns units */
     struct src_entry *src;
     struct conn_entry *conn;
     uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
@@ -142,6 +143,11 @@ struct bw_detect {
 uint64_t bw_detect__src_hash(const uint8_t addr[16]);
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
                                      bool create);
+#define SRC_META_VALUABLE 0x80000000u
+/* Records that a source has evidence of being legitimate (never evicted for one without). */
+void bw_detect__src_mark(struct bw_detect *d, struct src_entry *e, uint32_t flag);
+/* Records that a source was seen at now. */
+void bw_detect__src_seen(struct bw_detect *d, struct src_entry *e, uint64_t now);
 /* The same by key (bw_detect__src_hash). */
 struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create);
 /* Prefetch hints: the packet path starts both table loads before using either. */

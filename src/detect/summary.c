@@ -130,7 +130,7 @@ static void top(struct bw_detect__ss *s, enum key_kind kind, struct bw_detect_co
     memset(out, 0, sizeof(struct bw_detect_contrib) * BW_DETECT_TOP);
     for (size_t i = 0; i < BW_DETECT_TOP && i < s->n; i++) {
         key_text(kind, s->e[i].key, s->e[i].klen, out[i].name, sizeof out[i].name);
-        out[i].value = s->e[i].count;
+        out[i].value = s->count[i];
     }
 }
 

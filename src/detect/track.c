@@ -21,9 +21,18 @@ static uint64_t nonzero(uint64_t k)
     return k ? k : 1;
 }
 
-static bool src_valuable(const struct src_entry *e)
+void bw_detect__src_mark(struct bw_detect *d, struct src_entry *e, uint32_t flag)
 {
-    return (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED)) != 0;
+    e->flags |= flag;
+    if (flag & (SRC_HANDSHAKE | SRC_ANSWERED))
+        d->src_meta[e - d->src] |= SRC_META_VALUABLE;
+}
+
+void bw_detect__src_seen(struct bw_detect *d, struct src_entry *e, uint64_t now)
+{
+    e->last_ns = now;
+    uint32_t *m = &d->src_meta[e - d->src];
+    *m = (*m & SRC_META_VALUABLE) | ((uint32_t)(now >> 24) & ~SRC_META_VALUABLE);
 }
 
 uint64_t bw_detect__src_hash(const uint8_t addr[16])
@@ -40,6 +49,7 @@ struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16]
 void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k)
 {
     __builtin_prefetch(d->src_keys + (k % SRC_SETS) * WAYS);
+    __builtin_prefetch(d->src_meta + (k % SRC_SETS) * WAYS);
 }
 
 void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k)
@@ -58,20 +68,27 @@ struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t
             return &d->src[base + i];
     if (!create)
         return NULL;
-    struct src_entry *set = d->src + base, *victim = NULL;
-    for (size_t i = 0; i < WAYS && (!victim || victim->key != 0); i++) {
-        if (set[i].key == 0)
-            victim = &set[i];
-        else if (!src_valuable(&set[i]) && (!victim || set[i].last_ns < victim->last_ns))
-            victim = &set[i];
+    /* The victim: an empty slot, else the stalest entry without evidence, chosen from
+     * the keys and the packed meta words alone (no entry is read on a miss). */
+    const uint32_t *meta = d->src_meta + base;
+    size_t victim = WAYS;
+    for (size_t i = 0; i < WAYS; i++) {
+        if (keys[i] == 0) {
+            victim = i;
+            break;
+        }
+        if (!(meta[i] & SRC_META_VALUABLE) && (victim == WAYS || meta[i] < meta[victim]))
+            victim = i;
     }
-    if (!victim)
+    if (victim == WAYS)
         return NULL; /* every entry holds a legitimate client: keep them */
-    memset(victim, 0, sizeof *victim);
-    victim->key = k;
-    victim->first_ns = victim->last_ns = now;
-    d->src_keys[victim - d->src] = k;
-    return victim;
+    struct src_entry *e = &d->src[base + victim];
+    memset(e, 0, sizeof *e);
+    e->key = k;
+    e->first_ns = e->last_ns = now;
+    d->src_meta[base + victim] = (uint32_t)(now >> 24) & ~SRC_META_VALUABLE;
+    d->src_keys[base + victim] = k;
+    return e;
 }
 
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
