@@ -32,6 +32,17 @@
     ((uint64_t)((const uint8_t *)(end) - (const uint8_t *)(p)) >= (uint64_t)(n))
 #endif
 
+/* Does the frame as it was on the wire hold n bytes from the IP header ip? In BPF the
+ * frame is whole: compare with data_end. In userspace out->pkt_len holds the wire length,
+ * which exceeds what was captured when a capture's snap length cut the frame
+ * (bw_net_decode_snap); reads are still guarded by BW_NET_FITS against data_end. */
+#ifdef __bpf__
+#define BW_NET_CLAIM_FITS(ip, n, end, out) BW_NET_FITS(ip, n, end)
+#else
+#define BW_NET_CLAIM_FITS(ip, n, end, out)                                                         \
+    ((uint64_t)(14 + 4 * (out)->vlan_n) + (uint64_t)(n) <= (uint64_t)(out)->pkt_len)
+#endif
+
 #define BW_NET__ETH_IPV4 0x0800u
 #define BW_NET__ETH_IPV6 0x86ddu
 
@@ -209,7 +220,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4(const uint8_t *ip, const uint8_t 
         return BW_NET_BAD_TOTAL_LEN;
     if (ihl < 20 || ihl > tot)
         return BW_NET_BAD_IHL;
-    if (!BW_NET_FITS(ip, tot, end))
+    if (!BW_NET_CLAIM_FITS(ip, tot, end, out))
         return BW_NET_BAD_TOTAL_LEN;
     out->l3_len = tot;
     out->l3_hdr_len = (uint16_t)ihl;
@@ -375,7 +386,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv6(const uint8_t *ip, const uint8_t 
         out->saddr[i] = ip[8 + i];
         out->daddr[i] = ip[24 + i];
     }
-    if ((plen == 0 && ip[6] != 59) || !BW_NET_FITS(ip, 40 + plen, end))
+    if ((plen == 0 && ip[6] != 59) || !BW_NET_CLAIM_FITS(ip, 40 + plen, end, out))
         return BW_NET_BAD_PAYLOAD_LEN;
     out->l3_len = 40 + plen;
     out->l3_hdr_len = 40;
@@ -655,14 +666,12 @@ BW_NET_INLINE void bw_net__zero(struct bw_net_flow *out)
  * Each step runs only when the previous returned BW_NET_OK and out->ip_ver != 0.
  * bw_net_decode() chains them; both ways give the same record.
  */
-BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void *data_end,
-                                                   struct bw_net_flow *out)
+BW_NET_INLINE enum bw_net_verdict bw_net__l3(const uint8_t *p, const uint8_t *end,
+                                             uint32_t wire_len, struct bw_net_flow *out)
 {
-    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end, *l3 = p;
+    const uint8_t *l3 = p;
     bw_net__zero(out);
-#ifndef __bpf__
-    out->pkt_len = (uint32_t)(end - p);
-#endif
+    out->pkt_len = wire_len;
     enum bw_net_verdict v = bw_net__eth(p, end, out, &l3);
     if (v != BW_NET_OK)
         return v;
@@ -671,6 +680,17 @@ BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void 
     if (out->ethertype == BW_NET__ETH_IPV6)
         return bw_net__ipv6(l3, end, out);
     return BW_NET_OK;
+}
+
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void *data_end,
+                                                   struct bw_net_flow *out)
+{
+    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end;
+#ifdef __bpf__
+    return bw_net__l3(p, end, 0, out);
+#else
+    return bw_net__l3(p, end, (uint32_t)(end - p), out);
+#endif
 }
 
 BW_NET_INLINE enum bw_net_verdict bw_net_decode_ext(const void *data, const void *data_end,
@@ -723,5 +743,55 @@ BW_NET_INLINE enum bw_net_verdict bw_net_decode(const void *data, const void *da
         v = bw_net_decode_l4(data, data_end, out);
     return bw_net_decode_end(out, v);
 }
+
+#ifndef __bpf__
+/* Verdicts a check gives when the bytes it needs are missing, which on a frame cut by the
+ * capture's snap length says nothing about the packet. */
+BW_NET_INLINE bool bw_net__is_cut_verdict(enum bw_net_verdict v)
+{
+    switch (v) {
+    case BW_NET_TRUNC_ETH:
+    case BW_NET_TRUNC_VLAN:
+    case BW_NET_TRUNC_IPV4:
+    case BW_NET_TRUNC_IPV6:
+    case BW_NET_TRUNC_IPV6_EXT:
+    case BW_NET_BAD_IPV4_OPTION:
+    case BW_NET_FRAG_TINY:
+    case BW_NET_TRUNC_TCP:
+    case BW_NET_BAD_TCP_DOFF:
+    case BW_NET_BAD_TCP_OPTION:
+    case BW_NET_TRUNC_UDP:
+    case BW_NET_TRUNC_ICMP:
+    case BW_NET_V6_EXT_TOO_LONG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * bw_net_decode for a capture record whose frame was wire_len bytes on the wire but of
+ * which only [data, data_end) was captured (pcap caplen < len). Lengths are checked
+ * against wire_len; a check that needs bytes the capture cut is not made: such a frame
+ * gets BW_NET_OK with BW_NET_F_SNAPPED set and whatever could be decoded. Same as
+ * bw_net_decode when wire_len <= data_end - data. Userspace only.
+ */
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_snap(const void *data, const void *data_end,
+                                                     uint32_t wire_len, struct bw_net_flow *out)
+{
+    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end;
+    if (wire_len <= (uint64_t)(end - p))
+        return bw_net_decode(data, data_end, out);
+    enum bw_net_verdict v = bw_net__l3(p, end, wire_len, out);
+    if (v == BW_NET_OK && out->ip_ver != 0)
+        v = bw_net_decode_ext(data, data_end, out);
+    if (v == BW_NET_OK && out->ip_ver != 0)
+        v = bw_net_decode_l4(data, data_end, out);
+    out->flags |= BW_NET_F_SNAPPED;
+    if (bw_net__is_cut_verdict(v))
+        v = BW_NET_OK;
+    return bw_net_decode_end(out, v);
+}
+#endif
 
 #endif
