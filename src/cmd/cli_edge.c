@@ -162,8 +162,12 @@ static void summary(struct bw_edge_analysis *an)
             printf("drop %s %llu\n", bw_net_verdict_name(i), (unsigned long long)st->malformed[i]);
     for (size_t i = 0; i < bw_detect_attack_count(an->det); i++) {
         const struct bw_detect_attack *a = bw_detect_attack_get(an->det, i);
-        printf("attack %s %s start %.3f detected %.3f end %.3f vectors", a->id, a->arn,
-               (double)a->start_ns / 1e9, (double)a->detect_ns / 1e9, (double)a->end_ns / 1e9);
+        printf("attack %s %s start %.3f detected %.3f end ", a->id, a->arn,
+               (double)a->start_ns / 1e9, (double)a->detect_ns / 1e9);
+        if (a->end_ns)
+            printf("%.3f vectors", (double)a->end_ns / 1e9);
+        else
+            printf("ongoing vectors");
         for (int v = 0; v < BW_DETECT_V__COUNT; v++)
             if (a->vectors & (1u << v))
                 printf(" %s", bw_detect_vector_name(v));

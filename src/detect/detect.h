@@ -159,7 +159,8 @@ enum bw_detect_drop bw_detect_packet(struct bw_detect *d, const struct bw_detect
 /* Advances time to now_ns, running every tick boundary crossed. */
 void bw_detect_tick(struct bw_detect *d, uint64_t now_ns);
 
-/* Ends every open attack at now_ns (end of a capture) without faking calm. */
+/* Runs the ticks up to now_ns (the end of a capture). Attacks still under way stay
+ * open (end_ns 0, EndTime null in the report), as Shield shows an ongoing attack. */
 void bw_detect_finish(struct bw_detect *d, uint64_t now_ns);
 
 /* A top contributor: Name as Shield prints it, Value a count. */

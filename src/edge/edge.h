@@ -66,7 +66,8 @@ struct bw_edge_analysis {
 };
 
 /* Runs decoder and detector over every record of the capture at path, in capture
- * time, writing verdicts as it goes; ends open attacks at the last record's time.
+ * time, writing verdicts as it goes; runs the ticks up to the last record (attacks
+ * still under way stay open).
  * Errors: the capture cannot be opened or read, or a verdict write fails. */
 enum bw_code bw_edge_analyze(struct bw_edge_analysis *an, const char *path, struct bw_err *err);
 

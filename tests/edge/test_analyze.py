@@ -145,6 +145,19 @@ def test_reflection_top_source_port(tmp_path):
     assert props["SOURCE_PORT"]["TopContributors"][0]["Name"] == "1900"
 
 
+def test_two_attacks_two_resources_ipv6(tmp_path):
+    t, rep, verdicts, _ = analyze(tmp_path, "multi")
+    assert len(rep["Attacks"]) == 2, json.dumps(rep["Attacks"], indent=1)[:2000]
+    for a, want in zip(sorted(rep["Attacks"], key=lambda a: a["StartTime"]), t["vectors"]):
+        assert a["SubResources"][0]["Id"] == want["resource"]
+        assert a["ResourceArn"] == (t["arn"] if ":" not in want["resource"] else t["arn"] + "-v6")
+        assert [v["VectorType"] for v in a["SubResources"][0]["AttackVectors"]] == \
+            [want["VectorType"]]
+        assert want["start"] - 1 <= a["DetectionTime"] <= want["start"] + 2
+        assert abs(a["EndTime"] - want["end"]) <= 10
+    assert benign_kept("multi", verdicts) >= 0.95
+
+
 def test_benign_nothing_reported_nothing_dropped(tmp_path):
     t, rep, verdicts, _ = analyze(tmp_path, "benign")
     assert rep["Attacks"] == []

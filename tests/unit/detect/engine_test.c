@@ -135,6 +135,7 @@ static void nothing_during_warmup_then_declared(void **state)
     assert_int_equal(bw_detect_attack_count(d), 1);
     const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
     assert_true(a->detect_ns >= T0 + 20 * SEC); /* warm-up is 20 s */
+    assert_int_equal(a->end_ns, 0);             /* still under way at the end */
     bw_detect_free(d);
 }
 
