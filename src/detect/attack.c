@@ -44,7 +44,7 @@ const char *bw_detect_metric_name(enum bw_detect_metric m)
 }
 
 /* Absolute floors: below these rates nothing is an attack, whatever the baseline. */
-static double floor_of(int v)
+static double base_floor(int v)
 {
     switch (v) {
     case BW_DETECT_V_SYN_FLOOD:
@@ -63,6 +63,11 @@ static double floor_of(int v)
     default:
         return 200; /* reflection */
     }
+}
+
+static double floor_of(const struct bw_detect *d, int v)
+{
+    return base_floor(v) * d->cfg.floor_scale;
 }
 
 /* The metric baseline a vector is judged by (or NULL for per-port reflection). */
@@ -124,14 +129,14 @@ static const struct bw_detect__ewma *base_of(const struct res *r, int v)
 
 static double high_of(const struct bw_detect *d, const struct res *r, int v)
 {
-    double h = bw_detect__ewma_high(base_of(r, v), d->cfg.sigma, d->cfg.ratio, floor_of(v));
+    double h = bw_detect__ewma_high(base_of(r, v), d->cfg.sigma, d->cfg.ratio, floor_of(d, v));
     return h;
 }
 
 static double low_of(const struct bw_detect *d, const struct res *r, int v)
 {
     const struct bw_detect__ewma *b = base_of(r, v);
-    return bw_detect__ewma_high(b, d->cfg.sigma / 2, 1.5, floor_of(v) / 2);
+    return bw_detect__ewma_high(b, d->cfg.sigma / 2, 1.5, floor_of(d, v) / 2);
 }
 
 static double value_of(int v, const double *m, const double *refl)
@@ -145,8 +150,8 @@ static bool gate(const struct bw_detect *d, const struct res *r, int v, const do
 {
     if (v != BW_DETECT_V_REQUEST_FLOOD)
         return true;
-    double h =
-        bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma, d->cfg.ratio, 20);
+    double h = bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma, d->cfg.ratio,
+                                    20 * d->cfg.floor_scale);
     return m[BW_DETECT_M_RPS_TOP_SRC] > h;
 }
 

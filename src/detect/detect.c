@@ -27,6 +27,7 @@ void bw_detect_config_default(struct bw_detect_config *cfg)
     cfg->end_s = 3;
     cfg->sigma = 6;
     cfg->ratio = 3;
+    cfg->floor_scale = 1;
     cfg->sample_every = 100;
     cfg->sample_max = 1000;
     cfg->http_ports[0] = 80;
@@ -59,6 +60,8 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
         d->cfg.tick_ms = 100;
     if (d->cfg.sample_every == 0)
         d->cfg.sample_every = 1;
+    if (!(d->cfg.floor_scale > 0))
+        d->cfg.floor_scale = 1;
     if (d->cfg.declare_ticks == 0)
         d->cfg.declare_ticks = 1;
     d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;

@@ -122,6 +122,7 @@ struct bw_detect_config {
     uint32_t end_s;         /* seconds below the low threshold before ending (default 3) */
     double sigma;           /* declare above mean + sigma * sd ... (default 6) */
     double ratio;           /* ... and above ratio * mean (default 3) */
+    double floor_scale;     /* scales the absolute rate floors (default 1) */
     uint64_t capacity_pps;  /* per resource; 0 = unlimited (no priority drops) */
     uint32_t sample_every;  /* keep 1 packet in N during an attack (default 100) */
     uint32_t sample_max;    /* at most this many samples per attack (default 1000) */

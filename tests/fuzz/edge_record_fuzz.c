@@ -13,31 +13,30 @@
 
 #include "edge/edge.h"
 
-static struct bw_edge_analysis an;
-static uint64_t now = 1700000000ULL * 1000000000ULL;
-
-static void setup(void)
+static void setup(struct bw_edge_analysis *an)
 {
     struct bw_detect_config cfg;
     bw_detect_config_default(&cfg);
     cfg.capacity_pps = 50;
     cfg.warmup_s = 1;
+    cfg.floor_scale = 0.01; /* a short input can still declare attacks */
     cfg.sample_every = 3;
     cfg.sample_max = 16;
-    an.det = bw_detect_new(&cfg);
+    an->det = bw_detect_new(&cfg);
     struct bw_err err;
-    bw_detect_resource_parse(an.det, "198.51.100.0/24=arn:aws:ec2:::eip/fuzz", &err);
-    bw_detect_resource_parse(an.det, "2001:db8::/32", &err);
+    bw_detect_resource_parse(an->det, "198.51.100.0/24=arn:aws:ec2:::eip/fuzz", &err);
+    bw_detect_resource_parse(an->det, "2001:db8::/32", &err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!an.det)
-        setup();
+    struct bw_edge_analysis an = {0};
+    uint64_t now = 1700000000ULL * 1000000000ULL;
+    setup(&an);
     size_t off = 0;
     while (size - off >= 3) {
         size_t len = (size_t)data[off] << 8 | data[off + 1];
-        now += (uint64_t)data[off + 2] * 50000000ULL;
+        now += (uint64_t)data[off + 2] * 10000000ULL;
         off += 3;
         if (len > size - off)
             len = size - off;
@@ -50,7 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < bw_detect_attack_count(an.det); i++)
         (void)bw_detect_attack_get(an.det, i);
+    bw_detect_finish(an.det, now);
     char *rep = bw_edge_report(&an);
     free(rep);
+    bw_detect_free(an.det);
     return 0;
 }
