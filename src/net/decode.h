@@ -23,13 +23,20 @@
 
 #define BW_NET_INLINE static inline __attribute__((always_inline))
 
+/* BW_NET_FITS(p, n, end): n bytes from p are readable; needs p <= end. BW_NET_FITS_AT(b,
+ * off, n, end): n bytes from b + off are readable, checked before b + off is formed;
+ * needs b <= end. */
 #ifdef __bpf__
 /* The verifier learns a packet range only from a pointer compared with data_end. */
 #define BW_NET_FITS(p, n, end) ((const uint8_t *)(p) + (n) <= (const uint8_t *)(end))
+#define BW_NET_FITS_AT(b, off, n, end)                                                             \
+    ((const uint8_t *)(b) + (off) + (n) <= (const uint8_t *)(end))
 #else
-/* In C proper, forming a pointer past the end is undefined: compare lengths. p <= end. */
+/* In C proper, forming a pointer past the end is undefined: compare lengths. */
 #define BW_NET_FITS(p, n, end)                                                                     \
     ((uint64_t)((const uint8_t *)(end) - (const uint8_t *)(p)) >= (uint64_t)(n))
+#define BW_NET_FITS_AT(b, off, n, end)                                                             \
+    ((uint64_t)((const uint8_t *)(end) - (const uint8_t *)(b)) >= (uint64_t)(off) + (n))
 #endif
 
 /* Does the frame as it was on the wire hold n bytes from the IP header ip? In BPF the
@@ -106,9 +113,9 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_opts(const uint8_t *o, uint32_t o
 {
     uint32_t i = 0;
     while (i < olen && i < 40) {
-        const uint8_t *q = o + i;
-        if (!BW_NET_FITS(q, 1, end))
+        if (!BW_NET_FITS_AT(o, i, 1, end)) /* only a snapped capture ends inside */
             return BW_NET_TRUNC_IPV4;
+        const uint8_t *q = o + i;
         if (q[0] == 0)
             break;
         if (q[0] == 1) {
@@ -277,9 +284,9 @@ BW_NET_INLINE enum bw_net_verdict bw_net__v6_ext(const uint8_t *ip, const uint8_
                                                  uint32_t *off, uint32_t *seen, int n,
                                                  uint32_t *fend)
 {
-    const uint8_t *h = ip + *off;
-    if (*off + 8 > out->l3_len || !BW_NET_FITS(h, 8, end))
+    if (*off + 8 > out->l3_len || !BW_NET_FITS_AT(ip, *off, 8, end))
         return BW_NET_TRUNC_IPV6_EXT;
+    const uint8_t *h = ip + *off;
     if (*nh == 0 && n != 0)
         return BW_NET_V6_HBH_NOT_FIRST;
     uint32_t bit = *nh == 43 ? 1u : *nh == 44 ? 2u : 0u;
@@ -467,9 +474,9 @@ BW_NET_INLINE enum bw_net_verdict bw_net__tcp_opts(const uint8_t *o, uint32_t ol
 {
     uint32_t i = 0;
     while (i < olen && i < 40) {
-        const uint8_t *q = o + i;
-        if (!BW_NET_FITS(q, 1, end))
+        if (!BW_NET_FITS_AT(o, i, 1, end))
             return BW_NET_TRUNC_TCP;
+        const uint8_t *q = o + i;
         if (q[0] == 0)
             break;
         if (q[0] == 1) {

@@ -248,6 +248,15 @@ static void test_snapped_frames(void **state)
         build(bad[i], &p);
         assert_int_equal(bw_net_decode_snap(p.b, p.b + p.n, (uint32_t)p.n + 100, &f), want[i]);
     }
+    /* Regression (fuzz): IPv4 options cut by the snap length were read past the end. */
+    build("ipv4 router alert option", &p);
+    for (size_t n = 34; n < p.n; n++) {
+        uint8_t *c = malloc(n);
+        assert_non_null(c);
+        memcpy(c, p.b, n);
+        assert_int_equal(bw_net_decode_snap(c, c + n, (uint32_t)p.n, &f), BW_NET_OK);
+        free(c);
+    }
     /* A whole frame decodes exactly as bw_net_decode does. */
     build("total length past frame", &p);
     assert_int_equal(bw_net_decode_snap(p.b, p.b + p.n, (uint32_t)p.n, &f), BW_NET_BAD_TOTAL_LEN);
