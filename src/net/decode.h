@@ -277,8 +277,9 @@ BW_NET_INLINE uint32_t bw_net__v6_ext_len(const uint8_t *h, uint8_t nh)
     return ((uint32_t)h[1] + 1) * 8;
 }
 
-/* One extension header: checks, then advances *nh and *off. *stop set after a
- * non-first fragment's header (what follows is fragment data, not headers). */
+/* The extension header of type *nh at ip + *off (the n-th of the chain): checks it, then
+ * advances *nh and *off; a Fragment header also fills the fragment fields and *fend (the
+ * offset just after it). *seen remembers Routing and Fragment headers for duplicates. */
 BW_NET_INLINE enum bw_net_verdict bw_net__v6_ext(const uint8_t *ip, const uint8_t *end,
                                                  struct bw_net_flow *out, uint8_t *nh,
                                                  uint32_t *off, uint32_t *seen, int n,
