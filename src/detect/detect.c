@@ -363,7 +363,7 @@ static int score(const struct res *r, const struct src_entry *e, int vec, uint64
 {
     if (vec >= 0 && vec != BW_DETECT_V_SYN_FLOOD && vec != BW_DETECT_V_UDP_TRAFFIC)
         return 0; /* reflection, stray ACK or SYN-ACK, unsolicited fragment */
-    if (!e || (e->flags & (SRC_REQ_BLOCK | SRC_SLOW)))
+    if (!e || (e->flags & SRC_REQ_BLOCK) || bw_detect__src_slow(d, e))
         return 0;
     if (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED))
         return 3;
@@ -375,11 +375,12 @@ static int score(const struct res *r, const struct src_entry *e, int vec, uint64
     return (e->flags & SRC_NON_SYN) ? 1 : 0;
 }
 
-static bool mitigated(const struct res *r, const struct src_entry *e, int vec, int s)
+static bool mitigated(const struct bw_detect *d, const struct res *r, const struct src_entry *e,
+                      int vec, int s)
 {
     if (e && (r->rules >> BW_DETECT_V_REQUEST_FLOOD & 1) && (e->flags & SRC_REQ_BLOCK))
         return true;
-    if (e && (r->rules >> BW_DETECT_V_SLOWLORIS & 1) && (e->flags & SRC_SLOW))
+    if ((r->rules >> BW_DETECT_V_SLOWLORIS & 1) && bw_detect__src_slow(d, e))
         return true;
     if (vec < 0 || !(r->rules >> vec & 1))
         return false;
@@ -414,6 +415,7 @@ static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_p
     if (e->sec != sec) {
         e->sec = sec;
         e->syn_sec = e->req_sec = 0;
+        e->flags &= ~SRC_REQ_BLOCK; /* a rate limit, not a ban: each second anew */
     }
     bw_detect__src_seen(d, e, p->ts_ns);
     return e;
@@ -456,7 +458,7 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
         e->flags |= SRC_NON_SYN;
     bw_detect__attack_note(d, r, vec, p);
     int s = score(r, e, vec, p->ts_ns, d);
-    if (mitigated(r, e, vec, s))
+    if (mitigated(d, r, e, vec, s))
         return BW_DETECT_DROP_MITIGATED;
     return admit(d, r, s);
 }

@@ -23,8 +23,7 @@
 #define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
 #define SRC_ANSWERED  0x02u /* a resource sent it packets (it is a peer) */
 #define SRC_NON_SYN   0x04u /* sent something other than bare SYNs */
-#define SRC_REQ_BLOCK 0x08u /* over the per-source request limit */
-#define SRC_SLOW      0x10u /* holds incomplete HTTP request heads */
+#define SRC_REQ_BLOCK 0x08u /* over the per-source request limit this second */
 
 struct src_entry {
     uint64_t key; /* 0 = empty */
@@ -164,12 +163,18 @@ typedef void (*bw_detect__req_fn)(struct bw_detect *d, int res, const struct bw_
 int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
                            bw_detect__req_fn fn);
 void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p);
-/* Counts slow streams per resource and marks their sources SRC_SLOW. */
+/* Counts slow streams per resource and marks their sources (see bw_detect__src_slow). */
 void bw_detect__stream_scan(struct bw_detect *d);
 uint32_t bw_detect__sec(uint64_t ns);
 
 /* detect.c: "203.0.113.10" or "2001:db8::/64" */
 void bw_detect__res_text(const struct res *r, char *out, size_t cap);
+
+/* True when the source held at least two slow request heads at the latest scan. */
+static inline bool bw_detect__src_slow(const struct bw_detect *d, const struct src_entry *e)
+{
+    return e && e->slow_scan == d->scan_no && e->slow_n >= 2;
+}
 
 /* attack.c */
 void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns);

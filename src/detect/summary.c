@@ -43,7 +43,7 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
     if (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS | 1u << BW_DETECT_V_REQUEST_FLOOD)) {
         /* Layer-7 vectors: the packets of the sources flagged for them. */
         struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, false);
-        if (e && (e->flags & SRC_SLOW) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
+        if (bw_detect__src_slow(d, e) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
             vector = BW_DETECT_V_SLOWLORIS;
         else if (e && (e->flags & SRC_REQ_BLOCK) &&
                  (a->pub.vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)))

@@ -247,8 +247,7 @@ static void stream_mark_slow(struct bw_detect *d, struct stream_entry *s)
         e->slow_scan = d->scan_no;
         e->slow_n = 0;
     }
-    if (++e->slow_n >= 2)
-        e->flags |= SRC_SLOW;
+    e->slow_n++;
 }
 
 void bw_detect__stream_scan(struct bw_detect *d)

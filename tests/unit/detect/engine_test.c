@@ -218,7 +218,23 @@ static void live_tick_ends_attack_without_packets(void **state)
     bw_detect_free(d);
 }
 
-/* 20 sources sending 30 requests/s each to dport, after a calm baseline. */
+static const char REQ[] = "GET /x HTTP/1.1\r\nHost: a\r\nUser-Agent: bot\r\n\r\n";
+
+/* One request on an established connection (seq advanced by the caller's counter). */
+static enum bw_detect_drop request(struct bw_detect *d, uint64_t t, uint32_t src, uint16_t sport,
+                                   uint16_t dport, uint32_t *seq)
+{
+    struct bw_detect_pkt p = pkt(t, src, true, 6, sport, dport, 0x18);
+    p.payload = (const uint8_t *)REQ;
+    p.payload_len = sizeof REQ - 1;
+    p.tcp_seq = *seq;
+    *seq += sizeof REQ - 1;
+    return bw_detect_packet(d, &p);
+}
+
+/* 20 sources sending 30 requests/s each to dport, after a calm baseline. A browser that
+ * burst 15 requests in one second before the flood is rate-limited only that second:
+ * during the flood its 2 requests/s pass. */
 static size_t request_flood_on(uint16_t dport, bool declare)
 {
     struct bw_detect_config cfg;
@@ -229,23 +245,27 @@ static size_t request_flood_on(uint16_t dport, bool declare)
     struct bw_err err;
     assert_int_equal(bw_detect_resource_parse(d, "198.51.100.10", &err), BW_OK);
     steady(d, T0, T0 + 30 * SEC, 20, 50);
-    static const char req[] = "GET /x HTTP/1.1\r\nHost: a\r\nUser-Agent: bot\r\n\r\n";
-    uint32_t seq[20] = {0};
+    uint32_t seq[21] = {0};
+    uint32_t browser = 0x0a0000fe;
+    client_conn_to(d, T0 + 9 * SEC, browser, 45000, dport);
+    for (unsigned i = 0; i < 15; i++) /* a page and its assets */
+        request(d, T0 + 10 * SEC + i * (SEC / 20), browser, 45000, dport, &seq[20]);
     for (uint32_t b = 0; b < 20; b++) /* the bots complete their handshakes */
         client_conn_to(d, T0 + 30 * SEC - SEC / 2, 0xb9dc0001 + b, (uint16_t)(40000 + b), dport);
+    unsigned browser_dropped = 0;
     for (uint64_t t = T0 + 30 * SEC, i = 0; t < T0 + 40 * SEC; t += SEC / 600, i++) {
-        struct bw_detect_pkt p = pkt(t, 0xb9dc0001 + (uint32_t)(i % 20), true, 6,
-                                     (uint16_t)(40000 + i % 20), dport, 0x18);
-        p.payload = (const uint8_t *)req;
-        p.payload_len = sizeof req - 1;
-        p.tcp_seq = seq[i % 20];
-        seq[i % 20] += sizeof req - 1;
-        bw_detect_packet(d, &p);
+        request(d, t, 0xb9dc0001 + (uint32_t)(i % 20), (uint16_t)(40000 + i % 20), dport,
+                &seq[i % 20]);
+        if (i % 300 == 0)
+            browser_dropped += request(d, t + 1, browser, 45000, dport, &seq[20]) != BW_DETECT_PASS;
     }
+    assert_int_equal(browser_dropped, 0);
     bw_detect_finish(d, T0 + 40 * SEC);
     size_t n = bw_detect_attack_count(d);
-    if (n)
+    if (n) {
         assert_true(bw_detect_attack_get(d, 0)->vectors == 1u << BW_DETECT_V_REQUEST_FLOOD);
+        assert_true(bw_detect_drops(d, BW_DETECT_DROP_MITIGATED) > 1000); /* the bots */
+    }
     bw_detect_free(d);
     return n;
 }
