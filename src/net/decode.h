@@ -13,8 +13,9 @@
  *
  * Verifier rules followed throughout: a read of p[k] is always preceded, on every path, by
  * BW_NET_FITS(p, n, end) with a constant n > k on that very pointer; offsets added to
- * packet pointers are bounded (at most a few KiB); every loop is bounded by a constant (40 passes
- * at most). Functions are always_inline so the BPF object has a single program function.
+ * packet pointers are bounded (at most a few KiB); every loop is bounded (40 passes at most).
+ * Functions are always_inline; src/bpf/xdp_bulwark.c runs the steps with loops in global
+ * functions of their own (see bw_net_decode_l3 below).
  */
 #ifndef BW_NET_DECODE_H
 #define BW_NET_DECODE_H

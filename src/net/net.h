@@ -7,7 +7,7 @@
  *
  * Everything here is header-only and compiles twice: with clang -target bpf into
  * src/bpf/xdp_bulwark.c, and with gcc/clang into userspace. Hence: no libc calls, every
- * loop has a constant bound, every read is preceded by an explicit check against the end
+ * loop is bounded (40 passes at most), every read is preceded by a check against the end
  * of data, multi-byte fields are read byte by byte (no unaligned loads, host-order out).
  * The decoder never reads a byte at or after data_end. It allocates nothing, keeps no
  * state and is safe to call from any number of threads. Non-IP frames (ARP, LLDP, ...)
