@@ -375,20 +375,21 @@ static int score(const struct res *r, const struct src_entry *e, int vec, uint64
     return (e->flags & SRC_NON_SYN) ? 1 : 0;
 }
 
-static bool mitigated(const struct bw_detect *d, const struct res *r, const struct src_entry *e,
-                      int vec, int s)
+/* The vector whose installed rule drops the packet, or -1. */
+static int mitigated(const struct bw_detect *d, const struct res *r, const struct src_entry *e,
+                     int vec, int s)
 {
     if (e && (r->rules >> BW_DETECT_V_REQUEST_FLOOD & 1) && (e->flags & SRC_REQ_BLOCK))
-        return true;
+        return BW_DETECT_V_REQUEST_FLOOD;
     if ((r->rules >> BW_DETECT_V_SLOWLORIS & 1) && bw_detect__src_slow(d, e))
-        return true;
+        return BW_DETECT_V_SLOWLORIS;
     if (vec < 0 || !(r->rules >> vec & 1))
-        return false;
+        return -1;
     if (vec == BW_DETECT_V_SYN_FLOOD)
-        return e && e->syn_sec > bw_detect_vector_rule(BW_DETECT_V_SYN_FLOOD)->rate;
+        return e && e->syn_sec > bw_detect_vector_rule(BW_DETECT_V_SYN_FLOOD)->rate ? vec : -1;
     if (vec == BW_DETECT_V_UDP_TRAFFIC)
-        return s < 2; /* no history with the resource */
-    return true;
+        return s < 2 ? vec : -1; /* no history with the resource */
+    return vec;
 }
 
 static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
@@ -458,8 +459,11 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
         e->flags |= SRC_NON_SYN;
     bw_detect__attack_note(d, r, vec, p);
     int s = score(r, e, vec, p->ts_ns, d);
-    if (mitigated(d, r, e, vec, s))
+    int m = mitigated(d, r, e, vec, s);
+    if (m >= 0) {
+        d->drops_by_rule[m]++;
         return BW_DETECT_DROP_MITIGATED;
+    }
     return admit(d, r, s);
 }
 

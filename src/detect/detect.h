@@ -209,7 +209,8 @@ struct bw_detect_count {
 
 /* The report as JSON text (malloc'd, the caller frees): {"Attacks": [AttackDetail as in
  * Shield's DescribeAttack, plus DetectionTime], "Drops": {reason: packets, ...},
- * "Records": records}. extra[] are merged into Drops. Times are epoch seconds. */
+ * "DropsByMitigation": {MitigationName: packets, ...}, "Records": records}. extra[] are merged into
+ * Drops. Times are epoch seconds. */
 char *bw_detect_report(struct bw_detect *d, const struct bw_detect_count *extra, size_t n_extra,
                        uint64_t records);
 

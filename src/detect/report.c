@@ -116,8 +116,13 @@ char *bw_detect_report(struct bw_detect *d, const struct bw_detect_count *extra,
         json_object_set_new(drops, bw_detect_drop_name(r), json_integer((json_int_t)d->drops[r]));
     for (size_t i = 0; i < n_extra; i++)
         json_object_set_new(drops, extra[i].name, json_integer((json_int_t)extra[i].n));
-    json_t *root = json_pack("{s:o, s:o, s:I}", "Attacks", attacks, "Drops", drops, "Records",
-                             (json_int_t)records);
+    json_t *by_rule = json_object();
+    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+        if (d->drops_by_rule[v])
+            json_object_set_new(by_rule, bw_detect_vector_rule(v)->name,
+                                json_integer((json_int_t)d->drops_by_rule[v]));
+    json_t *root = json_pack("{s:o, s:o, s:o, s:I}", "Attacks", attacks, "Drops", drops,
+                             "DropsByMitigation", by_rule, "Records", (json_int_t)records);
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(root);
     if (!s)

@@ -126,6 +126,7 @@ struct bw_detect {
     struct attack_priv **attacks;
     size_t n_attacks, cap_attacks;
     uint64_t drops[BW_DETECT_DROP__COUNT];
+    uint64_t drops_by_rule[BW_DETECT_V__COUNT]; /* mitigated drops per vector's rule */
     uint64_t *src_keys; /* the keys of src[], apart: one cache line per set */
     uint32_t *src_meta; /* per entry: SRC_META_VALUABLE | last seen in 2^24 ns units */
     struct src_entry *src;

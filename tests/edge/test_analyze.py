@@ -86,6 +86,9 @@ def test_vector_detected_named_and_timed(tmp_path, vector):
     assert a["StartTime"] <= a["DetectionTime"]
     assert a["EndTime"] is not None and abs(a["EndTime"] - want["end"]) <= 10
     assert a["Mitigations"] and a["Mitigations"][0]["MitigationName"]
+    if vector != "SYN_FLOOD":  # spoofed SYNs stay under the per-source limit
+        assert rep["DropsByMitigation"][a["Mitigations"][0]["MitigationName"]] > 0
+    assert sum(rep["DropsByMitigation"].values()) == rep["Drops"]["mitigated"]
     props = {(p["AttackLayer"], p["AttackPropertyIdentifier"]): p for p in a["AttackProperties"]}
     assert props[("NETWORK", "SOURCE_IP_ADDRESS")]["TopContributors"]
     # Samples: a pcap per attack with at least one packet in it.
