@@ -422,6 +422,29 @@ static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_p
     return e;
 }
 
+/* Counts a packet by protocol and gathers its evidence; returns its vector or -1. */
+static int classify(struct bw_detect *d, int ri, struct src_entry *e, const struct bw_detect_pkt *p,
+                    uint64_t ck)
+{
+    struct res *r = d->res[ri];
+    if (e && p->proto != 6)
+        e->flags |= SRC_NON_SYN;
+    if ((p->is_frag && !p->is_first_frag) || p->proto == 17)
+        return udp_in(d, r, p);
+    if (p->proto == 1 || p->proto == 58)
+        count(r, C_ICMP);
+    if (p->proto != 6)
+        return -1;
+    int vec = tcp_in(d, r, e, p, ck);
+    if (is_http_port(d, p->dport)) {
+        if (p->tcp_flags & (TCP_FIN | TCP_RST))
+            bw_detect__stream_close(d, p);
+        else
+            bw_detect__stream_feed(d, ri, p, on_request);
+    }
+    return vec;
+}
+
 static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_detect_pkt *p)
 {
     struct res *r = d->res[ri];
@@ -431,32 +454,16 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
     }
     count(r, C_PKTS);
     r->ring[r->cur][C_BYTES] += p->wire_len;
+    /* Start both table loads before using either. */
     uint64_t sk = bw_detect__src_hash(p->src), ck = 0;
     bw_detect__src_prefetch(d, sk);
-    bool tcp = p->proto == 6 && (!p->is_frag || p->is_first_frag);
-    if (tcp) {
+    if (p->proto == 6) {
         ck = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
         bw_detect__conn_prefetch(d, ck);
     }
     struct src_entry *e = src_touch(d, p, sk);
     bw_detect__hll_add(&r->sec_srcs, sk);
-    int vec = -1;
-    if (p->is_frag && !p->is_first_frag)
-        vec = udp_in(d, r, p);
-    else if (tcp) {
-        vec = tcp_in(d, r, e, p, ck);
-        if (is_http_port(d, p->dport)) {
-            if (p->tcp_flags & (TCP_FIN | TCP_RST))
-                bw_detect__stream_close(d, p);
-            else
-                bw_detect__stream_feed(d, ri, p, on_request);
-        }
-    } else if (p->proto == 17)
-        vec = udp_in(d, r, p);
-    else if (p->proto == 1 || p->proto == 58)
-        count(r, C_ICMP);
-    if (e && p->proto != 6)
-        e->flags |= SRC_NON_SYN;
+    int vec = classify(d, ri, e, p, ck);
     bw_detect__attack_note(d, r, vec, p);
     int s = score(r, e, vec, p->ts_ns, d);
     int m = mitigated(d, r, e, vec, s);
