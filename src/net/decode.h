@@ -540,6 +540,11 @@ BW_NET_INLINE enum bw_net_verdict bw_net__udp(const uint8_t *u, const uint8_t *e
     if (ulen < 8 || (!first && ulen > out->l4_len))
         return BW_NET_BAD_UDP_LEN;
     out->payload_len = (uint16_t)((first ? out->l4_len : ulen) - 8);
+    /* IPv6 makes the UDP checksum mandatory (RFC 8200 8.1); only tunnels may send 0
+     * (RFC 6935, 6936): VXLAN 4789, VXLAN-GPE 4790, GENEVE 6081, MPLS-in-UDP 6635. */
+    if (out->ip_ver == 6 && u[6] == 0 && u[7] == 0 && out->dport != 4789 && out->dport != 4790 &&
+        out->dport != 6081 && out->dport != 6635)
+        return BW_NET_UDP6_ZERO_CSUM;
     return BW_NET_OK;
 }
 

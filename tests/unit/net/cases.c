@@ -627,6 +627,26 @@ static void ra_len3(struct tp *p)
     tp_fin(p);
 }
 
+static void udp6_csum0(struct tp *p)
+{
+    udp6(p);
+    tp_set16(p, p->l4 + 6, 0);
+}
+static void vxlan6_csum0(struct tp *p)
+{
+    tp_eth(p, 0, 0, 0x86dd);
+    tp_ip6(p, 17, NULL, NULL);
+    tp_udp(p, 50000, 4789);
+    tp_data(p, 50);
+    tp_fin(p);
+    tp_set16(p, p->l4 + 6, 0);
+}
+static void udp4_csum0(struct tp *p)
+{
+    tp_udp4(p, 5000, 53, 20);
+    tp_set16(p, p->l4 + 6, 0); /* optional over IPv4 (RFC 768) */
+}
+
 #define OK(n, f)                                                                                   \
     {                                                                                              \
         n, BW_NET_OK, f, false                                                                     \
@@ -660,6 +680,8 @@ const struct tp_case tp_cases[] = {
     OK("tcp4 ACK with SACK", sack4),
     OK("tcp4 SYN with an MPTCP option", mptcp4),
     OK("icmp4 with record route", rr4),
+    OK("udp6 VXLAN with checksum 0", vxlan6_csum0),
+    OK("udp4 with checksum 0", udp4_csum0),
     OK("GRE (L4 not parsed)", gre4),
     OK("tcp6 SYN", syn6),
     OK("udp6 DNS answer", udp6),
@@ -734,6 +756,7 @@ const struct tp_case tp_cases[] = {
     BAD("ICMPv6 header cut", BW_NET_TRUNC_ICMP, trunc_icmp6),
     BAD("TCP destination port 0", BW_NET_ZERO_PORT, tcp_dport0),
     BAD("UDP source port 0", BW_NET_ZERO_PORT, udp_sport0),
+    BAD("udp6 with checksum 0", BW_NET_UDP6_ZERO_CSUM, udp6_csum0),
 };
 
 const size_t tp_ncases = sizeof(tp_cases) / sizeof(tp_cases[0]);
