@@ -11,6 +11,7 @@
  *   detect_bench --pcap FILE --protect ADDR[/LEN][=ARN] ... [--passes N] [--capacity-pps N]
  */
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,8 @@ static double decode(const struct cap *c)
     return (double)c->n / (now_s() - t0);
 }
 
-static double full(const struct cap *c, char **protect, size_t n_protect, uint64_t capacity)
+static double full(const struct cap *c, char **protect, size_t n_protect, uint64_t capacity,
+                   bool batch)
 {
     struct bw_detect_config cfg;
     bw_detect_config_default(&cfg);
@@ -108,11 +110,19 @@ static double full(const struct cap *c, char **protect, size_t n_protect, uint64
             fprintf(stderr, "detect_bench: %s\n", err.msg);
             exit(2);
         }
+    uint8_t *v = malloc(c->n);
+    if (!v)
+        bw_oom();
     double t0 = now_s();
-    for (size_t i = 0; i < c->n; i++)
-        sink += bw_edge_analyze_record(&an, &c->rec[i]);
+    if (batch) {
+        bw_edge_analyze_batch(&an, c->rec, c->n, v);
+    } else {
+        for (size_t i = 0; i < c->n; i++)
+            v[i] = (uint8_t)bw_edge_analyze_record(&an, &c->rec[i]);
+    }
     double pps = (double)c->n / (now_s() - t0);
-    sink += bw_detect_attack_count(an.det);
+    sink += bw_detect_attack_count(an.det) + v[c->n / 2];
+    free(v);
     bw_detect_free(an.det);
     return pps;
 }
@@ -141,12 +151,14 @@ int main(int argc, char **argv)
               stderr);
         return 2;
     }
-    double w = 0, dd = 0, f = 0;
+    double w = 0, dd = 0, f = 0, fb = 0;
     for (int p = 0; p < passes; p++) { /* interleaved, best of each */
-        double a = walk(&c), b = decode(&c), e = full(&c, protect, n_protect, capacity);
+        double a = walk(&c), b = decode(&c), e = full(&c, protect, n_protect, capacity, false);
+        double g = full(&c, protect, n_protect, capacity, true);
         w = a > w ? a : w;
         dd = b > dd ? b : dd;
         f = e > f ? e : f;
+        fb = g > fb ? g : fb;
     }
     printf("capture: %zu records, %.1f MB in memory\n", c.n, (double)c.len / 1e6);
     printf("walk     %8.2f Mpps  (ceiling)\n", w / 1e6);
@@ -154,6 +166,8 @@ int main(int argc, char **argv)
            100 * dd / w);
     printf("full     %8.2f Mpps  %5.1f%% of walk  (decode->classify->detect; target >= 50%%)\n",
            f / 1e6, 100 * f / w);
+    printf("batch    %8.2f Mpps  %5.1f%% of walk  (the same in bursts of 32, tables prefetched)\n",
+           fb / 1e6, 100 * fb / w);
     free(c.rec);
     free(c.bytes);
     return 0;

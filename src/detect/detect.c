@@ -445,6 +445,14 @@ static int classify(struct bw_detect *d, int ri, struct src_entry *e, const stru
     return vec;
 }
 
+void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p)
+{
+    bw_detect__src_prefetch(d, bw_detect__src_hash(p->src));
+    if (p->proto == 6)
+        bw_detect__conn_prefetch(
+            d, bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY));
+}
+
 static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_detect_pkt *p)
 {
     struct res *r = d->res[ri];

@@ -28,13 +28,15 @@ static void setup(struct bw_edge_analysis *an)
     bw_detect_resource_parse(an->det, "2001:db8::/32", &err);
 }
 
+#define MAX_FRAMES 4096
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct bw_edge_analysis an = {0};
+    static struct bw_edge_record recs[MAX_FRAMES];
+    static uint8_t one[MAX_FRAMES], burst[MAX_FRAMES];
     uint64_t now = 1700000000ULL * 1000000000ULL;
-    setup(&an);
-    size_t off = 0;
-    while (size - off >= 3) {
+    size_t n = 0, off = 0;
+    while (size - off >= 3 && n < MAX_FRAMES) {
         size_t len = (size_t)data[off] << 8 | data[off + 1];
         now += (uint64_t)data[off + 2] * 10000000ULL;
         off += 3;
@@ -42,16 +44,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             len = size - off;
         uint8_t *frame = malloc(len ? len : 1); /* exact size: ASan sees overreads */
         memcpy(frame, data + off, len);
-        struct bw_edge_record rec = {now, (uint32_t)len, (uint32_t)len, frame};
-        bw_edge_analyze_record(&an, &rec);
-        free(frame);
+        recs[n++] = (struct bw_edge_record){now, (uint32_t)len, (uint32_t)len, frame};
         off += len;
     }
-    for (size_t i = 0; i < bw_detect_attack_count(an.det); i++)
-        (void)bw_detect_attack_get(an.det, i);
-    bw_detect_finish(an.det, now);
-    char *rep = bw_edge_report(&an);
+    /* Record by record, then the same frames in bursts: the verdicts must agree. */
+    struct bw_edge_analysis a = {0}, b = {0};
+    setup(&a);
+    setup(&b);
+    for (size_t i = 0; i < n; i++)
+        one[i] = (uint8_t)bw_edge_analyze_record(&a, &recs[i]);
+    bw_edge_analyze_batch(&b, recs, n, burst);
+    if (memcmp(one, burst, n) != 0)
+        abort();
+    for (size_t i = 0; i < bw_detect_attack_count(a.det); i++)
+        (void)bw_detect_attack_get(a.det, i);
+    bw_detect_finish(a.det, now);
+    char *rep = bw_edge_report(&a);
     free(rep);
-    bw_detect_free(an.det);
+    bw_detect_free(a.det);
+    bw_detect_free(b.det);
+    for (size_t i = 0; i < n; i++)
+        free((void *)recs[i].data);
     return 0;
 }
