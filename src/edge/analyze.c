@@ -114,15 +114,15 @@ void bw_edge_analyze_batch(struct bw_edge_analysis *an, const struct bw_edge_rec
 static enum bw_code loop(struct bw_edge_analysis *an, struct bw_edge_capture *c, struct bw_err *err)
 {
     struct bw_edge_record rec;
-    uint64_t next_progress = bw_mono_ns() + 2000000000ULL;
+    uint64_t next_progress = bw_mono_ns() + an->progress_ns;
     int rc;
     while ((rc = bw_edge_capture_next(c, &rec, err)) == 1) {
         uint8_t v = (uint8_t)bw_edge_analyze_record(an, &rec);
         if (an->verdicts && fputc(v, an->verdicts) == EOF)
             return bw_fail(err, BW_E_INTERNAL, "cannot write verdicts: %s", strerror(errno));
-        if (an->progress && (an->stats.records & 0xffff) == 0 && bw_mono_ns() > next_progress) {
+        if (an->progress && (an->stats.records & 0xffff) == 0 && bw_mono_ns() >= next_progress) {
             an->progress(&an->stats, bw_detect_attack_count(an->det), an->progress_arg);
-            next_progress = bw_mono_ns() + 2000000000ULL;
+            next_progress = bw_mono_ns() + an->progress_ns;
         }
     }
     return rc < 0 ? err->code : BW_OK;

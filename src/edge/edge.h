@@ -62,6 +62,7 @@ struct bw_edge_analysis {
     FILE *verdicts;        /* one byte per record, or NULL */
     bw_edge_progress_fn progress;
     void *progress_arg;
+    uint64_t progress_ns;       /* wall time between progress calls (0: every 64 Ki records) */
     struct bw_edge_stats stats; /* OUT */
 };
 

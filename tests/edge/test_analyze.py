@@ -203,6 +203,17 @@ def test_priority_keeps_benign_clients_over_capacity(tmp_path):
     assert rep["Drops"]["deprioritised"] > 0
 
 
+def test_progress_line_on_stderr(tmp_path):
+    t = truth("capacity")
+    p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", os.path.join(CAPS, "capacity.pcap"),
+                        "--protect", t["resource"]], capture_output=True, timeout=120,
+                       env=dict(os.environ, BW_EDGE_PROGRESS_MS="0"))
+    assert p.returncode == 0
+    lines = [l for l in p.stderr.decode().splitlines() if "records," in l]
+    assert len(lines) == t["records"] // 65536
+    assert lines[0].startswith("bulwark edge analyze: 65536 records, ")
+
+
 def test_json_on_stdout(tmp_path):
     t, _, _, p = analyze(tmp_path, "SYN_FLOOD", "--json")
     rep = json.loads(p.stdout)
