@@ -36,6 +36,7 @@ static const char *const metric_names[BW_DETECT_M__COUNT] = {
     "requests",
     "requests_top_source",
     "slow_connections",
+    "malformed",
 };
 
 const char *bw_detect_metric_name(enum bw_detect_metric m)
@@ -117,6 +118,7 @@ static void window(const struct bw_detect *d, const struct res *r, double *m, do
     m[BW_DETECT_M_RPS] = (double)c[C_REQ];
     m[BW_DETECT_M_RPS_TOP_SRC] = r->sec_top_req;
     m[BW_DETECT_M_SLOW_CONNS] = r->slow_conns;
+    m[BW_DETECT_M_MALFORMED] = (double)c[C_MALFORMED];
     for (int v = 0; v < BW_DETECT_V__COUNT; v++)
         refl[v] = (double)rf[v];
 }

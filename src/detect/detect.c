@@ -445,6 +445,14 @@ static int classify(struct bw_detect *d, int ri, struct src_entry *e, const stru
     return vec;
 }
 
+void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts_ns)
+{
+    bw_detect_tick(d, ts_ns);
+    int ri = res_find(d, dst);
+    if (ri >= 0 && d->res[ri]->seen)
+        count(d->res[ri], C_MALFORMED);
+}
+
 void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p)
 {
     bw_detect__src_prefetch(d, bw_detect__src_hash(p->src));

@@ -157,6 +157,10 @@ bool bw_detect_is_protected(const struct bw_detect *d, const uint8_t addr[16]);
  * pkt->ts_ns first (ticks run as needed). */
 enum bw_detect_drop bw_detect_packet(struct bw_detect *d, const struct bw_detect_pkt *pkt);
 
+/* Counts a packet the decoder rejected as malformed toward the resource holding dst
+ * (its malformed-rate baseline), advancing time to ts_ns. The caller drops it. */
+void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts_ns);
+
 /* A hint for burst processing: starts loading the table entries p will touch, without
  * changing any state. Call it a few packets ahead of bw_detect_packet (AF_XDP rings
  * and captures give bursts); the verdicts are the same with or without it. */
@@ -239,6 +243,7 @@ enum bw_detect_metric {
     BW_DETECT_M_RPS,
     BW_DETECT_M_RPS_TOP_SRC,
     BW_DETECT_M_SLOW_CONNS,
+    BW_DETECT_M_MALFORMED, /* packets the decoder rejected (bw_detect_malformed) */
     BW_DETECT_M__COUNT
 };
 const char *bw_detect_metric_name(enum bw_detect_metric m);

@@ -72,6 +72,7 @@ enum tick_ctr {
     C_STRAY_SYNACK,
     C_UDP_UNKNOWN,
     C_REQ,
+    C_MALFORMED,
     C__COUNT
 };
 

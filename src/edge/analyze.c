@@ -53,12 +53,15 @@ static enum bw_edge_verdict judge(struct bw_edge_analysis *an, const struct bw_e
     st->last_ns = rec->ts_ns;
     enum bw_edge_verdict v = BW_EDGE_PASS;
     if (nv != BW_NET_OK) {
-        bw_detect_tick(an->det, rec->ts_ns);
         /* A land packet claims the resource as its source: that is the attack. */
         if (f->ip_ver == 0 || nv == BW_NET_LAND || !bw_detect_is_protected(an->det, f->saddr)) {
             st->malformed[nv]++;
             v = BW_EDGE_DROP;
         }
+        if (v == BW_EDGE_DROP && f->ip_ver != 0)
+            bw_detect_malformed(an->det, f->daddr, rec->ts_ns);
+        else
+            bw_detect_tick(an->det, rec->ts_ns);
     } else if (f->ip_ver != 0) {
         v = bw_detect_packet(an->det, p) == BW_DETECT_PASS ? BW_EDGE_PASS : BW_EDGE_DROP;
     } else {

@@ -278,6 +278,24 @@ static void request_flood_on_declared_http_port(void **state)
     assert_int_equal(request_flood_on(8080, true), 1);
 }
 
+static void malformed_rate_has_a_baseline(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 5 * SEC, 20, 50);
+    uint8_t victim[16];
+    v4(victim, VICTIM);
+    for (uint64_t t = T0 + 5 * SEC; t < T0 + 10 * SEC; t += SEC / 50)
+        bw_detect_malformed(d, victim, t);
+    bw_detect_tick(d, T0 + 10 * SEC + SEC / 2);
+    struct bw_detect_baseline b;
+    assert_true(bw_detect_baseline_get(d, 0, BW_DETECT_M_MALFORMED, &b));
+    assert_true(b.last >= 45 && b.last <= 55);
+    assert_true(b.mean > 3 && b.mean < 25 && b.n >= 10); /* a jump is learned winsorised */
+    assert_string_equal(bw_detect_metric_name(BW_DETECT_M_MALFORMED), "malformed");
+    bw_detect_free(d);
+}
+
 static void resources_parse_and_match(void **state)
 {
     (void)state;
@@ -312,6 +330,7 @@ int main(void)
         cmocka_unit_test(priority_keeps_known_clients_over_capacity),
         cmocka_unit_test(live_tick_ends_attack_without_packets),
         cmocka_unit_test(request_flood_on_declared_http_port),
+        cmocka_unit_test(malformed_rate_has_a_baseline),
         cmocka_unit_test(resources_parse_and_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
