@@ -86,12 +86,8 @@ void bw_detect_free(struct bw_detect *d)
         free(d->res[i]->arn);
         free(d->res[i]);
     }
-    for (size_t i = 0; i < d->n_attacks; i++) {
-        for (size_t j = 0; j < d->attacks[i]->pub.n_samples; j++)
-            free(d->attacks[i]->pub.samples[j].data);
-        free(d->attacks[i]->pub.samples);
-        free(d->attacks[i]);
-    }
+    for (size_t i = 0; i < d->n_attacks; i++)
+        bw_detect__attack_free(d->attacks[i]);
     free(d->attacks);
     free(d->src_keys);
     free(d->src_meta);

@@ -223,6 +223,11 @@ struct bw_detect_count {
 char *bw_detect_report(struct bw_detect *d, const struct bw_detect_count *extra, size_t n_extra,
                        uint64_t records);
 
+/* Frees the attacks that ended before before_ns (a live agent calls it once they are
+ * reported); attacks under way and later ones keep their order. Returns how many were
+ * freed. Pointers from bw_detect_attack_get are invalid afterwards. */
+size_t bw_detect_attack_forget(struct bw_detect *d, uint64_t before_ns);
+
 /* Packets dropped per reason so far. */
 uint64_t bw_detect_drops(const struct bw_detect *d, enum bw_detect_drop reason);
 

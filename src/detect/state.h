@@ -184,6 +184,7 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
                             const struct bw_detect_pkt *p);
 void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p,
                                 const struct bw_detect__http_req *req);
+void bw_detect__attack_free(struct attack_priv *a);
 void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns);
 
 #endif

@@ -80,6 +80,33 @@ void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct
     bw_detect__hll_add(&a->srcs, bw_detect__src_hash(p->src));
 }
 
+void bw_detect__attack_free(struct attack_priv *a)
+{
+    for (size_t j = 0; j < a->pub.n_samples; j++)
+        free(a->pub.samples[j].data);
+    free(a->pub.samples);
+    free(a);
+}
+
+size_t bw_detect_attack_forget(struct bw_detect *d, uint64_t before_ns)
+{
+    size_t kept = 0, freed = 0;
+    for (size_t i = 0; i < d->n_attacks; i++) {
+        struct attack_priv *a = d->attacks[i];
+        if (a->pub.end_ns != 0 && a->pub.end_ns < before_ns) {
+            bw_detect__attack_free(a);
+            freed++;
+            continue;
+        }
+        for (size_t r = 0; r < d->n_res; r++) /* open attacks move down: follow them */
+            if (d->res[r]->attack == (int)i)
+                d->res[r]->attack = (int)kept;
+        d->attacks[kept++] = a;
+    }
+    d->n_attacks = kept;
+    return freed;
+}
+
 size_t bw_detect_attack_count(const struct bw_detect *d)
 {
     return d->n_attacks;

@@ -114,6 +114,7 @@ static void syn_flood_declared_and_ended(void **state)
     assert_true(a->vectors == 1u << BW_DETECT_V_SYN_FLOOD);
     assert_true(a->detect_ns >= T0 + 40 * SEC && a->detect_ns <= T0 + 41 * SEC);
     assert_true(a->end_ns >= T0 + 50 * SEC && a->end_ns <= T0 + 55 * SEC);
+    assert_int_equal(bw_detect_attack_forget(d, a->end_ns), 0); /* not before its end */
     assert_string_equal(a->arn, "arn:test");
     assert_true(a->distinct_sources > 15000 && a->distinct_sources < 25000);
     assert_true(a->n_samples == 50); /* 1 in 100 of 20000, bounded at 50 */
@@ -122,6 +123,8 @@ static void syn_flood_declared_and_ended(void **state)
     struct bw_detect_baseline b;
     assert_true(bw_detect_baseline_get(d, 0, BW_DETECT_M_SYN, &b));
     assert_true(b.mean > 15 && b.mean < 25 && b.n > 30);
+    assert_int_equal(bw_detect_attack_forget(d, T0 + 70 * SEC), 1); /* reported: forget it */
+    assert_int_equal(bw_detect_attack_count(d), 0);
     bw_detect_free(d);
 }
 
@@ -278,6 +281,25 @@ static void request_flood_on_declared_http_port(void **state)
     assert_int_equal(request_flood_on(8080, true), 1);
 }
 
+static void forgetting_reported_attacks_keeps_the_open_one(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    syn_flood(d, T0 + 30 * SEC, T0 + 35 * SEC, 2000, NULL, NULL);
+    steady(d, T0 + 35 * SEC, T0 + 45 * SEC, 20, 50);
+    syn_flood(d, T0 + 45 * SEC, T0 + 50 * SEC, 2000, NULL, NULL);
+    assert_int_equal(bw_detect_attack_count(d), 2);
+    uint64_t pkts = bw_detect_attack_get(d, 1)->pkts;
+    assert_int_equal(bw_detect_attack_forget(d, T0 + 44 * SEC), 1);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    syn_flood(d, T0 + 50 * SEC, T0 + 51 * SEC, 2000, NULL, NULL);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    assert_int_equal(a->end_ns, 0);
+    assert_true(a->pkts >= pkts + 2000); /* the open attack still counts its packets */
+    bw_detect_free(d);
+}
+
 static void malformed_rate_has_a_baseline(void **state)
 {
     (void)state;
@@ -330,6 +352,7 @@ int main(void)
         cmocka_unit_test(priority_keeps_known_clients_over_capacity),
         cmocka_unit_test(live_tick_ends_attack_without_packets),
         cmocka_unit_test(request_flood_on_declared_http_port),
+        cmocka_unit_test(forgetting_reported_attacks_keeps_the_open_one),
         cmocka_unit_test(malformed_rate_has_a_baseline),
         cmocka_unit_test(resources_parse_and_match),
     };
