@@ -175,6 +175,33 @@ def test_pcapng_reads_like_pcap(tmp_path):
     assert set(verdicts) == {0}
 
 
+def test_microsecond_pcap_reads_alike(tmp_path):
+    """tcpdump's classic pcap has microsecond timestamps: same analysis, same verdicts."""
+    src = os.path.join(CAPS, "SSDP_REFLECTION.pcap")
+    with open(src, "rb") as f:
+        data = f.read()
+    out, off = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)], 24
+    while off < len(data):
+        sec, ns, caplen, wire = struct.unpack_from("<IIII", data, off)
+        out.append(struct.pack("<IIII", sec, ns // 1000, caplen, wire))
+        out.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    us = tmp_path / "us.pcap"
+    us.write_bytes(b"".join(out))
+    t = truth("SSDP_REFLECTION")
+    runs = []
+    for path in (src, str(us)):
+        v = tmp_path / "v.bin"
+        p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", path, "--protect",
+                            t["resource"], "--verdicts", str(v), "--json"],
+                           capture_output=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        rep = json.loads(p.stdout)
+        runs.append((v.read_bytes(), [a["SubResources"][0]["AttackVectors"][0]["VectorType"]
+                                      for a in rep["Attacks"]]))
+    assert runs[0] == runs[1] and runs[0][1] == ["SSDP_REFLECTION"]
+
+
 def test_flash_crowd_is_not_an_attack(tmp_path):
     _, rep, verdicts, _ = analyze(tmp_path, "flash")
     assert rep["Attacks"] == []
@@ -219,6 +246,15 @@ def test_json_on_stdout(tmp_path):
     rep = json.loads(p.stdout)
     assert rep["Records"] == t["records"]
     assert rep["Attacks"][0]["SubResources"][0]["AttackVectors"][0]["VectorType"] == "SYN_FLOOD"
+
+
+def test_non_ethernet_capture_is_refused(tmp_path):
+    raw = tmp_path / "raw.pcap"  # LINKTYPE_RAW (101): IP without an Ethernet header
+    raw.write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+    p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", str(raw), "--protect", "10.0.0.1"],
+                       capture_output=True, timeout=30)
+    assert p.returncode == 1
+    assert b"not Ethernet" in p.stderr
 
 
 @pytest.mark.parametrize("args,code", [
