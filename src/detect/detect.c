@@ -99,15 +99,23 @@ void bw_detect_free(struct bw_detect *d)
     free(d);
 }
 
-static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned plen)
+/* An address inside a resource: (addr & mask) == net, word by word. */
+static bool prefix_match(const uint8_t *a, const struct res *r)
 {
-    unsigned full = plen / 8, rest = plen % 8;
-    if (memcmp(a, net, full) != 0)
-        return false;
-    if (rest == 0)
-        return true;
-    uint8_t mask = (uint8_t)(0xff << (8 - rest));
-    return (a[full] & mask) == (net[full] & mask);
+    uint64_t w[2];
+    memcpy(w, a, 16);
+    return (w[0] & r->mask[0]) == r->net[0] && (w[1] & r->mask[1]) == r->net[1];
+}
+
+static void prefix_words(struct res *r)
+{
+    uint8_t m[16] = {0};
+    for (unsigned i = 0; i < r->plen; i++)
+        m[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+    memcpy(r->mask, m, 16);
+    memcpy(r->net, r->addr, 16);
+    r->net[0] &= r->mask[0];
+    r->net[1] &= r->mask[1];
 }
 
 enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
@@ -120,6 +128,7 @@ enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
     struct res *r = xcalloc(1, sizeof *r);
     memcpy(r->addr, addr, 16);
     r->plen = prefix_len;
+    prefix_words(r);
     r->arn = strdup(arn);
     if (!r->arn)
         bw_oom();
@@ -189,8 +198,7 @@ static int res_find(const struct bw_detect *d, const uint8_t *a)
 {
     int best = -1;
     for (size_t i = 0; i < d->n_res; i++)
-        if (prefix_match(a, d->res[i]->addr, d->res[i]->plen) &&
-            (best < 0 || d->res[i]->plen > d->res[best]->plen))
+        if (prefix_match(a, d->res[i]) && (best < 0 || d->res[i]->plen > d->res[best]->plen))
             best = (int)i;
     return best;
 }

@@ -93,6 +93,7 @@ struct attack_priv {
 struct res {
     uint8_t addr[16];
     unsigned plen;
+    uint64_t mask[2], net[2]; /* the prefix as words: (addr & mask) == net */
     char *arn;
     bool seen;
     uint64_t first_ns;

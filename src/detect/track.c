@@ -35,9 +35,23 @@ void bw_detect__src_seen(struct bw_detect *d, struct src_entry *e, uint64_t now)
     *m = (*m & SRC_META_VALUABLE) | ((uint32_t)(now >> 24) & ~SRC_META_VALUABLE);
 }
 
+/* Odd 64-bit constants: independent multiplies of the words, then one final mix. */
+static const uint64_t K[5] = {0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL,
+                              0xd6e8feb86659fd93ULL, 0xff51afd7ed558ccdULL};
+
+static uint64_t fmix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 29;
+    return x;
+}
+
 uint64_t bw_detect__src_hash(const uint8_t addr[16])
 {
-    return nonzero(bw_detect__hash(addr, 16, 1));
+    uint64_t w[2];
+    memcpy(w, addr, 16);
+    return nonzero(fmix(w[0] * K[3] + (w[1] ^ 0x5bd1e995) * K[1]));
 }
 
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
@@ -94,13 +108,11 @@ struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
                              uint16_t lport, uint8_t kind)
 {
-    uint8_t k[37];
-    memcpy(k, remote, 16);
-    memcpy(k + 16, local, 16);
-    memcpy(k + 32, &rport, 2);
-    memcpy(k + 34, &lport, 2);
-    k[36] = kind;
-    return nonzero(bw_detect__hash(k, sizeof k, 2));
+    uint64_t w[4];
+    memcpy(w, remote, 16);
+    memcpy(w + 2, local, 16);
+    uint64_t tail = (uint64_t)rport | (uint64_t)lport << 16 | (uint64_t)kind << 32;
+    return nonzero(fmix(w[0] * K[0] + w[1] * K[1] + w[2] * K[2] + w[3] * K[3] + tail * K[4]));
 }
 
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now, bool create)
