@@ -202,6 +202,8 @@ struct bw_detect_attack {
     struct bw_detect_contrib top_ip[BW_DETECT_TOP], top_port[BW_DETECT_TOP], top_ttl[BW_DETECT_TOP],
         top_size[BW_DETECT_TOP], top_ua[BW_DETECT_TOP], top_url[BW_DETECT_TOP],
         top_req_ip[BW_DETECT_TOP];
+    uint64_t net_total; /* attack packets counted into the NETWORK contributors */
+    uint64_t req_total; /* requests counted into the APPLICATION contributors */
     size_t n_samples;
     struct bw_detect_sample *samples;
 };

@@ -27,16 +27,14 @@ static json_t *counter(const char *name, double max, double sum, uint64_t n, con
                      n ? sum / (double)n : 0.0, "Sum", sum, "N", (json_int_t)n, "Unit", unit);
 }
 
+/* Total: every unit counted for the property, not just the top five (as Shield). */
 static json_t *property(const char *layer, const char *id, const struct bw_detect_contrib *c,
-                        const char *unit)
+                        const char *unit, uint64_t total)
 {
     json_t *list = json_array();
-    uint64_t total = 0;
-    for (size_t i = 0; i < BW_DETECT_TOP && c[i].name[0]; i++) {
+    for (size_t i = 0; i < BW_DETECT_TOP && c[i].name[0]; i++)
         json_array_append_new(
             list, json_pack("{s:s, s:I}", "Name", c[i].name, "Value", (json_int_t)c[i].value));
-        total += c[i].value;
-    }
     return json_pack("{s:s, s:s, s:o, s:s, s:I}", "AttackLayer", layer, "AttackPropertyIdentifier",
                      id, "TopContributors", list, "Unit", unit, "Total", (json_int_t)total);
 }
@@ -60,17 +58,20 @@ static json_t *vectors(const struct bw_detect_attack *a, uint64_t secs)
 static json_t *properties(const struct bw_detect_attack *a)
 {
     json_t *p = json_array();
-    json_array_append_new(p, property("NETWORK", "SOURCE_IP_ADDRESS", a->top_ip, "PACKETS"));
-    json_array_append_new(p, property("NETWORK", "SOURCE_PORT", a->top_port, "PACKETS"));
-    json_array_append_new(p, property("NETWORK", "TTL", a->top_ttl, "PACKETS"));
-    json_array_append_new(p, property("NETWORK", "PACKET_SIZE", a->top_size, "PACKETS"));
+    json_array_append_new(
+        p, property("NETWORK", "SOURCE_IP_ADDRESS", a->top_ip, "PACKETS", a->net_total));
+    json_array_append_new(p,
+                          property("NETWORK", "SOURCE_PORT", a->top_port, "PACKETS", a->net_total));
+    json_array_append_new(p, property("NETWORK", "TTL", a->top_ttl, "PACKETS", a->net_total));
+    json_array_append_new(p,
+                          property("NETWORK", "PACKET_SIZE", a->top_size, "PACKETS", a->net_total));
     if (a->vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)) {
+        json_array_append_new(p, property("APPLICATION", "SOURCE_IP_ADDRESS", a->top_req_ip,
+                                          "REQUESTS", a->req_total));
         json_array_append_new(
-            p, property("APPLICATION", "SOURCE_IP_ADDRESS", a->top_req_ip, "REQUESTS"));
-        json_array_append_new(p,
-                              property("APPLICATION", "SOURCE_USER_AGENT", a->top_ua, "REQUESTS"));
-        json_array_append_new(p,
-                              property("APPLICATION", "DESTINATION_URL", a->top_url, "REQUESTS"));
+            p, property("APPLICATION", "SOURCE_USER_AGENT", a->top_ua, "REQUESTS", a->req_total));
+        json_array_append_new(
+            p, property("APPLICATION", "DESTINATION_URL", a->top_url, "REQUESTS", a->req_total));
     }
     return p;
 }
@@ -86,8 +87,8 @@ static json_t *attack_json(const struct bw_detect_attack *a)
                           counter("Bits", a->max_bps, 8.0 * (double)a->bytes, secs, "Bits"));
     json_array_append_new(counters,
                           counter("Requests", a->max_rps, (double)a->requests, secs, "Requests"));
-    json_array_append_new(counters,
-                          counter("DistinctSources", 0, (double)a->distinct_sources, 1, "Sources"));
+    json_array_append_new(counters, counter("DistinctSources", (double)a->distinct_sources,
+                                            (double)a->distinct_sources, 1, "Sources"));
     json_t *mit = json_array();
     for (int v = 0; v < BW_DETECT_V__COUNT; v++)
         if (a->vectors & (1u << v))

@@ -77,7 +77,6 @@ void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct
     else
         bw_detect__ss_add(&a->ua, "-", 1, 1);
     bw_detect__ss_add(&a->url, req->url, req->url_len, 1);
-    bw_detect__hll_add(&a->srcs, bw_detect__src_hash(p->src));
 }
 
 void bw_detect__attack_free(struct attack_priv *a)
@@ -174,6 +173,8 @@ const struct bw_detect_attack *bw_detect_attack_get(struct bw_detect *d, size_t 
     top(&a->ua, K_TEXT, a->pub.top_ua);
     top(&a->url, K_TEXT, a->pub.top_url);
     a->pub.distinct_sources = (uint64_t)(bw_detect__hll_count(&a->srcs) + 0.5);
+    a->pub.net_total = a->ip.total;
+    a->pub.req_total = a->req_ip.total;
     return &a->pub;
 }
 

@@ -140,6 +140,11 @@ def test_request_flood_top_contributors(tmp_path):
     assert ua[0]["Name"] == "floodbot/1.0"
     assert url[0]["Name"] == "/search?q=flood"
     assert all(c["Name"].startswith("185.220.") for c in ips)
+    # Total counts every request of the property, not only the top five's.
+    req = props[("APPLICATION", "SOURCE_IP_ADDRESS")]
+    assert req["Total"] > sum(c["Value"] for c in ips)
+    counters = {c["Name"]: c for c in a["AttackCounters"]}
+    assert 19 <= counters["DistinctSources"]["Sum"] <= 21  # the 20 bots (HyperLogLog)
 
 
 def test_reflection_top_source_port(tmp_path):
