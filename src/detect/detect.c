@@ -299,6 +299,11 @@ static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
     }
     if (!(f & TCP_ACK) || (f & TCP_RST))
         return -1;
+    if (!c && p->ts_ns - r->first_ns < (uint64_t)d->cfg.warmup_s * 1000000000ULL) {
+        /* Warm-up: connections older than the detector are adopted, not stray. */
+        c = bw_detect__conn_get(d, k, p->ts_ns, true);
+        c->state = CONN_EST;
+    }
     if (!c) {
         count(r, C_STRAY_ACK);
         return BW_DETECT_V_ACK_FLOOD;

@@ -300,6 +300,29 @@ static void forgetting_reported_attacks_keeps_the_open_one(void **state)
     bw_detect_free(d);
 }
 
+/* 100 connections older than the detector keep sending 20 ACKs/s each: adopted during
+ * the warm-up, they are no ACK flood; a real one afterwards is. */
+static void established_connections_are_adopted(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    for (uint64_t t = T0, i = 0; t < T0 + 60 * SEC; t += SEC / 2000, i++) {
+        struct bw_detect_pkt p = pkt(t, 0x0a000100 + (uint32_t)(i % 100), true, 6,
+                                     (uint16_t)(30000 + i % 100), 443, 0x10);
+        bw_detect_packet(d, &p);
+        if (t >= T0 + 40 * SEC && t < T0 + 45 * SEC) {
+            struct bw_detect_pkt f = pkt(t + 1, 0x2d000000 + (uint32_t)i, true, 6, 5555, 443, 0x10);
+            bw_detect_packet(d, &f);
+        }
+    }
+    bw_detect_finish(d, T0 + 60 * SEC);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    assert_true(a->vectors == 1u << BW_DETECT_V_ACK_FLOOD);
+    assert_true(a->detect_ns >= T0 + 40 * SEC && a->detect_ns < T0 + 41 * SEC);
+    bw_detect_free(d);
+}
+
 static void malformed_rate_has_a_baseline(void **state)
 {
     (void)state;
@@ -353,6 +376,7 @@ int main(void)
         cmocka_unit_test(live_tick_ends_attack_without_packets),
         cmocka_unit_test(request_flood_on_declared_http_port),
         cmocka_unit_test(forgetting_reported_attacks_keeps_the_open_one),
+        cmocka_unit_test(established_connections_are_adopted),
         cmocka_unit_test(malformed_rate_has_a_baseline),
         cmocka_unit_test(resources_parse_and_match),
     };
