@@ -69,7 +69,7 @@ static const struct bw_detect_rule rules[BW_DETECT_V__COUNT] = {
     [BW_DETECT_V_ACK_FLOOD] = {BW_DETECT_RULE_DROP_STRAY_ACK, 0, 0, "STRAY_ACK_DROP",
                                "drop ACKs that belong to no tracked connection"},
     [BW_DETECT_V_REQUEST_FLOOD] = {BW_DETECT_RULE_BLOCK_REQUEST_FLOOD, 0, 10, "REQUEST_RATE_BLOCK",
-                                   "block sources above 10 HTTP requests/s"},
+                                   "drop a source's packets past 10 HTTP requests in a second"},
     [BW_DETECT_V_HTTP_REFLECTION] = {BW_DETECT_RULE_DROP_STRAY_SYNACK, 0, 0, "STRAY_SYNACK_DROP",
                                      "drop SYN-ACKs the victim never asked for"},
     [BW_DETECT_V_UDS_REFLECTION] =
