@@ -21,9 +21,22 @@
 #define ALPHA 0.065 /* EWMA weight per second: about a 30 s memory */
 
 static const char *const metric_names[BW_DETECT_M__COUNT] = {
-    "packets", "bits", "syn", "sources", "tcp", "udp", "icmp", "fragments", "stray_ack",
-    "stray_synack", "unanswered_syn", "udp_unknown", "requests", "requests_top_source",
+    "packets",
+    "bits",
+    "syn",
+    "sources",
+    "tcp",
+    "udp",
+    "icmp",
+    "fragments",
+    "stray_ack",
+    "stray_synack",
+    "unanswered_syn",
+    "udp_unknown",
+    "requests",
+    "requests_top_source",
     "slow_connections",
+    "malformed",
 };
 
 const char *bw_detect_metric_name(enum bw_detect_metric m)
@@ -32,7 +45,7 @@ const char *bw_detect_metric_name(enum bw_detect_metric m)
 }
 
 /* Absolute floors: below these rates nothing is an attack, whatever the baseline. */
-static double floor_of(int v)
+static double base_floor(int v)
 {
     switch (v) {
     case BW_DETECT_V_SYN_FLOOD:
@@ -51,6 +64,11 @@ static double floor_of(int v)
     default:
         return 200; /* reflection */
     }
+}
+
+static double floor_of(const struct bw_detect *d, int v)
+{
+    return base_floor(v) * d->cfg.floor_scale;
 }
 
 /* The metric baseline a vector is judged by (or NULL for per-port reflection). */
@@ -100,6 +118,7 @@ static void window(const struct bw_detect *d, const struct res *r, double *m, do
     m[BW_DETECT_M_RPS] = (double)c[C_REQ];
     m[BW_DETECT_M_RPS_TOP_SRC] = r->sec_top_req;
     m[BW_DETECT_M_SLOW_CONNS] = r->slow_conns;
+    m[BW_DETECT_M_MALFORMED] = (double)c[C_MALFORMED];
     for (int v = 0; v < BW_DETECT_V__COUNT; v++)
         refl[v] = (double)rf[v];
 }
@@ -112,14 +131,14 @@ static const struct bw_detect__ewma *base_of(const struct res *r, int v)
 
 static double high_of(const struct bw_detect *d, const struct res *r, int v)
 {
-    double h = bw_detect__ewma_high(base_of(r, v), d->cfg.sigma, d->cfg.ratio, floor_of(v));
+    double h = bw_detect__ewma_high(base_of(r, v), d->cfg.sigma, d->cfg.ratio, floor_of(d, v));
     return h;
 }
 
 static double low_of(const struct bw_detect *d, const struct res *r, int v)
 {
     const struct bw_detect__ewma *b = base_of(r, v);
-    return bw_detect__ewma_high(b, d->cfg.sigma / 2, 1.5, floor_of(v) / 2);
+    return bw_detect__ewma_high(b, d->cfg.sigma / 2, 1.5, floor_of(d, v) / 2);
 }
 
 static double value_of(int v, const double *m, const double *refl)
@@ -133,8 +152,8 @@ static bool gate(const struct bw_detect *d, const struct res *r, int v, const do
 {
     if (v != BW_DETECT_V_REQUEST_FLOOD)
         return true;
-    double h = bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma,
-                                    d->cfg.ratio, 20);
+    double h = bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma, d->cfg.ratio,
+                                    20 * d->cfg.floor_scale);
     return m[BW_DETECT_M_RPS_TOP_SRC] > h;
 }
 
@@ -198,8 +217,7 @@ static bool any_active(const struct res *r)
     return false;
 }
 
-static void vector_step(struct bw_detect *d, struct res *r, int v, double val, bool g,
-                        uint64_t now)
+static void vector_step(struct bw_detect *d, struct res *r, int v, double val, bool g, uint64_t now)
 {
     struct vstate *s = &r->vs[v];
     if (!s->active) {
@@ -324,7 +342,5 @@ void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns)
 
 void bw_detect_finish(struct bw_detect *d, uint64_t now_ns)
 {
-    bw_detect_tick(d, now_ns);
-    for (size_t i = 0; i < d->n_res; i++)
-        bw_detect__attack_close(d, d->res[i], now_ns);
+    bw_detect_tick(d, now_ns); /* no fake calm: attacks under way stay open */
 }

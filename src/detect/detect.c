@@ -27,6 +27,7 @@ void bw_detect_config_default(struct bw_detect_config *cfg)
     cfg->end_s = 3;
     cfg->sigma = 6;
     cfg->ratio = 3;
+    cfg->floor_scale = 1;
     cfg->sample_every = 100;
     cfg->sample_max = 1000;
     cfg->http_ports[0] = 80;
@@ -41,6 +42,16 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* Zeroed memory aligned to a cache line (sets must not straddle lines). */
+static void *xalloc64(size_t len)
+{
+    void *p = aligned_alloc(64, (len + 63) & ~(size_t)63);
+    if (!p)
+        bw_oom();
+    memset(p, 0, len);
+    return p;
+}
+
 struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
 {
     struct bw_detect *d = xcalloc(1, sizeof *d);
@@ -49,13 +60,21 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
         d->cfg.tick_ms = 100;
     if (d->cfg.sample_every == 0)
         d->cfg.sample_every = 1;
+    if (!(d->cfg.floor_scale > 0))
+        d->cfg.floor_scale = 1;
     if (d->cfg.declare_ticks == 0)
         d->cfg.declare_ticks = 1;
     d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;
     d->ticks_per_s = 1000 / d->cfg.tick_ms;
+    d->src_keys = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_keys);
+    d->src_meta = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_meta);
     d->src = xcalloc((size_t)SRC_SETS * WAYS, sizeof *d->src);
-    d->conn = xcalloc((size_t)CONN_SETS * WAYS, sizeof *d->conn);
+    d->conn = xalloc64((size_t)CONN_SETS * WAYS * sizeof *d->conn);
+    d->stream_keys = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream_keys);
     d->stream = xcalloc((size_t)STREAM_SETS * WAYS, sizeof *d->stream);
+    d->stream_buf = malloc((size_t)STREAM_SETS * WAYS * STREAM_BUF); /* never read unwritten */
+    if (!d->stream_buf)
+        bw_oom();
     return d;
 }
 
@@ -67,28 +86,36 @@ void bw_detect_free(struct bw_detect *d)
         free(d->res[i]->arn);
         free(d->res[i]);
     }
-    for (size_t i = 0; i < d->n_attacks; i++) {
-        for (size_t j = 0; j < d->attacks[i]->pub.n_samples; j++)
-            free(d->attacks[i]->pub.samples[j].data);
-        free(d->attacks[i]->pub.samples);
-        free(d->attacks[i]);
-    }
+    for (size_t i = 0; i < d->n_attacks; i++)
+        bw_detect__attack_free(d->attacks[i]);
     free(d->attacks);
+    free(d->src_keys);
+    free(d->src_meta);
     free(d->src);
     free(d->conn);
+    free(d->stream_keys);
     free(d->stream);
+    free(d->stream_buf);
     free(d);
 }
 
-static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned plen)
+/* An address inside a resource: (addr & mask) == net, word by word. */
+static bool prefix_match(const uint8_t *a, const struct res *r)
 {
-    unsigned full = plen / 8, rest = plen % 8;
-    if (memcmp(a, net, full) != 0)
-        return false;
-    if (rest == 0)
-        return true;
-    uint8_t mask = (uint8_t)(0xff << (8 - rest));
-    return (a[full] & mask) == (net[full] & mask);
+    uint64_t w[2];
+    memcpy(w, a, 16);
+    return (w[0] & r->mask[0]) == r->net[0] && (w[1] & r->mask[1]) == r->net[1];
+}
+
+static void prefix_words(struct res *r)
+{
+    uint8_t m[16] = {0};
+    for (unsigned i = 0; i < r->plen; i++)
+        m[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+    memcpy(r->mask, m, 16);
+    memcpy(r->net, r->addr, 16);
+    r->net[0] &= r->mask[0];
+    r->net[1] &= r->mask[1];
 }
 
 enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
@@ -101,6 +128,7 @@ enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
     struct res *r = xcalloc(1, sizeof *r);
     memcpy(r->addr, addr, 16);
     r->plen = prefix_len;
+    prefix_words(r);
     r->arn = strdup(arn);
     if (!r->arn)
         bw_oom();
@@ -170,8 +198,7 @@ static int res_find(const struct bw_detect *d, const uint8_t *a)
 {
     int best = -1;
     for (size_t i = 0; i < d->n_res; i++)
-        if (prefix_match(a, d->res[i]->addr, d->res[i]->plen) &&
-            (best < 0 || d->res[i]->plen > d->res[best]->plen))
+        if (prefix_match(a, d->res[i]) && (best < 0 || d->res[i]->plen > d->res[best]->plen))
             best = (int)i;
     return best;
 }
@@ -219,10 +246,12 @@ static void outbound(struct bw_detect *d, const struct bw_detect_pkt *p)
         /* The resource sends data: the peer is in a real conversation with it. */
         struct src_entry *e = bw_detect__src_get(d, p->dst, p->ts_ns, true);
         if (e)
-            e->flags |= SRC_ANSWERED;
+            bw_detect__src_mark(d, e, SRC_ANSWERED);
     } else if (p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_OUT);
-        bw_detect__conn_get(d, k, p->ts_ns, true)->state = CONN_OUT;
+        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_TCP_KEY);
+        struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, true);
+        if (c->state == 0)
+            c->state = CONN_OUT;
     } else if (p->proto == 17 && (!p->is_frag || p->is_first_frag)) {
         uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_ASKED);
         bw_detect__conn_get(d, k, p->ts_ns, true)->state = CONN_ASKED;
@@ -242,50 +271,51 @@ static void count(struct res *r, enum tick_ctr c)
     r->ring[r->cur][c]++;
 }
 
-/* A TCP segment to a resource: handshake tracking; returns its vector or -1. */
+/* A TCP segment to a resource: handshake tracking; returns its vector or -1. One
+ * lookup per segment: a 4-tuple is either a client's connection (SYN, EST) or one the
+ * resource opened (OUT), so both share one key. */
 static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
-                  const struct bw_detect_pkt *p)
+                  const struct bw_detect_pkt *p, uint64_t k)
 {
     uint8_t f = p->tcp_flags;
     count(r, C_TCP);
-    if ((f & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+    bool syn = (f & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, syn);
+    if (syn) {
         count(r, C_SYN);
         if (e)
             e->syn_sec++;
-        uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_SYN);
-        struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, true);
-        if (c->state != CONN_EST)
+        if (c->state != CONN_EST && c->state != CONN_OUT)
             c->state = CONN_SYN;
         return BW_DETECT_V_SYN_FLOOD;
     }
     if (e)
         e->flags |= SRC_NON_SYN;
     if (f & TCP_SYN) { /* SYN-ACK: only as the answer to a SYN the resource sent */
-        uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_OUT);
-        if (bw_detect__conn_get(d, k, p->ts_ns, false))
+        if (c && c->state == CONN_OUT)
             return -1;
         count(r, C_STRAY_SYNACK);
         return BW_DETECT_V_HTTP_REFLECTION;
     }
     if (!(f & TCP_ACK) || (f & TCP_RST))
         return -1;
-    uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_SYN);
-    struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, false);
-    if (c) {
-        if (c->state == CONN_SYN) {
-            c->state = CONN_EST;
-            count(r, C_EST);
-            if (e)
-                e->flags |= SRC_HANDSHAKE;
-        }
-        c->last_ns = p->ts_ns;
-        return -1;
+    if (!c && p->ts_ns - r->first_ns < (uint64_t)d->cfg.warmup_s * 1000000000ULL) {
+        /* Warm-up: connections older than the detector are adopted, not stray. */
+        c = bw_detect__conn_get(d, k, p->ts_ns, true);
+        c->state = CONN_EST;
     }
-    k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_OUT);
-    if (bw_detect__conn_get(d, k, p->ts_ns, false))
-        return -1;
-    count(r, C_STRAY_ACK);
-    return BW_DETECT_V_ACK_FLOOD;
+    if (!c) {
+        count(r, C_STRAY_ACK);
+        return BW_DETECT_V_ACK_FLOOD;
+    }
+    if (c->state == CONN_SYN) {
+        c->state = CONN_EST;
+        count(r, C_EST);
+        if (e)
+            bw_detect__src_mark(d, e, SRC_HANDSHAKE);
+    }
+    c->last = CONN_TIME(p->ts_ns);
+    return -1;
 }
 
 /* A UDP datagram or IP fragment to a resource; returns its vector or -1. */
@@ -342,7 +372,7 @@ static int score(const struct res *r, const struct src_entry *e, int vec, uint64
 {
     if (vec >= 0 && vec != BW_DETECT_V_SYN_FLOOD && vec != BW_DETECT_V_UDP_TRAFFIC)
         return 0; /* reflection, stray ACK or SYN-ACK, unsolicited fragment */
-    if (!e || (e->flags & (SRC_REQ_BLOCK | SRC_SLOW)))
+    if (!e || (e->flags & SRC_REQ_BLOCK) || bw_detect__src_slow(d, e))
         return 0;
     if (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED))
         return 3;
@@ -354,19 +384,21 @@ static int score(const struct res *r, const struct src_entry *e, int vec, uint64
     return (e->flags & SRC_NON_SYN) ? 1 : 0;
 }
 
-static bool mitigated(const struct res *r, const struct src_entry *e, int vec, int s)
+/* The vector whose installed rule drops the packet, or -1. */
+static int mitigated(const struct bw_detect *d, const struct res *r, const struct src_entry *e,
+                     int vec, int s)
 {
     if (e && (r->rules >> BW_DETECT_V_REQUEST_FLOOD & 1) && (e->flags & SRC_REQ_BLOCK))
-        return true;
-    if (e && (r->rules >> BW_DETECT_V_SLOWLORIS & 1) && (e->flags & SRC_SLOW))
-        return true;
+        return BW_DETECT_V_REQUEST_FLOOD;
+    if ((r->rules >> BW_DETECT_V_SLOWLORIS & 1) && bw_detect__src_slow(d, e))
+        return BW_DETECT_V_SLOWLORIS;
     if (vec < 0 || !(r->rules >> vec & 1))
-        return false;
+        return -1;
     if (vec == BW_DETECT_V_SYN_FLOOD)
-        return e && e->syn_sec > bw_detect_vector_rule(BW_DETECT_V_SYN_FLOOD)->rate;
+        return e && e->syn_sec > bw_detect_vector_rule(BW_DETECT_V_SYN_FLOOD)->rate ? vec : -1;
     if (vec == BW_DETECT_V_UDP_TRAFFIC)
-        return s < 2; /* no history with the resource */
-    return true;
+        return s < 2 ? vec : -1; /* no history with the resource */
+    return vec;
 }
 
 static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
@@ -384,18 +416,58 @@ static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
     return BW_DETECT_DROP_DEPRIORITISED;
 }
 
-static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_pkt *p)
+static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_pkt *p, uint64_t sk)
 {
-    struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, true);
+    struct src_entry *e = bw_detect__src_get_k(d, sk, p->ts_ns, true);
     if (!e)
         return NULL;
     uint32_t sec = bw_detect__sec(p->ts_ns);
     if (e->sec != sec) {
         e->sec = sec;
         e->syn_sec = e->req_sec = 0;
+        e->flags &= ~SRC_REQ_BLOCK; /* a rate limit, not a ban: each second anew */
     }
-    e->last_ns = p->ts_ns;
+    bw_detect__src_seen(d, e, p->ts_ns);
     return e;
+}
+
+/* Counts a packet by protocol and gathers its evidence; returns its vector or -1. */
+static int classify(struct bw_detect *d, int ri, struct src_entry *e, const struct bw_detect_pkt *p,
+                    uint64_t ck)
+{
+    struct res *r = d->res[ri];
+    if (e && p->proto != 6)
+        e->flags |= SRC_NON_SYN;
+    if ((p->is_frag && !p->is_first_frag) || p->proto == 17)
+        return udp_in(d, r, p);
+    if (p->proto == 1 || p->proto == 58)
+        count(r, C_ICMP);
+    if (p->proto != 6)
+        return -1;
+    int vec = tcp_in(d, r, e, p, ck);
+    if (is_http_port(d, p->dport)) {
+        if (p->tcp_flags & (TCP_FIN | TCP_RST))
+            bw_detect__stream_close(d, p);
+        else
+            bw_detect__stream_feed(d, ri, p, on_request);
+    }
+    return vec;
+}
+
+void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts_ns)
+{
+    bw_detect_tick(d, ts_ns);
+    int ri = res_find(d, dst);
+    if (ri >= 0 && d->res[ri]->seen)
+        count(d->res[ri], C_MALFORMED);
+}
+
+void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p)
+{
+    bw_detect__src_prefetch(d, bw_detect__src_hash(p->src));
+    if (p->proto == 6)
+        bw_detect__conn_prefetch(
+            d, bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY));
 }
 
 static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_detect_pkt *p)
@@ -407,29 +479,23 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
     }
     count(r, C_PKTS);
     r->ring[r->cur][C_BYTES] += p->wire_len;
-    bw_detect__hll_add(&r->sec_srcs, bw_detect__hash(p->src, 16, 5));
-    struct src_entry *e = src_touch(d, p);
-    int vec = -1;
-    if (p->is_frag && !p->is_first_frag)
-        vec = udp_in(d, r, p);
-    else if (p->proto == 6) {
-        vec = tcp_in(d, r, e, p);
-        if (is_http_port(d, p->dport)) {
-            if (p->tcp_flags & (TCP_FIN | TCP_RST))
-                bw_detect__stream_close(d, p);
-            else
-                bw_detect__stream_feed(d, ri, p, on_request);
-        }
-    } else if (p->proto == 17)
-        vec = udp_in(d, r, p);
-    else if (p->proto == 1 || p->proto == 58)
-        count(r, C_ICMP);
-    if (e && p->proto != 6)
-        e->flags |= SRC_NON_SYN;
+    /* Start both table loads before using either. */
+    uint64_t sk = bw_detect__src_hash(p->src), ck = 0;
+    bw_detect__src_prefetch(d, sk);
+    if (p->proto == 6) {
+        ck = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
+        bw_detect__conn_prefetch(d, ck);
+    }
+    struct src_entry *e = src_touch(d, p, sk);
+    bw_detect__hll_add(&r->sec_srcs, sk);
+    int vec = classify(d, ri, e, p, ck);
     bw_detect__attack_note(d, r, vec, p);
     int s = score(r, e, vec, p->ts_ns, d);
-    if (mitigated(r, e, vec, s))
+    int m = mitigated(d, r, e, vec, s);
+    if (m >= 0) {
+        d->drops_by_rule[m]++;
         return BW_DETECT_DROP_MITIGATED;
+    }
     return admit(d, r, s);
 }
 

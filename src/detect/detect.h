@@ -116,16 +116,17 @@ enum bw_detect_drop {
 const char *bw_detect_drop_name(enum bw_detect_drop d);
 
 struct bw_detect_config {
-    uint32_t tick_ms;        /* evaluation period (default 100) */
-    uint32_t warmup_s;       /* learning only, no declaration (default 20) */
-    uint32_t declare_ticks;  /* ticks above threshold before declaring (default 5) */
-    uint32_t end_s;          /* seconds below the low threshold before ending (default 3) */
-    double sigma;            /* declare above mean + sigma * sd ... (default 6) */
-    double ratio;            /* ... and above ratio * mean (default 3) */
-    uint64_t capacity_pps;   /* per resource; 0 = unlimited (no priority drops) */
-    uint32_t sample_every;   /* keep 1 packet in N during an attack (default 100) */
-    uint32_t sample_max;     /* at most this many samples per attack (default 1000) */
-    uint16_t http_ports[8];  /* plaintext HTTP ports (default {80}) */
+    uint32_t tick_ms;       /* evaluation period (default 100) */
+    uint32_t warmup_s;      /* learning only, no declaration (default 20) */
+    uint32_t declare_ticks; /* ticks above threshold before declaring (default 5) */
+    uint32_t end_s;         /* seconds below the low threshold before ending (default 3) */
+    double sigma;           /* declare above mean + sigma * sd ... (default 6) */
+    double ratio;           /* ... and above ratio * mean (default 3) */
+    double floor_scale;     /* scales the absolute rate floors (default 1) */
+    uint64_t capacity_pps;  /* per resource; 0 = unlimited (no priority drops) */
+    uint32_t sample_every;  /* keep 1 packet in N during an attack (default 100) */
+    uint32_t sample_max;    /* at most this many samples per attack (default 1000) */
+    uint16_t http_ports[8]; /* plaintext HTTP ports (default {80}) */
     size_t n_http_ports;
 };
 
@@ -156,10 +157,20 @@ bool bw_detect_is_protected(const struct bw_detect *d, const uint8_t addr[16]);
  * pkt->ts_ns first (ticks run as needed). */
 enum bw_detect_drop bw_detect_packet(struct bw_detect *d, const struct bw_detect_pkt *pkt);
 
+/* Counts a packet the decoder rejected as malformed toward the resource holding dst
+ * (its malformed-rate baseline), advancing time to ts_ns. The caller drops it. */
+void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts_ns);
+
+/* A hint for burst processing: starts loading the table entries p will touch, without
+ * changing any state. Call it a few packets ahead of bw_detect_packet (AF_XDP rings
+ * and captures give bursts); the verdicts are the same with or without it. */
+void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p);
+
 /* Advances time to now_ns, running every tick boundary crossed. */
 void bw_detect_tick(struct bw_detect *d, uint64_t now_ns);
 
-/* Ends every open attack at now_ns (end of a capture) without faking calm. */
+/* Runs the ticks up to now_ns (the end of a capture). Attacks still under way stay
+ * open (end_ns 0, EndTime null in the report), as Shield shows an ongoing attack. */
 void bw_detect_finish(struct bw_detect *d, uint64_t now_ns);
 
 /* A top contributor: Name as Shield prints it, Value a count. */
@@ -183,14 +194,16 @@ struct bw_detect_attack {
     const char *arn;
     char addr[64]; /* the resource's address or prefix: SubResources[].Id */
     uint64_t start_ns, detect_ns, end_ns;
-    uint32_t vectors;                     /* bit per enum bw_detect_vector */
+    uint32_t vectors; /* bit per enum bw_detect_vector */
     uint64_t vector_pkts[BW_DETECT_V__COUNT];
-    uint64_t pkts, bytes, requests;       /* inbound to the resource while it lasted */
+    uint64_t pkts, bytes, requests; /* inbound to the resource while it lasted */
     double max_pps, max_bps, max_rps;
-    uint64_t distinct_sources;            /* HyperLogLog estimate */
-    struct bw_detect_contrib top_ip[BW_DETECT_TOP], top_port[BW_DETECT_TOP],
-        top_ttl[BW_DETECT_TOP], top_size[BW_DETECT_TOP], top_ua[BW_DETECT_TOP],
-        top_url[BW_DETECT_TOP], top_req_ip[BW_DETECT_TOP];
+    uint64_t distinct_sources; /* HyperLogLog estimate */
+    struct bw_detect_contrib top_ip[BW_DETECT_TOP], top_port[BW_DETECT_TOP], top_ttl[BW_DETECT_TOP],
+        top_size[BW_DETECT_TOP], top_ua[BW_DETECT_TOP], top_url[BW_DETECT_TOP],
+        top_req_ip[BW_DETECT_TOP];
+    uint64_t net_total; /* attack packets counted into the NETWORK contributors */
+    uint64_t req_total; /* requests counted into the APPLICATION contributors */
     size_t n_samples;
     struct bw_detect_sample *samples;
 };
@@ -207,9 +220,15 @@ struct bw_detect_count {
 
 /* The report as JSON text (malloc'd, the caller frees): {"Attacks": [AttackDetail as in
  * Shield's DescribeAttack, plus DetectionTime], "Drops": {reason: packets, ...},
- * "Records": records}. extra[] are merged into Drops. Times are epoch seconds. */
+ * "DropsByMitigation": {MitigationName: packets, ...}, "Records": records}. extra[] are merged into
+ * Drops. Times are epoch seconds. */
 char *bw_detect_report(struct bw_detect *d, const struct bw_detect_count *extra, size_t n_extra,
                        uint64_t records);
+
+/* Frees the attacks that ended before before_ns (a live agent calls it once they are
+ * reported); attacks under way and later ones keep their order. Returns how many were
+ * freed. Pointers from bw_detect_attack_get are invalid afterwards. */
+size_t bw_detect_attack_forget(struct bw_detect *d, uint64_t before_ns);
 
 /* Packets dropped per reason so far. */
 uint64_t bw_detect_drops(const struct bw_detect *d, enum bw_detect_drop reason);
@@ -231,6 +250,7 @@ enum bw_detect_metric {
     BW_DETECT_M_RPS,
     BW_DETECT_M_RPS_TOP_SRC,
     BW_DETECT_M_SLOW_CONNS,
+    BW_DETECT_M_MALFORMED, /* packets the decoder rejected (bw_detect_malformed) */
     BW_DETECT_M__COUNT
 };
 const char *bw_detect_metric_name(enum bw_detect_metric m);

@@ -36,13 +36,15 @@ double bw_detect__hll_count(const struct bw_detect__hll *h);
 uint64_t bw_detect__hash(const void *p, size_t n, uint64_t seed);
 
 /* ---- Space-Saving top-k over keys of up to 48 bytes ---- */
-#define BW_DETECT_SS_K 32
+#define BW_DETECT_SS_K   32
 #define BW_DETECT_SS_KEY 48
+/* Hashes and counts apart from the keys: a lookup scans two small arrays. */
 struct bw_detect__ss {
     uint32_t n;
     uint64_t total;
+    uint64_t hash[BW_DETECT_SS_K], count[BW_DETECT_SS_K];
     struct {
-        uint64_t hash, count, err;
+        uint64_t err;
         uint8_t klen;
         uint8_t key[BW_DETECT_SS_KEY];
     } e[BW_DETECT_SS_K];

@@ -72,7 +72,7 @@ double bw_detect__hll_count(const struct bw_detect__hll *h)
     double sum = 0;
     unsigned zeros = 0;
     for (size_t i = 0; i < (1u << BW_DETECT_HLL_P); i++) {
-        sum += ldexp(1.0, -h->reg[i]);
+        sum += 1.0 / (double)(1ULL << (h->reg[i] & 63)); /* ranks stay <= 55 */
         zeros += h->reg[i] == 0;
     }
     double alpha = 0.7213 / (1 + 1.079 / m);
@@ -90,11 +90,11 @@ void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, ui
     s->total += w;
     size_t min = 0;
     for (size_t i = 0; i < s->n; i++) {
-        if (s->e[i].hash == h && s->e[i].klen == klen && memcmp(s->e[i].key, key, klen) == 0) {
-            s->e[i].count += w;
+        if (s->hash[i] == h && s->e[i].klen == klen && memcmp(s->e[i].key, key, klen) == 0) {
+            s->count[i] += w;
             return;
         }
-        if (s->e[i].count < s->e[min].count)
+        if (s->count[i] < s->count[min])
             min = i;
     }
     size_t at = min;
@@ -102,30 +102,38 @@ void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, ui
     if (s->n < BW_DETECT_SS_K)
         at = s->n++;
     else
-        base = s->e[min].count; /* Space-Saving: inherit the evicted count as error */
-    s->e[at].hash = h;
-    s->e[at].count = base + w;
+        base = s->count[min]; /* Space-Saving: inherit the evicted count as error */
+    s->hash[at] = h;
+    s->count[at] = base + w;
     s->e[at].err = base;
     s->e[at].klen = (uint8_t)klen;
     memcpy(s->e[at].key, key, klen);
 }
 
+static void ss_swap(struct bw_detect__ss *s, size_t a, size_t b)
+{
+    uint64_t h = s->hash[a], c = s->count[a];
+    __typeof__(s->e[0]) e = s->e[a];
+    s->hash[a] = s->hash[b];
+    s->count[a] = s->count[b];
+    s->e[a] = s->e[b];
+    s->hash[b] = h;
+    s->count[b] = c;
+    s->e[b] = e;
+}
+
 void bw_detect__ss_sort(struct bw_detect__ss *s)
 {
-    for (size_t i = 1; i < s->n; i++) { /* insertion sort: k is small */
-        for (size_t j = i; j > 0 && s->e[j].count > s->e[j - 1].count; j--) {
-            __typeof__(s->e[0]) t = s->e[j];
-            s->e[j] = s->e[j - 1];
-            s->e[j - 1] = t;
-        }
-    }
+    for (size_t i = 1; i < s->n; i++) /* insertion sort: k is small */
+        for (size_t j = i; j > 0 && s->count[j] > s->count[j - 1]; j--)
+            ss_swap(s, j, j - 1);
 }
 
 uint64_t bw_detect__ss_max(const struct bw_detect__ss *s)
 {
     uint64_t m = 0;
     for (size_t i = 0; i < s->n; i++)
-        if (s->e[i].count > m)
-            m = s->e[i].count;
+        if (s->count[i] > m)
+            m = s->count[i];
     return m;
 }

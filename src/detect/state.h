@@ -10,41 +10,44 @@
 
 #include "detect/internal.h"
 
-#define MAX_RES      64
-#define MAX_TICKS_S  100 /* ticks per second at most (tick_ms >= 10) */
-#define WAYS         8
-#define SRC_SETS     8192 /* 64 Ki sources */
-#define CONN_SETS    16384 /* 128 Ki connections / asked UDP peers */
-#define STREAM_SETS  1024  /* 8 Ki HTTP streams */
-#define STREAM_BUF   1024
+#define MAX_RES       64
+#define MAX_TICKS_S   100 /* ticks per second at most (tick_ms >= 10) */
+#define WAYS          8
+#define SRC_SETS      8192  /* 64 Ki sources */
+#define CONN_SETS     16384 /* 128 Ki connections / asked UDP peers */
+#define STREAM_SETS   1024  /* 8 Ki HTTP streams */
+#define STREAM_BUF    1024
 #define SLOW_AFTER_NS (1000000000ULL) /* a client sends its head within an RTT */
 
 /* Source evidence flags. */
 #define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
 #define SRC_ANSWERED  0x02u /* a resource sent it packets (it is a peer) */
 #define SRC_NON_SYN   0x04u /* sent something other than bare SYNs */
-#define SRC_REQ_BLOCK 0x08u /* over the per-source request limit */
-#define SRC_SLOW      0x10u /* holds incomplete HTTP request heads */
+#define SRC_REQ_BLOCK 0x08u /* over the per-source request limit this second */
 
 struct src_entry {
     uint64_t key; /* 0 = empty */
     uint64_t first_ns, last_ns;
     uint32_t flags;
-    uint32_t sec;         /* the second the counters below belong to */
+    uint32_t sec; /* the second the counters below belong to */
     uint32_t syn_sec, req_sec;
     uint32_t slow_scan, slow_n;
 };
 
-#define CONN_SYN    1 /* client SYN seen */
-#define CONN_EST    2 /* handshake completed */
-#define CONN_OUT    3 /* resource-initiated TCP (SYN out) */
-#define CONN_ASKED  4 /* resource sent UDP to this peer:port */
+#define CONN_SYN     1 /* client SYN seen */
+#define CONN_EST     2 /* handshake completed */
+#define CONN_OUT     3 /* resource-initiated TCP (SYN out) */
+#define CONN_ASKED   4 /* resource sent UDP to this peer:port */
+#define CONN_TCP_KEY 6 /* the key kind of every TCP 4-tuple */
 
+/* 16 bytes: a set of 8 is two cache lines. `last` is in 2^24 ns (~17 ms) units. */
 struct conn_entry {
     uint64_t key;
-    uint64_t last_ns;
+    uint32_t last;
     uint8_t state;
+    uint8_t pad[3];
 };
+#define CONN_TIME(ns) ((uint32_t)((ns) >> 24))
 
 struct stream_entry {
     uint64_t key;
@@ -53,7 +56,6 @@ struct stream_entry {
     uint16_t len;
     uint8_t src[16];
     int16_t res;
-    uint8_t buf[STREAM_BUF];
 };
 
 /* Per-tick counters of one resource. */
@@ -70,6 +72,7 @@ enum tick_ctr {
     C_STRAY_SYNACK,
     C_UDP_UNKNOWN,
     C_REQ,
+    C_MALFORMED,
     C__COUNT
 };
 
@@ -90,12 +93,13 @@ struct attack_priv {
 struct res {
     uint8_t addr[16];
     unsigned plen;
+    uint64_t mask[2], net[2]; /* the prefix as words: (addr & mask) == net */
     char *arn;
     bool seen;
     uint64_t first_ns;
     uint32_t ring[MAX_TICKS_S][C__COUNT];
     uint32_t ring_refl[MAX_TICKS_S][BW_DETECT_V__COUNT];
-    uint32_t cur;                /* ring slot being filled */
+    uint32_t cur; /* ring slot being filled */
     struct bw_detect__ewma base[BW_DETECT_M__COUNT];
     double last[BW_DETECT_M__COUNT];
     struct bw_detect__ewma refl_base[BW_DETECT_V__COUNT];
@@ -104,7 +108,7 @@ struct res {
     struct bw_detect__hll sec_srcs;
     struct bw_detect__ss sec_req_src;
     double sec_top_req, sec_srcs_n;
-    int attack; /* index of the open attack, -1 */
+    int attack;     /* index of the open attack, -1 */
     uint32_t rules; /* bit per vector whose rule is installed */
     uint32_t slow_conns;
     /* priority admission */
@@ -124,15 +128,33 @@ struct bw_detect {
     struct attack_priv **attacks;
     size_t n_attacks, cap_attacks;
     uint64_t drops[BW_DETECT_DROP__COUNT];
+    uint64_t drops_by_rule[BW_DETECT_V__COUNT]; /* mitigated drops per vector's rule */
+    uint64_t *src_keys; /* the keys of src[], apart: one cache line per set */
+    uint32_t *src_meta; /* per entry: SRC_META_VALUABLE | last seen in 2^24 ns units */
     struct src_entry *src;
     struct conn_entry *conn;
+    uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
+    uint8_t *stream_buf; /* STREAM_BUF bytes per stream entry */
+    size_t n_partial;    /* streams holding bytes of an incomplete head */
     uint32_t scan_no;
 };
 
 /* track.c */
+/* The hash of a source address (the source table's key; HyperLogLogs reuse it). */
+uint64_t bw_detect__src_hash(const uint8_t addr[16]);
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
                                      bool create);
+#define SRC_META_VALUABLE 0x80000000u
+/* Records that a source has evidence of being legitimate (never evicted for one without). */
+void bw_detect__src_mark(struct bw_detect *d, struct src_entry *e, uint32_t flag);
+/* Records that a source was seen at now. */
+void bw_detect__src_seen(struct bw_detect *d, struct src_entry *e, uint64_t now);
+/* The same by key (bw_detect__src_hash). */
+struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create);
+/* Prefetch hints: the packet path starts both table loads before using either. */
+void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k);
+void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k);
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
                                        bool create);
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
@@ -144,20 +166,26 @@ typedef void (*bw_detect__req_fn)(struct bw_detect *d, int res, const struct bw_
 int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
                            bw_detect__req_fn fn);
 void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p);
-/* Counts slow streams per resource and marks their sources SRC_SLOW. */
+/* Counts slow streams per resource and marks their sources (see bw_detect__src_slow). */
 void bw_detect__stream_scan(struct bw_detect *d);
 uint32_t bw_detect__sec(uint64_t ns);
 
 /* detect.c: "203.0.113.10" or "2001:db8::/64" */
 void bw_detect__res_text(const struct res *r, char *out, size_t cap);
 
+/* True when the source held at least two slow request heads at the latest scan. */
+static inline bool bw_detect__src_slow(const struct bw_detect *d, const struct src_entry *e)
+{
+    return e && e->slow_scan == d->scan_no && e->slow_n >= 2;
+}
+
 /* attack.c */
 void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns);
 void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
                             const struct bw_detect_pkt *p);
-void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
-                                const struct bw_detect_pkt *p,
+void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p,
                                 const struct bw_detect__http_req *req);
+void bw_detect__attack_free(struct attack_priv *a);
 void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns);
 
 #endif

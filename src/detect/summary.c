@@ -43,7 +43,7 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
     if (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS | 1u << BW_DETECT_V_REQUEST_FLOOD)) {
         /* Layer-7 vectors: the packets of the sources flagged for them. */
         struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, false);
-        if (e && (e->flags & SRC_SLOW) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
+        if (bw_detect__src_slow(d, e) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
             vector = BW_DETECT_V_SLOWLORIS;
         else if (e && (e->flags & SRC_REQ_BLOCK) &&
                  (a->pub.vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)))
@@ -57,12 +57,11 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
     bw_detect__ss_add(&a->port, &p->sport, 2, 1);
     bw_detect__ss_add(&a->ttl, &p->ttl, 1, 1);
     bw_detect__ss_add(&a->size, &p->wire_len, 4, 1);
-    bw_detect__hll_add(&a->srcs, bw_detect__hash(p->src, 16, 5));
+    bw_detect__hll_add(&a->srcs, bw_detect__src_hash(p->src));
     sample(d, a, p);
 }
 
-void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
-                                const struct bw_detect_pkt *p,
+void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p,
                                 const struct bw_detect__http_req *req)
 {
     if (r->attack < 0)
@@ -78,7 +77,33 @@ void bw_detect__attack_note_req(struct bw_detect *d, struct res *r,
     else
         bw_detect__ss_add(&a->ua, "-", 1, 1);
     bw_detect__ss_add(&a->url, req->url, req->url_len, 1);
-    bw_detect__hll_add(&a->srcs, bw_detect__hash(p->src, 16, 5));
+}
+
+void bw_detect__attack_free(struct attack_priv *a)
+{
+    for (size_t j = 0; j < a->pub.n_samples; j++)
+        free(a->pub.samples[j].data);
+    free(a->pub.samples);
+    free(a);
+}
+
+size_t bw_detect_attack_forget(struct bw_detect *d, uint64_t before_ns)
+{
+    size_t kept = 0, freed = 0;
+    for (size_t i = 0; i < d->n_attacks; i++) {
+        struct attack_priv *a = d->attacks[i];
+        if (a->pub.end_ns != 0 && a->pub.end_ns < before_ns) {
+            bw_detect__attack_free(a);
+            freed++;
+            continue;
+        }
+        for (size_t r = 0; r < d->n_res; r++) /* open attacks move down: follow them */
+            if (d->res[r]->attack == (int)i)
+                d->res[r]->attack = (int)kept;
+        d->attacks[kept++] = a;
+    }
+    d->n_attacks = kept;
+    return freed;
 }
 
 size_t bw_detect_attack_count(const struct bw_detect *d)
@@ -131,7 +156,7 @@ static void top(struct bw_detect__ss *s, enum key_kind kind, struct bw_detect_co
     memset(out, 0, sizeof(struct bw_detect_contrib) * BW_DETECT_TOP);
     for (size_t i = 0; i < BW_DETECT_TOP && i < s->n; i++) {
         key_text(kind, s->e[i].key, s->e[i].klen, out[i].name, sizeof out[i].name);
-        out[i].value = s->e[i].count;
+        out[i].value = s->count[i];
     }
 }
 
@@ -148,6 +173,8 @@ const struct bw_detect_attack *bw_detect_attack_get(struct bw_detect *d, size_t 
     top(&a->ua, K_TEXT, a->pub.top_ua);
     top(&a->url, K_TEXT, a->pub.top_url);
     a->pub.distinct_sources = (uint64_t)(bw_detect__hll_count(&a->srcs) + 0.5);
+    a->pub.net_total = a->ip.total;
+    a->pub.req_total = a->req_ip.total;
     return &a->pub;
 }
 

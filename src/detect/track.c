@@ -21,64 +21,115 @@ static uint64_t nonzero(uint64_t k)
     return k ? k : 1;
 }
 
-static bool src_valuable(const struct src_entry *e)
+void bw_detect__src_mark(struct bw_detect *d, struct src_entry *e, uint32_t flag)
 {
-    return (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED)) != 0;
+    e->flags |= flag;
+    if (flag & (SRC_HANDSHAKE | SRC_ANSWERED))
+        d->src_meta[e - d->src] |= SRC_META_VALUABLE;
+}
+
+void bw_detect__src_seen(struct bw_detect *d, struct src_entry *e, uint64_t now)
+{
+    e->last_ns = now;
+    uint32_t *m = &d->src_meta[e - d->src];
+    *m = (*m & SRC_META_VALUABLE) | ((uint32_t)(now >> 24) & ~SRC_META_VALUABLE);
+}
+
+/* Odd 64-bit constants: independent multiplies of the words, then one final mix. */
+static const uint64_t K[5] = {0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL,
+                              0xd6e8feb86659fd93ULL, 0xff51afd7ed558ccdULL};
+
+static uint64_t fmix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 29;
+    return x;
+}
+
+uint64_t bw_detect__src_hash(const uint8_t addr[16])
+{
+    uint64_t w[2];
+    memcpy(w, addr, 16);
+    return nonzero(fmix(w[0] * K[3] + (w[1] ^ 0x5bd1e995) * K[1]));
 }
 
 struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
                                      bool create)
 {
-    uint64_t k = nonzero(bw_detect__hash(addr, 16, 1));
-    struct src_entry *set = d->src + (k % SRC_SETS) * WAYS;
-    struct src_entry *victim = NULL;
-    for (size_t i = 0; i < WAYS; i++) {
-        if (set[i].key == k)
-            return &set[i];
-        if (set[i].key == 0) {
-            if (!victim || victim->key != 0)
-                victim = &set[i];
-        } else if (!src_valuable(&set[i]) && (!victim || (victim->key != 0 &&
-                                                          set[i].last_ns < victim->last_ns))) {
-            victim = &set[i];
-        }
-    }
-    if (!create || !victim)
+    return bw_detect__src_get_k(d, bw_detect__src_hash(addr), now, create);
+}
+
+void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k)
+{
+    __builtin_prefetch(d->src_keys + (k % SRC_SETS) * WAYS);
+    __builtin_prefetch(d->src_meta + (k % SRC_SETS) * WAYS);
+}
+
+void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k)
+{
+    const struct conn_entry *set = d->conn + (k % CONN_SETS) * WAYS;
+    __builtin_prefetch(set);
+    __builtin_prefetch(set + WAYS / 2);
+}
+
+struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create)
+{
+    size_t base = (k % SRC_SETS) * WAYS;
+    const uint64_t *keys = d->src_keys + base;
+    for (size_t i = 0; i < WAYS; i++)
+        if (keys[i] == k)
+            return &d->src[base + i];
+    if (!create)
         return NULL;
-    memset(victim, 0, sizeof *victim);
-    victim->key = k;
-    victim->first_ns = victim->last_ns = now;
-    return victim;
+    /* The victim: an empty slot, else the stalest entry without evidence, chosen from
+     * the keys and the packed meta words alone (no entry is read on a miss). */
+    const uint32_t *meta = d->src_meta + base;
+    size_t victim = WAYS;
+    for (size_t i = 0; i < WAYS; i++) {
+        if (keys[i] == 0) {
+            victim = i;
+            break;
+        }
+        if (!(meta[i] & SRC_META_VALUABLE) && (victim == WAYS || meta[i] < meta[victim]))
+            victim = i;
+    }
+    if (victim == WAYS)
+        return NULL; /* every entry holds a legitimate client: keep them */
+    struct src_entry *e = &d->src[base + victim];
+    memset(e, 0, sizeof *e);
+    e->key = k;
+    e->first_ns = e->last_ns = now;
+    d->src_meta[base + victim] = (uint32_t)(now >> 24) & ~SRC_META_VALUABLE;
+    d->src_keys[base + victim] = k;
+    return e;
 }
 
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
                              uint16_t lport, uint8_t kind)
 {
-    uint8_t k[37];
-    memcpy(k, remote, 16);
-    memcpy(k + 16, local, 16);
-    memcpy(k + 32, &rport, 2);
-    memcpy(k + 34, &lport, 2);
-    k[36] = kind;
-    return nonzero(bw_detect__hash(k, sizeof k, 2));
+    uint64_t w[4];
+    memcpy(w, remote, 16);
+    memcpy(w + 2, local, 16);
+    uint64_t tail = (uint64_t)rport | (uint64_t)lport << 16 | (uint64_t)kind << 32;
+    return nonzero(fmix(w[0] * K[0] + w[1] * K[1] + w[2] * K[2] + w[3] * K[3] + tail * K[4]));
 }
 
-struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
-                                       bool create)
+struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now, bool create)
 {
     struct conn_entry *set = d->conn + (key % CONN_SETS) * WAYS;
     struct conn_entry *victim = &set[0];
     for (size_t i = 0; i < WAYS; i++) {
         if (set[i].key == key)
             return &set[i];
-        if (set[i].last_ns < victim->last_ns)
-            victim = &set[i]; /* empty entries have last_ns 0: taken first */
+        if (set[i].last < victim->last)
+            victim = &set[i]; /* empty entries have last 0: taken first */
     }
     if (!create)
         return NULL;
     memset(victim, 0, sizeof *victim);
     victim->key = key;
-    victim->last_ns = now;
+    victim->last = CONN_TIME(now);
     return victim;
 }
 
@@ -87,57 +138,75 @@ static uint64_t stream_key(const struct bw_detect_pkt *p)
     return bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, 9);
 }
 
+static uint8_t *sbuf(struct bw_detect *d, const struct stream_entry *s)
+{
+    return d->stream_buf + (size_t)(s - d->stream) * STREAM_BUF;
+}
+
+/* Sets a stream's buffered length, keeping d->n_partial (streams with bytes pending)
+ * exact so the per-tick scan is skipped when no head is pending. */
+static void set_len(struct bw_detect *d, struct stream_entry *s, size_t len)
+{
+    d->n_partial += (len > 0) - (s->len > 0);
+    s->len = (uint16_t)len;
+}
+
 static struct stream_entry *stream_get(struct bw_detect *d, uint64_t key, bool create)
 {
-    struct stream_entry *set = d->stream + (key % STREAM_SETS) * WAYS;
-    struct stream_entry *victim = &set[0];
-    for (size_t i = 0; i < WAYS; i++) {
-        if (set[i].key == key)
-            return &set[i];
-        if (set[i].last_ns < victim->last_ns)
-            victim = &set[i];
-    }
+    size_t base = (key % STREAM_SETS) * WAYS;
+    for (size_t i = 0; i < WAYS; i++)
+        if (d->stream_keys[base + i] == key)
+            return &d->stream[base + i];
     if (!create)
         return NULL;
+    struct stream_entry *set = d->stream + base, *victim = &set[0];
+    for (size_t i = 1; i < WAYS; i++)
+        if (set[i].last_ns < victim->last_ns)
+            victim = &set[i];
+    set_len(d, victim, 0);
+    memset(victim, 0, sizeof *victim);
     victim->key = key;
-    victim->len = 0;
-    victim->first_ns = victim->last_ns = 0;
+    d->stream_keys[victim - d->stream] = key;
     return victim;
 }
 
 void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p)
 {
     struct stream_entry *s = stream_get(d, stream_key(p), false);
-    if (s)
-        memset(s, 0, offsetof(struct stream_entry, buf));
+    if (s) {
+        d->stream_keys[s - d->stream] = 0;
+        set_len(d, s, 0);
+        memset(s, 0, sizeof *s);
+    }
 }
 
 /* Parses complete heads from the buffer, handing each to fn, and keeps the rest. */
-static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p,
-                        struct stream_entry *s, bw_detect__req_fn fn)
+static int stream_drain(struct bw_detect *d, const struct bw_detect_pkt *p, struct stream_entry *s,
+                        bw_detect__req_fn fn)
 {
     int n = 0;
     for (;;) {
         struct bw_detect__http_req req;
-        int rc = bw_detect__http_parse(s->buf, s->len, &req);
+        uint8_t *buf = sbuf(d, s);
+        int rc = bw_detect__http_parse(buf, s->len, &req);
         if (rc == 0 && s->len == STREAM_BUF)
             rc = -1; /* a head larger than we keep: give up on it */
         if (rc <= 0) {
             if (rc < 0)
-                s->len = 0;
+                set_len(d, s, 0);
             s->first_ns = s->len ? s->first_ns : 0;
             return n;
         }
         n++;
         fn(d, s->res, p, &req);
         size_t rest = s->len - req.head_len;
-        if (rest == 0 || !bw_detect__http_looks_like(s->buf + req.head_len, rest)) {
-            s->len = 0; /* body bytes or nothing: the next segment starts a head */
+        if (rest == 0 || !bw_detect__http_looks_like(buf + req.head_len, rest)) {
+            set_len(d, s, 0); /* body bytes or nothing: the next segment starts a head */
             s->first_ns = 0;
             return n;
         }
-        memmove(s->buf, s->buf + req.head_len, rest);
-        s->len = (uint16_t)rest;
+        memmove(buf, buf + req.head_len, rest);
+        set_len(d, s, rest);
         s->first_ns = p->ts_ns;
     }
 }
@@ -149,7 +218,7 @@ static bool stream_start(struct bw_detect *d, int res, const struct bw_detect_pk
         return false;
     struct stream_entry *s = stream_get(d, k, true);
     s->next_seq = p->tcp_seq;
-    s->len = 0;
+    set_len(d, s, 0);
     s->first_ns = p->ts_ns;
     s->res = (int16_t)res;
     memcpy(s->src, p->src, 16);
@@ -174,8 +243,8 @@ int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_
         s->first_ns = p->ts_ns;
     size_t room = STREAM_BUF - s->len;
     size_t n = p->payload_len < room ? p->payload_len : room;
-    memcpy(s->buf + s->len, p->payload, n);
-    s->len = (uint16_t)(s->len + n);
+    memcpy(sbuf(d, s) + s->len, p->payload, n);
+    set_len(d, s, s->len + n);
     s->next_seq = p->tcp_seq + p->payload_len;
     s->last_ns = p->ts_ns;
     return stream_drain(d, p, s, fn);
@@ -190,8 +259,7 @@ static void stream_mark_slow(struct bw_detect *d, struct stream_entry *s)
         e->slow_scan = d->scan_no;
         e->slow_n = 0;
     }
-    if (++e->slow_n >= 2)
-        e->flags |= SRC_SLOW;
+    e->slow_n++;
 }
 
 void bw_detect__stream_scan(struct bw_detect *d)
@@ -199,9 +267,13 @@ void bw_detect__stream_scan(struct bw_detect *d)
     d->scan_no++;
     for (size_t i = 0; i < d->n_res; i++)
         d->res[i]->slow_conns = 0;
+    if (d->n_partial == 0)
+        return;
     for (size_t i = 0; i < (size_t)STREAM_SETS * WAYS; i++) {
+        if (d->stream_keys[i] == 0)
+            continue; /* most streams close with FIN/RST: the key array alone is read */
         struct stream_entry *s = &d->stream[i];
-        if (s->key == 0 || s->len == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
+        if (s->len == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
             continue;
         if (d->now_ns - s->first_ns < SLOW_AFTER_NS)
             continue;

@@ -33,7 +33,10 @@ int bw_detect_vector_parse(const char *name)
     return -1;
 }
 
-#define R_PORT(p, n, d) {BW_DETECT_RULE_DROP_UDP_SRC_PORT, (p), 0, (n), (d)}
+#define R_PORT(p, n, d)                                                                            \
+    {                                                                                              \
+        BW_DETECT_RULE_DROP_UDP_SRC_PORT, (p), 0, (n), (d)                                         \
+    }
 
 static const struct bw_detect_rule rules[BW_DETECT_V__COUNT] = {
     [BW_DETECT_V_UDP_TRAFFIC] = {BW_DETECT_RULE_LIMIT_UDP_NEW_SOURCE, 0, 0, "UDP_NEW_SOURCE_DROP",
@@ -43,37 +46,36 @@ static const struct bw_detect_rule rules[BW_DETECT_V__COUNT] = {
     [BW_DETECT_V_GENERIC_UDP_REFLECTION] = {BW_DETECT_RULE_DROP_UDP_REFLECTORS, 0, 0,
                                             "UDP_REFLECTOR_DROP",
                                             "drop unsolicited UDP from well-known ports"},
-    [BW_DETECT_V_DNS_REFLECTION] = R_PORT(53, "UDP_SRC_PORT_53_DROP",
-                                          "drop unsolicited UDP from source port 53"),
-    [BW_DETECT_V_NTP_REFLECTION] = R_PORT(123, "UDP_SRC_PORT_123_DROP",
-                                          "drop unsolicited UDP from source port 123"),
-    [BW_DETECT_V_CHARGEN_REFLECTION] = R_PORT(19, "UDP_SRC_PORT_19_DROP",
-                                              "drop UDP from source port 19"),
-    [BW_DETECT_V_SSDP_REFLECTION] = R_PORT(1900, "UDP_SRC_PORT_1900_DROP",
-                                           "drop UDP from source port 1900"),
-    [BW_DETECT_V_PORT_MAPPER] = R_PORT(111, "UDP_SRC_PORT_111_DROP",
-                                       "drop UDP from source port 111"),
-    [BW_DETECT_V_RIP_REFLECTION] = R_PORT(520, "UDP_SRC_PORT_520_DROP",
-                                          "drop UDP from source port 520"),
-    [BW_DETECT_V_SNMP_REFLECTION] = R_PORT(161, "UDP_SRC_PORT_161_DROP",
-                                           "drop UDP from source port 161"),
-    [BW_DETECT_V_MSSQL_REFLECTION] = R_PORT(1434, "UDP_SRC_PORT_1434_DROP",
-                                            "drop UDP from source port 1434"),
-    [BW_DETECT_V_NET_BIOS_REFLECTION] = R_PORT(137, "UDP_SRC_PORT_137_DROP",
-                                               "drop UDP from source ports 137-138"),
+    [BW_DETECT_V_DNS_REFLECTION] =
+        R_PORT(53, "UDP_SRC_PORT_53_DROP", "drop unsolicited UDP from source port 53"),
+    [BW_DETECT_V_NTP_REFLECTION] =
+        R_PORT(123, "UDP_SRC_PORT_123_DROP", "drop unsolicited UDP from source port 123"),
+    [BW_DETECT_V_CHARGEN_REFLECTION] =
+        R_PORT(19, "UDP_SRC_PORT_19_DROP", "drop UDP from source port 19"),
+    [BW_DETECT_V_SSDP_REFLECTION] =
+        R_PORT(1900, "UDP_SRC_PORT_1900_DROP", "drop UDP from source port 1900"),
+    [BW_DETECT_V_PORT_MAPPER] =
+        R_PORT(111, "UDP_SRC_PORT_111_DROP", "drop UDP from source port 111"),
+    [BW_DETECT_V_RIP_REFLECTION] =
+        R_PORT(520, "UDP_SRC_PORT_520_DROP", "drop UDP from source port 520"),
+    [BW_DETECT_V_SNMP_REFLECTION] =
+        R_PORT(161, "UDP_SRC_PORT_161_DROP", "drop UDP from source port 161"),
+    [BW_DETECT_V_MSSQL_REFLECTION] =
+        R_PORT(1434, "UDP_SRC_PORT_1434_DROP", "drop UDP from source port 1434"),
+    [BW_DETECT_V_NET_BIOS_REFLECTION] =
+        R_PORT(137, "UDP_SRC_PORT_137_DROP", "drop UDP from source ports 137-138"),
     [BW_DETECT_V_SYN_FLOOD] = {BW_DETECT_RULE_LIMIT_SYN_PER_SOURCE, 0, 20, "SYN_RATE_LIMIT",
                                "limit SYNs to 20/s per source; prioritise known clients"},
     [BW_DETECT_V_ACK_FLOOD] = {BW_DETECT_RULE_DROP_STRAY_ACK, 0, 0, "STRAY_ACK_DROP",
                                "drop ACKs that belong to no tracked connection"},
-    [BW_DETECT_V_REQUEST_FLOOD] = {BW_DETECT_RULE_BLOCK_REQUEST_FLOOD, 0, 10,
-                                   "REQUEST_RATE_BLOCK",
-                                   "block sources above 10 HTTP requests/s"},
+    [BW_DETECT_V_REQUEST_FLOOD] = {BW_DETECT_RULE_BLOCK_REQUEST_FLOOD, 0, 10, "REQUEST_RATE_BLOCK",
+                                   "drop a source's packets past 10 HTTP requests in a second"},
     [BW_DETECT_V_HTTP_REFLECTION] = {BW_DETECT_RULE_DROP_STRAY_SYNACK, 0, 0, "STRAY_SYNACK_DROP",
                                      "drop SYN-ACKs the victim never asked for"},
-    [BW_DETECT_V_UDS_REFLECTION] = R_PORT(10001, "UDP_SRC_PORT_10001_DROP",
-                                          "drop UDP from source port 10001"),
-    [BW_DETECT_V_MEMCACHED_REFLECTION] = R_PORT(11211, "UDP_SRC_PORT_11211_DROP",
-                                                "drop UDP from source port 11211"),
+    [BW_DETECT_V_UDS_REFLECTION] =
+        R_PORT(10001, "UDP_SRC_PORT_10001_DROP", "drop UDP from source port 10001"),
+    [BW_DETECT_V_MEMCACHED_REFLECTION] =
+        R_PORT(11211, "UDP_SRC_PORT_11211_DROP", "drop UDP from source port 11211"),
     [BW_DETECT_V_SLOWLORIS] = {BW_DETECT_RULE_BLOCK_SLOW_SOURCES, 0, 0, "SLOW_SOURCE_BLOCK",
                                "block sources holding incomplete HTTP requests"},
 };

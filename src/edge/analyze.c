@@ -42,27 +42,28 @@ void bw_edge_pkt_from_flow(const struct bw_net_flow *f, const struct bw_edge_rec
     }
 }
 
-enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
-                                            const struct bw_edge_record *rec)
+/* The verdict of a decoded record (the second half of bw_edge_analyze_record). */
+static enum bw_edge_verdict judge(struct bw_edge_analysis *an, const struct bw_edge_record *rec,
+                                  enum bw_net_verdict nv, const struct bw_net_flow *f,
+                                  const struct bw_detect_pkt *p)
 {
     struct bw_edge_stats *st = &an->stats;
-    struct bw_net_flow f;
-    enum bw_net_verdict nv = bw_net_decode(rec->data, rec->data + rec->caplen, &f);
     if (st->records++ == 0)
         st->first_ns = rec->ts_ns;
     st->last_ns = rec->ts_ns;
     enum bw_edge_verdict v = BW_EDGE_PASS;
     if (nv != BW_NET_OK) {
-        bw_detect_tick(an->det, rec->ts_ns);
         /* A land packet claims the resource as its source: that is the attack. */
-        if (f.ip_ver == 0 || nv == BW_NET_LAND || !bw_detect_is_protected(an->det, f.saddr)) {
+        if (f->ip_ver == 0 || nv == BW_NET_LAND || !bw_detect_is_protected(an->det, f->saddr)) {
             st->malformed[nv]++;
             v = BW_EDGE_DROP;
         }
-    } else if (f.ip_ver != 0) {
-        struct bw_detect_pkt p;
-        bw_edge_pkt_from_flow(&f, rec, &p);
-        v = bw_detect_packet(an->det, &p) == BW_DETECT_PASS ? BW_EDGE_PASS : BW_EDGE_DROP;
+        if (v == BW_EDGE_DROP && f->ip_ver != 0)
+            bw_detect_malformed(an->det, f->daddr, rec->ts_ns);
+        else
+            bw_detect_tick(an->det, rec->ts_ns);
+    } else if (f->ip_ver != 0) {
+        v = bw_detect_packet(an->det, p) == BW_DETECT_PASS ? BW_EDGE_PASS : BW_EDGE_DROP;
     } else {
         bw_detect_tick(an->det, rec->ts_ns);
     }
@@ -73,19 +74,58 @@ enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
     return v;
 }
 
-static enum bw_code loop(struct bw_edge_analysis *an, struct bw_edge_capture *c,
-                         struct bw_err *err)
+static enum bw_net_verdict decode(const struct bw_edge_record *rec, struct bw_net_flow *f,
+                                  struct bw_detect_pkt *p)
+{
+    enum bw_net_verdict nv = bw_net_decode(rec->data, rec->data + rec->caplen, f);
+    if (nv == BW_NET_OK && f->ip_ver != 0)
+        bw_edge_pkt_from_flow(f, rec, p);
+    return nv;
+}
+
+enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
+                                            const struct bw_edge_record *rec)
+{
+    struct bw_net_flow f;
+    struct bw_detect_pkt p;
+    enum bw_net_verdict nv = decode(rec, &f, &p);
+    return judge(an, rec, nv, &f, &p);
+}
+
+#define BURST 32
+#define AHEAD 4
+
+void bw_edge_analyze_batch(struct bw_edge_analysis *an, const struct bw_edge_record *recs, size_t n,
+                           uint8_t *verdicts)
+{
+    struct bw_net_flow f[BURST];
+    struct bw_detect_pkt p[BURST];
+    enum bw_net_verdict nv[BURST];
+    for (size_t at = 0; at < n; at += BURST) {
+        size_t m = n - at < BURST ? n - at : BURST;
+        for (size_t i = 0; i < m; i++)
+            nv[i] = decode(&recs[at + i], &f[i], &p[i]);
+        for (size_t i = 0; i < m; i++) {
+            size_t j = i + AHEAD;
+            if (j < m && nv[j] == BW_NET_OK && f[j].ip_ver != 0)
+                bw_detect_prefetch(an->det, &p[j]);
+            verdicts[at + i] = (uint8_t)judge(an, &recs[at + i], nv[i], &f[i], &p[i]);
+        }
+    }
+}
+
+static enum bw_code loop(struct bw_edge_analysis *an, struct bw_edge_capture *c, struct bw_err *err)
 {
     struct bw_edge_record rec;
-    uint64_t next_progress = bw_mono_ns() + 2000000000ULL;
+    uint64_t next_progress = bw_mono_ns() + an->progress_ns;
     int rc;
     while ((rc = bw_edge_capture_next(c, &rec, err)) == 1) {
         uint8_t v = (uint8_t)bw_edge_analyze_record(an, &rec);
         if (an->verdicts && fputc(v, an->verdicts) == EOF)
             return bw_fail(err, BW_E_INTERNAL, "cannot write verdicts: %s", strerror(errno));
-        if (an->progress && (an->stats.records & 0xffff) == 0 && bw_mono_ns() > next_progress) {
+        if (an->progress && (an->stats.records & 0xffff) == 0 && bw_mono_ns() >= next_progress) {
             an->progress(&an->stats, bw_detect_attack_count(an->det), an->progress_arg);
-            next_progress = bw_mono_ns() + 2000000000ULL;
+            next_progress = bw_mono_ns() + an->progress_ns;
         }
     }
     return rc < 0 ? err->code : BW_OK;

@@ -25,8 +25,7 @@ enum bw_code bw_edge_capture_open(const char *path, struct bw_edge_capture **out
     if (pcap_datalink(p) != DLT_EN10MB) {
         int dlt = pcap_datalink(p);
         pcap_close(p);
-        return bw_fail(err, BW_E_VALIDATION, "capture %s: link type %d is not Ethernet", path,
-                       dlt);
+        return bw_fail(err, BW_E_VALIDATION, "capture %s: link type %d is not Ethernet", path, dlt);
     }
     struct bw_edge_capture *c = calloc(1, sizeof *c);
     if (!c)
@@ -36,8 +35,7 @@ enum bw_code bw_edge_capture_open(const char *path, struct bw_edge_capture **out
     return BW_OK;
 }
 
-int bw_edge_capture_next(struct bw_edge_capture *c, struct bw_edge_record *rec,
-                         struct bw_err *err)
+int bw_edge_capture_next(struct bw_edge_capture *c, struct bw_edge_record *rec, struct bw_err *err)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
@@ -66,14 +64,14 @@ void bw_edge_capture_close(struct bw_edge_capture *c)
 enum bw_code bw_edge_pcap_write(const char *path, const struct bw_detect_sample *s, size_t n,
                                 struct bw_err *err)
 {
-    pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144,
-                                                        PCAP_TSTAMP_PRECISION_NANO);
+    pcap_t *dead =
+        pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144, PCAP_TSTAMP_PRECISION_NANO);
     if (!dead)
         return bw_fail(err, BW_E_INTERNAL, "pcap_open_dead failed");
     pcap_dumper_t *w = pcap_dump_open(dead, path);
     if (!w) {
-        enum bw_code rc = bw_fail(err, BW_E_VALIDATION, "cannot write %s: %s", path,
-                                  pcap_geterr(dead));
+        enum bw_code rc =
+            bw_fail(err, BW_E_VALIDATION, "cannot write %s: %s", path, pcap_geterr(dead));
         pcap_close(dead);
         return rc;
     }

@@ -32,8 +32,7 @@ struct bw_edge_record {
 enum bw_code bw_edge_capture_open(const char *path, struct bw_edge_capture **out,
                                   struct bw_err *err);
 /* The next record: 1 with rec filled, 0 at the end, -1 on a read error (err set). */
-int bw_edge_capture_next(struct bw_edge_capture *c, struct bw_edge_record *rec,
-                         struct bw_err *err);
+int bw_edge_capture_next(struct bw_edge_capture *c, struct bw_edge_record *rec, struct bw_err *err);
 void bw_edge_capture_close(struct bw_edge_capture *c);
 
 /* Writes frames as a classic pcap file (Ethernet, ns precision). */
@@ -59,21 +58,29 @@ struct bw_edge_stats {
 typedef void (*bw_edge_progress_fn)(const struct bw_edge_stats *st, size_t attacks, void *arg);
 
 struct bw_edge_analysis {
-    struct bw_detect *det;      /* configured by the caller (resources, capacity) */
-    FILE *verdicts;             /* one byte per record, or NULL */
+    struct bw_detect *det; /* configured by the caller (resources, capacity) */
+    FILE *verdicts;        /* one byte per record, or NULL */
     bw_edge_progress_fn progress;
     void *progress_arg;
+    uint64_t progress_ns;       /* wall time between progress calls (0: every 64 Ki records) */
     struct bw_edge_stats stats; /* OUT */
 };
 
 /* Runs decoder and detector over every record of the capture at path, in capture
- * time, writing verdicts as it goes; ends open attacks at the last record's time.
+ * time, writing verdicts as it goes; runs the ticks up to the last record (attacks
+ * still under way stay open).
  * Errors: the capture cannot be opened or read, or a verdict write fails. */
 enum bw_code bw_edge_analyze(struct bw_edge_analysis *an, const char *path, struct bw_err *err);
 
 /* Processes one record (the loop body, for live capture and tests). */
 enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
                                             const struct bw_edge_record *rec);
+
+/* The same over a burst of records, in order, writing one verdict byte per record to
+ * verdicts[0..n): it decodes the burst first and prefetches the detector's tables a
+ * few packets ahead. Same verdicts as n calls of bw_edge_analyze_record. */
+void bw_edge_analyze_batch(struct bw_edge_analysis *an, const struct bw_edge_record *recs, size_t n,
+                           uint8_t *verdicts);
 
 /* The report JSON with the decoder's drop counts merged (malloc'd; the caller frees). */
 char *bw_edge_report(struct bw_edge_analysis *an);

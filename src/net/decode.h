@@ -13,8 +13,9 @@
  *
  * Verifier rules followed throughout: a read of p[k] is always preceded, on every path, by
  * BW_NET_FITS(p, n, end) with a constant n > k on that very pointer; offsets added to
- * packet pointers are bounded (at most a few KiB); every loop has a constant trip bound.
- * Functions are always_inline so the BPF object has a single program function.
+ * packet pointers are bounded (at most a few KiB); every loop is bounded (40 passes at most).
+ * Functions are always_inline; src/bpf/xdp_bulwark.c runs the steps with loops in global
+ * functions of their own (see bw_net_decode_l3 below).
  */
 #ifndef BW_NET_DECODE_H
 #define BW_NET_DECODE_H
@@ -23,13 +24,31 @@
 
 #define BW_NET_INLINE static inline __attribute__((always_inline))
 
+/* BW_NET_FITS(p, n, end): n bytes from p are readable; needs p <= end. BW_NET_FITS_AT(b,
+ * off, n, end): n bytes from b + off are readable, checked before b + off is formed;
+ * needs b <= end. */
 #ifdef __bpf__
 /* The verifier learns a packet range only from a pointer compared with data_end. */
 #define BW_NET_FITS(p, n, end) ((const uint8_t *)(p) + (n) <= (const uint8_t *)(end))
+#define BW_NET_FITS_AT(b, off, n, end)                                                             \
+    ((const uint8_t *)(b) + (off) + (n) <= (const uint8_t *)(end))
 #else
-/* In C proper, forming a pointer past the end is undefined: compare lengths. p <= end. */
+/* In C proper, forming a pointer past the end is undefined: compare lengths. */
 #define BW_NET_FITS(p, n, end)                                                                     \
     ((uint64_t)((const uint8_t *)(end) - (const uint8_t *)(p)) >= (uint64_t)(n))
+#define BW_NET_FITS_AT(b, off, n, end)                                                             \
+    ((uint64_t)((const uint8_t *)(end) - (const uint8_t *)(b)) >= (uint64_t)(off) + (n))
+#endif
+
+/* Does the frame as it was on the wire hold n bytes from the IP header ip? In BPF the
+ * frame is whole: compare with data_end. In userspace out->pkt_len holds the wire length,
+ * which exceeds what was captured when a capture's snap length cut the frame
+ * (bw_net_decode_snap); reads are still guarded by BW_NET_FITS against data_end. */
+#ifdef __bpf__
+#define BW_NET_CLAIM_FITS(ip, n, end, out) BW_NET_FITS(ip, n, end)
+#else
+#define BW_NET_CLAIM_FITS(ip, n, end, out)                                                         \
+    ((uint64_t)(14 + 4 * (out)->vlan_n) + (uint64_t)(n) <= (uint64_t)(out)->pkt_len)
 #endif
 
 #define BW_NET__ETH_IPV4 0x0800u
@@ -85,17 +104,19 @@ BW_NET_INLINE enum bw_net_verdict bw_net__eth(const uint8_t *p, const uint8_t *e
     return BW_NET_OK;
 }
 
-/* IPv4 options (RFC 791 3.1): EOL, NOP, or kind|len|data with 2 <= len <= what is left. */
+/*
+ * IPv4 options (RFC 791 3.1): EOL, NOP, or kind|len|data with 2 <= len <= what is left.
+ * Source routes are refused. As with TCP, only exact offsets: Router Alert (RFC 2113, 4
+ * bytes) is stepped over, any other option is checked to fit and ends the walk.
+ */
 BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_opts(const uint8_t *o, uint32_t olen,
                                                     const uint8_t *end)
 {
     uint32_t i = 0;
-    for (int n = 0; n < 40; n++) {
-        if (i >= olen || i >= 40)
-            break;
-        const uint8_t *q = o + i;
-        if (!BW_NET_FITS(q, 1, end))
+    while (i < olen && i < 40) {
+        if (!BW_NET_FITS_AT(o, i, 1, end)) /* only a snapped capture ends inside */
             return BW_NET_TRUNC_IPV4;
+        const uint8_t *q = o + i;
         if (q[0] == 0)
             break;
         if (q[0] == 1) {
@@ -105,11 +126,13 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4_opts(const uint8_t *o, uint32_t o
         if (i + 2 > olen || !BW_NET_FITS(q, 2, end))
             return BW_NET_BAD_IPV4_OPTION;
         uint32_t len = q[1];
-        if (len < 2 || i + len > olen)
+        if (len < 2 || i + len > olen || (q[0] == 148 && len != 4))
             return BW_NET_BAD_IPV4_OPTION;
         if (q[0] == 131 || q[0] == 137)
             return BW_NET_IPV4_SRC_ROUTE;
-        i = (i + len) & 0x3f; /* <= olen <= 40: a hint for the verifier */
+        if (q[0] != 148)
+            break;
+        i += 4;
     }
     return BW_NET_OK;
 }
@@ -205,7 +228,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv4(const uint8_t *ip, const uint8_t 
         return BW_NET_BAD_TOTAL_LEN;
     if (ihl < 20 || ihl > tot)
         return BW_NET_BAD_IHL;
-    if (!BW_NET_FITS(ip, tot, end))
+    if (!BW_NET_CLAIM_FITS(ip, tot, end, out))
         return BW_NET_BAD_TOTAL_LEN;
     out->l3_len = tot;
     out->l3_hdr_len = (uint16_t)ihl;
@@ -255,16 +278,17 @@ BW_NET_INLINE uint32_t bw_net__v6_ext_len(const uint8_t *h, uint8_t nh)
     return ((uint32_t)h[1] + 1) * 8;
 }
 
-/* One extension header: checks, then advances *nh and *off. *stop set after a
- * non-first fragment's header (what follows is fragment data, not headers). */
+/* The extension header of type *nh at ip + *off (the n-th of the chain): checks it, then
+ * advances *nh and *off; a Fragment header also fills the fragment fields and *fend (the
+ * offset just after it). *seen remembers Routing and Fragment headers for duplicates. */
 BW_NET_INLINE enum bw_net_verdict bw_net__v6_ext(const uint8_t *ip, const uint8_t *end,
                                                  struct bw_net_flow *out, uint8_t *nh,
                                                  uint32_t *off, uint32_t *seen, int n,
                                                  uint32_t *fend)
 {
-    const uint8_t *h = ip + *off;
-    if (*off + 8 > out->l3_len || !BW_NET_FITS(h, 8, end))
+    if (*off + 8 > out->l3_len || !BW_NET_FITS_AT(ip, *off, 8, end))
         return BW_NET_TRUNC_IPV6_EXT;
+    const uint8_t *h = ip + *off;
     if (*nh == 0 && n != 0)
         return BW_NET_V6_HBH_NOT_FIRST;
     uint32_t bit = *nh == 43 ? 1u : *nh == 44 ? 2u : 0u;
@@ -371,7 +395,7 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv6(const uint8_t *ip, const uint8_t 
         out->saddr[i] = ip[8 + i];
         out->daddr[i] = ip[24 + i];
     }
-    if ((plen == 0 && ip[6] != 59) || !BW_NET_FITS(ip, 40 + plen, end))
+    if ((plen == 0 && ip[6] != 59) || !BW_NET_CLAIM_FITS(ip, 40 + plen, end, out))
         return BW_NET_BAD_PAYLOAD_LEN;
     out->l3_len = 40 + plen;
     out->l3_hdr_len = 40;
@@ -395,52 +419,66 @@ BW_NET_INLINE enum bw_net_verdict bw_net__ipv6_rest(const uint8_t *ip, const uin
     return bw_net__frag(out, out->l3_len - fend);
 }
 
-/* One TCP option q of length len (2 <= len, all of it inside the header). */
-BW_NET_INLINE bool bw_net__tcp_opt(const uint8_t *q, uint32_t len, const uint8_t *end,
-                                   struct bw_net_flow *out)
+/* SACK's length as a constant: 2 + 8 * blocks, 1 to 4 blocks; 0 if none of those. */
+BW_NET_INLINE uint32_t bw_net__sack_len(uint32_t len)
+{
+    return len == 10 ? 10 : len == 18 ? 18 : len == 26 ? 26 : len == 34 ? 34 : 0;
+}
+
+/*
+ * One TCP option q of length len (2 <= len, all of it inside the header). Returns how far
+ * to step, as a constant per option kind (the verifier then sees only exact offsets,
+ * which keeps the walk cheap to verify): 0 when the option is malformed, 64 for an option
+ * of free length (TFO, unknown), after which the walk stops.
+ */
+BW_NET_INLINE uint32_t bw_net__tcp_opt(const uint8_t *q, uint32_t len, const uint8_t *end,
+                                       struct bw_net_flow *out)
 {
     switch (q[0]) {
     case 2:
         if (len != 4 || !BW_NET_FITS(q, 4, end))
-            return false;
+            return 0;
         out->tcp_opts |= BW_NET_TCPO_MSS;
         out->tcp_mss = bw_net__ld16(q + 2);
-        return true;
+        return 4;
     case 3:
         if (len != 3 || !BW_NET_FITS(q, 3, end))
-            return false;
+            return 0;
         out->tcp_opts |= BW_NET_TCPO_WSCALE;
         out->tcp_wscale = q[2];
-        return true;
+        return 3;
     case 4:
         out->tcp_opts |= BW_NET_TCPO_SACKOK;
-        return len == 2;
+        return len == 2 ? 2 : 0;
     case 5:
         out->tcp_opts |= BW_NET_TCPO_SACK;
-        return len >= 10 && (len - 2) % 8 == 0;
+        return bw_net__sack_len(len);
     case 8:
         out->tcp_opts |= BW_NET_TCPO_TS;
-        return len == 10;
+        return len == 10 ? 10 : 0;
     case 34:
         out->tcp_opts |= BW_NET_TCPO_TFO;
-        return true;
+        return 64;
     default:
         out->tcp_opts |= BW_NET_TCPO_OTHER;
-        return true;
+        return 64;
     }
 }
 
-/* TCP options (RFC 9293 3.1): EOL, NOP, or kind|len|data with len within the header. */
+/*
+ * TCP options (RFC 9293 3.1): EOL, NOP, or kind|len|data with len within the header;
+ * MSS, window scale, SACK-permitted, SACK and timestamps must have their lengths. An
+ * option of free length (TFO, unknown kinds) is checked to fit and ends the walk. The
+ * offset i only ever takes exact values and grows every pass: at most 40 passes.
+ */
 BW_NET_INLINE enum bw_net_verdict bw_net__tcp_opts(const uint8_t *o, uint32_t olen,
                                                    const uint8_t *end, struct bw_net_flow *out)
 {
     uint32_t i = 0;
-    for (int n = 0; n < 40; n++) {
-        if (i >= olen || i >= 40)
-            break;
-        const uint8_t *q = o + i;
-        if (!BW_NET_FITS(q, 1, end))
+    while (i < olen && i < 40) {
+        if (!BW_NET_FITS_AT(o, i, 1, end))
             return BW_NET_TRUNC_TCP;
+        const uint8_t *q = o + i;
         if (q[0] == 0)
             break;
         if (q[0] == 1) {
@@ -450,9 +488,14 @@ BW_NET_INLINE enum bw_net_verdict bw_net__tcp_opts(const uint8_t *o, uint32_t ol
         if (i + 2 > olen || !BW_NET_FITS(q, 2, end))
             return BW_NET_BAD_TCP_OPTION;
         uint32_t len = q[1];
-        if (len < 2 || i + len > olen || !bw_net__tcp_opt(q, len, end, out))
+        if (len < 2 || i + len > olen)
             return BW_NET_BAD_TCP_OPTION;
-        i = (i + len) & 0x3f; /* <= olen <= 40: a hint for the verifier */
+        uint32_t step = bw_net__tcp_opt(q, len, end, out);
+        if (step == 0)
+            return BW_NET_BAD_TCP_OPTION;
+        if (step > 40)
+            break;
+        i += step;
     }
     return BW_NET_OK;
 }
@@ -497,6 +540,11 @@ BW_NET_INLINE enum bw_net_verdict bw_net__udp(const uint8_t *u, const uint8_t *e
     if (ulen < 8 || (!first && ulen > out->l4_len))
         return BW_NET_BAD_UDP_LEN;
     out->payload_len = (uint16_t)((first ? out->l4_len : ulen) - 8);
+    /* IPv6 makes the UDP checksum mandatory (RFC 8200 8.1); only tunnels may send 0
+     * (RFC 6935, 6936): VXLAN 4789, VXLAN-GPE 4790, GENEVE 6081, MPLS-in-UDP 6635. */
+    if (out->ip_ver == 6 && u[6] == 0 && u[7] == 0 && out->dport != 4789 && out->dport != 4790 &&
+        out->dport != 6081 && out->dport != 6635)
+        return BW_NET_UDP6_ZERO_CSUM;
     return BW_NET_OK;
 }
 
@@ -540,7 +588,10 @@ BW_NET_INLINE void bw_net__payload(const uint8_t *p, const uint8_t *end, struct 
     uint64_t room = (uint64_t)(end - p);
     if (n > room)
         n = (uint32_t)room;
-    __builtin_memcpy(out->payload, p, n);
+    if (room >= BW_NET_PAYLOAD_MAX) /* a fixed-size copy is a few vector moves */
+        __builtin_memcpy(out->payload, p, BW_NET_PAYLOAD_MAX);
+    else if (n)
+        __builtin_memcpy(out->payload, p, n);
     out->payload_n = (uint8_t)n;
 #endif
 }
@@ -609,6 +660,15 @@ BW_NET_INLINE uint8_t bw_net__class(const struct bw_net_flow *f)
     return BW_NET_CLS_TCP_ACK;
 }
 
+/* Zeroes out except payload[] (only payload_n bytes of it are meaningful): a memset of
+ * the whole record becomes `rep stos`, which cost a quarter of the decode. */
+BW_NET_INLINE void bw_net__zero(struct bw_net_flow *out)
+{
+    /* Two pieces of at most 64 bytes: the compiler inlines each as a few vector stores. */
+    __builtin_memset(out, 0, 64);
+    __builtin_memset((uint8_t *)out + 64, 0, __builtin_offsetof(struct bw_net_flow, payload) - 64);
+}
+
 /*
  * The decoder in steps, so the XDP program can have the verifier check the loops once, in
  * global functions, instead of once per path through the code before them:
@@ -620,14 +680,12 @@ BW_NET_INLINE uint8_t bw_net__class(const struct bw_net_flow *f)
  * Each step runs only when the previous returned BW_NET_OK and out->ip_ver != 0.
  * bw_net_decode() chains them; both ways give the same record.
  */
-BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void *data_end,
-                                                   struct bw_net_flow *out)
+BW_NET_INLINE enum bw_net_verdict bw_net__l3(const uint8_t *p, const uint8_t *end,
+                                             uint32_t wire_len, struct bw_net_flow *out)
 {
-    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end, *l3 = p;
-    __builtin_memset(out, 0, sizeof(*out));
-#ifndef __bpf__
-    out->pkt_len = (uint32_t)(end - p);
-#endif
+    const uint8_t *l3 = p;
+    bw_net__zero(out);
+    out->pkt_len = wire_len;
     enum bw_net_verdict v = bw_net__eth(p, end, out, &l3);
     if (v != BW_NET_OK)
         return v;
@@ -636,6 +694,17 @@ BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void 
     if (out->ethertype == BW_NET__ETH_IPV6)
         return bw_net__ipv6(l3, end, out);
     return BW_NET_OK;
+}
+
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_l3(const void *data, const void *data_end,
+                                                   struct bw_net_flow *out)
+{
+    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end;
+#ifdef __bpf__
+    return bw_net__l3(p, end, 0, out);
+#else
+    return bw_net__l3(p, end, (uint32_t)(end - p), out);
+#endif
 }
 
 BW_NET_INLINE enum bw_net_verdict bw_net_decode_ext(const void *data, const void *data_end,
@@ -688,5 +757,55 @@ BW_NET_INLINE enum bw_net_verdict bw_net_decode(const void *data, const void *da
         v = bw_net_decode_l4(data, data_end, out);
     return bw_net_decode_end(out, v);
 }
+
+#ifndef __bpf__
+/* Verdicts a check gives when the bytes it needs are missing, which on a frame cut by the
+ * capture's snap length says nothing about the packet. */
+BW_NET_INLINE bool bw_net__is_cut_verdict(enum bw_net_verdict v)
+{
+    switch (v) {
+    case BW_NET_TRUNC_ETH:
+    case BW_NET_TRUNC_VLAN:
+    case BW_NET_TRUNC_IPV4:
+    case BW_NET_TRUNC_IPV6:
+    case BW_NET_TRUNC_IPV6_EXT:
+    case BW_NET_BAD_IPV4_OPTION:
+    case BW_NET_FRAG_TINY:
+    case BW_NET_TRUNC_TCP:
+    case BW_NET_BAD_TCP_DOFF:
+    case BW_NET_BAD_TCP_OPTION:
+    case BW_NET_TRUNC_UDP:
+    case BW_NET_TRUNC_ICMP:
+    case BW_NET_V6_EXT_TOO_LONG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * bw_net_decode for a capture record whose frame was wire_len bytes on the wire but of
+ * which only [data, data_end) was captured (pcap caplen < len). Lengths are checked
+ * against wire_len; a check that needs bytes the capture cut is not made: such a frame
+ * gets BW_NET_OK with BW_NET_F_SNAPPED set and whatever could be decoded. Same as
+ * bw_net_decode when wire_len <= data_end - data. Userspace only.
+ */
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_snap(const void *data, const void *data_end,
+                                                     uint32_t wire_len, struct bw_net_flow *out)
+{
+    const uint8_t *p = (const uint8_t *)data, *end = (const uint8_t *)data_end;
+    if (wire_len <= (uint64_t)(end - p))
+        return bw_net_decode(data, data_end, out);
+    enum bw_net_verdict v = bw_net__l3(p, end, wire_len, out);
+    if (v == BW_NET_OK && out->ip_ver != 0)
+        v = bw_net_decode_ext(data, data_end, out);
+    if (v == BW_NET_OK && out->ip_ver != 0)
+        v = bw_net_decode_l4(data, data_end, out);
+    out->flags |= BW_NET_F_SNAPPED;
+    if (bw_net__is_cut_verdict(v))
+        v = BW_NET_OK;
+    return bw_net_decode_end(out, v);
+}
+#endif
 
 #endif

@@ -7,7 +7,7 @@
  *
  * Everything here is header-only and compiles twice: with clang -target bpf into
  * src/bpf/xdp_bulwark.c, and with gcc/clang into userspace. Hence: no libc calls, every
- * loop has a constant bound, every read is preceded by an explicit check against the end
+ * loop is bounded (40 passes at most), every read is preceded by a check against the end
  * of data, multi-byte fields are read byte by byte (no unaligned loads, host-order out).
  * The decoder never reads a byte at or after data_end. It allocates nothing, keeps no
  * state and is safe to call from any number of threads. Non-IP frames (ARP, LLDP, ...)
@@ -46,6 +46,7 @@ enum bw_net_verdict {
 #define BW_NET_F_IP_OPTS    0x0100u /* IPv4 options present */
 #define BW_NET_F_V6_EXT     0x0200u /* IPv6 extension headers present */
 #define BW_NET_F_L4         0x0400u /* L4 header decoded: ports / flags / ICMP type valid */
+#define BW_NET_F_SNAPPED    0x0800u /* bw_net_decode_snap: the capture cut the frame */
 
 /* struct bw_net_flow.tcp_flags (the byte at offset 13 of the TCP header) */
 #define BW_NET_TCP_FIN 0x01u
@@ -90,7 +91,8 @@ enum bw_net_class {
 struct bw_net_flow {
     uint8_t saddr[16];
     uint8_t daddr[16];
-    uint32_t pkt_len; /* frame bytes (data_end - data); the XDP program sets it itself */
+    uint32_t pkt_len; /* frame bytes: data_end - data, or the wire length given to
+                       * bw_net_decode_snap; 0 in BPF (the XDP context has it) */
     uint32_t flags;   /* BW_NET_F_* */
     uint32_t frag_id; /* IPv4 identification or IPv6 fragment id */
     uint32_t tcp_seq;
@@ -152,6 +154,12 @@ static inline uint32_t bw_net_flow_daddr4(const struct bw_net_flow *f)
  *
  *   static inline enum bw_net_verdict
  *   bw_net_decode(const void *data, const void *data_end, struct bw_net_flow *out);
+ *
+ * For capture records cut by a snap length (caplen < wire length), userspace only:
+ *
+ *   static inline enum bw_net_verdict
+ *   bw_net_decode_snap(const void *data, const void *data_end, uint32_t wire_len,
+ *                      struct bw_net_flow *out);
  */
 
 #ifndef __bpf__

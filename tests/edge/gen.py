@@ -16,6 +16,7 @@ slow for a million packets); all randomness is seeded, so captures are reproduci
 
 usage: gen.py OUTDIR [SCENARIO ...]
 """
+import hashlib
 import json
 import os
 import random
@@ -301,6 +302,13 @@ def syn_pkt(r, i, t):
     return out
 
 
+def syn_pkt6(r, i, t):
+    src = "2a0%x:%x:%x::%x" % (r.randint(1, 9), r.getrandbits(16), r.getrandbits(16),
+                               r.getrandbits(16) | 1)
+    return [(tcp(src, VICTIM6, r.randint(1024, 65535), 80, SYN, r.getrandbits(32), 0,
+                 ttl=r.randint(30, 250)), A)]
+
+
 def request_flood(c, t0, t1):
     r = c.rng
     bots = ["%d.%d.%d.%d" % (185, 220, r.randint(0, 255), r.randint(1, 254)) for _ in range(20)]
@@ -441,6 +449,15 @@ def scenario(name):
     elif name == "malformed":
         benign(c, BASE, BASE + 30, clients)
         truth["malformed"] = malformed(c, BASE + 25)
+    elif name == "multi":  # two attacks in one capture, the second over IPv6
+        benign(c, BASE, BASE + 95, clients)
+        attack(c, "SSDP_REFLECTION", BASE + PRE, BASE + PRE + ATTACK)
+        flood(c, BASE + 65, BASE + 75, 2000, syn_pkt6)
+        truth["vectors"] = [
+            {"VectorType": "SSDP_REFLECTION", "start": BASE + PRE, "end": BASE + PRE + ATTACK,
+             "resource": VICTIM},
+            {"VectorType": "SYN_FLOOD", "start": BASE + 65, "end": BASE + 75,
+             "resource": VICTIM6 + "/64"}]
     elif name == "capacity":
         benign(c, BASE, BASE + PRE + 10 + POST, clients)
         flood(c, BASE + PRE, BASE + PRE + 10, 20000, syn_pkt)
@@ -458,8 +475,15 @@ def scenario(name):
 
 def main():
     out = sys.argv[1]
-    names = sys.argv[2:] or ["benign", "flash", "malformed", "capacity"] + VECTORS
+    names = sys.argv[2:] or ["benign", "flash", "malformed", "capacity", "multi"] + VECTORS
     os.makedirs(out, exist_ok=True)
+    # Captures are reproducible: skip the work when this generator made them already.
+    with open(__file__, "rb") as f:
+        stamp = hashlib.sha256(f.read() + " ".join(names).encode()).hexdigest()
+    stamp_path = os.path.join(out, ".generated")
+    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp and all(
+            os.path.exists(os.path.join(out, n + ".labels")) for n in names):
+        return
     for name in names:
         c, truth = scenario(name)
         write_pcap(os.path.join(out, name + ".pcap"), c.pk)
@@ -470,6 +494,8 @@ def main():
         truth["records"] = len(c.pk)
         with open(os.path.join(out, name + ".json"), "w") as f:
             json.dump(truth, f, indent=1)
+    with open(stamp_path, "w") as f:
+        f.write(stamp)
 
 
 if __name__ == "__main__":

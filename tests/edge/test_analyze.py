@@ -86,15 +86,48 @@ def test_vector_detected_named_and_timed(tmp_path, vector):
     assert a["StartTime"] <= a["DetectionTime"]
     assert a["EndTime"] is not None and abs(a["EndTime"] - want["end"]) <= 10
     assert a["Mitigations"] and a["Mitigations"][0]["MitigationName"]
+    if vector != "SYN_FLOOD":  # spoofed SYNs stay under the per-source limit
+        assert rep["DropsByMitigation"][a["Mitigations"][0]["MitigationName"]] > 0
+    assert sum(rep["DropsByMitigation"].values()) == rep["Drops"]["mitigated"]
     props = {(p["AttackLayer"], p["AttackPropertyIdentifier"]): p for p in a["AttackProperties"]}
     assert props[("NETWORK", "SOURCE_IP_ADDRESS")]["TopContributors"]
     # Samples: a pcap per attack with at least one packet in it.
     sample = tmp_path / "samples" / (a["AttackId"] + ".pcap")
     assert sample.exists() and sample.stat().st_size > 24 + 16
+    assert len(times(str(sample))) == a["SampledPackets"] > 0
     # The resource's own packets are evidence, never dropped; legitimate clients keep
     # getting through while the mitigation is installed.
     assert all(v == 0 for lb, v in zip(labels(vector), verdicts) if lb == FROM_RESOURCE)
     assert benign_kept(vector, verdicts, want["start"], want["end"]) >= 0.95
+
+
+def test_samples_are_pcaps_the_analyser_reads_back(tmp_path):
+    _, rep, _, _ = analyze(tmp_path, "DNS_REFLECTION")
+    a = rep["Attacks"][0]
+    sample = tmp_path / "samples" / (a["AttackId"] + ".pcap")
+    p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", str(sample), "--protect",
+                        truth("DNS_REFLECTION")["resource"], "--json"], capture_output=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    back = json.loads(p.stdout)
+    assert back["Records"] == a["SampledPackets"]
+    # 1 in 100 of the attack's packets (1500/s for 12 s), bounded at 1000
+    assert 150 <= a["SampledPackets"] <= 200
+
+
+def test_http_port_declared(tmp_path):
+    """Declaring another HTTP port keeps port 80; port 0 is refused (engine_test covers a
+    flood on a declared port)."""
+    t = truth("REQUEST_FLOOD")
+    base = [BULWARK, "edge", "analyze", "--pcap", os.path.join(CAPS, "REQUEST_FLOOD.pcap"),
+            "--protect", t["resource"], "--json"]
+    p = subprocess.run(base + ["--http-port", "8080"], capture_output=True, timeout=60)
+    assert p.returncode == 0
+    rep = json.loads(p.stdout)
+    assert rep["Attacks"][0]["SubResources"][0]["AttackVectors"][0]["VectorType"] == \
+        "REQUEST_FLOOD"
+    p = subprocess.run(base + ["--http-port", "0"], capture_output=True, timeout=60)
+    assert p.returncode == 2
 
 
 def test_request_flood_top_contributors(tmp_path):
@@ -107,12 +140,30 @@ def test_request_flood_top_contributors(tmp_path):
     assert ua[0]["Name"] == "floodbot/1.0"
     assert url[0]["Name"] == "/search?q=flood"
     assert all(c["Name"].startswith("185.220.") for c in ips)
+    # Total counts every request of the property, not only the top five's.
+    req = props[("APPLICATION", "SOURCE_IP_ADDRESS")]
+    assert req["Total"] > sum(c["Value"] for c in ips)
+    counters = {c["Name"]: c for c in a["AttackCounters"]}
+    assert 19 <= counters["DistinctSources"]["Sum"] <= 21  # the 20 bots (HyperLogLog)
 
 
 def test_reflection_top_source_port(tmp_path):
     _, rep, _, _ = analyze(tmp_path, "SSDP_REFLECTION")
     props = {p["AttackPropertyIdentifier"]: p for p in rep["Attacks"][0]["AttackProperties"]}
     assert props["SOURCE_PORT"]["TopContributors"][0]["Name"] == "1900"
+
+
+def test_two_attacks_two_resources_ipv6(tmp_path):
+    t, rep, verdicts, _ = analyze(tmp_path, "multi")
+    assert len(rep["Attacks"]) == 2, json.dumps(rep["Attacks"], indent=1)[:2000]
+    for a, want in zip(sorted(rep["Attacks"], key=lambda a: a["StartTime"]), t["vectors"]):
+        assert a["SubResources"][0]["Id"] == want["resource"]
+        assert a["ResourceArn"] == (t["arn"] if ":" not in want["resource"] else t["arn"] + "-v6")
+        assert [v["VectorType"] for v in a["SubResources"][0]["AttackVectors"]] == \
+            [want["VectorType"]]
+        assert want["start"] - 1 <= a["DetectionTime"] <= want["start"] + 2
+        assert abs(a["EndTime"] - want["end"]) <= 10
+    assert benign_kept("multi", verdicts) >= 0.95
 
 
 def test_benign_nothing_reported_nothing_dropped(tmp_path):
@@ -127,6 +178,33 @@ def test_pcapng_reads_like_pcap(tmp_path):
     _, rep, verdicts, _ = analyze(tmp_path, "benign", ext=".pcapng")
     assert rep["Attacks"] == [] and rep["Records"] == truth("benign")["records"]
     assert set(verdicts) == {0}
+
+
+def test_microsecond_pcap_reads_alike(tmp_path):
+    """tcpdump's classic pcap has microsecond timestamps: same analysis, same verdicts."""
+    src = os.path.join(CAPS, "SSDP_REFLECTION.pcap")
+    with open(src, "rb") as f:
+        data = f.read()
+    out, off = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)], 24
+    while off < len(data):
+        sec, ns, caplen, wire = struct.unpack_from("<IIII", data, off)
+        out.append(struct.pack("<IIII", sec, ns // 1000, caplen, wire))
+        out.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    us = tmp_path / "us.pcap"
+    us.write_bytes(b"".join(out))
+    t = truth("SSDP_REFLECTION")
+    runs = []
+    for path in (src, str(us)):
+        v = tmp_path / "v.bin"
+        p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", path, "--protect",
+                            t["resource"], "--verdicts", str(v), "--json"],
+                           capture_output=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        rep = json.loads(p.stdout)
+        runs.append((v.read_bytes(), [a["SubResources"][0]["AttackVectors"][0]["VectorType"]
+                                      for a in rep["Attacks"]]))
+    assert runs[0] == runs[1] and runs[0][1] == ["SSDP_REFLECTION"]
 
 
 def test_flash_crowd_is_not_an_attack(tmp_path):
@@ -157,11 +235,31 @@ def test_priority_keeps_benign_clients_over_capacity(tmp_path):
     assert rep["Drops"]["deprioritised"] > 0
 
 
+def test_progress_line_on_stderr(tmp_path):
+    t = truth("capacity")
+    p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", os.path.join(CAPS, "capacity.pcap"),
+                        "--protect", t["resource"]], capture_output=True, timeout=120,
+                       env=dict(os.environ, BW_EDGE_PROGRESS_MS="0"))
+    assert p.returncode == 0
+    lines = [l for l in p.stderr.decode().splitlines() if "records," in l]
+    assert len(lines) == t["records"] // 65536
+    assert lines[0].startswith("bulwark edge analyze: 65536 records, ")
+
+
 def test_json_on_stdout(tmp_path):
     t, _, _, p = analyze(tmp_path, "SYN_FLOOD", "--json")
     rep = json.loads(p.stdout)
     assert rep["Records"] == t["records"]
     assert rep["Attacks"][0]["SubResources"][0]["AttackVectors"][0]["VectorType"] == "SYN_FLOOD"
+
+
+def test_non_ethernet_capture_is_refused(tmp_path):
+    raw = tmp_path / "raw.pcap"  # LINKTYPE_RAW (101): IP without an Ethernet header
+    raw.write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+    p = subprocess.run([BULWARK, "edge", "analyze", "--pcap", str(raw), "--protect", "10.0.0.1"],
+                       capture_output=True, timeout=30)
+    assert p.returncode == 1
+    assert b"not Ethernet" in p.stderr
 
 
 @pytest.mark.parametrize("args,code", [

@@ -37,6 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(&f, v, size);
     if (v == BW_NET_OK && f.payload_n && memcmp(f.payload, b + f.payload_off, f.payload_n) != 0)
         abort();
+    /* The same bytes as a record cut by a snap length: never reads past them either. */
+    uint32_t wire = (uint32_t)size + (size ? data[size - 1] : 0) * 8u;
+    enum bw_net_verdict s = bw_net_decode_snap(b, b + size, wire, &f);
+    if ((unsigned)s >= BW_NET_VERDICT_COUNT || f.verdict != s || f.payload_n > BW_NET_PAYLOAD_MAX)
+        abort();
+    if (s == BW_NET_OK && f.payload_n && f.payload_off + (size_t)f.payload_n > size)
+        abort();
     free(b);
     return 0;
 }

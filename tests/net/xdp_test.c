@@ -6,9 +6,14 @@
  * through the other end with a raw AF_PACKET socket, and checks that (1) the per-CPU
  * counter of the frame's expected verdict went up by one, and (2) well-formed frames
  * reached the receiving side while malformed ones did not. Needs root; exits 77 (ctest
- * SKIP) with a message when not root. Usage: net_xdp_test XDP_OBJECT
+ * SKIP) with a message when not root. Then, with BPF_PROG_TEST_RUN, it runs every
+ * file of a corpus directory (the decoder's fuzz corpus: hostile frames) through the
+ * loaded program and checks the kernel's verdict against bw_net_decode in userspace:
+ * one classifier, the same answer in both builds.
+ * Usage: net_xdp_test XDP_OBJECT [CORPUS_DIR]
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
@@ -32,6 +37,7 @@
 
 struct xdp_env {
     struct bpf_object *obj;
+    int prog_fd;
     int map_fd;
     int ncpu;
     int tx, rx;
@@ -104,6 +110,7 @@ static int load_and_attach(struct xdp_env *e, const char *path)
     e->ifindex_rx = (int)if_nametoindex(IF_RX);
     if (!prog || e->map_fd < 0 || e->ncpu <= 0 || e->ifindex_rx == 0)
         return -1;
+    e->prog_fd = bpf_program__fd(prog);
     int rc = bpf_xdp_attach(e->ifindex_rx, bpf_program__fd(prog), XDP_FLAGS_SKB_MODE, NULL);
     if (rc != 0) {
         fprintf(stderr, "xdp_test: bpf_xdp_attach: %s\n", strerror(-rc));
@@ -169,10 +176,58 @@ static int run_case(const struct xdp_env *e, const struct tp_case *c)
     return 0;
 }
 
+/* One frame through BPF_PROG_TEST_RUN: the program's counter for bw_net_decode's verdict
+ * must rise by one and its action match. 0 when it agrees, 1 when not, -1 when the
+ * kernel refuses the frame (shorter than Ethernet). */
+static int same_verdict(const struct xdp_env *e, const uint8_t *b, size_t n, const char *name)
+{
+    struct bw_net_flow f;
+    enum bw_net_verdict v = bw_net_decode(b, b + n, &f);
+    uint64_t before = count(e, v);
+    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = b, .data_size_in = (uint32_t)n, .repeat = 1);
+    if (bpf_prog_test_run_opts(e->prog_fd, &o) != 0)
+        return -1;
+    uint32_t want = v == BW_NET_OK ? XDP_PASS : XDP_DROP;
+    if (count(e, v) != before + 1 || o.retval != want) {
+        fprintf(stderr, "FAIL %s: userspace says %s, the XDP program returned %u\n", name,
+                bw_net_verdict_name(v), o.retval);
+        return 1;
+    }
+    return 0;
+}
+
+static int run_corpus(const struct xdp_env *e, const char *dir, int *checked)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int failed = 0;
+    if (!d) {
+        perror(dir);
+        return 1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char path[4096];
+        uint8_t buf[4096];
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        FILE *fp = fopen(path, "rb");
+        if (!fp)
+            continue;
+        size_t n = fread(buf, 1, sizeof(buf), fp);
+        fclose(fp);
+        int rc = n >= 14 ? same_verdict(e, buf, n, de->d_name) : -1;
+        failed += rc > 0;
+        *checked += rc >= 0;
+    }
+    closedir(d);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s XDP_OBJECT\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s XDP_OBJECT [CORPUS_DIR]\n", argv[0]);
         return 2;
     }
     if (geteuid() != 0) {
@@ -196,6 +251,12 @@ int main(int argc, char **argv)
         sent++;
     }
     printf("xdp_test: %d frames through the verifier-loaded XDP program, %d wrong\n", sent, failed);
+    if (argc == 3) {
+        int checked = 0, bad = run_corpus(&e, argv[2], &checked);
+        printf("xdp_test: %d corpus frames through BPF_PROG_TEST_RUN, %d disagree with userspace\n",
+               checked, bad);
+        failed += bad + (checked == 0);
+    }
     bpf_xdp_detach(e.ifindex_rx, XDP_FLAGS_SKB_MODE, NULL);
     bpf_object__close(e.obj);
     close(e.tx);

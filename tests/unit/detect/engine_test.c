@@ -16,7 +16,7 @@
 #include "detect/detect.h"
 
 #define SEC 1000000000ULL
-#define T0 (1700000000ULL * SEC)
+#define T0  (1700000000ULL * SEC)
 
 static const uint8_t VICTIM[4] = {198, 51, 100, 10};
 
@@ -60,16 +60,22 @@ static struct bw_detect *det(uint64_t capacity)
 }
 
 /* Benign clients 10.0.0.1..50 completing a handshake each, n connections per second. */
+static enum bw_detect_drop client_conn_to(struct bw_detect *d, uint64_t t, uint32_t cli,
+                                          uint16_t sport, uint16_t dport)
+{
+    struct bw_detect_pkt syn = pkt(t, cli, true, 6, sport, dport, 0x02);
+    enum bw_detect_drop v = bw_detect_packet(d, &syn);
+    struct bw_detect_pkt sa = pkt(t + 1000000, cli, false, 6, dport, sport, 0x12);
+    bw_detect_packet(d, &sa);
+    struct bw_detect_pkt ack = pkt(t + 2000000, cli, true, 6, sport, dport, 0x10);
+    enum bw_detect_drop v2 = bw_detect_packet(d, &ack);
+    return v != BW_DETECT_PASS ? v : v2;
+}
+
 static enum bw_detect_drop client_conn(struct bw_detect *d, uint64_t t, uint32_t cli,
                                        uint16_t sport)
 {
-    struct bw_detect_pkt syn = pkt(t, cli, true, 6, sport, 80, 0x02);
-    enum bw_detect_drop v = bw_detect_packet(d, &syn);
-    struct bw_detect_pkt sa = pkt(t + 1000000, cli, false, 6, 80, sport, 0x12);
-    bw_detect_packet(d, &sa);
-    struct bw_detect_pkt ack = pkt(t + 2000000, cli, true, 6, sport, 80, 0x10);
-    enum bw_detect_drop v2 = bw_detect_packet(d, &ack);
-    return v != BW_DETECT_PASS ? v : v2;
+    return client_conn_to(d, t, cli, sport, 80);
 }
 
 static void steady(struct bw_detect *d, uint64_t from, uint64_t to, unsigned per_s,
@@ -108,6 +114,7 @@ static void syn_flood_declared_and_ended(void **state)
     assert_true(a->vectors == 1u << BW_DETECT_V_SYN_FLOOD);
     assert_true(a->detect_ns >= T0 + 40 * SEC && a->detect_ns <= T0 + 41 * SEC);
     assert_true(a->end_ns >= T0 + 50 * SEC && a->end_ns <= T0 + 55 * SEC);
+    assert_int_equal(bw_detect_attack_forget(d, a->end_ns), 0); /* not before its end */
     assert_string_equal(a->arn, "arn:test");
     assert_true(a->distinct_sources > 15000 && a->distinct_sources < 25000);
     assert_true(a->n_samples == 50); /* 1 in 100 of 20000, bounded at 50 */
@@ -116,6 +123,8 @@ static void syn_flood_declared_and_ended(void **state)
     struct bw_detect_baseline b;
     assert_true(bw_detect_baseline_get(d, 0, BW_DETECT_M_SYN, &b));
     assert_true(b.mean > 15 && b.mean < 25 && b.n > 30);
+    assert_int_equal(bw_detect_attack_forget(d, T0 + 70 * SEC), 1); /* reported: forget it */
+    assert_int_equal(bw_detect_attack_count(d), 0);
     bw_detect_free(d);
 }
 
@@ -129,6 +138,7 @@ static void nothing_during_warmup_then_declared(void **state)
     assert_int_equal(bw_detect_attack_count(d), 1);
     const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
     assert_true(a->detect_ns >= T0 + 20 * SEC); /* warm-up is 20 s */
+    assert_int_equal(a->end_ns, 0);             /* still under way at the end */
     bw_detect_free(d);
 }
 
@@ -211,6 +221,126 @@ static void live_tick_ends_attack_without_packets(void **state)
     bw_detect_free(d);
 }
 
+static const char REQ[] = "GET /x HTTP/1.1\r\nHost: a\r\nUser-Agent: bot\r\n\r\n";
+
+/* One request on an established connection (seq advanced by the caller's counter). */
+static enum bw_detect_drop request(struct bw_detect *d, uint64_t t, uint32_t src, uint16_t sport,
+                                   uint16_t dport, uint32_t *seq)
+{
+    struct bw_detect_pkt p = pkt(t, src, true, 6, sport, dport, 0x18);
+    p.payload = (const uint8_t *)REQ;
+    p.payload_len = sizeof REQ - 1;
+    p.tcp_seq = *seq;
+    *seq += sizeof REQ - 1;
+    return bw_detect_packet(d, &p);
+}
+
+/* 20 sources sending 30 requests/s each to dport, after a calm baseline. A browser that
+ * burst 15 requests in one second before the flood is rate-limited only that second:
+ * during the flood its 2 requests/s pass. */
+static size_t request_flood_on(uint16_t dport, bool declare)
+{
+    struct bw_detect_config cfg;
+    bw_detect_config_default(&cfg);
+    if (declare)
+        cfg.http_ports[cfg.n_http_ports++] = dport;
+    struct bw_detect *d = bw_detect_new(&cfg);
+    struct bw_err err;
+    assert_int_equal(bw_detect_resource_parse(d, "198.51.100.10", &err), BW_OK);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    uint32_t seq[21] = {0};
+    uint32_t browser = 0x0a0000fe;
+    client_conn_to(d, T0 + 9 * SEC, browser, 45000, dport);
+    for (unsigned i = 0; i < 15; i++) /* a page and its assets */
+        request(d, T0 + 10 * SEC + i * (SEC / 20), browser, 45000, dport, &seq[20]);
+    for (uint32_t b = 0; b < 20; b++) /* the bots complete their handshakes */
+        client_conn_to(d, T0 + 30 * SEC - SEC / 2, 0xb9dc0001 + b, (uint16_t)(40000 + b), dport);
+    unsigned browser_dropped = 0;
+    for (uint64_t t = T0 + 30 * SEC, i = 0; t < T0 + 40 * SEC; t += SEC / 600, i++) {
+        request(d, t, 0xb9dc0001 + (uint32_t)(i % 20), (uint16_t)(40000 + i % 20), dport,
+                &seq[i % 20]);
+        if (i % 300 == 0)
+            browser_dropped += request(d, t + 1, browser, 45000, dport, &seq[20]) != BW_DETECT_PASS;
+    }
+    assert_int_equal(browser_dropped, 0);
+    bw_detect_finish(d, T0 + 40 * SEC);
+    size_t n = bw_detect_attack_count(d);
+    if (n) {
+        assert_true(bw_detect_attack_get(d, 0)->vectors == 1u << BW_DETECT_V_REQUEST_FLOOD);
+        assert_true(bw_detect_drops(d, BW_DETECT_DROP_MITIGATED) > 1000); /* the bots */
+    }
+    bw_detect_free(d);
+    return n;
+}
+
+static void request_flood_on_declared_http_port(void **state)
+{
+    (void)state;
+    assert_int_equal(request_flood_on(80, false), 1);
+    assert_int_equal(request_flood_on(8080, false), 0);
+    assert_int_equal(request_flood_on(8080, true), 1);
+}
+
+static void forgetting_reported_attacks_keeps_the_open_one(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 30 * SEC, 20, 50);
+    syn_flood(d, T0 + 30 * SEC, T0 + 35 * SEC, 2000, NULL, NULL);
+    steady(d, T0 + 35 * SEC, T0 + 45 * SEC, 20, 50);
+    syn_flood(d, T0 + 45 * SEC, T0 + 50 * SEC, 2000, NULL, NULL);
+    assert_int_equal(bw_detect_attack_count(d), 2);
+    uint64_t pkts = bw_detect_attack_get(d, 1)->pkts;
+    assert_int_equal(bw_detect_attack_forget(d, T0 + 44 * SEC), 1);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    syn_flood(d, T0 + 50 * SEC, T0 + 51 * SEC, 2000, NULL, NULL);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    assert_int_equal(a->end_ns, 0);
+    assert_true(a->pkts >= pkts + 2000); /* the open attack still counts its packets */
+    bw_detect_free(d);
+}
+
+/* 100 connections older than the detector keep sending 20 ACKs/s each: adopted during
+ * the warm-up, they are no ACK flood; a real one afterwards is. */
+static void established_connections_are_adopted(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    for (uint64_t t = T0, i = 0; t < T0 + 60 * SEC; t += SEC / 2000, i++) {
+        struct bw_detect_pkt p = pkt(t, 0x0a000100 + (uint32_t)(i % 100), true, 6,
+                                     (uint16_t)(30000 + i % 100), 443, 0x10);
+        bw_detect_packet(d, &p);
+        if (t >= T0 + 40 * SEC && t < T0 + 45 * SEC) {
+            struct bw_detect_pkt f = pkt(t + 1, 0x2d000000 + (uint32_t)i, true, 6, 5555, 443, 0x10);
+            bw_detect_packet(d, &f);
+        }
+    }
+    bw_detect_finish(d, T0 + 60 * SEC);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    assert_true(a->vectors == 1u << BW_DETECT_V_ACK_FLOOD);
+    assert_true(a->detect_ns >= T0 + 40 * SEC && a->detect_ns < T0 + 41 * SEC);
+    bw_detect_free(d);
+}
+
+static void malformed_rate_has_a_baseline(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 5 * SEC, 20, 50);
+    uint8_t victim[16];
+    v4(victim, VICTIM);
+    for (uint64_t t = T0 + 5 * SEC; t < T0 + 10 * SEC; t += SEC / 50)
+        bw_detect_malformed(d, victim, t);
+    bw_detect_tick(d, T0 + 10 * SEC + SEC / 2);
+    struct bw_detect_baseline b;
+    assert_true(bw_detect_baseline_get(d, 0, BW_DETECT_M_MALFORMED, &b));
+    assert_true(b.last >= 45 && b.last <= 55);
+    assert_true(b.mean > 3 && b.mean < 25 && b.n >= 10); /* a jump is learned winsorised */
+    assert_string_equal(bw_detect_metric_name(BW_DETECT_M_MALFORMED), "malformed");
+    bw_detect_free(d);
+}
+
 static void resources_parse_and_match(void **state)
 {
     (void)state;
@@ -244,6 +374,10 @@ int main(void)
         cmocka_unit_test(solicited_dns_answers_are_not_reflection),
         cmocka_unit_test(priority_keeps_known_clients_over_capacity),
         cmocka_unit_test(live_tick_ends_attack_without_packets),
+        cmocka_unit_test(request_flood_on_declared_http_port),
+        cmocka_unit_test(forgetting_reported_attacks_keeps_the_open_one),
+        cmocka_unit_test(established_connections_are_adopted),
+        cmocka_unit_test(malformed_rate_has_a_baseline),
         cmocka_unit_test(resources_parse_and_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -586,6 +586,67 @@ static void udp_sport0(struct tp *p)
     tp_udp4(p, 0, 53, 20);
 }
 
+static void sack4(struct tp *p)
+{
+    static const uint8_t o[12] = {1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9};
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 6, S, D, NULL, 0);
+    tp_tcp(p, 40000, 80, ACK, o, sizeof(o));
+    tp_fin(p);
+}
+static void mptcp4(struct tp *p)
+{
+    static const uint8_t o[8] = {30, 4, 0x10, 0x81, 1, 1, 1, 0}; /* kind 30 (MPTCP), NOPs, EOL */
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 6, S, D, NULL, 0);
+    tp_tcp(p, 40000, 80, SYN, o, sizeof(o));
+    tp_fin(p);
+}
+static void rr4(struct tp *p)
+{
+    static const uint8_t o[8] = {7, 7, 4, 0, 0, 0, 0, 0}; /* record route, one slot, EOL */
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 1, S, D, o, sizeof(o));
+    tp_icmp(p, 8, 0);
+    tp_fin(p);
+}
+static void sack_len12(struct tp *p)
+{
+    static const uint8_t o[12] = {5, 12, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0};
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 6, S, D, NULL, 0);
+    tp_tcp(p, 40000, 80, ACK, o, sizeof(o));
+    tp_fin(p);
+}
+static void ra_len3(struct tp *p)
+{
+    static const uint8_t o[4] = {148, 3, 0, 0};
+    tp_eth(p, 0, 0, 0x0800);
+    tp_ip4(p, 17, S, D, o, 4);
+    tp_udp(p, 5000, 53);
+    tp_fin(p);
+}
+
+static void udp6_csum0(struct tp *p)
+{
+    udp6(p);
+    tp_set16(p, p->l4 + 6, 0);
+}
+static void vxlan6_csum0(struct tp *p)
+{
+    tp_eth(p, 0, 0, 0x86dd);
+    tp_ip6(p, 17, NULL, NULL);
+    tp_udp(p, 50000, 4789);
+    tp_data(p, 50);
+    tp_fin(p);
+    tp_set16(p, p->l4 + 6, 0);
+}
+static void udp4_csum0(struct tp *p)
+{
+    tp_udp4(p, 5000, 53, 20);
+    tp_set16(p, p->l4 + 6, 0); /* optional over IPv4 (RFC 768) */
+}
+
 #define OK(n, f)                                                                                   \
     {                                                                                              \
         n, BW_NET_OK, f, false                                                                     \
@@ -616,6 +677,11 @@ const struct tp_case tp_cases[] = {
     OK("ipv4 router alert option", opts4),
     OK("udp4 with Ethernet padding", padded4),
     OK("ARP", arp),
+    OK("tcp4 ACK with SACK", sack4),
+    OK("tcp4 SYN with an MPTCP option", mptcp4),
+    OK("icmp4 with record route", rr4),
+    OK("udp6 VXLAN with checksum 0", vxlan6_csum0),
+    OK("udp4 with checksum 0", udp4_csum0),
     OK("GRE (L4 not parsed)", gre4),
     OK("tcp6 SYN", syn6),
     OK("udp6 DNS answer", udp6),
@@ -673,6 +739,8 @@ const struct tp_case tp_cases[] = {
     BAD("MSS option length 3", BW_NET_BAD_TCP_OPTION, mss_len3),
     BAD("TCP option length 0", BW_NET_BAD_TCP_OPTION, opt_len0),
     BAD("TCP option past header", BW_NET_BAD_TCP_OPTION, opt_over),
+    BAD("SACK of 12 bytes", BW_NET_BAD_TCP_OPTION, sack_len12),
+    BAD("router alert of 3 bytes", BW_NET_BAD_IPV4_OPTION, ra_len3),
     BAD("xmas FIN+PSH+URG", BW_NET_TCP_XMAS, xmas),
     BAD("all flags", BW_NET_TCP_XMAS, all_flags),
     BAD("SYN+FIN", BW_NET_TCP_SYN_FIN, syn_fin),
@@ -688,6 +756,7 @@ const struct tp_case tp_cases[] = {
     BAD("ICMPv6 header cut", BW_NET_TRUNC_ICMP, trunc_icmp6),
     BAD("TCP destination port 0", BW_NET_ZERO_PORT, tcp_dport0),
     BAD("UDP source port 0", BW_NET_ZERO_PORT, udp_sport0),
+    BAD("udp6 with checksum 0", BW_NET_UDP6_ZERO_CSUM, udp6_csum0),
 };
 
 const size_t tp_ncases = sizeof(tp_cases) / sizeof(tp_cases[0]);

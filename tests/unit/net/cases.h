@@ -152,7 +152,8 @@ static inline void tp_udp(struct tp *p, unsigned sport, unsigned dport)
     p->l4 = p->n;
     tp_u16(p, sport);
     tp_u16(p, dport);
-    tp_u32(p, 0); /* length: tp_fin */
+    tp_u16(p, 0);      /* length: tp_fin */
+    tp_u16(p, 0x5555); /* checksum: not verified, but 0 is illegal over IPv6 */
 }
 
 static inline void tp_icmp(struct tp *p, unsigned type, unsigned code)
