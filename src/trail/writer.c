@@ -193,7 +193,7 @@ static enum bw_code commit_files(struct bw_db *db, const struct bw_trail__row *t
                        f[i].region, f[i].key, f[i].first_seq, f[i].last_seq, f[i].oldest_ms,
                        f[i].newest_ms, now, f[i].sha))
             goto fail;
-    if (bw_db_exec(db, err, NULL, cursor_sql, "idiidi", last_seq, nf > 0, now, drained, t->id))
+    if (bw_db_exec(db, err, NULL, cursor_sql, "ididi", last_seq, nf > 0, now, drained, t->id))
         goto fail;
     if (bw_db_commit(db, err))
         goto fail;

@@ -71,9 +71,11 @@ def settle(server, name):
     covers the newest file."""
     def done():
         with db(server) as c:
-            row = c.execute("SELECT cursor_seq, id FROM trails WHERE name = ?", (name,)).fetchone()
+            row = c.execute("SELECT cursor_seq, id, logging, stop_drained FROM trails"
+                            " WHERE name = ?", (name,)).fetchone()
             mx = c.execute("SELECT COALESCE(MAX(seq),0) FROM trail_events").fetchone()[0]
             und = c.execute("SELECT COUNT(*) FROM trail_files WHERE trail_id = ? AND kind='log'"
                             " AND digest_id IS NULL", (row[1],)).fetchone()[0]
-        return row[0] >= mx and und == 0
+        delivered = row[0] >= mx if row[2] else row[3] == 1
+        return delivered and und == 0
     wait_for(done, timeout=30)
