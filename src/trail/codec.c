@@ -60,6 +60,8 @@ enum bw_code bw_trail_gunzip(const void *p, size_t len, size_t limit, unsigned c
     if (inflateInit2(&z, 15 + 16) != Z_OK)
         return bw_fail(err, BW_E_INTERNAL, "inflateInit failed");
     size_t cap = len * 4 + 1024, n = 0;
+    if (cap > limit)
+        cap = limit;
     unsigned char *buf = malloc(cap + 1);
     if (!buf)
         bw_oom();

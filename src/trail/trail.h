@@ -48,6 +48,10 @@ void bw_trail_writer_cfg_init(struct bw_trail_writer_cfg *cfg, const char *data_
 enum bw_code bw_trail_writer_run(struct bw_db *db, const struct bw_trail_writer_cfg *cfg,
                                  int64_t now_ms, bool force, int *files, struct bw_err *err);
 
+/* Indexes up to `max` outbox events for LookupEvents (one write transaction); *n gets
+ * how many. Run by the writer thread before each delivery pass. */
+enum bw_code bw_trail_index_run(struct bw_db *db, size_t max, size_t *n, struct bw_err *err);
+
 /* ---- trails ---- */
 /* Creates the trail's RSA-2048 signing key and returns its id; sealed with secrets. */
 enum bw_code bw_trail_key_create(struct bw_db *db, const struct bw_secrets *secrets,

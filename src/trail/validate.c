@@ -286,7 +286,7 @@ static void scan_inserted(struct vctx *v, const char *rel, int depth)
 static const char *const trail_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained FROM trails WHERE (name = ?1 OR arn = ?1) AND (?2 IS NULL OR"
+    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE (name = ?1 OR arn = ?1) AND (?2 IS NULL OR"
     " account_id = ?2) ORDER BY id LIMIT 2";
 
 static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char *trail,
@@ -306,7 +306,7 @@ static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char 
                 sqlite3_column_int(st, 9), sqlite3_column_int64(st, 10),
                 sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
                 sqlite3_column_int64(st, 13), bw_db_col_str(a, st, 14),
-                !sqlite3_column_int(st, 15), false};
+                !sqlite3_column_int(st, 15), false, sqlite3_column_int64(st, 16)};
     }
     sqlite3_reset(st);
     if (err->code)
@@ -328,6 +328,7 @@ enum bw_code bw_trail_validate(struct bw_db *db, const char *trail, const char *
                                bw_trail_report_fn report, void *arg,
                                struct bw_trail_validation *out, struct bw_err *err)
 {
+    bw_err_clear(err);
     struct bw_arena *a = bw_arena_new(1 << 16);
     struct bw_trail__row t;
     memset(out, 0, sizeof *out);

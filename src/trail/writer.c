@@ -102,6 +102,8 @@ static enum bw_code scan(struct bw_db *db, struct bw_arena *a, const struct bw_t
         *last_seq = e.seq;
         if (!t->logging && e.time_ms > t->stop_ms)
             continue; /* stopped: deliver up to (and including) the StopLogging event */
+        if (e.time_ms < t->start_ms)
+            continue; /* before StartLogging (a read-only event committed late) */
         if (!account_matches(db, a, t, &mc, e.account))
             continue;
         e.record = bw_db_col_str(a, st, 4);
@@ -208,8 +210,8 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
                             const struct bw_trail_writer_cfg *cfg, struct bw_trail__row *t,
                             int64_t now, bool force, int *files, struct bw_err *err)
 {
-    struct ev *evs;
-    size_t n, scanned;
+    struct ev *evs = NULL;
+    size_t n = 0, scanned = 0;
     int64_t last_seq = t->cursor_seq;
     if (scan(db, a, t, cfg->batch, &evs, &n, &last_seq, &scanned, err))
         return err->code;
@@ -241,7 +243,7 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
 static const char *const trails_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained FROM trails WHERE logging = 1 OR stop_drained = 0 ORDER BY id";
+    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE logging = 1 OR stop_drained = 0 ORDER BY id";
 
 enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const char *sql,
                                    struct bw_trail__row **out, size_t *n, struct bw_err *err)
@@ -268,7 +270,7 @@ enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const c
             sqlite3_column_int(st, 9), sqlite3_column_int64(st, 10),
             sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
             sqlite3_column_int64(st, 13), bw_db_col_str(a, st, 14),
-            !sqlite3_column_int(st, 15), false};
+            !sqlite3_column_int(st, 15), false, sqlite3_column_int64(st, 16)};
     }
     sqlite3_reset(st);
     return err->code;
@@ -277,6 +279,7 @@ enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const c
 enum bw_code bw_trail_writer_run(struct bw_db *db, const struct bw_trail_writer_cfg *cfg,
                                  int64_t now_ms, bool force, int *files, struct bw_err *err)
 {
+    bw_err_clear(err);
     struct bw_arena *a = bw_arena_new(1 << 16);
     struct bw_trail__row *t;
     size_t n;

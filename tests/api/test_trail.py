@@ -86,6 +86,8 @@ def test_denied_call_recorded(server, trail):
     with pytest.raises(ClientError) as e:
         server.client("cloudtrail", creds=creds).describe_trails()
     assert error_code(e.value)[0] == "AccessDeniedException"
+    th.wait_for(lambda: len(trail.lookup_events(LookupAttributes=[
+        {"AttributeKey": "Username", "AttributeValue": "nobody"}])["Events"]) == 2)
     rec, _ = lookup_one(trail, "Username", "nobody")
     assert rec["errorCode"] == "AccessDeniedException"
     assert rec["eventSource"] == "cloudtrail.amazonaws.com"
