@@ -6,8 +6,11 @@
 -- the right edge of one b-tree and nothing else. LookupEvents' indexes are built
 -- asynchronously into trail_attrs by the writer thread (trail/index.c); the few events
 -- not yet indexed are scanned directly, so lookups never miss a committed event.
+-- seq is the rowid without AUTOINCREMENT (which costs a sqlite_sequence write per
+-- call): rowids only grow as long as the newest row is never deleted, and nothing
+-- deletes events (a retention job must keep the newest row).
 CREATE TABLE trail_events_new (
-  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq         INTEGER PRIMARY KEY,
   event_id    TEXT NOT NULL,
   account_id  TEXT NOT NULL,               -- the recipient account
   event_time  INTEGER NOT NULL,            -- epoch ms
