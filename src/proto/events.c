@@ -39,9 +39,9 @@ struct bw_trail_queue {
  * private keys, assertions: "CloudTrail record contents", sensitive parameters). */
 static bool is_hidden_key(const char *k)
 {
-    static const char *const hidden[] = {"password",      "newPassword",      "oldPassword",
-                                         "privateKey",    "SAMLAssertion",    "webIdentityToken",
-                                         "certificatePrivateKey", "clientSecret", "secret"};
+    static const char *const hidden[] = {
+        "password",         "newPassword",           "oldPassword",  "privateKey", "SAMLAssertion",
+        "webIdentityToken", "certificatePrivateKey", "clientSecret", "secret"};
     for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
         if (strcasecmp(k, hidden[i]) == 0)
             return true;
@@ -162,7 +162,7 @@ static json_t *json_params_json(struct bw_call *c)
 
 static json_t *user_identity(const struct bw_principal *p)
 {
-    static const char *const types[] = {"AWSAccount", "IAMUser",   "AssumedRole",
+    static const char *const types[] = {"AWSAccount", "IAMUser",       "AssumedRole",
                                         "Root",       "FederatedUser", "AWSService"};
     json_t *u = json_object();
     json_object_set_new(u, "type", json_string(types[p->type]));
@@ -178,9 +178,9 @@ static json_t *user_identity(const struct bw_principal *p)
         json_t *ctx = json_object();
         if (p->type == BW_PRINCIPAL_ASSUMED_ROLE) {
             const char *path = p->role_path ? p->role_path : "/";
-            json_t *iss = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "Role", "principalId",
-                                    p->role_id, "arn", "", "accountId", p->account_id, "userName",
-                                    p->role_name);
+            json_t *iss =
+                json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "Role", "principalId", p->role_id, "arn",
+                          "", "accountId", p->account_id, "userName", p->role_name);
             char arn[600];
             snprintf(arn, sizeof arn, "arn:aws:iam::%s:role%s%s", p->account_id, path,
                      p->role_name);
@@ -264,7 +264,8 @@ static json_t *build_record(struct bw_call *c, const struct bw_err *failure, con
     json_object_set_new(r, "awsRegion", json_string(c->region));
     json_object_set_new(r, "sourceIPAddress", json_string(c->req->source_ip));
     json_object_set_new(r, "userAgent", json_string(ua ? ua : ""));
-    json_t *params = c->svc->protocol == BW_PROTO_QUERY ? query_params_json(c) : json_params_json(c);
+    json_t *params =
+        c->svc->protocol == BW_PROTO_QUERY ? query_params_json(c) : json_params_json(c);
     scrub(params);
     json_object_set_new(r, "requestParameters", params);
     json_t *resp = failure || !c->trail_response ? json_null() : json_deep_copy(c->trail_response);
@@ -282,9 +283,9 @@ static json_t *build_record(struct bw_call *c, const struct bw_err *failure, con
         json_object_set_new(r, "resources", res);
     json_object_set_new(r, "eventType", json_string("AwsApiCall"));
     json_object_set_new(r, "managementEvent", json_true());
-    json_object_set_new(r, "recipientAccountId",
-                        json_string(c->target_account ? c->target_account
-                                                      : c->principal->account_id));
+    json_object_set_new(
+        r, "recipientAccountId",
+        json_string(c->target_account ? c->target_account : c->principal->account_id));
     json_object_set_new(r, "eventCategory", json_string("Management"));
     return r;
 }
@@ -293,7 +294,6 @@ static const char *const insert_sql =
     "INSERT INTO trail_events (event_id, account_id, event_time, event_source, event_name,"
     " read_only, username, access_key_id, source_ip, error_code, record, region)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
-
 
 static const char *event_username(const struct bw_principal *p)
 {
@@ -374,10 +374,18 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
         free(text);
         return rc;
     }
-    struct pending q = {dup_or_null(e.event_id), dup_or_null(e.account_id), dup_or_null(e.source),
-                        dup_or_null(e.name),     dup_or_null(e.username),   dup_or_null(e.akid),
-                        dup_or_null(e.ip),       dup_or_null(e.error),      text,
-                        dup_or_null(e.region),   e.time_ms,                 e.read_only};
+    struct pending q = {dup_or_null(e.event_id),
+                        dup_or_null(e.account_id),
+                        dup_or_null(e.source),
+                        dup_or_null(e.name),
+                        dup_or_null(e.username),
+                        dup_or_null(e.akid),
+                        dup_or_null(e.ip),
+                        dup_or_null(e.error),
+                        text,
+                        dup_or_null(e.region),
+                        e.time_ms,
+                        e.read_only};
     struct bw_trail_queue *tq = c->srv->trail;
     pthread_mutex_lock(&tq->mu);
     if (tq->n == tq->cap) {

@@ -258,7 +258,8 @@ enum bw_code bw_trail__digest_run(struct bw_db *db, struct bw_arena *a,
     if (!st)
         return err->code;
     size_t n = 0, cap = 1024;
-    const char **acct = BW_ARENA_NEWN(a, const char *, cap), **reg = BW_ARENA_NEWN(a, const char *, cap);
+    const char **acct = BW_ARENA_NEWN(a, const char *, cap),
+               **reg = BW_ARENA_NEWN(a, const char *, cap);
     bool row;
     while (n < cap && !bw_db_step(db, st, &row, err) && row) {
         acct[n] = bw_db_col_str(a, st, 0);

@@ -45,8 +45,8 @@ static enum bw_code resources(struct bw_db *db, const struct row *r, const char 
     {
         if ((rc = attr(db, r, "ResourceName", json_string_value(json_object_get(res, "ARN")),
                        err)) ||
-            (rc = attr(db, r, "ResourceType", json_string_value(json_object_get(res, "type")),
-                       err)))
+            (rc =
+                 attr(db, r, "ResourceType", json_string_value(json_object_get(res, "type")), err)))
             break;
     }
     json_decref(rec);

@@ -39,7 +39,6 @@ bool bw_trail__read_file(const char *path, unsigned char **out, size_t *len);
 /* "YYYYMMDDTHHMMZ" or with seconds ("YYYYMMDDTHHMMSSZ") for file names. */
 void bw_trail__stamp(int64_t ms, bool seconds, char *out, size_t cap);
 
-
 /* A trail as the writer and validator see it (arena strings). */
 struct bw_trail__row {
     int64_t id;

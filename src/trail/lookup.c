@@ -12,12 +12,12 @@
 
 /* Newest first: the index (walked backwards) merged with the not-yet-indexed tail. */
 #define LK_MATCH                                                                                   \
-    "(?7 = '*' OR (?7 = 'EventId' AND event_id = ?8) OR (?7 = 'EventName' AND event_name = ?8)" \
-    " OR (?7 = 'ReadOnly' AND read_only = (?8 = 'true')) OR (?7 = 'Username' AND username = ?8)" \
-    " OR (?7 = 'EventSource' AND event_source = ?8) OR (?7 = 'AccessKeyId' AND"                 \
-    " access_key_id = ?8) OR (?7 = 'ResourceName' AND EXISTS (SELECT 1 FROM"                   \
-    " json_each(record, '$.resources') WHERE json_extract(value, '$.ARN') = ?8)) OR"            \
-    " (?7 = 'ResourceType' AND EXISTS (SELECT 1 FROM json_each(record, '$.resources') WHERE"    \
+    "(?7 = '*' OR (?7 = 'EventId' AND event_id = ?8) OR (?7 = 'EventName' AND event_name = ?8)"    \
+    " OR (?7 = 'ReadOnly' AND read_only = (?8 = 'true')) OR (?7 = 'Username' AND username = ?8)"   \
+    " OR (?7 = 'EventSource' AND event_source = ?8) OR (?7 = 'AccessKeyId' AND"                    \
+    " access_key_id = ?8) OR (?7 = 'ResourceName' AND EXISTS (SELECT 1 FROM"                       \
+    " json_each(record, '$.resources') WHERE json_extract(value, '$.ARN') = ?8)) OR"               \
+    " (?7 = 'ResourceType' AND EXISTS (SELECT 1 FROM json_each(record, '$.resources') WHERE"       \
     " json_extract(value, '$.type') = ?8)))"
 #define LK_PAGE " AND event_time <= ?4 AND (event_time < ?4 OR seq < ?5)"
 
@@ -89,10 +89,10 @@ enum bw_code bw_trail_lookup_run(struct bw_db *db, const struct bw_trail_lookup 
                        "Unsupported lookup attribute key: %s", q->attr_key);
     int64_t before_time = q->before_seq ? q->before_time : INT64_MAX;
     int64_t before_seq = q->before_seq ? q->before_seq : INT64_MAX;
-    sqlite3_stmt *st = bw_db_prep(db, lookup_sql, err, "siiiiiss", q->account, q->start_ms,
-                                  q->end_ms, before_time, before_seq,
-                                  (int64_t)q->max_results + 1, q->attr_key ? q->attr_key : "*",
-                                  q->attr_key ? q->attr_value : "");
+    sqlite3_stmt *st =
+        bw_db_prep(db, lookup_sql, err, "siiiiiss", q->account, q->start_ms, q->end_ms, before_time,
+                   before_seq, (int64_t)q->max_results + 1, q->attr_key ? q->attr_key : "*",
+                   q->attr_key ? q->attr_value : "");
     if (!st)
         return err->code;
     json_t *arr = json_array();

@@ -13,8 +13,10 @@
 
 static bool has_table(struct bw_db *db, const char *name)
 {
-    sqlite3_stmt *st = bw_db_prep(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
-                                      " name = ?", NULL, "s", name);
+    sqlite3_stmt *st = bw_db_prep(db,
+                                  "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
+                                  " name = ?",
+                                  NULL, "s", name);
     bool row = false;
     if (st && bw_db_step(db, st, &row, NULL) != BW_OK)
         row = false;

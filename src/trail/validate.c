@@ -105,11 +105,11 @@ static bool verify_sig(struct vctx *v, const struct bw_trail_digest *d, const ch
     sqlite3_stmt *st = bw_db_prep(v->db, key_sql, NULL, "s", d->fingerprint);
     bool row = false, ok = false;
     if (st && !bw_db_step(v->db, st, &row, NULL) && row) {
-        const char *s2s = bw_trail_string_to_sign(v->a, d->end, d->bucket, key, sha,
-                                                  d->prev_signature);
+        const char *s2s =
+            bw_trail_string_to_sign(v->a, d->end, d->bucket, key, sha, d->prev_signature);
         ok = strcmp(d->algorithm, "SHA256withRSA") == 0 &&
-             bw_trail__verify(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                              s2s, sig);
+             bw_trail__verify(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), s2s,
+                              sig);
     }
     if (st)
         sqlite3_reset(st);
@@ -192,8 +192,8 @@ static void check_digest(struct vctx *v, const struct drow *r, struct link *prev
             check_log(v, d.logs[i].object, d.logs[i].hash, false);
     else if (in)
         check_orphans(v, r->id);
-    *prev = (struct link){r->key, s == BW_TRAIL_DELETED ? NULL : bw_arena_strdup(v->a, sha),
-                          r->sig};
+    *prev =
+        (struct link){r->key, s == BW_TRAIL_DELETED ? NULL : bw_arena_strdup(v->a, sha), r->sig};
 }
 
 static enum bw_code check_chain(struct vctx *v, const char *account, const char *region,
@@ -229,9 +229,8 @@ static const char *const uncovered_sql =
 
 static void check_uncovered(struct vctx *v, const char *account)
 {
-    sqlite3_stmt *st =
-        bw_db_prep(v->db, uncovered_sql, NULL, "iiiss", v->t->id, v->start, v->end, account,
-                   account);
+    sqlite3_stmt *st = bw_db_prep(v->db, uncovered_sql, NULL, "iiiss", v->t->id, v->start, v->end,
+                                  account, account);
     bool row;
     while (st && !bw_db_step(v->db, st, &row, NULL) && row)
         check_log(v, bw_db_col_str(v->a, st, 0), bw_db_col_str(v->a, st, 1), true);
@@ -286,7 +285,8 @@ static void scan_inserted(struct vctx *v, const char *rel, int depth)
 static const char *const trail_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE (name = ?1 OR arn = ?1) AND (?2 IS NULL OR"
+    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE (name = ?1 OR arn = ?1) "
+    "AND (?2 IS NULL OR"
     " account_id = ?2) ORDER BY id LIMIT 2";
 
 static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char *trail,
@@ -299,14 +299,24 @@ static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char 
     int n = 0;
     while (!bw_db_step(db, st, &row, err) && row) {
         if (n++ == 0)
-            *out = (struct bw_trail__row){
-                sqlite3_column_int64(st, 0), bw_db_col_str(a, st, 1), bw_db_col_str(a, st, 2),
-                bw_db_col_str(a, st, 3), bw_db_col_str(a, st, 4), bw_db_col_str(a, st, 5),
-                sqlite3_column_int(st, 6), bw_db_col_str(a, st, 7), sqlite3_column_int(st, 8),
-                sqlite3_column_int(st, 9), sqlite3_column_int64(st, 10),
-                sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
-                sqlite3_column_int64(st, 13), bw_db_col_str(a, st, 14),
-                !sqlite3_column_int(st, 15), false, sqlite3_column_int64(st, 16)};
+            *out = (struct bw_trail__row){sqlite3_column_int64(st, 0),
+                                          bw_db_col_str(a, st, 1),
+                                          bw_db_col_str(a, st, 2),
+                                          bw_db_col_str(a, st, 3),
+                                          bw_db_col_str(a, st, 4),
+                                          bw_db_col_str(a, st, 5),
+                                          sqlite3_column_int(st, 6),
+                                          bw_db_col_str(a, st, 7),
+                                          sqlite3_column_int(st, 8),
+                                          sqlite3_column_int(st, 9),
+                                          sqlite3_column_int64(st, 10),
+                                          sqlite3_column_int64(st, 11),
+                                          sqlite3_column_int64(st, 12),
+                                          sqlite3_column_int64(st, 13),
+                                          bw_db_col_str(a, st, 14),
+                                          !sqlite3_column_int(st, 15),
+                                          false,
+                                          sqlite3_column_int64(st, 16)};
     }
     sqlite3_reset(st);
     if (err->code)

@@ -130,8 +130,9 @@ static const char *log_key(struct bw_arena *a, const struct bw_trail__row *t, co
     unique[16] = 0;
     return bw_arena_printf(a, "%s%sAWSLogs/%s%s%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz",
                            t->prefix ? t->prefix : "", t->prefix ? "/" : "",
-                           t->is_org && t->org_id ? t->org_id : "", t->is_org && t->org_id ? "/" : "",
-                           e->account, e->region, date, e->account, e->region, stamp, unique);
+                           t->is_org && t->org_id ? t->org_id : "",
+                           t->is_org && t->org_id ? "/" : "", e->account, e->region, date,
+                           e->account, e->region, stamp, unique);
 }
 
 struct outfile {
@@ -148,8 +149,9 @@ static enum bw_code write_group(struct bw_arena *a, const struct bw_trail__row *
     struct bw_buf b;
     bw_buf_init(&b, a, 4096);
     bw_buf_adds(&b, "{\"Records\":[");
-    *f = (struct outfile){evs[first].account, evs[first].region, log_key(a, t, &evs[first]),
-                          "", evs[first].seq, 0, evs[first].time_ms, evs[first].time_ms};
+    *f = (struct outfile){
+        evs[first].account, evs[first].region, log_key(a, t, &evs[first]), "", evs[first].seq, 0,
+        evs[first].time_ms, evs[first].time_ms};
     bool sep = false;
     for (size_t i = first; i < n; i++) {
         if (used[i] || strcmp(evs[i].account, f->account) || strcmp(evs[i].region, f->region))
@@ -243,7 +245,8 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
 static const char *const trails_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE logging = 1 OR stop_drained = 0 ORDER BY id";
+    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE logging = 1 OR "
+    "stop_drained = 0 ORDER BY id";
 
 enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const char *sql,
                                    struct bw_trail__row **out, size_t *n, struct bw_err *err)
@@ -263,14 +266,24 @@ enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const c
             cap *= 2;
         }
         struct bw_trail__row *t = &(*out)[(*n)++];
-        *t = (struct bw_trail__row){
-            sqlite3_column_int64(st, 0), bw_db_col_str(a, st, 1), bw_db_col_str(a, st, 2),
-            bw_db_col_str(a, st, 3), bw_db_col_str(a, st, 4), bw_db_col_str(a, st, 5),
-            sqlite3_column_int(st, 6), bw_db_col_str(a, st, 7), sqlite3_column_int(st, 8),
-            sqlite3_column_int(st, 9), sqlite3_column_int64(st, 10),
-            sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
-            sqlite3_column_int64(st, 13), bw_db_col_str(a, st, 14),
-            !sqlite3_column_int(st, 15), false, sqlite3_column_int64(st, 16)};
+        *t = (struct bw_trail__row){sqlite3_column_int64(st, 0),
+                                    bw_db_col_str(a, st, 1),
+                                    bw_db_col_str(a, st, 2),
+                                    bw_db_col_str(a, st, 3),
+                                    bw_db_col_str(a, st, 4),
+                                    bw_db_col_str(a, st, 5),
+                                    sqlite3_column_int(st, 6),
+                                    bw_db_col_str(a, st, 7),
+                                    sqlite3_column_int(st, 8),
+                                    sqlite3_column_int(st, 9),
+                                    sqlite3_column_int64(st, 10),
+                                    sqlite3_column_int64(st, 11),
+                                    sqlite3_column_int64(st, 12),
+                                    sqlite3_column_int64(st, 13),
+                                    bw_db_col_str(a, st, 14),
+                                    !sqlite3_column_int(st, 15),
+                                    false,
+                                    sqlite3_column_int64(st, 16)};
     }
     sqlite3_reset(st);
     return err->code;

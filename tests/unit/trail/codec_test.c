@@ -51,9 +51,9 @@ static void string_to_sign_is_cloudtrails(void **state)
 {
     (void)state;
     struct bw_arena *a = bw_arena_new(0);
-    assert_string_equal(bw_trail_string_to_sign(a, "2016-11-28T12:00:00Z", "b", "AWSLogs/x",
-                                                 "00ff", NULL),
-                        "2016-11-28T12:00:00Z\nb/AWSLogs/x\n00ff\nnull");
+    assert_string_equal(
+        bw_trail_string_to_sign(a, "2016-11-28T12:00:00Z", "b", "AWSLogs/x", "00ff", NULL),
+        "2016-11-28T12:00:00Z\nb/AWSLogs/x\n00ff\nnull");
     assert_string_equal(bw_trail_string_to_sign(a, "T", "b", "k", "h", "abcd"), "T\nb/k\nh\nabcd");
     bw_arena_free(a);
 }
@@ -86,7 +86,11 @@ static void digest_rejects_bad_shapes(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", "[]", "{}", "null", "{\"awsAccountId\":1}",
+        "",
+        "[]",
+        "{}",
+        "null",
+        "{\"awsAccountId\":1}",
         "{\"awsAccountId\":\"1\",\"digestStartTime\":\"s\",\"digestEndTime\":\"e\","
         "\"digestS3Bucket\":\"b\",\"digestS3Object\":\"o\",\"digestPublicKeyFingerprint\":\"f\","
         "\"digestSignatureAlgorithm\":\"a\",\"logFiles\":[{\"s3Object\":\"x\"}]}",

@@ -123,11 +123,10 @@ static void validate_ok(struct fx *f, bool expect_ok)
 {
     struct bw_trail_validation v;
     struct bw_err err;
-    assert_int_equal(bw_trail_validate(f->db, "t", NULL, NULL, 0, f->now + 100000, NULL, NULL,
-                                       &v, &err),
-                     BW_OK);
-    bool ok = v.chain_intact && v.logs == v.logs_valid && v.digests == v.digests_valid &&
-              !v.inserted;
+    assert_int_equal(
+        bw_trail_validate(f->db, "t", NULL, NULL, 0, f->now + 100000, NULL, NULL, &v, &err), BW_OK);
+    bool ok =
+        v.chain_intact && v.logs == v.logs_valid && v.digests == v.digests_valid && !v.inserted;
     assert_int_equal(ok, expect_ok);
 }
 
@@ -155,17 +154,13 @@ static void crash_before_commit_rewrites_same_file(void **state)
     add_events(f, "111122223333", 0, 4, f->now - 3000);
     int files;
     /* no digest in this first pass: the crash comes right after the log file */
-    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET validation = 0", ""),
-                     BW_OK);
-    assert_int_equal(bw_trail_writer_run(f->db, &f->cfg, f->now - 2000, true, &files, &err),
-                     BW_OK);
+    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET validation = 0", ""), BW_OK);
+    assert_int_equal(bw_trail_writer_run(f->db, &f->cfg, f->now - 2000, true, &files, &err), BW_OK);
     assert_int_equal(files, 1);
-    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET validation = 1", ""),
-                     BW_OK);
+    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET validation = 1", ""), BW_OK);
     /* the crash: the file is on disk but the commit (row + cursor) never happened */
     assert_int_equal(bw_db_exec(f->db, &err, NULL, "DELETE FROM trail_files", ""), BW_OK);
-    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET cursor_seq = 0", ""),
-                     BW_OK);
+    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET cursor_seq = 0", ""), BW_OK);
     add_events(f, "111122223333", 10, 2, f->now - 2500);
     assert_int_equal(bw_trail_writer_run(f->db, &f->cfg, f->now, false, &files, &err), BW_OK);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM trail_files WHERE kind = 'log'"), 1);
