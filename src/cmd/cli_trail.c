@@ -100,6 +100,26 @@ static void report(void *arg, const struct bw_trail_report_item *it)
                it->detail ? ": " : "", it->detail ? it->detail : "");
 }
 
+/* Prints validate's totals; returns the exit status. */
+static int summary(const struct bw_trail_validation *v, const char *s1, const char *s2,
+                   bool verbose, double secs)
+{
+    printf("\nResults requested for %s to %s\n", s1, s2);
+    printf("%zu/%zu digest files valid\n%zu/%zu log files valid\n", v->digests_valid, v->digests,
+           v->logs_valid, v->logs);
+    if (v->inserted)
+        printf("%zu files INVALID: inserted (delivered by no trail)\n", v->inserted);
+    if (v->uncovered)
+        printf("%zu log files not yet covered by a digest (hash as recorded: valid)\n",
+               v->uncovered);
+    printf("Digest chain: %s\n", v->chain_intact ? "intact" : "BROKEN");
+    if (verbose)
+        printf("Hashed %" PRIu64 " bytes in %.3f s\n", v->bytes_hashed, secs);
+    bool ok = v->chain_intact && v->digests_valid == v->digests && v->logs_valid == v->logs &&
+              !v->inserted;
+    return ok ? 0 : 1;
+}
+
 static int validate(int argc, char **argv)
 {
     const char *trail = opt(argc, argv, "--trail", opt(argc, argv, "--trail-arn", NULL));
@@ -133,20 +153,7 @@ static int validate(int argc, char **argv)
         fprintf(stderr, "bulwark trail validate: %s\n", err.msg);
         return 2;
     }
-    printf("\nResults requested for %s to %s\n", s1, s2);
-    printf("%zu/%zu digest files valid\n%zu/%zu log files valid\n", v.digests_valid, v.digests,
-           v.logs_valid, v.logs);
-    if (v.inserted)
-        printf("%zu files INVALID: inserted (delivered by no trail)\n", v.inserted);
-    if (v.uncovered)
-        printf("%zu log files not yet covered by a digest (hash as recorded: valid)\n",
-               v.uncovered);
-    printf("Digest chain: %s\n", v.chain_intact ? "intact" : "BROKEN");
-    if (flag(argc, argv, "--verbose"))
-        printf("Hashed %" PRIu64 " bytes in %.3f s\n", v.bytes_hashed, secs);
-    bool ok =
-        v.chain_intact && v.digests_valid == v.digests && v.logs_valid == v.logs && !v.inserted;
-    return ok ? 0 : 1;
+    return summary(&v, s1, s2, flag(argc, argv, "--verbose"), secs);
 }
 
 /* The account to look at: --account, else the first account made by init. */

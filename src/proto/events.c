@@ -339,6 +339,32 @@ static char *dup_or_null(const char *s)
     return d;
 }
 
+/* Queues a copy of e (taking ownership of e->record) for the batch writer. */
+static void enqueue(struct bw_trail_queue *tq, const struct pending *e)
+{
+    struct pending q = {dup_or_null(e->event_id),
+                        dup_or_null(e->account_id),
+                        dup_or_null(e->source),
+                        dup_or_null(e->name),
+                        dup_or_null(e->username),
+                        dup_or_null(e->akid),
+                        dup_or_null(e->ip),
+                        dup_or_null(e->error),
+                        e->record,
+                        dup_or_null(e->region),
+                        e->time_ms,
+                        e->read_only};
+    pthread_mutex_lock(&tq->mu);
+    if (tq->n == tq->cap) {
+        tq->cap = tq->cap ? tq->cap * 2 : 256;
+        tq->items = realloc(tq->items, tq->cap * sizeof *tq->items);
+        if (!tq->items)
+            bw_oom();
+    }
+    tq->items[tq->n++] = q;
+    pthread_mutex_unlock(&tq->mu);
+}
+
 enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *failure, bool in_txn,
                                     struct bw_err *err)
 {
@@ -374,28 +400,7 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
         free(text);
         return rc;
     }
-    struct pending q = {dup_or_null(e.event_id),
-                        dup_or_null(e.account_id),
-                        dup_or_null(e.source),
-                        dup_or_null(e.name),
-                        dup_or_null(e.username),
-                        dup_or_null(e.akid),
-                        dup_or_null(e.ip),
-                        dup_or_null(e.error),
-                        text,
-                        dup_or_null(e.region),
-                        e.time_ms,
-                        e.read_only};
-    struct bw_trail_queue *tq = c->srv->trail;
-    pthread_mutex_lock(&tq->mu);
-    if (tq->n == tq->cap) {
-        tq->cap = tq->cap ? tq->cap * 2 : 256;
-        tq->items = realloc(tq->items, tq->cap * sizeof *tq->items);
-        if (!tq->items)
-            bw_oom();
-    }
-    tq->items[tq->n++] = q;
-    pthread_mutex_unlock(&tq->mu);
+    enqueue(c->srv->trail, &e);
     return BW_OK;
 }
 
