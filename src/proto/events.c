@@ -160,8 +160,15 @@ static json_t *json_params_json(struct bw_call *c)
     return o;
 }
 
+/* Stands for the caller of a request that failed authentication: nobody was proven,
+ * so the event belongs to no account (tail and top show it; LookupEvents does not). */
+static const struct bw_principal unknown_caller = {
+    .type = BW_PRINCIPAL_ANONYMOUS, .account_id = "", .arn = "", .principal_id = ""};
+
 static json_t *user_identity(const struct bw_principal *p)
 {
+    if (p == &unknown_caller)
+        return json_pack("{s:s}", "type", "Unknown");
     static const char *const types[] = {"AWSAccount", "IAMUser",       "AssumedRole",
                                         "Root",       "FederatedUser", "AWSService"};
     json_t *u = json_object();
@@ -243,6 +250,8 @@ static json_t *event_resources(struct bw_call *c)
         return NULL;
     const char *type = arn_type(c->arena, arn);
     const char *acct = c->target_account ? c->target_account : c->principal->account_id;
+    if (!acct[0])
+        return NULL;
     return json_pack("[{s:s,s:s,s:s*}]", "ARN", arn, "accountId", acct, "type", type);
 }
 
@@ -365,8 +374,8 @@ static void enqueue(struct bw_trail_queue *tq, const struct pending *e)
     pthread_mutex_unlock(&tq->mu);
 }
 
-enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *failure, bool in_txn,
-                                    struct bw_err *err)
+static enum bw_code record(struct bw_call *c, const struct bw_err *failure, bool in_txn,
+                           struct bw_err *err)
 {
 #ifdef BW_TRAIL_BENCH_NO_RECORD
     /* bench/trail only: a separate build measures a write call without its event */
@@ -402,6 +411,20 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
     }
     enqueue(c->srv->trail, &e);
     return BW_OK;
+}
+
+enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *failure, bool in_txn,
+                                    struct bw_err *err)
+{
+    if (!c->svc || !c->op)
+        return BW_OK; /* not an API call: routing failed before an operation was known */
+    if (c->principal)
+        return record(c, failure, in_txn, err);
+    /* authentication failed: recorded with an Unknown identity and no account */
+    c->principal = (struct bw_principal *)&unknown_caller;
+    enum bw_code rc = record(c, failure, false, err);
+    c->principal = NULL;
+    return rc;
 }
 
 static void flush_batch(struct bw_trail_queue *q, struct pending *items, size_t n)
