@@ -410,3 +410,18 @@ def test_tail_and_top(server, trail):
     pr = [json.loads(l) for l in th.bulwark(server, "top", "--by", "principal",
                                             "--json").stdout.splitlines()]
     assert any(r["key"].endswith(":user/nobody") and r["denied"] >= 2 for r in pr)
+
+
+def test_hostile_user_agent_recorded_as_valid_json(server, trail):
+    import botocore.config
+    cfg = botocore.config.Config(user_agent_extra='q"uote back\\slash caf\xe9 {}',
+                                 retries={"max_attempts": 1})
+    import boto3
+    iam = boto3.client("iam", endpoint_url=server.endpoint, region_name="us-east-1",
+                       aws_access_key_id=server.admin.akid,
+                       aws_secret_access_key=server.admin.secret, config=cfg)
+    iam.create_user(UserName="ua-user")
+    rec, _ = lookup_one(trail, "ResourceName", f"arn:aws:iam::{server.account}:user/ua-user")
+    assert 'q"uote back\\slash caf' in rec["userAgent"] and rec["userAgent"].endswith(" {}")
+    th.settle(server, "main")
+    assert any(r["userAgent"] == rec["userAgent"] for r in th.records(server, "main"))
