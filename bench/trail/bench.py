@@ -209,6 +209,20 @@ def bench_validate():
             if cur >= mx - 5 and und == 0:
                 break
             time.sleep(0.2)
+        c = Client(d.port, d.akid, d.secret)
+        for label, body in (("no attribute", '{"MaxResults":50}'),
+                            ("EventName", '{"MaxResults":50,"LookupAttributes":[{"AttributeKey":'
+                                          '"EventName","AttributeValue":"PutUserPolicy"}]}'),
+                            ("Username (rare)", '{"MaxResults":50,"LookupAttributes":[{'
+                                                '"AttributeKey":"Username","AttributeValue":'
+                                                '"admin"}]}')):
+            lat = []
+            for _ in range(30):
+                t = time.perf_counter()
+                c.ct("LookupEvents", body)
+                lat.append(time.perf_counter() - t)
+            print(f"LookupEvents, {label}, 50 results of {n} events: p50 "
+                  f"{statistics.median(lat) * 1e3:.1f} ms")
         d.stop()
         root = os.path.join(d.data, "trails", "bench")
         files = sorted(p for p in glob.glob(os.path.join(root, "**", "*.json.gz"), recursive=True))
