@@ -46,7 +46,7 @@ void bw_trail_writer_cfg_init(struct bw_trail_writer_cfg *cfg, const char *data_
         .secrets = secrets,
         .delivery_ms = dv >= 0 && dv <= 86400 ? (int64_t)(dv * 1000) : 300000,
         .digest_ms = gv >= 1 && gv <= 86400 ? (int64_t)(gv * 1000) : 3600000,
-        .batch = 20000,
+        .batch = 5000,
     };
 }
 

@@ -425,3 +425,29 @@ def test_hostile_user_agent_recorded_as_valid_json(server, trail):
     assert 'q"uote back\\slash caf' in rec["userAgent"] and rec["userAgent"].endswith(" {}")
     th.settle(server, "main")
     assert any(r["userAgent"] == rec["userAgent"] for r in th.records(server, "main"))
+
+
+def test_invalid_utf8_user_agent_becomes_replacement_characters(server, trail):
+    """User-Agent is not signed (SigV4 leaves it out), so any bytes can arrive; the
+    record stays valid JSON with U+FFFD for each invalid byte."""
+    import http.client
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    body = "Action=CreateUser&Version=2010-05-08&UserName=bytes-user"
+    req = botocore.awsrequest.AWSRequest(
+        method="POST", url=server.endpoint + "/", data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    botocore.auth.SigV4Auth(botocore.credentials.Credentials(server.admin.akid,
+                                                             server.admin.secret),
+                            "iam", "us-east-1").add_auth(req)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.putrequest("POST", "/", skip_accept_encoding=True)
+    for k, v in req.headers.items():
+        conn.putheader(k, v)
+    conn.putheader("User-Agent", b"bad\xff\xc3 ua\x7f")
+    conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders(body.encode())
+    assert conn.getresponse().status == 200
+    rec, _ = lookup_one(trail, "ResourceName", f"arn:aws:iam::{server.account}:user/bytes-user")
+    assert rec["userAgent"] == "bad\ufffd\ufffd ua\x7f"
