@@ -52,6 +52,7 @@ struct bw_trail__row {
     bool draining;     /* stopped, events up to stop_ms not yet all delivered */
     bool final_digest; /* set by the writer when draining just finished */
     int64_t start_ms;  /* logging (re)started: earlier events are not the trail's */
+    bool multi_region, include_global;
 };
 
 /* Loads trails with a query selecting the columns of writer.c's trails_sql. */

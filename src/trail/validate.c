@@ -285,7 +285,8 @@ static void scan_inserted(struct vctx *v, const char *rel, int depth)
 static const char *const trail_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE (name = ?1 OR arn = ?1) "
+    " home_region, stop_drained, COALESCE(start_ms, 0), multi_region, include_global FROM trails "
+    "WHERE (name = ?1 OR arn = ?1) "
     "AND (?2 IS NULL OR"
     " account_id = ?2) ORDER BY id LIMIT 2";
 
@@ -316,7 +317,9 @@ static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char 
                                           bw_db_col_str(a, st, 14),
                                           !sqlite3_column_int(st, 15),
                                           false,
-                                          sqlite3_column_int64(st, 16)};
+                                          sqlite3_column_int64(st, 16),
+                                          sqlite3_column_int(st, 17),
+                                          sqlite3_column_int(st, 18)};
     }
     sqlite3_reset(st);
     if (err->code)

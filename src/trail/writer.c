@@ -26,8 +26,30 @@
 
 struct ev {
     int64_t seq, time_ms;
-    const char *account, *region, *record;
+    const char *account, *region, *record, *source;
 };
+
+/* Global services: their events are the trail's only with IncludeGlobalServiceEvents
+ * (CloudTrail "Understanding multi-Region trails and global service events"). */
+static bool is_global(const char *source)
+{
+    static const char *const global[] = {"iam.amazonaws.com", "sts.amazonaws.com",
+                                         "organizations.amazonaws.com", "cloudfront.amazonaws.com",
+                                         "route53.amazonaws.com"};
+    for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+        if (strcmp(source, global[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the trail's region settings take the event. */
+static bool region_matches(const struct bw_trail__row *t, const struct ev *e)
+{
+    bool global = is_global(e->source);
+    if (global)
+        return t->include_global;
+    return t->multi_region || strcmp(e->region, t->home_region) == 0;
+}
 
 struct match_cache {
     const char **accounts;
@@ -79,7 +101,8 @@ static bool account_matches(struct bw_db *db, struct bw_arena *a, const struct b
 }
 
 static const char *const scan_sql =
-    "SELECT seq, account_id, region, event_time, record FROM trail_events WHERE seq > ?"
+    "SELECT seq, account_id, region, event_time, record, event_source FROM trail_events"
+    " WHERE seq > ?"
     " ORDER BY seq LIMIT ?";
 
 /* Reads up to cfg->batch events after the cursor; keeps those the trail receives. */
@@ -97,14 +120,18 @@ static enum bw_code scan(struct bw_db *db, struct bw_arena *a, const struct bw_t
     bool row;
     while (!bw_db_step(db, st, &row, err) && row) {
         (*scanned)++;
-        struct ev e = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 3),
-                       bw_db_col_str(a, st, 1), bw_db_col_str(a, st, 2), NULL};
+        struct ev e = {sqlite3_column_int64(st, 0),
+                       sqlite3_column_int64(st, 3),
+                       bw_db_col_str(a, st, 1),
+                       bw_db_col_str(a, st, 2),
+                       NULL,
+                       (const char *)sqlite3_column_text(st, 5)};
         *last_seq = e.seq;
         if (!t->logging && e.time_ms > t->stop_ms)
             continue; /* stopped: deliver up to (and including) the StopLogging event */
         if (e.time_ms < t->start_ms)
             continue; /* before StartLogging (a read-only event committed late) */
-        if (!account_matches(db, a, t, &mc, e.account))
+        if (!region_matches(t, &e) || !account_matches(db, a, t, &mc, e.account))
             continue;
         e.record = bw_db_col_str(a, st, 4);
         if (*n == cap) {
@@ -218,7 +245,9 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
     if (scan(db, a, t, cfg->batch, &evs, &n, &last_seq, &scanned, err))
         return err->code;
     bool full = scanned >= cfg->batch;
-    bool drained = !t->logging && !full;
+    /* stopped: done once nothing is left and the read-only events queued before the stop
+     * (committed in batches every 50 ms, proto/events.c) have had time to land */
+    bool drained = !t->logging && !full && now >= t->stop_ms + 1000;
     if (last_seq == t->cursor_seq && !(drained && t->draining))
         return BW_OK;
     int64_t oldest = n ? evs[0].time_ms : now;
@@ -245,7 +274,8 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
 static const char *const trails_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained, COALESCE(start_ms, 0) FROM trails WHERE logging = 1 OR "
+    " home_region, stop_drained, COALESCE(start_ms, 0), multi_region, include_global FROM trails "
+    "WHERE logging = 1 OR "
     "stop_drained = 0 ORDER BY id";
 
 enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const char *sql,
@@ -283,7 +313,9 @@ enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const c
                                     bw_db_col_str(a, st, 14),
                                     !sqlite3_column_int(st, 15),
                                     false,
-                                    sqlite3_column_int64(st, 16)};
+                                    sqlite3_column_int64(st, 16),
+                                    sqlite3_column_int(st, 17),
+                                    sqlite3_column_int(st, 18)};
     }
     sqlite3_reset(st);
     return err->code;

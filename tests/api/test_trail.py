@@ -451,3 +451,40 @@ def test_invalid_utf8_user_agent_becomes_replacement_characters(server, trail):
     assert conn.getresponse().status == 200
     rec, _ = lookup_one(trail, "ResourceName", f"arn:aws:iam::{server.account}:user/bytes-user")
     assert rec["userAgent"] == "bad\ufffd\ufffd ua\x7f"
+
+
+def test_global_and_region_settings(server, trail):
+    """IncludeGlobalServiceEvents=false leaves IAM/STS out; a single-Region trail takes
+    only its home Region's regional events, a multi-Region trail every Region's."""
+    ct = trail
+    ct.create_trail(Name="regional", S3BucketName="b-1", IncludeGlobalServiceEvents=False)
+    ct.create_trail(Name="everywhere", S3BucketName="b-1", IsMultiRegionTrail=True)
+    ct.start_logging(Name="regional")
+    ct.start_logging(Name="everywhere")
+    server.client("iam").create_user(UserName="global-user")
+    ct.get_trail_status(Name="regional")
+    import boto3, botocore.config
+    eu = boto3.client("cloudtrail", endpoint_url=server.endpoint, region_name="eu-west-1",
+                      aws_access_key_id=server.admin.akid,
+                      aws_secret_access_key=server.admin.secret,
+                      config=botocore.config.Config(retries={"max_attempts": 1}))
+    eu.list_trails()
+    ct.stop_logging(Name="regional")
+    ct.stop_logging(Name="everywhere")
+
+    def names(t):
+        return {(r["eventName"], r["awsRegion"]) for r in th.records(server, t)}
+    def drained():
+        with th.db(server) as c:
+            return all(c.execute("SELECT stop_drained FROM trails WHERE name = ?",
+                                 (t,)).fetchone()[0] == 1 for t in ("regional", "everywhere"))
+    th.wait_for(drained)
+    reg, every = names("regional"), names("everywhere")
+    assert ("CreateUser", "us-east-1") not in reg and ("GetTrailStatus", "us-east-1") in reg
+    assert ("ListTrails", "eu-west-1") not in reg
+    assert ("CreateUser", "us-east-1") in every and ("ListTrails", "eu-west-1") in every
+    eu_files = [f for f in th.log_files(server, "everywhere") if "/CloudTrail/eu-west-1/" in f]
+    assert eu_files, "events are filed per Region"
+    assert ("ListTrails", "eu-west-1") not in names("main")
+    ct.delete_trail(Name="regional")
+    ct.delete_trail(Name="everywhere")
