@@ -238,6 +238,27 @@ static void check_uncovered(struct vctx *v, const char *account)
         sqlite3_reset(st);
 }
 
+/* Logs whose digest is gone from the store as well as from disk: the chain lost a link. */
+static const char *const orphan_sql =
+    "SELECT DISTINCT digest_id FROM trail_files WHERE trail_id = ?1 AND kind = 'log' AND"
+    " digest_id IS NOT NULL AND (?2 IS NULL OR account_id = ?2) AND digest_id NOT IN"
+    " (SELECT id FROM trail_files WHERE trail_id = ?1 AND kind = 'digest')";
+
+static void check_lost_digests(struct vctx *v, const char *account)
+{
+    sqlite3_stmt *st = bw_db_prep(v->db, orphan_sql, NULL, "is", v->t->id, account);
+    bool row;
+    while (st && !bw_db_step(v->db, st, &row, NULL) && row) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        v->out->chain_intact = false;
+        emit(v, true, bw_arena_printf(v->a, "(digest #%lld, erased from disk and store)",
+                                      (long long)id),
+             BW_TRAIL_DELETED, "the logs it listed are no longer covered");
+    }
+    if (st)
+        sqlite3_reset(st);
+}
+
 static const char *const known_sql = "SELECT trail_id FROM trail_files WHERE key = ?";
 
 /* Reports files under the trail's directory that no trail delivered. */
@@ -366,6 +387,7 @@ enum bw_code bw_trail_validate(struct bw_db *db, const char *trail, const char *
     for (size_t i = 0; !rc && i < n; i++)
         rc = check_chain(&v, acct[i], reg[i], err);
     if (!rc) {
+        check_lost_digests(&v, account);
         check_uncovered(&v, account);
         scan_inserted(&v, "", 0);
     }

@@ -325,3 +325,24 @@ def test_organization_trail(server):
     assert ev and all(json.loads(e["CloudTrailEvent"])["recipientAccountId"] == member
                       for e in ev)
     ct.stop_logging(Name="org")
+
+
+def test_digest_erased_from_disk_and_store_detected(server, pristine):
+    """An attacker who also edits the store to hide the newest digest still breaks the
+    chain: the logs it listed point at a digest that no longer exists."""
+    d = th.digest_files(server, "sealed")[-1]
+    key = d.split("/sealed/", 1)[1]
+    c = sqlite3.connect(os.path.join(server.data_dir, "bulwark.db"), timeout=30)
+    with c:
+        row = c.execute("SELECT * FROM trail_files WHERE key = ?", (key,)).fetchone()
+        cols = [x[0] for x in c.execute("SELECT * FROM trail_files LIMIT 0").description]
+        c.execute("DELETE FROM trail_files WHERE key = ?", (key,))
+    os.unlink(d)
+    try:
+        p = validate(server)
+        assert p.returncode == 1, p.stdout
+        assert "erased from disk and store" in p.stdout and "Digest chain: BROKEN" in p.stdout
+    finally:
+        with c:
+            c.execute("INSERT INTO trail_files (%s) VALUES (%s)" % (
+                ",".join(cols), ",".join("?" * len(cols))), row)
