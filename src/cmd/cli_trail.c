@@ -174,6 +174,32 @@ static const char *default_account(struct bw_db *db, struct bw_arena *a, int arg
     return acct;
 }
 
+/* Prints up to max records of the lookup, page by page; returns the exit status. */
+static int print_pages(struct bw_db *db, struct bw_trail_lookup *q, long max)
+{
+    for (long shown = 0; shown < max;) {
+        q->max_results = (int)(max - shown > 50 ? 50 : max - shown);
+        struct bw_trail_page p;
+        struct bw_err err;
+        bw_err_clear(&err);
+        if (bw_trail_lookup_run(db, q, &p, &err)) {
+            fprintf(stderr, "bulwark trail lookup: %s\n", err.msg);
+            return 2;
+        }
+        size_t i;
+        json_t *e;
+        json_array_foreach(p.events, i, e)
+            puts(json_string_value(json_object_get(e, "CloudTrailEvent")));
+        shown += (long)json_array_size(p.events);
+        json_decref(p.events);
+        if (!p.more)
+            break;
+        q->before_time = p.last_time;
+        q->before_seq = p.last_seq;
+    }
+    return 0;
+}
+
 static int lookup(int argc, char **argv)
 {
     struct bw_db *db = open_db(argc, argv);
@@ -202,28 +228,7 @@ static int lookup(int argc, char **argv)
         q.attr_key = bw_arena_strndup(a, attr, (size_t)(strchr(attr, '=') - attr));
         q.attr_value = strchr(attr, '=') + 1;
     }
-    long max = m ? strtol(m, NULL, 10) : 50;
-    for (long shown = 0; shown < max;) {
-        q.max_results = (int)(max - shown > 50 ? 50 : max - shown);
-        struct bw_trail_page p;
-        struct bw_err err;
-        bw_err_clear(&err);
-        if (bw_trail_lookup_run(db, &q, &p, &err)) {
-            fprintf(stderr, "bulwark trail lookup: %s\n", err.msg);
-            rc = 2;
-            break;
-        }
-        size_t i;
-        json_t *e;
-        json_array_foreach(p.events, i, e)
-            puts(json_string_value(json_object_get(e, "CloudTrailEvent")));
-        shown += (long)json_array_size(p.events);
-        json_decref(p.events);
-        if (!p.more)
-            break;
-        q.before_time = p.last_time;
-        q.before_seq = p.last_seq;
-    }
+    rc = print_pages(db, &q, m ? strtol(m, NULL, 10) : 50);
 out:
     bw_arena_free(a);
     bw_db_close(db);

@@ -251,8 +251,8 @@ static void check_lost_digests(struct vctx *v, const char *account)
     while (st && !bw_db_step(v->db, st, &row, NULL) && row) {
         int64_t id = sqlite3_column_int64(st, 0);
         v->out->chain_intact = false;
-        emit(v, true, bw_arena_printf(v->a, "(digest #%lld, erased from disk and store)",
-                                      (long long)id),
+        emit(v, true,
+             bw_arena_printf(v->a, "(digest #%lld, erased from disk and store)", (long long)id),
              BW_TRAIL_DELETED, "the logs it listed are no longer covered");
     }
     if (st)
