@@ -488,3 +488,20 @@ def test_global_and_region_settings(server, trail):
     assert ("ListTrails", "eu-west-1") not in names("main")
     ct.delete_trail(Name="regional")
     ct.delete_trail(Name="everywhere")
+
+
+def test_lookup_cli(server, trail):
+    iam = server.client("iam")
+    for i in range(35):
+        iam.create_user(UserName=f"cli{i}")
+    p = th.bulwark(server, "lookup", "--attribute", "EventName=CreateUser", "--max", "60",
+                   "--account", server.account)
+    assert p.returncode == 0, p.stderr
+    recs = [json.loads(l) for l in p.stdout.splitlines()]
+    assert len(recs) > 50  # more than one page
+    assert all(r["eventName"] == "CreateUser" for r in recs)
+    assert len({r["eventID"] for r in recs}) == len(recs)
+    times = [r["eventTime"] for r in recs]
+    assert times == sorted(times, reverse=True)
+    bad = th.bulwark(server, "lookup", "--attribute", "Colour=blue")
+    assert bad.returncode == 2 and "Unsupported lookup attribute" in bad.stderr
