@@ -5,9 +5,9 @@
  * until they exist in the schema (migrations 02NN) every account is in no
  * organization ("none"), and organization trails log their own account only.
  *
- * Expected tables (to be confirmed when the Organizations branch merges):
+ * Tables (as the Organizations branch defines them in 0200_org_core.sql):
  *   org_accounts(account_id, org_id, …)  — one row per member (management included)
- *   org_organizations(id, management_account_id, …)
+ *   org_organizations(id, management_account, …)
  */
 #include "trail/trail.h"
 
@@ -52,6 +52,6 @@ const char *bw_trail_org_management(struct bw_db *db, struct bw_arena *a, const 
 {
     if (!org_id || !has_table(db, "org_organizations"))
         return NULL;
-    return one_string(db, a, "SELECT management_account_id FROM org_organizations WHERE id = ?",
+    return one_string(db, a, "SELECT management_account FROM org_organizations WHERE id = ?",
                       org_id);
 }

@@ -43,12 +43,18 @@ const char *bw_trail_status_name(enum bw_trail_status s)
     return s <= BW_TRAIL_UNCOVERED ? names[s] : "?";
 }
 
-/* SHA-256 of a file, streamed; false when it cannot be opened. */
+/* SHA-256 of a file, streamed; false when it cannot be opened. A recorded file whose
+ * rename is still pending (the writer is between its commit and its rename) is read
+ * from its durable "<key>.tmp". */
 static bool hash_file(struct vctx *v, const char *key, char out[65])
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", v->t->dir, key);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(path, sizeof path, "%s/%s.tmp", v->t->dir, key);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
     if (fd < 0)
         return false;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -134,8 +140,12 @@ static enum bw_trail_status load_digest(struct vctx *v, const char *key, const c
     snprintf(path, sizeof path, "%s/%s", v->t->dir, key);
     unsigned char *raw, *text = NULL;
     size_t len, text_len;
-    if (!bw_trail__read_file(path, &raw, &len))
-        return BW_TRAIL_DELETED;
+    if (!bw_trail__read_file(path, &raw, &len)) {
+        /* recorded, rename pending (see digest.c): read the durable .tmp */
+        snprintf(path, sizeof path, "%s/%s.tmp", v->t->dir, key);
+        if (!bw_trail__read_file(path, &raw, &len))
+            return BW_TRAIL_DELETED;
+    }
     v->out->bytes_hashed += len;
     bw_trail_sha256_hex(raw, len, sha);
     struct bw_err e;

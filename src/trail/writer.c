@@ -7,10 +7,13 @@
  * and a cursor (trails.cursor_seq) is enough to never skip or repeat one.
  *
  * Crash safety: a file's name depends only on the trail, the account/region and
- * its first event (seq and time), and is written before the cursor moves. A
- * crash between the rename and the commit leaves an orphan that the next pass
- * overwrites under the same name with the same events (and possibly newer
- * ones): nothing is lost and nothing is delivered twice.
+ * its first event (seq and time). It is written durably as "<name>.tmp", then
+ * its record and the cursor are committed, then it is renamed into place. A
+ * crash before the commit leaves a .tmp that the next pass rewrites under the
+ * same name with the same events (and possibly newer ones); a crash after it
+ * leaves a recorded .tmp that the next pass renames (recover_logs). Nothing is
+ * lost, nothing is delivered twice, and a visible file is always recorded, so
+ * validating a live trail never sees a file the store does not know.
  *
  * Key layout (CloudTrail "Finding your CloudTrail log files"):
  *   [prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
@@ -200,7 +203,7 @@ static enum bw_code write_group(struct bw_arena *a, const struct bw_trail__row *
     if (bw_trail_gzip(b.p, b.len, &gz, &gz_len, err))
         return err->code;
     bw_trail_sha256_hex(gz, gz_len, f->sha);
-    enum bw_code rc = bw_trail__write_file(t->dir, f->key, gz, gz_len, err);
+    enum bw_code rc = bw_trail__write_tmp(t->dir, f->key, gz, gz_len, err);
     free(gz);
     return rc;
 }
@@ -234,6 +237,29 @@ fail:
     return err->code;
 }
 
+static const char *const last_batch_sql =
+    "SELECT key FROM trail_files WHERE trail_id = ?1 AND kind = 'log' AND created_ms ="
+    " (SELECT MAX(created_ms) FROM trail_files WHERE trail_id = ?1 AND kind = 'log')";
+
+/* Publishes the files of the last recorded batch if a crash came between the commit and
+ * the renames (earlier batches were all published before the next one began). */
+static enum bw_code recover_logs(struct bw_db *db, struct bw_arena *a,
+                                 const struct bw_trail__row *t, struct bw_err *err)
+{
+    sqlite3_stmt *st = bw_db_prep(db, last_batch_sql, err, "i", t->id);
+    if (!st)
+        return err->code;
+    bool row;
+    enum bw_code rc = BW_OK;
+    while (!rc && !bw_db_step(db, st, &row, err) && row) {
+        const char *key = bw_db_col_str(a, st, 0);
+        if (bw_trail__tmp_pending(t->dir, key))
+            rc = bw_trail__publish(t->dir, key, err);
+    }
+    sqlite3_reset(st);
+    return rc ? rc : err->code;
+}
+
 /* Delivers the trail's due events; *files += files written. */
 static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
                             const struct bw_trail_writer_cfg *cfg, struct bw_trail__row *t,
@@ -242,7 +268,8 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
     struct ev *evs = NULL;
     size_t n = 0, scanned = 0;
     int64_t last_seq = t->cursor_seq;
-    if (scan(db, a, t, cfg->batch, &evs, &n, &last_seq, &scanned, err))
+    if (recover_logs(db, a, t, err) ||
+        scan(db, a, t, cfg->batch, &evs, &n, &last_seq, &scanned, err))
         return err->code;
     bool full = scanned >= cfg->batch;
     /* stopped: done once nothing is left and the read-only events queued before the stop
@@ -265,6 +292,9 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
     }
     if (commit_files(db, t, f, nf, last_seq, drained, now, err))
         return err->code;
+    for (size_t i = 0; i < nf; i++) /* visible only once recorded: see recover_logs */
+        if (bw_trail__publish(t->dir, f[i].key, err))
+            return err->code;
     t->cursor_seq = last_seq;
     t->final_digest = drained && t->draining;
     *files += (int)nf;

@@ -172,6 +172,32 @@ static void crash_before_commit_rewrites_same_file(void **state)
     validate_ok(f, true);
 }
 
+static void crash_after_commit_publishes_on_next_pass(void **state)
+{
+    struct fx *f = *state;
+    struct bw_err err;
+    add_events(f, "111122223333", 0, 3, f->now - 3000);
+    int files;
+    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET validation = 0", ""), BW_OK);
+    assert_int_equal(bw_trail_writer_run(f->db, &f->cfg, f->now - 2000, true, &files, &err), BW_OK);
+    /* the crash: recorded, but the rename to the final name never happened */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "f=$(find %s -name '*_CloudTrail_*.json.gz'); test -n \"$f\" && mv $f $f.tmp",
+             f->trail_dir);
+    assert_int_equal(system(cmd), 0);
+    validate_ok(f, true); /* a live validation reads the pending .tmp */
+    assert_int_equal(bw_db_exec(f->db, &err, NULL, "UPDATE trails SET validation = 1", ""), BW_OK);
+    assert_int_equal(bw_trail_writer_run(f->db, &f->cfg, f->now, false, &files, &err), BW_OK);
+    snprintf(cmd, sizeof cmd,
+             "test $(find %s -name '*_CloudTrail_*.json.gz' | wc -l) -eq 1 &&"
+             " test $(find %s -name '*.tmp' | wc -l) -eq 0",
+             f->trail_dir, f->trail_dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(delivered_records(f), 3);
+    validate_ok(f, true);
+}
+
 static void flipped_byte_is_modified(void **state)
 {
     struct fx *f = *state;
@@ -194,6 +220,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(delivers_once_and_validates, setup, teardown),
         cmocka_unit_test_setup_teardown(crash_before_commit_rewrites_same_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(crash_after_commit_publishes_on_next_pass, setup, teardown),
         cmocka_unit_test_setup_teardown(flipped_byte_is_modified, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
