@@ -5,8 +5,14 @@
  * outbox), so a committed change always has its event and a rolled-back one
  * never does. Read-only and failed calls changed nothing: their events go to a
  * queue that a writer thread commits in batches every 50 ms (and on shutdown).
- * Secrets never enter a record: fields named like passwords, secret keys and
- * session tokens are replaced as CloudTrail does.
+ * Secrets never enter a record: secret access keys and session tokens are left
+ * out and passwords, private keys and assertions are replaced by
+ * HIDDEN_DUE_TO_SECURITY_REASONS, as CloudTrail does. The record is written
+ * straight into the call's arena (jansson only for the input and response
+ * sub-trees) and the outbox row has no secondary index: src/trail indexes it
+ * later for LookupEvents and delivers it to trails (docs/trail.md). A call that
+ * failed authentication may be recorded too (no principal: userIdentity type
+ * Unknown, no account).
  */
 #include "proto/internal.h"
 
