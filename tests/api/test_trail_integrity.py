@@ -257,6 +257,17 @@ def _create_account(server, name):
     return kv["account_id"], Creds(kv["aws_access_key_id"], kv["aws_secret_access_key"])
 
 
+def insert_row(c, table, values):
+    """Inserts values, giving any other NOT NULL column without a default a filler."""
+    row = dict(values)
+    for _, name, typ, notnull, default, _pk in c.execute(f"PRAGMA table_info({table})"):
+        if name not in row and notnull and default is None:
+            row[name] = 0 if "INT" in typ.upper() else f"r-{name[:4]}-{len(row)}"
+    cols = ",".join(row)
+    c.execute(f"INSERT INTO {table} ({cols}) VALUES ({','.join('?' * len(row))})",
+              tuple(row.values()))
+
+
 def test_organization_trail(server):
     """Organization trails against the Organizations tables' expected shape (the
     Organizations service is merged separately: this test creates its two tables the
@@ -269,13 +280,16 @@ def test_organization_trail(server):
     assert error_code(e.value)[0] == "OrganizationsNotInUseException"
     c = sqlite3.connect(os.path.join(server.data_dir, "bulwark.db"), timeout=30)
     with c:
+        # the Organizations tables as trail/org.c reads them (created here when the
+        # Organizations service is not in this build; its own columns filled otherwise)
         c.execute("CREATE TABLE IF NOT EXISTS org_organizations (id TEXT PRIMARY KEY,"
-                  " management_account_id TEXT NOT NULL)")
+                  " management_account TEXT NOT NULL)")
         c.execute("CREATE TABLE IF NOT EXISTS org_accounts (account_id TEXT PRIMARY KEY,"
                   " org_id TEXT NOT NULL)")
-        c.execute("INSERT INTO org_organizations VALUES ('o-abcdefghij', ?)", (server.account,))
-        c.execute("INSERT INTO org_accounts VALUES (?, 'o-abcdefghij'), (?, 'o-abcdefghij')",
-                  (server.account, member))
+        insert_row(c, "org_organizations", {"id": "o-abcdefghij",
+                                             "management_account": server.account})
+        for a in (server.account, member):
+            insert_row(c, "org_accounts", {"account_id": a, "org_id": "o-abcdefghij"})
     mct = server.client("cloudtrail", creds=mcreds)
     with pytest.raises(ClientError) as e:
         mct.create_trail(Name="mine", S3BucketName="b-1", IsOrganizationTrail=True)
