@@ -505,3 +505,31 @@ def test_lookup_cli(server, trail):
     assert times == sorted(times, reverse=True)
     bad = th.bulwark(server, "lookup", "--attribute", "Colour=blue")
     assert bad.returncode == 2 and "Unsupported lookup attribute" in bad.stderr
+
+
+def test_sts_denied_and_failed_events(server, trail):
+    """STS: a session credential calling GetSessionToken is refused and a bad
+    DurationSeconds fails validation; both are recorded with their error."""
+    from conftest import Creds
+    st = server.client("sts").get_session_token(DurationSeconds=900)["Credentials"]
+    sess = Creds(st["AccessKeyId"], st["SecretAccessKey"], st["SessionToken"])
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=sess).get_session_token()
+    code = error_code(e.value)[0]
+    rec, _ = lookup_one(trail, "AccessKeyId", st["AccessKeyId"])
+    assert rec["eventName"] == "GetSessionToken" and rec["errorCode"] == code
+    assert rec["userIdentity"]["sessionContext"]["attributes"]["mfaAuthenticated"] == "false"
+    with pytest.raises(ClientError) as e:
+        server.client("sts").get_session_token(DurationSeconds=200000)
+
+    def bad_events():
+        out = []
+        for x in trail.lookup_events(LookupAttributes=[
+                {"AttributeKey": "EventName", "AttributeValue": "GetSessionToken"}])["Events"]:
+            r = json.loads(x["CloudTrailEvent"])
+            if r.get("requestParameters") == {"durationSeconds": "200000"}:
+                out.append(r)
+        return out
+    bad = th.wait_for(bad_events)
+    assert bad[0]["errorCode"] == error_code(e.value)[0]
+    assert bad[0]["eventSource"] == "sts.amazonaws.com"
