@@ -100,10 +100,31 @@ static void report(void *arg, const struct bw_trail_report_item *it)
                it->detail ? ": " : "", it->detail ? it->detail : "");
 }
 
+/* Prints validate's totals; returns the exit status. */
+static int summary(const struct bw_trail_validation *v, const char *s1, const char *s2,
+                   bool verbose, double secs)
+{
+    printf("\nResults requested for %s to %s\n", s1, s2);
+    printf("%zu/%zu digest files valid\n%zu/%zu log files valid\n", v->digests_valid, v->digests,
+           v->logs_valid, v->logs);
+    if (v->inserted)
+        printf("%zu files INVALID: inserted (delivered by no trail)\n", v->inserted);
+    if (v->uncovered)
+        printf("%zu log files not yet covered by a digest (hash as recorded: valid)\n",
+               v->uncovered);
+    printf("Digest chain: %s\n", v->chain_intact ? "intact" : "BROKEN");
+    if (verbose)
+        printf("Hashed %" PRIu64 " bytes in %.3f s\n", v->bytes_hashed, secs);
+    bool ok = v->chain_intact && v->digests_valid == v->digests && v->logs_valid == v->logs &&
+              !v->inserted;
+    return ok ? 0 : 1;
+}
+
 static int validate(int argc, char **argv)
 {
     const char *trail = opt(argc, argv, "--trail", opt(argc, argv, "--trail-arn", NULL));
-    const char *st = opt(argc, argv, "--start-time", NULL), *et = opt(argc, argv, "--end-time", NULL);
+    const char *st = opt(argc, argv, "--start-time", NULL),
+               *et = opt(argc, argv, "--end-time", NULL);
     int64_t now = bw_now_ms(), start, end = now;
     if (!trail || !st || !parse_time(st, now, &start) || (et && !parse_time(et, now, &end))) {
         fputs("usage: bulwark trail validate --trail NAME|ARN --start-time T [--end-time T]\n"
@@ -123,29 +144,16 @@ static int validate(int argc, char **argv)
     struct bw_err err;
     bw_err_clear(&err);
     uint64_t t0 = bw_mono_ns();
-    enum bw_code rc = bw_trail_validate(db, trail, opt(argc, argv, "--owner", NULL),
-                                        opt(argc, argv, "--account", NULL), start, end, report,
-                                        &o, &v, &err);
+    enum bw_code rc =
+        bw_trail_validate(db, trail, opt(argc, argv, "--owner", NULL),
+                          opt(argc, argv, "--account", NULL), start, end, report, &o, &v, &err);
     double secs = (double)(bw_mono_ns() - t0) / 1e9;
     bw_db_close(db);
     if (rc) {
         fprintf(stderr, "bulwark trail validate: %s\n", err.msg);
         return 2;
     }
-    printf("\nResults requested for %s to %s\n", s1, s2);
-    printf("%zu/%zu digest files valid\n%zu/%zu log files valid\n", v.digests_valid, v.digests,
-           v.logs_valid, v.logs);
-    if (v.inserted)
-        printf("%zu files INVALID: inserted (delivered by no trail)\n", v.inserted);
-    if (v.uncovered)
-        printf("%zu log files not yet covered by a digest (hash as recorded: valid)\n",
-               v.uncovered);
-    printf("Digest chain: %s\n", v.chain_intact ? "intact" : "BROKEN");
-    if (flag(argc, argv, "--verbose"))
-        printf("Hashed %" PRIu64 " bytes in %.3f s\n", v.bytes_hashed, secs);
-    bool ok = v.chain_intact && v.digests_valid == v.digests && v.logs_valid == v.logs &&
-              !v.inserted;
-    return ok ? 0 : 1;
+    return summary(&v, s1, s2, flag(argc, argv, "--verbose"), secs);
 }
 
 /* The account to look at: --account, else the first account made by init. */
@@ -154,14 +162,42 @@ static const char *default_account(struct bw_db *db, struct bw_arena *a, int arg
     const char *acct = opt(argc, argv, "--account", NULL);
     if (acct)
         return acct;
-    sqlite3_stmt *st = bw_db_prep(db, "SELECT id FROM accounts ORDER BY is_bootstrap DESC,"
-                                      " created_at LIMIT 1", NULL, "");
+    sqlite3_stmt *st = bw_db_prep(db,
+                                  "SELECT id FROM accounts ORDER BY is_bootstrap DESC,"
+                                  " created_at LIMIT 1",
+                                  NULL, "");
     bool row = false;
     if (st && !bw_db_step(db, st, &row, NULL) && row)
         acct = bw_db_col_str(a, st, 0);
     if (st)
         sqlite3_reset(st);
     return acct;
+}
+
+/* Prints up to max records of the lookup, page by page; returns the exit status. */
+static int print_pages(struct bw_db *db, struct bw_trail_lookup *q, long max)
+{
+    for (long shown = 0; shown < max;) {
+        q->max_results = (int)(max - shown > 50 ? 50 : max - shown);
+        struct bw_trail_page p;
+        struct bw_err err;
+        bw_err_clear(&err);
+        if (bw_trail_lookup_run(db, q, &p, &err)) {
+            fprintf(stderr, "bulwark trail lookup: %s\n", err.msg);
+            return 2;
+        }
+        size_t i;
+        json_t *e;
+        json_array_foreach(p.events, i, e)
+            puts(json_string_value(json_object_get(e, "CloudTrailEvent")));
+        shown += (long)json_array_size(p.events);
+        json_decref(p.events);
+        if (!p.more)
+            break;
+        q->before_time = p.last_time;
+        q->before_seq = p.last_seq;
+    }
+    return 0;
 }
 
 static int lookup(int argc, char **argv)
@@ -176,13 +212,15 @@ static int lookup(int argc, char **argv)
                                 .end_ms = now + 60000,
                                 .max_results = 50};
     const char *attr = opt(argc, argv, "--attribute", NULL), *m = opt(argc, argv, "--max", NULL);
-    const char *st = opt(argc, argv, "--start-time", NULL), *et = opt(argc, argv, "--end-time", NULL);
+    const char *st = opt(argc, argv, "--start-time", NULL),
+               *et = opt(argc, argv, "--end-time", NULL);
     int rc = 0;
     if ((st && !parse_time(st, now, &q.start_ms)) || (et && !parse_time(et, now, &q.end_ms)) ||
         (attr && !strchr(attr, '=')) || !q.account) {
-        fputs("usage: bulwark trail lookup [--attribute Key=Value] [--start-time T] [--end-time T]\n"
-              "       [--max N] [--account ID] [--data-dir DIR]\n",
-              stderr);
+        fputs(
+            "usage: bulwark trail lookup [--attribute Key=Value] [--start-time T] [--end-time T]\n"
+            "       [--max N] [--account ID] [--data-dir DIR]\n",
+            stderr);
         rc = 2;
         goto out;
     }
@@ -190,27 +228,7 @@ static int lookup(int argc, char **argv)
         q.attr_key = bw_arena_strndup(a, attr, (size_t)(strchr(attr, '=') - attr));
         q.attr_value = strchr(attr, '=') + 1;
     }
-    long max = m ? strtol(m, NULL, 10) : 50;
-    for (long shown = 0; shown < max;) {
-        q.max_results = (int)(max - shown > 50 ? 50 : max - shown);
-        struct bw_trail_page p;
-        struct bw_err err;
-        bw_err_clear(&err);
-        if (bw_trail_lookup_run(db, &q, &p, &err)) {
-            fprintf(stderr, "bulwark trail lookup: %s\n", err.msg);
-            rc = 2;
-            break;
-        }
-        size_t i;
-        json_t *e;
-        json_array_foreach(p.events, i, e) puts(json_string_value(json_object_get(e, "CloudTrailEvent")));
-        shown += (long)json_array_size(p.events);
-        json_decref(p.events);
-        if (!p.more)
-            break;
-        q.before_time = p.last_time;
-        q.before_seq = p.last_seq;
-    }
+    rc = print_pages(db, &q, m ? strtol(m, NULL, 10) : 50);
 out:
     bw_arena_free(a);
     bw_db_close(db);
@@ -271,8 +289,7 @@ static void print_line(json_t *rec, bool as_json, const char *text)
     } else {
         json_t *u = json_object_get(rec, "userIdentity");
         const char *e = json_string_value(json_object_get(rec, "errorCode"));
-        printf("%s %s %s:%s %s%s%s\n",
-               json_string_value(json_object_get(rec, "eventTime")),
+        printf("%s %s %s:%s %s%s%s\n", json_string_value(json_object_get(rec, "eventTime")),
                json_string_value(json_object_get(rec, "sourceIPAddress")),
                json_string_value(json_object_get(rec, "eventSource")),
                json_string_value(json_object_get(rec, "eventName")),
@@ -316,7 +333,8 @@ static int tail(int argc, char **argv)
         return 2;
     int64_t seq = 0;
     if (!flag(argc, argv, "--from-start")) {
-        sqlite3_stmt *st = bw_db_prep(db, "SELECT COALESCE(MAX(seq), 0) FROM trail_events", NULL, "");
+        sqlite3_stmt *st =
+            bw_db_prep(db, "SELECT COALESCE(MAX(seq), 0) FROM trail_events", NULL, "");
         bool row;
         if (st && !bw_db_step(db, st, &row, NULL) && row)
             seq = sqlite3_column_int64(st, 0);
@@ -343,11 +361,12 @@ static int tail(int argc, char **argv)
 }
 
 #define TOP_TAIL                                                                                   \
-    " AS k, COUNT(*) AS n, SUM(error_code IS NOT NULL), SUM(error_code LIKE 'AccessDenied%')"    \
-    " FROM trail_events WHERE event_time BETWEEN ?1 AND ?2 AND (?3 IS NULL OR account_id = ?3)" \
+    " AS k, COUNT(*) AS n, SUM(error_code IS NOT NULL), SUM(error_code LIKE 'AccessDenied%')"      \
+    " FROM trail_events WHERE event_time BETWEEN ?1 AND ?2 AND (?3 IS NULL OR account_id = ?3)"    \
     " GROUP BY k ORDER BY n DESC, k LIMIT ?4"
 static const char *const top_ip = "SELECT source_ip" TOP_TAIL;
-static const char *const top_principal = "SELECT json_extract(record, '$.userIdentity.arn')" TOP_TAIL;
+static const char *const top_principal =
+    "SELECT json_extract(record, '$.userIdentity.arn')" TOP_TAIL;
 static const char *const top_event = "SELECT event_source || ':' || event_name" TOP_TAIL;
 
 static int top(int argc, char **argv)
@@ -387,9 +406,8 @@ static int top(int argc, char **argv)
             free(s);
             json_decref(o);
         } else {
-            printf("%-60s %8lld %8lld %8lld\n", k ? k : "-",
-                   (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
-                   (long long)sqlite3_column_int64(st, 3));
+            printf("%-60s %8lld %8lld %8lld\n", k ? k : "-", (long long)sqlite3_column_int64(st, 1),
+                   (long long)sqlite3_column_int64(st, 2), (long long)sqlite3_column_int64(st, 3));
         }
     }
     if (st)

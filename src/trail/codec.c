@@ -60,6 +60,8 @@ enum bw_code bw_trail_gunzip(const void *p, size_t len, size_t limit, unsigned c
     if (inflateInit2(&z, 15 + 16) != Z_OK)
         return bw_fail(err, BW_E_INTERNAL, "inflateInit failed");
     size_t cap = len * 4 + 1024, n = 0;
+    if (cap > limit)
+        cap = limit;
     unsigned char *buf = malloc(cap + 1);
     if (!buf)
         bw_oom();
@@ -129,8 +131,7 @@ static bool parse_logs(struct bw_arena *a, json_t *arr, struct bw_trail_digest *
     for (size_t i = 0; i < d->n_logs; i++) {
         json_t *f = json_array_get(arr, i);
         if (!json_is_object(f) || !opt_str(a, f, "s3Object", &d->logs[i].object) ||
-            !opt_str(a, f, "hashValue", &d->logs[i].hash) || !d->logs[i].object ||
-            !d->logs[i].hash)
+            !opt_str(a, f, "hashValue", &d->logs[i].hash) || !d->logs[i].object || !d->logs[i].hash)
             return false;
     }
     return true;
@@ -139,16 +140,16 @@ static bool parse_logs(struct bw_arena *a, json_t *arr, struct bw_trail_digest *
 static bool parse_fields(struct bw_arena *a, json_t *o, struct bw_trail_digest *d)
 {
     return opt_str(a, o, "awsAccountId", &d->account) &&
-           opt_str(a, o, "digestStartTime", &d->start) &&
-           opt_str(a, o, "digestEndTime", &d->end) && opt_str(a, o, "digestS3Bucket", &d->bucket) &&
+           opt_str(a, o, "digestStartTime", &d->start) && opt_str(a, o, "digestEndTime", &d->end) &&
+           opt_str(a, o, "digestS3Bucket", &d->bucket) &&
            opt_str(a, o, "digestS3Object", &d->object) &&
            opt_str(a, o, "digestPublicKeyFingerprint", &d->fingerprint) &&
            opt_str(a, o, "digestSignatureAlgorithm", &d->algorithm) &&
            opt_str(a, o, "previousDigestS3Bucket", &d->prev_bucket) &&
            opt_str(a, o, "previousDigestS3Object", &d->prev_object) &&
            opt_str(a, o, "previousDigestHashValue", &d->prev_hash) &&
-           opt_str(a, o, "previousDigestSignature", &d->prev_signature) && d->account &&
-           d->start && d->end && d->bucket && d->object && d->fingerprint && d->algorithm;
+           opt_str(a, o, "previousDigestSignature", &d->prev_signature) && d->account && d->start &&
+           d->end && d->bucket && d->object && d->fingerprint && d->algorithm;
 }
 
 enum bw_code bw_trail_digest_parse(const char *text, size_t len, struct bw_arena *a,
@@ -165,8 +166,7 @@ enum bw_code bw_trail_digest_parse(const char *text, size_t len, struct bw_arena
     return BW_OK;
 }
 
-enum bw_code bw_trail_log_parse(const char *text, size_t len, size_t *n_records,
-                                struct bw_err *err)
+enum bw_code bw_trail_log_parse(const char *text, size_t len, size_t *n_records, struct bw_err *err)
 {
     json_error_t je;
     json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);

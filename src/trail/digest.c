@@ -191,11 +191,16 @@ static enum bw_code digest_one(struct bw_db *db, struct bw_arena *a, const struc
     bw_time_iso8601(end / 1000, end_iso, sizeof end_iso);
     const char *sig =
         bw_trail__sign(a, k->pkey, bw_trail_string_to_sign(a, end_iso, t->bucket, key, sha, p.sig));
-    rc = sig ? bw_trail__write_file(t->dir, key, gz, gz_len, err)
+    /* durable first, recorded second, visible third: a crash leaves either an unrecorded
+     * "<key>.tmp" (ignored; the next pass writes a new digest) or a recorded one that
+     * recover() renames into place */
+    rc = sig ? bw_trail__write_tmp(t->dir, key, gz, gz_len, err)
              : bw_fail(err, BW_E_INTERNAL, "signing the digest failed");
     free(gz);
     if (!rc)
         rc = commit_digest(db, t, account, region, key, end, oldest, newest, now, sha, sig, err);
+    if (!rc)
+        rc = bw_trail__publish(t->dir, key, err);
     return rc;
 }
 
@@ -203,12 +208,44 @@ static const char *const chains_sql =
     "SELECT DISTINCT account_id, region FROM trail_files WHERE trail_id = ? AND kind = 'log' AND"
     " digest_id IS NULL AND created_ms <= ?";
 
+static const char *const last_sql =
+    "SELECT key FROM trail_files WHERE id IN (SELECT MAX(id) FROM trail_files WHERE"
+    " trail_id = ? AND kind = 'digest' GROUP BY account_id, region)";
+
+/* Publishes the newest digest of each chain if a crash came between its commit and its
+ * rename (only the newest can be: the writer stops at the first failure). */
+static enum bw_code recover(struct bw_db *db, struct bw_arena *a, const struct bw_trail__row *t,
+                            struct bw_err *err)
+{
+    sqlite3_stmt *st = bw_db_prep(db, last_sql, err, "i", t->id);
+    if (!st)
+        return err->code;
+    bool row;
+    enum bw_code rc = BW_OK;
+    while (!rc && !bw_db_step(db, st, &row, err) && row) {
+        const char *key = bw_db_col_str(a, st, 0);
+        if (bw_trail__tmp_pending(t->dir, key))
+            rc = bw_trail__publish(t->dir, key, err);
+    }
+    sqlite3_reset(st);
+    return rc ? rc : err->code;
+}
+
 enum bw_code bw_trail__digest_run(struct bw_db *db, struct bw_arena *a,
                                   const struct bw_trail_writer_cfg *cfg, struct bw_trail__row *t,
                                   int64_t now, int *files, struct bw_err *err)
 {
-    int64_t end = t->final_digest ? now : now / cfg->digest_ms * cfg->digest_ms;
-    if (!t->validation || end <= t->digest_from_ms || (!t->logging && !t->final_digest))
+    /* digest names carry the end time to the second: keep ends on distinct seconds */
+    int64_t next_second = (t->digest_from_ms / 1000 + 1) * 1000;
+    int64_t end = t->final_digest ? (now > next_second ? now : next_second)
+                                  : now / cfg->digest_ms * cfg->digest_ms;
+    if (end < next_second)
+        end = t->digest_from_ms; /* nothing due */
+    if (!t->validation)
+        return BW_OK;
+    if (recover(db, a, t, err))
+        return err->code;
+    if (end <= t->digest_from_ms || (!t->logging && !t->final_digest))
         return BW_OK;
     struct bw_trail__key k;
     if (bw_trail__key_load(db, cfg->secrets, a, t->key_id, &k, err))
@@ -221,7 +258,8 @@ enum bw_code bw_trail__digest_run(struct bw_db *db, struct bw_arena *a,
     if (!st)
         return err->code;
     size_t n = 0, cap = 1024;
-    const char **acct = BW_ARENA_NEWN(a, const char *, cap), **reg = BW_ARENA_NEWN(a, const char *, cap);
+    const char **acct = BW_ARENA_NEWN(a, const char *, cap),
+               **reg = BW_ARENA_NEWN(a, const char *, cap);
     bool row;
     while (n < cap && !bw_db_step(db, st, &row, err) && row) {
         acct[n] = bw_db_col_str(a, st, 0);

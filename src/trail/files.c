@@ -60,8 +60,8 @@ static void fsync_dir(const char *path)
     }
 }
 
-enum bw_code bw_trail__write_file(const char *dir, const char *key, const void *p, size_t len,
-                                  struct bw_err *err)
+enum bw_code bw_trail__write_tmp(const char *dir, const char *key, const void *p, size_t len,
+                                 struct bw_err *err)
 {
     char path[4096], tmp[4100];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, key) >= sizeof path)
@@ -70,18 +70,45 @@ enum bw_code bw_trail__write_file(const char *dir, const char *key, const void *
     if (!mkdirs(path))
         return bw_fail(err, BW_E_INTERNAL, "cannot create directories for %s: %s", key,
                        strerror(errno));
+    unlink(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return bw_fail(err, BW_E_INTERNAL, "cannot create %s: %s", key, strerror(errno));
     bool ok = write_all(fd, p, len) && fsync(fd) == 0 && fchmod(fd, 0444) == 0;
     ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok) {
         int e = errno;
         unlink(tmp);
         return bw_fail(err, BW_E_INTERNAL, "cannot write %s: %s", key, strerror(e));
     }
+    return BW_OK;
+}
+
+enum bw_code bw_trail__publish(const char *dir, const char *key, struct bw_err *err)
+{
+    char path[4096], tmp[4100];
+    snprintf(path, sizeof path, "%s/%s", dir, key);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (rename(tmp, path) != 0)
+        return bw_fail(err, BW_E_INTERNAL, "cannot publish %s: %s", key, strerror(errno));
     fsync_dir(path);
     return BW_OK;
+}
+
+bool bw_trail__tmp_pending(const char *dir, const char *key)
+{
+    char path[4096], tmp[4100];
+    snprintf(path, sizeof path, "%s/%s", dir, key);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    return access(path, F_OK) != 0 && access(tmp, F_OK) == 0;
+}
+
+enum bw_code bw_trail__write_file(const char *dir, const char *key, const void *p, size_t len,
+                                  struct bw_err *err)
+{
+    if (bw_trail__write_tmp(dir, key, p, len, err))
+        return err->code;
+    return bw_trail__publish(dir, key, err);
 }
 
 bool bw_trail__read_file(const char *path, unsigned char **out, size_t *len)

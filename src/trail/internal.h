@@ -26,12 +26,18 @@ bool bw_trail__verify(const unsigned char *pub_der, size_t pub_len, const char *
  * fsync the directory. Creates missing directories. */
 enum bw_code bw_trail__write_file(const char *dir, const char *key, const void *p, size_t len,
                                   struct bw_err *err);
+/* The two halves of bw_trail__write_file, for files whose record must be committed
+ * between them (digests): "<key>.tmp" durable and read-only, then renamed. */
+enum bw_code bw_trail__write_tmp(const char *dir, const char *key, const void *p, size_t len,
+                                 struct bw_err *err);
+enum bw_code bw_trail__publish(const char *dir, const char *key, struct bw_err *err);
+/* True when key is absent but its "<key>.tmp" is there (a crash before the rename). */
+bool bw_trail__tmp_pending(const char *dir, const char *key);
 /* Reads a whole file (malloc'd; caller frees). BW_E_IAM_NO_SUCH_ENTITY-free: returns
  * false with errno set when it cannot. */
 bool bw_trail__read_file(const char *path, unsigned char **out, size_t *len);
 /* "YYYYMMDDTHHMMZ" or with seconds ("YYYYMMDDTHHMMSSZ") for file names. */
 void bw_trail__stamp(int64_t ms, bool seconds, char *out, size_t cap);
-
 
 /* A trail as the writer and validator see it (arena strings). */
 struct bw_trail__row {
@@ -45,6 +51,8 @@ struct bw_trail__row {
     const char *home_region;
     bool draining;     /* stopped, events up to stop_ms not yet all delivered */
     bool final_digest; /* set by the writer when draining just finished */
+    int64_t start_ms;  /* logging (re)started: earlier events are not the trail's */
+    bool multi_region, include_global;
 };
 
 /* Loads trails with a query selecting the columns of writer.c's trails_sql. */

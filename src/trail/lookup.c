@@ -2,50 +2,43 @@
 /*
  * LookupEvents over the trail_events outbox: one attribute at most (as
  * CloudTrail), a time window, newest first, paged by (event_time, seq) so a page
- * boundary never skips or repeats an event. Each attribute has its own statement
- * so SQLite uses the matching index of migration 0300 (account, attribute, time).
+ * boundary never skips or repeats an event. The index (trail_attrs, primary key
+ * account, attribute, value, time, seq) is walked backwards and merged with the
+ * events the indexer has not reached yet, which are few and scanned directly.
  */
 #include "trail/trail.h"
 
 #include <string.h>
 
-#define LK_COLS                                                                                    \
-    "SELECT seq, event_id, event_name, read_only, access_key_id, event_time, event_source,"     \
-    " username, record FROM trail_events"
-#define LK_WHERE                                                                                   \
-    " WHERE account_id = ?1 AND event_time BETWEEN ?2 AND ?3 AND (event_time < ?4 OR"           \
-    " (event_time = ?4 AND seq < ?5))"
-#define LK_ORDER " ORDER BY event_time DESC, seq DESC LIMIT ?6"
+/* Newest first: the index (walked backwards) merged with the not-yet-indexed tail. */
+#define LK_MATCH                                                                                   \
+    "(?7 = '*' OR (?7 = 'EventId' AND event_id = ?8) OR (?7 = 'EventName' AND event_name = ?8)"    \
+    " OR (?7 = 'ReadOnly' AND read_only = (?8 = 'true')) OR (?7 = 'Username' AND username = ?8)"   \
+    " OR (?7 = 'EventSource' AND event_source = ?8) OR (?7 = 'AccessKeyId' AND"                    \
+    " access_key_id = ?8) OR (?7 = 'ResourceName' AND EXISTS (SELECT 1 FROM"                       \
+    " json_each(record, '$.resources') WHERE json_extract(value, '$.ARN') = ?8)) OR"               \
+    " (?7 = 'ResourceType' AND EXISTS (SELECT 1 FROM json_each(record, '$.resources') WHERE"       \
+    " json_extract(value, '$.type') = ?8)))"
+#define LK_PAGE " AND event_time <= ?4 AND (event_time < ?4 OR seq < ?5)"
 
-static const char *const sql_none = LK_COLS LK_WHERE LK_ORDER;
-static const char *const sql_id = LK_COLS LK_WHERE " AND event_id = ?7" LK_ORDER;
-static const char *const sql_name = LK_COLS LK_WHERE " AND event_name = ?7" LK_ORDER;
-static const char *const sql_ro = LK_COLS LK_WHERE " AND read_only = (?7 = 'true')" LK_ORDER;
-static const char *const sql_user = LK_COLS LK_WHERE " AND username = ?7" LK_ORDER;
-static const char *const sql_source = LK_COLS LK_WHERE " AND event_source = ?7" LK_ORDER;
-static const char *const sql_akid = LK_COLS LK_WHERE " AND access_key_id = ?7" LK_ORDER;
-static const char *const sql_rtype =
-    LK_COLS LK_WHERE " AND seq IN (SELECT seq FROM trail_event_resources WHERE account_id = ?1"
-                     " AND type = ?7)" LK_ORDER;
-static const char *const sql_rname =
-    LK_COLS LK_WHERE " AND seq IN (SELECT seq FROM trail_event_resources WHERE account_id = ?1"
-                     " AND name = ?7)" LK_ORDER;
+static const char *const lookup_sql =
+    "SELECT e.seq, e.event_id, e.event_name, e.read_only, e.access_key_id, e.event_time,"
+    " e.event_source, e.username, e.record FROM (SELECT seq, event_time FROM trail_attrs"
+    " WHERE account_id = ?1 AND key = ?7 AND value = ?8 AND event_time BETWEEN ?2 AND ?3" LK_PAGE
+    " UNION ALL SELECT seq, event_time FROM trail_events WHERE seq > (SELECT v FROM trail_meta"
+    " WHERE k = 'index_seq') AND account_id = ?1 AND event_time BETWEEN ?2 AND ?3" LK_PAGE
+    " AND " LK_MATCH " ORDER BY 2 DESC, 1 DESC LIMIT ?6) AS h JOIN trail_events e ON"
+    " e.seq = h.seq ORDER BY e.event_time DESC, e.seq DESC";
 
-static const char *sql_for(const char *key)
+static bool key_known(const char *key)
 {
-    static const struct {
-        const char *key;
-        const char *const *sql;
-    } map[] = {{"EventId", &sql_id},         {"EventName", &sql_name},
-               {"ReadOnly", &sql_ro},        {"Username", &sql_user},
-               {"EventSource", &sql_source}, {"AccessKeyId", &sql_akid},
-               {"ResourceType", &sql_rtype}, {"ResourceName", &sql_rname}};
-    if (!key)
-        return sql_none;
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].key, key) == 0)
-            return *map[i].sql;
-    return NULL;
+    static const char *const keys[] = {"EventId",     "EventName",    "ReadOnly",
+                                       "Username",    "ResourceType", "ResourceName",
+                                       "EventSource", "AccessKeyId"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(keys[i], key) == 0)
+            return true;
+    return false;
 }
 
 static json_t *resources_of(json_t *rec)
@@ -90,15 +83,16 @@ static json_t *event_of(sqlite3_stmt *st)
 enum bw_code bw_trail_lookup_run(struct bw_db *db, const struct bw_trail_lookup *q,
                                  struct bw_trail_page *out, struct bw_err *err)
 {
-    const char *sql = sql_for(q->attr_key);
-    if (!sql)
+    bw_err_clear(err);
+    if (q->attr_key && !key_known(q->attr_key))
         return bw_fail(err, BW_E_CT_INVALID_LOOKUP_ATTRIBUTES,
                        "Unsupported lookup attribute key: %s", q->attr_key);
     int64_t before_time = q->before_seq ? q->before_time : INT64_MAX;
     int64_t before_seq = q->before_seq ? q->before_seq : INT64_MAX;
-    sqlite3_stmt *st = bw_db_prep(db, sql, err, q->attr_key ? "siiiiis" : "siiiii", q->account,
-                                  q->start_ms, q->end_ms, before_time, before_seq,
-                                  (int64_t)q->max_results + 1, q->attr_value);
+    sqlite3_stmt *st =
+        bw_db_prep(db, lookup_sql, err, "siiiiiss", q->account, q->start_ms, q->end_ms, before_time,
+                   before_seq, (int64_t)q->max_results + 1, q->attr_key ? q->attr_key : "*",
+                   q->attr_key ? q->attr_value : "");
     if (!st)
         return err->code;
     json_t *arr = json_array();

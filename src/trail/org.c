@@ -5,16 +5,18 @@
  * until they exist in the schema (migrations 02NN) every account is in no
  * organization ("none"), and organization trails log their own account only.
  *
- * Expected tables (to be confirmed when the Organizations branch merges):
+ * Tables (as the Organizations branch defines them in 0200_org_core.sql):
  *   org_accounts(account_id, org_id, …)  — one row per member (management included)
- *   org_organizations(id, management_account_id, …)
+ *   org_organizations(id, management_account, …)
  */
 #include "trail/trail.h"
 
 static bool has_table(struct bw_db *db, const char *name)
 {
-    sqlite3_stmt *st = bw_db_prep(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
-                                      " name = ?", NULL, "s", name);
+    sqlite3_stmt *st = bw_db_prep(db,
+                                  "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
+                                  " name = ?",
+                                  NULL, "s", name);
     bool row = false;
     if (st && bw_db_step(db, st, &row, NULL) != BW_OK)
         row = false;
@@ -50,6 +52,6 @@ const char *bw_trail_org_management(struct bw_db *db, struct bw_arena *a, const 
 {
     if (!org_id || !has_table(db, "org_organizations"))
         return NULL;
-    return one_string(db, a, "SELECT management_account_id FROM org_organizations WHERE id = ?",
+    return one_string(db, a, "SELECT management_account FROM org_organizations WHERE id = ?",
                       org_id);
 }

@@ -29,8 +29,8 @@ static const char *const key_insert_sql =
     "INSERT INTO trail_keys (fingerprint, public_der, private_sealed, valid_from_ms)"
     " VALUES (?,?,?,?)";
 
-enum bw_code bw_trail_key_create(struct bw_db *db, const struct bw_secrets *secrets,
-                                 int64_t now_ms, int64_t *key_id, struct bw_err *err)
+enum bw_code bw_trail_key_create(struct bw_db *db, const struct bw_secrets *secrets, int64_t now_ms,
+                                 int64_t *key_id, struct bw_err *err)
 {
     EVP_PKEY *k = EVP_RSA_gen(2048);
     if (!k)
@@ -49,8 +49,8 @@ enum bw_code bw_trail_key_create(struct bw_db *db, const struct bw_secrets *secr
     void *blob;
     size_t blob_len;
     bw_secrets_seal(secrets, fp, priv, (size_t)priv_len, a, &blob, &blob_len);
-    rc = bw_db_exec(db, err, NULL, key_insert_sql, "sbbi", fp, pub, (size_t)pub_len, blob,
-                    blob_len, now_ms);
+    rc = bw_db_exec(db, err, NULL, key_insert_sql, "sbbi", fp, pub, (size_t)pub_len, blob, blob_len,
+                    now_ms);
     bw_arena_free(a);
     if (!rc)
         *key_id = sqlite3_last_insert_rowid(bw_db_handle(db));
@@ -65,8 +65,10 @@ enum bw_code bw_trail__key_load(struct bw_db *db, const struct bw_secrets *secre
                                 struct bw_arena *a, int64_t key_id, struct bw_trail__key *out,
                                 struct bw_err *err)
 {
-    sqlite3_stmt *st = bw_db_prep(db, "SELECT fingerprint, private_sealed FROM trail_keys"
-                                      " WHERE id = ?", err, "i", key_id);
+    sqlite3_stmt *st = bw_db_prep(db,
+                                  "SELECT fingerprint, private_sealed FROM trail_keys"
+                                  " WHERE id = ?",
+                                  err, "i", key_id);
     bool row;
     if (!st || bw_db_step(db, st, &row, err))
         return err->code;

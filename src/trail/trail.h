@@ -29,11 +29,11 @@
 
 /* ---- the writer ---- */
 struct bw_trail_writer_cfg {
-    const char *data_dir;               /* trails live in <data_dir>/trails/<name> */
-    const struct bw_secrets *secrets;   /* seals the signing keys */
-    int64_t delivery_ms;                /* a log file at most this long after its oldest event */
-    int64_t digest_ms;                  /* digest period (3600000 = hourly, as CloudTrail) */
-    size_t batch;                       /* events per scan (and at most per file) */
+    const char *data_dir;             /* trails live in <data_dir>/trails/<name> */
+    const struct bw_secrets *secrets; /* seals the signing keys */
+    int64_t delivery_ms;              /* a log file at most this long after its oldest event */
+    int64_t digest_ms;                /* digest period (3600000 = hourly, as CloudTrail) */
+    size_t batch;                     /* events per scan (and at most per file) */
 };
 
 /* Fills cfg's periods from the environment (BULWARK_TRAIL_DELIVERY_SECONDS, default
@@ -48,10 +48,14 @@ void bw_trail_writer_cfg_init(struct bw_trail_writer_cfg *cfg, const char *data_
 enum bw_code bw_trail_writer_run(struct bw_db *db, const struct bw_trail_writer_cfg *cfg,
                                  int64_t now_ms, bool force, int *files, struct bw_err *err);
 
+/* Indexes up to `max` outbox events for LookupEvents (one write transaction); *n gets
+ * how many. Run by the writer thread before each delivery pass. */
+enum bw_code bw_trail_index_run(struct bw_db *db, size_t max, size_t *n, struct bw_err *err);
+
 /* ---- trails ---- */
 /* Creates the trail's RSA-2048 signing key and returns its id; sealed with secrets. */
-enum bw_code bw_trail_key_create(struct bw_db *db, const struct bw_secrets *secrets,
-                                 int64_t now_ms, int64_t *key_id /* OUT: */, struct bw_err *err);
+enum bw_code bw_trail_key_create(struct bw_db *db, const struct bw_secrets *secrets, int64_t now_ms,
+                                 int64_t *key_id /* OUT: */, struct bw_err *err);
 
 /* The organization id of an account, or NULL ("none") when the account belongs to no
  * organization or the Organizations tables do not exist. Arena string. */
@@ -125,12 +129,12 @@ char *bw_trail_string_to_sign(struct bw_arena *a, const char *end_time, const ch
 /* ---- LookupEvents ---- */
 struct bw_trail_lookup {
     const char *account;
-    const char *attr_key;   /* NULL: no attribute */
+    const char *attr_key; /* NULL: no attribute */
     const char *attr_value;
     int64_t start_ms, end_ms;
-    int max_results;        /* 1..50 */
-    int64_t before_time;    /* paging: only events before (before_time, before_seq) */
-    int64_t before_seq;     /* 0: from the newest */
+    int max_results;     /* 1..50 */
+    int64_t before_time; /* paging: only events before (before_time, before_seq) */
+    int64_t before_seq;  /* 0: from the newest */
 };
 struct bw_trail_page {
     json_t *events; /* array of LookupEvents' Event shapes, newest first (caller owns) */

@@ -43,12 +43,18 @@ const char *bw_trail_status_name(enum bw_trail_status s)
     return s <= BW_TRAIL_UNCOVERED ? names[s] : "?";
 }
 
-/* SHA-256 of a file, streamed; false when it cannot be opened. */
+/* SHA-256 of a file, streamed; false when it cannot be opened. A recorded file whose
+ * rename is still pending (the writer is between its commit and its rename) is read
+ * from its durable "<key>.tmp". */
 static bool hash_file(struct vctx *v, const char *key, char out[65])
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", v->t->dir, key);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(path, sizeof path, "%s/%s.tmp", v->t->dir, key);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
     if (fd < 0)
         return false;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -105,11 +111,11 @@ static bool verify_sig(struct vctx *v, const struct bw_trail_digest *d, const ch
     sqlite3_stmt *st = bw_db_prep(v->db, key_sql, NULL, "s", d->fingerprint);
     bool row = false, ok = false;
     if (st && !bw_db_step(v->db, st, &row, NULL) && row) {
-        const char *s2s = bw_trail_string_to_sign(v->a, d->end, d->bucket, key, sha,
-                                                  d->prev_signature);
+        const char *s2s =
+            bw_trail_string_to_sign(v->a, d->end, d->bucket, key, sha, d->prev_signature);
         ok = strcmp(d->algorithm, "SHA256withRSA") == 0 &&
-             bw_trail__verify(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                              s2s, sig);
+             bw_trail__verify(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), s2s,
+                              sig);
     }
     if (st)
         sqlite3_reset(st);
@@ -134,8 +140,12 @@ static enum bw_trail_status load_digest(struct vctx *v, const char *key, const c
     snprintf(path, sizeof path, "%s/%s", v->t->dir, key);
     unsigned char *raw, *text = NULL;
     size_t len, text_len;
-    if (!bw_trail__read_file(path, &raw, &len))
-        return BW_TRAIL_DELETED;
+    if (!bw_trail__read_file(path, &raw, &len)) {
+        /* recorded, rename pending (see digest.c): read the durable .tmp */
+        snprintf(path, sizeof path, "%s/%s.tmp", v->t->dir, key);
+        if (!bw_trail__read_file(path, &raw, &len))
+            return BW_TRAIL_DELETED;
+    }
     v->out->bytes_hashed += len;
     bw_trail_sha256_hex(raw, len, sha);
     struct bw_err e;
@@ -192,8 +202,8 @@ static void check_digest(struct vctx *v, const struct drow *r, struct link *prev
             check_log(v, d.logs[i].object, d.logs[i].hash, false);
     else if (in)
         check_orphans(v, r->id);
-    *prev = (struct link){r->key, s == BW_TRAIL_DELETED ? NULL : bw_arena_strdup(v->a, sha),
-                          r->sig};
+    *prev =
+        (struct link){r->key, s == BW_TRAIL_DELETED ? NULL : bw_arena_strdup(v->a, sha), r->sig};
 }
 
 static enum bw_code check_chain(struct vctx *v, const char *account, const char *region,
@@ -229,12 +239,32 @@ static const char *const uncovered_sql =
 
 static void check_uncovered(struct vctx *v, const char *account)
 {
-    sqlite3_stmt *st =
-        bw_db_prep(v->db, uncovered_sql, NULL, "iiiss", v->t->id, v->start, v->end, account,
-                   account);
+    sqlite3_stmt *st = bw_db_prep(v->db, uncovered_sql, NULL, "iiiss", v->t->id, v->start, v->end,
+                                  account, account);
     bool row;
     while (st && !bw_db_step(v->db, st, &row, NULL) && row)
         check_log(v, bw_db_col_str(v->a, st, 0), bw_db_col_str(v->a, st, 1), true);
+    if (st)
+        sqlite3_reset(st);
+}
+
+/* Logs whose digest is gone from the store as well as from disk: the chain lost a link. */
+static const char *const orphan_sql =
+    "SELECT DISTINCT digest_id FROM trail_files WHERE trail_id = ?1 AND kind = 'log' AND"
+    " digest_id IS NOT NULL AND (?2 IS NULL OR account_id = ?2) AND digest_id NOT IN"
+    " (SELECT id FROM trail_files WHERE trail_id = ?1 AND kind = 'digest')";
+
+static void check_lost_digests(struct vctx *v, const char *account)
+{
+    sqlite3_stmt *st = bw_db_prep(v->db, orphan_sql, NULL, "is", v->t->id, account);
+    bool row;
+    while (st && !bw_db_step(v->db, st, &row, NULL) && row) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        v->out->chain_intact = false;
+        emit(v, true,
+             bw_arena_printf(v->a, "(digest #%lld, erased from disk and store)", (long long)id),
+             BW_TRAIL_DELETED, "the logs it listed are no longer covered");
+    }
     if (st)
         sqlite3_reset(st);
 }
@@ -286,7 +316,9 @@ static void scan_inserted(struct vctx *v, const char *rel, int depth)
 static const char *const trail_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained FROM trails WHERE (name = ?1 OR arn = ?1) AND (?2 IS NULL OR"
+    " home_region, stop_drained, COALESCE(start_ms, 0), multi_region, include_global FROM trails "
+    "WHERE (name = ?1 OR arn = ?1) "
+    "AND (?2 IS NULL OR"
     " account_id = ?2) ORDER BY id LIMIT 2";
 
 static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char *trail,
@@ -299,14 +331,26 @@ static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char 
     int n = 0;
     while (!bw_db_step(db, st, &row, err) && row) {
         if (n++ == 0)
-            *out = (struct bw_trail__row){
-                sqlite3_column_int64(st, 0), bw_db_col_str(a, st, 1), bw_db_col_str(a, st, 2),
-                bw_db_col_str(a, st, 3), bw_db_col_str(a, st, 4), bw_db_col_str(a, st, 5),
-                sqlite3_column_int(st, 6), bw_db_col_str(a, st, 7), sqlite3_column_int(st, 8),
-                sqlite3_column_int(st, 9), sqlite3_column_int64(st, 10),
-                sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
-                sqlite3_column_int64(st, 13), bw_db_col_str(a, st, 14),
-                !sqlite3_column_int(st, 15), false};
+            *out = (struct bw_trail__row){sqlite3_column_int64(st, 0),
+                                          bw_db_col_str(a, st, 1),
+                                          bw_db_col_str(a, st, 2),
+                                          bw_db_col_str(a, st, 3),
+                                          bw_db_col_str(a, st, 4),
+                                          bw_db_col_str(a, st, 5),
+                                          sqlite3_column_int(st, 6),
+                                          bw_db_col_str(a, st, 7),
+                                          sqlite3_column_int(st, 8),
+                                          sqlite3_column_int(st, 9),
+                                          sqlite3_column_int64(st, 10),
+                                          sqlite3_column_int64(st, 11),
+                                          sqlite3_column_int64(st, 12),
+                                          sqlite3_column_int64(st, 13),
+                                          bw_db_col_str(a, st, 14),
+                                          !sqlite3_column_int(st, 15),
+                                          false,
+                                          sqlite3_column_int64(st, 16),
+                                          sqlite3_column_int(st, 17),
+                                          sqlite3_column_int(st, 18)};
     }
     sqlite3_reset(st);
     if (err->code)
@@ -328,6 +372,7 @@ enum bw_code bw_trail_validate(struct bw_db *db, const char *trail, const char *
                                bw_trail_report_fn report, void *arg,
                                struct bw_trail_validation *out, struct bw_err *err)
 {
+    bw_err_clear(err);
     struct bw_arena *a = bw_arena_new(1 << 16);
     struct bw_trail__row t;
     memset(out, 0, sizeof *out);
@@ -352,6 +397,7 @@ enum bw_code bw_trail_validate(struct bw_db *db, const char *trail, const char *
     for (size_t i = 0; !rc && i < n; i++)
         rc = check_chain(&v, acct[i], reg[i], err);
     if (!rc) {
+        check_lost_digests(&v, account);
         check_uncovered(&v, account);
         scan_inserted(&v, "", 0);
     }

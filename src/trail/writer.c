@@ -7,10 +7,13 @@
  * and a cursor (trails.cursor_seq) is enough to never skip or repeat one.
  *
  * Crash safety: a file's name depends only on the trail, the account/region and
- * its first event (seq and time), and is written before the cursor moves. A
- * crash between the rename and the commit leaves an orphan that the next pass
- * overwrites under the same name with the same events (and possibly newer
- * ones): nothing is lost and nothing is delivered twice.
+ * its first event (seq and time). It is written durably as "<name>.tmp", then
+ * its record and the cursor are committed, then it is renamed into place. A
+ * crash before the commit leaves a .tmp that the next pass rewrites under the
+ * same name with the same events (and possibly newer ones); a crash after it
+ * leaves a recorded .tmp that the next pass renames (recover_logs). Nothing is
+ * lost, nothing is delivered twice, and a visible file is always recorded, so
+ * validating a live trail never sees a file the store does not know.
  *
  * Key layout (CloudTrail "Finding your CloudTrail log files"):
  *   [prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
@@ -26,8 +29,30 @@
 
 struct ev {
     int64_t seq, time_ms;
-    const char *account, *region, *record;
+    const char *account, *region, *record, *source;
 };
+
+/* Global services: their events are the trail's only with IncludeGlobalServiceEvents
+ * (CloudTrail "Understanding multi-Region trails and global service events"). */
+static bool is_global(const char *source)
+{
+    static const char *const global[] = {"iam.amazonaws.com", "sts.amazonaws.com",
+                                         "organizations.amazonaws.com", "cloudfront.amazonaws.com",
+                                         "route53.amazonaws.com"};
+    for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+        if (strcmp(source, global[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the trail's region settings take the event. */
+static bool region_matches(const struct bw_trail__row *t, const struct ev *e)
+{
+    bool global = is_global(e->source);
+    if (global)
+        return t->include_global;
+    return t->multi_region || strcmp(e->region, t->home_region) == 0;
+}
 
 struct match_cache {
     const char **accounts;
@@ -46,7 +71,7 @@ void bw_trail_writer_cfg_init(struct bw_trail_writer_cfg *cfg, const char *data_
         .secrets = secrets,
         .delivery_ms = dv >= 0 && dv <= 86400 ? (int64_t)(dv * 1000) : 300000,
         .digest_ms = gv >= 1 && gv <= 86400 ? (int64_t)(gv * 1000) : 3600000,
-        .batch = 20000,
+        .batch = 5000,
     };
 }
 
@@ -79,7 +104,8 @@ static bool account_matches(struct bw_db *db, struct bw_arena *a, const struct b
 }
 
 static const char *const scan_sql =
-    "SELECT seq, account_id, region, event_time, record FROM trail_events WHERE seq > ?"
+    "SELECT seq, account_id, region, event_time, record, event_source FROM trail_events"
+    " WHERE seq > ?"
     " ORDER BY seq LIMIT ?";
 
 /* Reads up to cfg->batch events after the cursor; keeps those the trail receives. */
@@ -97,12 +123,18 @@ static enum bw_code scan(struct bw_db *db, struct bw_arena *a, const struct bw_t
     bool row;
     while (!bw_db_step(db, st, &row, err) && row) {
         (*scanned)++;
-        struct ev e = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 3),
-                       bw_db_col_str(a, st, 1), bw_db_col_str(a, st, 2), NULL};
+        struct ev e = {sqlite3_column_int64(st, 0),
+                       sqlite3_column_int64(st, 3),
+                       bw_db_col_str(a, st, 1),
+                       bw_db_col_str(a, st, 2),
+                       NULL,
+                       (const char *)sqlite3_column_text(st, 5)};
         *last_seq = e.seq;
         if (!t->logging && e.time_ms > t->stop_ms)
             continue; /* stopped: deliver up to (and including) the StopLogging event */
-        if (!account_matches(db, a, t, &mc, e.account))
+        if (e.time_ms < t->start_ms)
+            continue; /* before StartLogging (a read-only event committed late) */
+        if (!region_matches(t, &e) || !account_matches(db, a, t, &mc, e.account))
             continue;
         e.record = bw_db_col_str(a, st, 4);
         if (*n == cap) {
@@ -128,8 +160,9 @@ static const char *log_key(struct bw_arena *a, const struct bw_trail__row *t, co
     unique[16] = 0;
     return bw_arena_printf(a, "%s%sAWSLogs/%s%s%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz",
                            t->prefix ? t->prefix : "", t->prefix ? "/" : "",
-                           t->is_org && t->org_id ? t->org_id : "", t->is_org && t->org_id ? "/" : "",
-                           e->account, e->region, date, e->account, e->region, stamp, unique);
+                           t->is_org && t->org_id ? t->org_id : "",
+                           t->is_org && t->org_id ? "/" : "", e->account, e->region, date,
+                           e->account, e->region, stamp, unique);
 }
 
 struct outfile {
@@ -146,8 +179,9 @@ static enum bw_code write_group(struct bw_arena *a, const struct bw_trail__row *
     struct bw_buf b;
     bw_buf_init(&b, a, 4096);
     bw_buf_adds(&b, "{\"Records\":[");
-    *f = (struct outfile){evs[first].account, evs[first].region, log_key(a, t, &evs[first]),
-                          "", evs[first].seq, 0, evs[first].time_ms, evs[first].time_ms};
+    *f = (struct outfile){
+        evs[first].account, evs[first].region, log_key(a, t, &evs[first]), "", evs[first].seq, 0,
+        evs[first].time_ms, evs[first].time_ms};
     bool sep = false;
     for (size_t i = first; i < n; i++) {
         if (used[i] || strcmp(evs[i].account, f->account) || strcmp(evs[i].region, f->region))
@@ -169,7 +203,7 @@ static enum bw_code write_group(struct bw_arena *a, const struct bw_trail__row *
     if (bw_trail_gzip(b.p, b.len, &gz, &gz_len, err))
         return err->code;
     bw_trail_sha256_hex(gz, gz_len, f->sha);
-    enum bw_code rc = bw_trail__write_file(t->dir, f->key, gz, gz_len, err);
+    enum bw_code rc = bw_trail__write_tmp(t->dir, f->key, gz, gz_len, err);
     free(gz);
     return rc;
 }
@@ -193,7 +227,7 @@ static enum bw_code commit_files(struct bw_db *db, const struct bw_trail__row *t
                        f[i].region, f[i].key, f[i].first_seq, f[i].last_seq, f[i].oldest_ms,
                        f[i].newest_ms, now, f[i].sha))
             goto fail;
-    if (bw_db_exec(db, err, NULL, cursor_sql, "idiidi", last_seq, nf > 0, now, drained, t->id))
+    if (bw_db_exec(db, err, NULL, cursor_sql, "ididi", last_seq, nf > 0, now, drained, t->id))
         goto fail;
     if (bw_db_commit(db, err))
         goto fail;
@@ -201,6 +235,29 @@ static enum bw_code commit_files(struct bw_db *db, const struct bw_trail__row *t
 fail:
     bw_db_rollback(db);
     return err->code;
+}
+
+static const char *const last_batch_sql =
+    "SELECT key FROM trail_files WHERE trail_id = ?1 AND kind = 'log' AND created_ms ="
+    " (SELECT MAX(created_ms) FROM trail_files WHERE trail_id = ?1 AND kind = 'log')";
+
+/* Publishes the files of the last recorded batch if a crash came between the commit and
+ * the renames (earlier batches were all published before the next one began). */
+static enum bw_code recover_logs(struct bw_db *db, struct bw_arena *a,
+                                 const struct bw_trail__row *t, struct bw_err *err)
+{
+    sqlite3_stmt *st = bw_db_prep(db, last_batch_sql, err, "i", t->id);
+    if (!st)
+        return err->code;
+    bool row;
+    enum bw_code rc = BW_OK;
+    while (!rc && !bw_db_step(db, st, &row, err) && row) {
+        const char *key = bw_db_col_str(a, st, 0);
+        if (bw_trail__tmp_pending(t->dir, key))
+            rc = bw_trail__publish(t->dir, key, err);
+    }
+    sqlite3_reset(st);
+    return rc ? rc : err->code;
 }
 
 /* Delivers the trail's due events; *files += files written. */
@@ -211,10 +268,13 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
     struct ev *evs = NULL;
     size_t n = 0, scanned = 0;
     int64_t last_seq = t->cursor_seq;
-    if (scan(db, a, t, cfg->batch, &evs, &n, &last_seq, &scanned, err))
+    if (recover_logs(db, a, t, err) ||
+        scan(db, a, t, cfg->batch, &evs, &n, &last_seq, &scanned, err))
         return err->code;
     bool full = scanned >= cfg->batch;
-    bool drained = !t->logging && !full;
+    /* stopped: done once nothing is left and the read-only events queued before the stop
+     * (committed in batches every 50 ms, proto/events.c) have had time to land */
+    bool drained = !t->logging && !full && now >= t->stop_ms + 1000;
     if (last_seq == t->cursor_seq && !(drained && t->draining))
         return BW_OK;
     int64_t oldest = n ? evs[0].time_ms : now;
@@ -232,6 +292,9 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
     }
     if (commit_files(db, t, f, nf, last_seq, drained, now, err))
         return err->code;
+    for (size_t i = 0; i < nf; i++) /* visible only once recorded: see recover_logs */
+        if (bw_trail__publish(t->dir, f[i].key, err))
+            return err->code;
     t->cursor_seq = last_seq;
     t->final_digest = drained && t->draining;
     *files += (int)nf;
@@ -241,7 +304,9 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
 static const char *const trails_sql =
     "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
     " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained FROM trails WHERE logging = 1 OR stop_drained = 0 ORDER BY id";
+    " home_region, stop_drained, COALESCE(start_ms, 0), multi_region, include_global FROM trails "
+    "WHERE logging = 1 OR "
+    "stop_drained = 0 ORDER BY id";
 
 enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const char *sql,
                                    struct bw_trail__row **out, size_t *n, struct bw_err *err)
@@ -261,14 +326,26 @@ enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const c
             cap *= 2;
         }
         struct bw_trail__row *t = &(*out)[(*n)++];
-        *t = (struct bw_trail__row){
-            sqlite3_column_int64(st, 0), bw_db_col_str(a, st, 1), bw_db_col_str(a, st, 2),
-            bw_db_col_str(a, st, 3), bw_db_col_str(a, st, 4), bw_db_col_str(a, st, 5),
-            sqlite3_column_int(st, 6), bw_db_col_str(a, st, 7), sqlite3_column_int(st, 8),
-            sqlite3_column_int(st, 9), sqlite3_column_int64(st, 10),
-            sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
-            sqlite3_column_int64(st, 13), bw_db_col_str(a, st, 14),
-            !sqlite3_column_int(st, 15), false};
+        *t = (struct bw_trail__row){sqlite3_column_int64(st, 0),
+                                    bw_db_col_str(a, st, 1),
+                                    bw_db_col_str(a, st, 2),
+                                    bw_db_col_str(a, st, 3),
+                                    bw_db_col_str(a, st, 4),
+                                    bw_db_col_str(a, st, 5),
+                                    sqlite3_column_int(st, 6),
+                                    bw_db_col_str(a, st, 7),
+                                    sqlite3_column_int(st, 8),
+                                    sqlite3_column_int(st, 9),
+                                    sqlite3_column_int64(st, 10),
+                                    sqlite3_column_int64(st, 11),
+                                    sqlite3_column_int64(st, 12),
+                                    sqlite3_column_int64(st, 13),
+                                    bw_db_col_str(a, st, 14),
+                                    !sqlite3_column_int(st, 15),
+                                    false,
+                                    sqlite3_column_int64(st, 16),
+                                    sqlite3_column_int(st, 17),
+                                    sqlite3_column_int(st, 18)};
     }
     sqlite3_reset(st);
     return err->code;
@@ -277,6 +354,7 @@ enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const c
 enum bw_code bw_trail_writer_run(struct bw_db *db, const struct bw_trail_writer_cfg *cfg,
                                  int64_t now_ms, bool force, int *files, struct bw_err *err)
 {
+    bw_err_clear(err);
     struct bw_arena *a = bw_arena_new(1 << 16);
     struct bw_trail__row *t;
     size_t n;

@@ -1,25 +1,50 @@
 -- SPDX-License-Identifier: Apache-2.0
--- The audit trail: LookupEvents indexes over the trail_events outbox, the
--- resources each event names, trails, their signing keys, the writer's cursor
--- and the bookkeeping of every log and digest file it delivered.
-ALTER TABLE trail_events ADD COLUMN region TEXT NOT NULL DEFAULT 'us-east-1';
-CREATE INDEX trail_events_by_name ON trail_events(account_id, event_name, event_time);
-CREATE INDEX trail_events_by_source ON trail_events(account_id, event_source, event_time);
-CREATE INDEX trail_events_by_user ON trail_events(account_id, username, event_time);
-CREATE INDEX trail_events_by_akid ON trail_events(account_id, access_key_id, event_time);
-CREATE INDEX trail_events_by_ro ON trail_events(account_id, read_only, event_time);
-
--- Resources named by an event (LookupEvents ResourceType / ResourceName).
-CREATE TABLE trail_event_resources (
-  seq        INTEGER NOT NULL,              -- trail_events.seq
-  account_id TEXT NOT NULL,
-  type       TEXT,
-  name       TEXT NOT NULL,
-  event_time INTEGER NOT NULL
+-- The audit trail: the trail_events outbox (rebuilt lean), LookupEvents' index,
+-- trails, their signing keys, the writer's cursor and the bookkeeping of every log
+-- and digest file it delivered.
+-- The outbox is rebuilt without secondary indexes: a call pays for one row appended at
+-- the right edge of one b-tree and nothing else. LookupEvents' indexes are built
+-- asynchronously into trail_attrs by the writer thread (trail/index.c); the few events
+-- not yet indexed are scanned directly, so lookups never miss a committed event.
+-- seq is the rowid without AUTOINCREMENT (which costs a sqlite_sequence write per
+-- call): rowids only grow as long as the newest row is never deleted, and nothing
+-- deletes events (a retention job must keep the newest row).
+CREATE TABLE trail_events_new (
+  seq         INTEGER PRIMARY KEY,
+  event_id    TEXT NOT NULL,
+  account_id  TEXT NOT NULL,               -- the recipient account
+  event_time  INTEGER NOT NULL,            -- epoch ms
+  event_source TEXT NOT NULL,
+  event_name  TEXT NOT NULL,
+  read_only   INTEGER NOT NULL,
+  username    TEXT,
+  access_key_id TEXT,
+  source_ip   TEXT,
+  error_code  TEXT,
+  record      TEXT NOT NULL,               -- the CloudTrail record, JSON
+  region      TEXT NOT NULL DEFAULT 'us-east-1'
 );
-CREATE INDEX trail_event_resources_by_name ON trail_event_resources(account_id, name, event_time);
-CREATE INDEX trail_event_resources_by_type ON trail_event_resources(account_id, type, event_time);
-CREATE INDEX trail_event_resources_by_seq ON trail_event_resources(seq);
+INSERT INTO trail_events_new (seq, event_id, account_id, event_time, event_source, event_name,
+  read_only, username, access_key_id, source_ip, error_code, record)
+  SELECT seq, event_id, account_id, event_time, event_source, event_name, read_only, username,
+         access_key_id, source_ip, error_code, record FROM trail_events;
+DROP TABLE trail_events;
+ALTER TABLE trail_events_new RENAME TO trail_events;
+
+-- LookupEvents' index: one row per (event, attribute); key '*' (value '') for "any".
+CREATE TABLE trail_attrs (
+  account_id TEXT NOT NULL,
+  key        TEXT NOT NULL,   -- EventId|EventName|ReadOnly|Username|ResourceType|ResourceName|EventSource|AccessKeyId|*
+  value      TEXT NOT NULL,
+  event_time INTEGER NOT NULL,
+  seq        INTEGER NOT NULL,
+  PRIMARY KEY (account_id, key, value, event_time, seq)
+) WITHOUT ROWID;
+CREATE TABLE trail_meta (
+  k TEXT PRIMARY KEY,
+  v INTEGER NOT NULL
+);
+INSERT INTO trail_meta VALUES ('index_seq', 0);
 
 CREATE TABLE trails (
   id            INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS     86400000LL
-#define WINDOW_MS  (90 * DAY_MS)
+#define DAY_MS    86400000LL
+#define WINDOW_MS (90 * DAY_MS)
 
 static enum bw_code read_attr(struct bw_call *c, struct bw_trail_lookup *q, struct bw_err *err)
 {
@@ -64,8 +64,7 @@ static enum bw_code read_lookup(struct bw_call *c, struct bw_trail_lookup *q, st
         q->max_results = (int)json_integer_value(mr);
     }
     if (bw_ct__time(c, "StartTime", &q->start_ms, err) ||
-        bw_ct__time(c, "EndTime", &q->end_ms, err) || read_attr(c, q, err) ||
-        read_token(c, q, err))
+        bw_ct__time(c, "EndTime", &q->end_ms, err) || read_attr(c, q, err) || read_token(c, q, err))
         return err->code;
     if (q->start_ms >= 0 && q->end_ms >= 0 && q->start_ms > q->end_ms)
         return bw_fail(err, BW_E_CT_INVALID_TIME_RANGE,
@@ -92,8 +91,8 @@ enum bw_code bw_ct__lookup_events(struct bw_call *c, struct bw_err *err)
         return err->code;
     json_t *o = json_pack("{s:o}", "Events", page.events);
     if (page.more)
-        json_object_set_new(o, "NextToken", json_sprintf("%" PRId64 ".%" PRId64, page.last_time,
-                                                         page.last_seq));
+        json_object_set_new(o, "NextToken",
+                            json_sprintf("%" PRId64 ".%" PRId64, page.last_time, page.last_seq));
     bw_ct__set_out(c, o);
     return BW_OK;
 }

@@ -35,8 +35,7 @@ static const struct bw_op ops[] = {
     {"DeleteTrail", "cloudtrail:DeleteTrail", BW_OP_MUTATES, bw_ct__name_arn, bw_ct__delete_trail},
     {"StartLogging", "cloudtrail:StartLogging", BW_OP_MUTATES, bw_ct__name_arn,
      bw_ct__start_logging},
-    {"StopLogging", "cloudtrail:StopLogging", BW_OP_MUTATES, bw_ct__name_arn,
-     bw_ct__stop_logging},
+    {"StopLogging", "cloudtrail:StopLogging", BW_OP_MUTATES, bw_ct__name_arn, bw_ct__stop_logging},
     {"GetTrail", "cloudtrail:GetTrail", 0, bw_ct__name_arn, bw_ct__get_trail},
     {"GetTrailStatus", "cloudtrail:GetTrailStatus", 0, bw_ct__name_arn, bw_ct__get_trail_status},
     {"DescribeTrails", "cloudtrail:DescribeTrails", 0, star, bw_ct__describe_trails},
@@ -85,12 +84,16 @@ static bool take_lock(struct writer *w)
 static void pass(struct writer *w, bool force)
 {
     if (!take_lock(w))
-        return;
+        return; /* another process (the daemon) writes this data dir's trail */
     struct bw_err err;
     bw_err_clear(&err);
     struct bw_db *db = bw_server_db(w->srv, &err);
     if (!db)
         return;
+    size_t n;
+    do /* LookupEvents' index first, in bounded transactions */
+        bw_trail_index_run(db, 2000, &n, &err);
+    while (n == 2000 && !err.code);
     bw_trail_writer_run(db, &w->cfg, bw_now_ms(), force, NULL, &err);
     bw_server_db_put(w->srv, db);
 }

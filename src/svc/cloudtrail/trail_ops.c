@@ -19,8 +19,7 @@ struct trail_in {
     int global, multi, validation, org;
 };
 
-static enum bw_code read_in(struct bw_call *c, bool create, struct trail_in *in,
-                            struct bw_err *err)
+static enum bw_code read_in(struct bw_call *c, bool create, struct trail_in *in, struct bw_err *err)
 {
     memset(in, 0, sizeof *in);
     if (bw_j_str(c, "Name", true, &in->name, err) ||
@@ -43,11 +42,11 @@ static enum bw_code read_in(struct bw_call *c, bool create, struct trail_in *in,
                  (in->bucket[i] >= '0' && in->bucket[i] <= '9') || in->bucket[i] == '.' ||
                  in->bucket[i] == '-';
         if (!ok)
-            return bw_fail(err, BW_E_CT_INVALID_S3_BUCKET_NAME,
-                           "Bucket name %.100s is not valid.", in->bucket);
+            return bw_fail(err, BW_E_CT_INVALID_S3_BUCKET_NAME, "Bucket name %.100s is not valid.",
+                           in->bucket);
     }
-    if (in->prefix && (strlen(in->prefix) > 200 || strstr(in->prefix, "..") ||
-                       in->prefix[0] == '/'))
+    if (in->prefix &&
+        (strlen(in->prefix) > 200 || strstr(in->prefix, "..") || in->prefix[0] == '/'))
         return bw_fail(err, BW_E_CT_INVALID_S3_PREFIX, "Invalid S3 prefix: %.100s", in->prefix);
     return BW_OK;
 }
@@ -94,22 +93,19 @@ static const char *const insert_sql =
 
 static enum bw_code check_quota(struct bw_call *c, struct bw_err *err)
 {
-    sqlite3_stmt *st =
-        bw_db_prep(c->db, count_sql, err, "ss", c->principal->account_id, c->region);
+    sqlite3_stmt *st = bw_db_prep(c->db, count_sql, err, "ss", c->principal->account_id, c->region);
     bool row;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
     int64_t n = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (n >= MAX_TRAILS)
-        return bw_fail(err, BW_E_CT_MAX_TRAILS_EXCEEDED,
-                       "User: %s already has %d trails in %s.", c->principal->account_id,
-                       MAX_TRAILS, c->region);
+        return bw_fail(err, BW_E_CT_MAX_TRAILS_EXCEEDED, "User: %s already has %d trails in %s.",
+                       c->principal->account_id, MAX_TRAILS, c->region);
     return BW_OK;
 }
 
-static enum bw_code key_for(struct bw_call *c, bool validation, int64_t *key_id,
-                            struct bw_err *err)
+static enum bw_code key_for(struct bw_call *c, bool validation, int64_t *key_id, struct bw_err *err)
 {
     if (!validation || *key_id)
         return BW_OK;
@@ -126,10 +122,14 @@ static enum bw_code insert_trail(struct bw_call *c, const struct trail_in *in, c
     int64_t key_id = 0;
     if (key_for(c, in->validation == 1, &key_id, err))
         return err->code;
-    if (bw_db_exec(c->db, err, NULL, insert_sql, "sssssssdddds" "ssss" "i" "n", acct, in->name, arn,
-                   c->region, in->bucket, in->prefix, in->sns, in->global != 0,
-                   in->multi == 1, in->validation == 1, in->org == 1, org, in->kms,
-                   in->cw_group, in->cw_role, dir, c->now_ms) == BW_OK)
+    if (bw_db_exec(c->db, err, NULL, insert_sql,
+                   "sssssssdddds"
+                   "ssss"
+                   "i"
+                   "n",
+                   acct, in->name, arn, c->region, in->bucket, in->prefix, in->sns, in->global != 0,
+                   in->multi == 1, in->validation == 1, in->org == 1, org, in->kms, in->cw_group,
+                   in->cw_role, dir, c->now_ms) == BW_OK)
         return key_id ? bw_db_exec(c->db, err, NULL,
                                    "UPDATE trails SET key_id = ? WHERE account_id = ? AND name = ?",
                                    "iss", key_id, acct, in->name)
@@ -194,10 +194,14 @@ enum bw_code bw_ct__update_trail(struct bw_call *c, struct bw_err *err)
         return err->code;
     int64_t key_id = t.key_id;
     if (key_for(c, in.validation == 1, &key_id, err) ||
-        bw_db_exec(c->db, err, NULL, update_sql, "ssssss" "dddddddd" "s" "ii", in.bucket,
-                   in.prefix, in.sns, in.kms, in.cw_group, in.cw_role, in.global, in.global,
-                   in.multi, in.multi, in.validation, in.validation, in.org, in.org, org, key_id,
-                   t.id) ||
+        bw_db_exec(c->db, err, NULL, update_sql,
+                   "ssssss"
+                   "dddddddd"
+                   "s"
+                   "ii",
+                   in.bucket, in.prefix, in.sns, in.kms, in.cw_group, in.cw_role, in.global,
+                   in.global, in.multi, in.multi, in.validation, in.validation, in.org, in.org, org,
+                   key_id, t.id) ||
         bw_ct__trail_find_owned(c, t.arn, &t, err))
         return err->code;
     respond_trail(c, &t);

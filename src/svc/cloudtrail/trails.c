@@ -21,9 +21,9 @@ void bw_ct__trail_row(struct bw_arena *a, sqlite3_stmt *st, struct bw_ct_trail *
 {
     t->id = sqlite3_column_int64(st, 0);
     t->key_id = sqlite3_column_int64(st, 1);
-    const char **s[] = {&t->account, &t->name,   &t->arn,      &t->home_region, &t->bucket,
-                        &t->prefix,  &t->sns,    &t->kms,      &t->cw_group,    &t->cw_role,
-                        &t->org_id,  &t->dir,    &t->delivery_error};
+    const char **s[] = {&t->account, &t->name, &t->arn,           &t->home_region, &t->bucket,
+                        &t->prefix,  &t->sns,  &t->kms,           &t->cw_group,    &t->cw_role,
+                        &t->org_id,  &t->dir,  &t->delivery_error};
     for (int i = 0; i < 13; i++)
         *s[i] = bw_db_col_str(a, st, 2 + i);
     t->include_global = sqlite3_column_int(st, 15);
@@ -34,8 +34,8 @@ void bw_ct__trail_row(struct bw_arena *a, sqlite3_stmt *st, struct bw_ct_trail *
     int64_t *m[] = {&t->created_ms, &t->start_ms, &t->stop_ms, &t->last_delivery_ms,
                     &t->last_digest_ms};
     for (int i = 0; i < 5; i++)
-        *m[i] = sqlite3_column_type(st, 20 + i) == SQLITE_NULL ? 0
-                                                               : sqlite3_column_int64(st, 20 + i);
+        *m[i] =
+            sqlite3_column_type(st, 20 + i) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 20 + i);
 }
 
 static bool name_valid(const char *n)
@@ -89,8 +89,7 @@ static bool visible(struct bw_call *c, const struct bw_ct_trail *t)
 {
     if (strcmp(t->account, c->principal->account_id) == 0)
         return true;
-    const char *org = t->is_org ? bw_trail_org_of(c->db, c->arena, c->principal->account_id)
-                                : NULL;
+    const char *org = t->is_org ? bw_trail_org_of(c->db, c->arena, c->principal->account_id) : NULL;
     return org && t->org_id && strcmp(org, t->org_id) == 0;
 }
 
@@ -150,9 +149,9 @@ json_t *bw_ct__trail_json(const struct bw_ct_trail *t)
     set_str(o, "S3KeyPrefix", t->prefix);
     set_str(o, "SnsTopicName", t->sns);
     if (t->sns)
-        json_object_set_new(o, "SnsTopicARN",
-                            json_sprintf("arn:aws:sns:%s:%s:%s", t->home_region, t->account,
-                                         t->sns));
+        json_object_set_new(
+            o, "SnsTopicARN",
+            json_sprintf("arn:aws:sns:%s:%s:%s", t->home_region, t->account, t->sns));
     json_object_set_new(o, "IncludeGlobalServiceEvents", json_boolean(t->include_global));
     json_object_set_new(o, "IsMultiRegionTrail", json_boolean(t->multi_region));
     set_str(o, "HomeRegion", t->home_region);
@@ -204,8 +203,7 @@ enum bw_code bw_ct__time(struct bw_call *c, const char *name, int64_t *out, stru
         *out = s * 1000;
         return BW_OK;
     }
-    return bw_fail(err, BW_E_SERIALIZATION, "Unexpected value for %s: expected a timestamp",
-                   name);
+    return bw_fail(err, BW_E_SERIALIZATION, "Unexpected value for %s: expected a timestamp", name);
 }
 
 const char *bw_ct__name_arn(struct bw_call *c)
