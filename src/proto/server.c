@@ -405,8 +405,13 @@ void bw_server_handle(struct bw_server *srv, struct bw_request *req, struct bw_r
         rc = target ? route_json(c, target, &r, &err) : route_query(c, &r, &err);
     if (target)
         r.protocol = BW_PROTO_JSON;
-    if (!rc)
+    if (!rc) {
         rc = admit(c, &r, &err);
+        if (rc && c->op) { /* reached authentication and failed it: recorded too */
+            struct bw_err ignored;
+            bw_proto__record_event(c, &err, false, &ignored);
+        }
+    }
     if (!rc) {
         rc = execute(c, &err);
         if (rc) {

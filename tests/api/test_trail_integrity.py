@@ -257,39 +257,21 @@ def _create_account(server, name):
     return kv["account_id"], Creds(kv["aws_access_key_id"], kv["aws_secret_access_key"])
 
 
-def insert_row(c, table, values):
-    """Inserts values, giving any other NOT NULL column without a default a filler."""
-    row = dict(values)
-    for _, name, typ, notnull, default, _pk in c.execute(f"PRAGMA table_info({table})"):
-        if name not in row and notnull and default is None:
-            row[name] = 0 if "INT" in typ.upper() else f"r-{name[:4]}-{len(row)}"
-    cols = ",".join(row)
-    c.execute(f"INSERT INTO {table} ({cols}) VALUES ({','.join('?' * len(row))})",
-              tuple(row.values()))
-
-
 def test_organization_trail(server):
-    """Organization trails against the Organizations tables' expected shape (the
-    Organizations service is merged separately: this test creates its two tables the
-    way trail/org.c reads them when they do not exist yet)."""
+    """Organization trails with a real organization: the management account's trail
+    receives every member's events; members see it but cannot change it; an account
+    outside the organization does not see it."""
     member, mcreds = _create_account(server, "member-a")
     outsider, ocreds = _create_account(server, "outsider")
     ct = server.client("cloudtrail")
     with pytest.raises(ClientError) as e:
         ct.create_trail(Name="org", S3BucketName="org-bucket", IsOrganizationTrail=True)
     assert error_code(e.value)[0] == "OrganizationsNotInUseException"
-    c = sqlite3.connect(os.path.join(server.data_dir, "bulwark.db"), timeout=30)
-    with c:
-        # the Organizations tables as trail/org.c reads them (created here when the
-        # Organizations service is not in this build; its own columns filled otherwise)
-        c.execute("CREATE TABLE IF NOT EXISTS org_organizations (id TEXT PRIMARY KEY,"
-                  " management_account TEXT NOT NULL)")
-        c.execute("CREATE TABLE IF NOT EXISTS org_accounts (account_id TEXT PRIMARY KEY,"
-                  " org_id TEXT NOT NULL)")
-        insert_row(c, "org_organizations", {"id": "o-abcdefghij",
-                                             "management_account": server.account})
-        for a in (server.account, member):
-            insert_row(c, "org_accounts", {"account_id": a, "org_id": "o-abcdefghij"})
+    orgs = server.client("organizations")
+    org_id = orgs.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    h = orgs.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": member})
+    server.client("organizations", creds=mcreds).accept_handshake(
+        HandshakeId=h["Handshake"]["Id"])
     mct = server.client("cloudtrail", creds=mcreds)
     with pytest.raises(ClientError) as e:
         mct.create_trail(Name="mine", S3BucketName="b-1", IsOrganizationTrail=True)
@@ -323,7 +305,7 @@ def test_organization_trail(server):
     server.client("iam", creds=mcreds).create_user(UserName="member-user")
     server.client("iam", creds=ocreds).create_user(UserName="outsider-user")
     def member_files():
-        return glob.glob(os.path.join(th.trail_dir(server, "org"), "AWSLogs", "o-abcdefghij",
+        return glob.glob(os.path.join(th.trail_dir(server, "org"), "AWSLogs", org_id,
                                       member, "CloudTrail", "**", "*.json.gz"), recursive=True)
     th.wait_for(member_files)
     th.settle(server, "org")
