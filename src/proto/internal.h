@@ -25,6 +25,7 @@ struct bw_server {
     bw_authz_hook_fn hooks[BW_MAX_HOOKS];
     size_t n_hooks;
     pthread_mutex_t pool_mu;
+    pthread_mutex_t write_mu; /* one writer at a time, queued (see bw_db_set_write_mutex) */
     struct bw_db *pool[64];
     size_t pool_n;
     struct bw_sigv4_cache *sigv4_cache;

@@ -33,6 +33,7 @@ enum bw_code bw_server_new(const struct bw_server_config *cfg, struct bw_server 
     if (!srv->cfg.skew_seconds)
         srv->cfg.skew_seconds = 900;
     pthread_mutex_init(&srv->pool_mu, NULL);
+    pthread_mutex_init(&srv->write_mu, NULL);
     if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
         bw_server_free(srv);
         return bw_fail(err, BW_E_INTERNAL, "cannot create %s: %s", cfg->data_dir, strerror(errno));
@@ -77,6 +78,7 @@ void bw_server_free(struct bw_server *srv)
     bw_sigv4_cache_free(srv->sigv4_cache);
     bw_secrets_free(srv->secrets);
     pthread_mutex_destroy(&srv->pool_mu);
+    pthread_mutex_destroy(&srv->write_mu);
     free(srv->db_path);
     free(srv);
 }
@@ -112,6 +114,7 @@ struct bw_db *bw_proto__db_get(struct bw_server *srv, struct bw_err *err)
         return db;
     if (bw_db_open(srv->db_path, &db, err))
         return NULL;
+    bw_db_set_write_mutex(db, &srv->write_mu);
     return db;
 }
 

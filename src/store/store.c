@@ -24,10 +24,20 @@ struct cached {
 
 struct bw_db {
     sqlite3 *h;
+    pthread_mutex_t *write_mu; /* shared by the process's connections, or NULL */
+    bool holds_write_mu;
     int last_rc;
     int last_ext;
     struct cached cache[CACHE_SLOTS];
 };
+
+static void write_mu_release(struct bw_db *db)
+{
+    if (db->holds_write_mu) {
+        db->holds_write_mu = false;
+        pthread_mutex_unlock(db->write_mu);
+    }
+}
 
 sqlite3 *bw_db_handle(struct bw_db *db)
 {
@@ -119,6 +129,7 @@ void bw_db_close(struct bw_db *db)
 {
     if (!db)
         return;
+    bw_db_rollback(db);
     for (int i = 0; i < CACHE_SLOTS; i++)
         if (db->cache[i].st)
             sqlite3_finalize(db->cache[i].st);
@@ -129,6 +140,11 @@ void bw_db_close(struct bw_db *db)
 bool bw_db_in_txn(struct bw_db *db)
 {
     return !sqlite3_get_autocommit(db->h);
+}
+
+void bw_db_set_write_mutex(struct bw_db *db, pthread_mutex_t *mu)
+{
+    db->write_mu = mu;
 }
 
 void bw_db_release(struct bw_db *db)
@@ -145,9 +161,14 @@ enum bw_code bw_db_begin(struct bw_db *db, bool write, struct bw_err *err)
      * with SQLITE_BUSY_SNAPSHOT as soon as another connection has committed. */
     if (!bw_db_in_txn(db))
         bw_db_release(db);
+    if (write && db->write_mu && !db->holds_write_mu) {
+        pthread_mutex_lock(db->write_mu);
+        db->holds_write_mu = true;
+    }
     int rc = sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         return BW_OK;
+    write_mu_release(db);
     if ((rc & 0xff) == SQLITE_BUSY)
         return bw_fail(err, BW_E_SERVICE_UNAVAILABLE, "The store is busy; retry the request.");
     return db_fail(db, err, "begin");
@@ -155,12 +176,15 @@ enum bw_code bw_db_begin(struct bw_db *db, bool write, struct bw_err *err)
 
 enum bw_code bw_db_commit(struct bw_db *db, struct bw_err *err)
 {
-    if (!bw_db_in_txn(db))
+    if (!bw_db_in_txn(db)) {
+        write_mu_release(db);
         return BW_OK;
+    }
     if (exec_plain(db, "COMMIT", err)) {
         bw_db_rollback(db);
         return err->code;
     }
+    write_mu_release(db);
     return BW_OK;
 }
 
@@ -168,6 +192,7 @@ void bw_db_rollback(struct bw_db *db)
 {
     if (bw_db_in_txn(db))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    write_mu_release(db);
 }
 
 static sqlite3_stmt *cache_get(struct bw_db *db, const char *sql, struct bw_err *err)

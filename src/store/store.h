@@ -10,6 +10,7 @@
 #ifndef BW_STORE_STORE_H
 #define BW_STORE_STORE_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,10 @@ int bw_db_schema_version(struct bw_db *db);
 /* The underlying handle, for callers that need SQLite directly. */
 sqlite3 *bw_db_handle(struct bw_db *db);
 
+/* Shares a process-wide mutex among connections to the same database: write
+ * transactions then queue on it instead of sleeping in SQLite's busy handler (which
+ * backs off up to 100 ms and makes write latency spiky). NULL disables it. */
+void bw_db_set_write_mutex(struct bw_db *db, pthread_mutex_t *mu);
 /* Starts a transaction: write=true takes the write lock up front. */
 enum bw_code bw_db_begin(struct bw_db *db, bool write, struct bw_err *err);
 enum bw_code bw_db_commit(struct bw_db *db, struct bw_err *err);
