@@ -445,13 +445,14 @@ def rcp_member(env):
     org.delete_policy(PolicyId=pid)
 
 
-def test_rcp_on_own_resources(env, rcp_member):
-    """RCPs of a member bind calls on its resources (here by its own principals)."""
+def test_rcp_governs_only_its_services(env, rcp_member):
+    """RCPs govern S3, STS, KMS, SQS and Secrets Manager only (Organizations User Guide,
+    resource control policies): the RCP that denies sts:AssumeRole and iam:CreateUser on
+    the member's resources leaves its IAM calls alone."""
     acct, creds = rcp_member
     iam = env["server"].client("iam", creds=creds)
-    e = raises("AccessDenied", iam.create_user, UserName="blocked")
-    assert "resource control policy" in e["Error"]["Message"]
-    assert isinstance(iam.list_users()["Users"], list)
+    iam.create_user(UserName="not-governed")
+    iam.delete_user(UserName="not-governed")
 
 
 def test_rcp_binds_management_on_member_resources(env, rcp_member):
@@ -700,3 +701,26 @@ def test_delete_organization(env):
     org.delete_organization()
     raises("AWSOrganizationsNotInUseException", org.describe_organization)
     raises("AWSOrganizationsNotInUseException", org.list_roots)
+
+
+def test_attach_policy_needs_the_target_too(env):
+    """AttachPolicy is authorized on the policy and on the target: a user allowed on
+    policies only is denied, naming the target's ARN."""
+    org, server = env["org"], env["server"]
+    acct = created_account(env, f"tgt-{uuid.uuid4().hex[:8]}")
+    pid = org.create_policy(Name=f"tgt-{acct}", Description="", Type=SCP,
+                            Content=scp("s3:*"))["Policy"]["PolicySummary"]["Id"]
+    creds = server.new_user_creds(f"policy-only-{acct}", policy_doc={
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "organizations:*",
+             "Resource": "arn:aws:organizations::*:policy/*"},
+            {"Effect": "Allow", "Action": ["organizations:Describe*", "organizations:List*"],
+             "Resource": "*"}]})
+    limited = server.client("organizations", creds=creds)
+    e = raises("AccessDeniedException", limited.attach_policy, PolicyId=pid, TargetId=acct)
+    assert ":account/o-" in e["Error"]["Message"] and e["Error"]["Message"].count(acct)
+    assert org.list_policies_for_target(TargetId=acct, Filter=SCP)["Policies"][0]["Id"] \
+        == "p-FullAWSAccess"  # nothing was attached
+    org.attach_policy(PolicyId=pid, TargetId=acct)  # the admin may
+    org.detach_policy(PolicyId=pid, TargetId=acct)
+    org.delete_policy(PolicyId=pid)

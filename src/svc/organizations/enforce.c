@@ -137,6 +137,18 @@ static enum bw_code walk(struct bw_call *c, struct chain *ch, const char *acct, 
     return BW_OK;
 }
 
+/* RCPs govern only the services AWS lists for them (Organizations User Guide, "Resource
+ * control policies": Amazon S3, AWS STS, AWS KMS, Amazon SQS, AWS Secrets Manager); of the
+ * services served here that is STS. Other actions are not subject to RCPs. */
+static bool rcp_applies(const char *action)
+{
+    static const char *const prefixes[] = {"s3:", "sts:", "kms:", "sqs:", "secretsmanager:"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!strncasecmp(action, prefixes[i], strlen(prefixes[i])))
+            return true;
+    return false;
+}
+
 static void add_ctx(struct bw_call *c, struct bw_authz_set *set, const char *key, const char *value)
 {
     const char *v[1] = {value};
@@ -186,7 +198,7 @@ enum bw_code bw_org__authz_hook(struct bw_call *c, struct bw_authz_set *set, str
             return err->code;
     }
     if (r_in) {
-        rcps = strcmp(ra, rc->mgmt) && rc->rcp;
+        rcps = strcmp(ra, rc->mgmt) && rc->rcp && rcp_applies(c->op->action);
         if (rcps && rc == pc) { /* pc->lv now belongs to the SCP set: walk a copy */
             rc = BW_ARENA_NEW(c->arena, struct chain);
             *rc = *pc;

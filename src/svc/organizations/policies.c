@@ -432,6 +432,13 @@ static enum bw_code attach_input(struct bw_call *c, struct attach_in *in, struct
         return err->code;
     in->count = sqlite3_column_int64(st, 0);
     in->attached = sqlite3_column_int64(st, 1) > 0;
+    /* Attach/DetachPolicy act on two resources, the policy (checked by the dispatcher) and
+     * the target (Service Authorization Reference, AWS Organizations: both are listed). */
+    const char *tarn = kind == BW_ORG_ID_ACCOUNT ? bw_org__arn_account(c, &in->o, in->target)
+                       : kind == BW_ORG_ID_ROOT  ? bw_org__arn_root(c, &in->o)
+                                                 : bw_org__arn_ou(c, &in->o, in->target);
+    if (bw_authz_check(c, c->op->action, tarn, err))
+        return err->code;
     if (kind == BW_ORG_ID_ACCOUNT)
         c->target_account = in->target;
     return BW_OK;
