@@ -214,11 +214,11 @@ void bw_proto__query_ok(struct bw_call *c, struct bw_response *resp)
     struct bw_buf out;
     bw_buf_init(&out, c->arena, c->xml.len + 512);
     bw_buf_printf(&out, "<%sResponse xmlns=\"%s\">\n", c->op->name, c->svc->xmlns);
-    if (c->xml.len || strcmp(c->op->name, "GetCallerIdentity") == 0) {
-        bw_buf_printf(&out, "  <%sResult>", c->op->name);
-        bw_buf_add(&out, c->xml.p, c->xml.len);
-        bw_buf_printf(&out, "</%sResult>\n", c->op->name);
-    }
+    /* Always the <OpResult> wrapper, even when empty: SDKs expect it for operations with
+     * an (empty) output structure such as UpdateRole, and ignore it for the others. */
+    bw_buf_printf(&out, "  <%sResult>", c->op->name);
+    bw_buf_add(&out, c->xml.p, c->xml.len);
+    bw_buf_printf(&out, "</%sResult>\n", c->op->name);
     bw_buf_printf(&out,
                   "  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
                   "</%sResponse>\n",

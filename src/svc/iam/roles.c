@@ -104,11 +104,7 @@ static enum bw_code update(struct bw_call *c, struct bw_iam__ent *e, struct bw_e
 enum bw_code bw_iam__update_role(struct bw_call *c, struct bw_err *err)
 {
     struct bw_iam__ent e = {0};
-    if (update(c, &e, err))
-        return err->code;
-    /* UpdateRoleResponse is an empty structure: SDKs expect an (empty) UpdateRoleResult. */
-    bw_buf_adds(&c->xml, "\n");
-    return BW_OK;
+    return update(c, &e, err);
 }
 
 enum bw_code bw_iam__update_role_description(struct bw_call *c, struct bw_err *err)
