@@ -690,19 +690,6 @@ def test_trail_records_calls(env):
     assert rec["userIdentity"]["arn"].endswith(":user/admin")
 
 
-def test_delete_organization(env):
-    """Last: with members the organization stays; once empty it goes."""
-    org, server = env["org"], env["server"]
-    raises("OrganizationNotEmptyException", org.delete_organization)
-    accts = [a["Id"] for a in org.get_paginator("list_accounts").paginate().build_full_result()[
-        "Accounts"] if a["Id"] != server.account]
-    for a in accts:
-        org.remove_account_from_organization(AccountId=a)
-    org.delete_organization()
-    raises("AWSOrganizationsNotInUseException", org.describe_organization)
-    raises("AWSOrganizationsNotInUseException", org.list_roots)
-
-
 def test_attach_policy_needs_the_target_too(env):
     """AttachPolicy is authorized on the policy and on the target: a user allowed on
     policies only is denied, naming the target's ARN."""
@@ -724,3 +711,17 @@ def test_attach_policy_needs_the_target_too(env):
     org.attach_policy(PolicyId=pid, TargetId=acct)  # the admin may
     org.detach_policy(PolicyId=pid, TargetId=acct)
     org.delete_policy(PolicyId=pid)
+
+
+def test_delete_organization(env):
+    """Last: with members the organization stays; once empty it goes."""
+    org, server = env["org"], env["server"]
+    raises("OrganizationNotEmptyException", org.delete_organization)
+    accts = [a["Id"] for a in org.get_paginator("list_accounts").paginate().build_full_result()[
+        "Accounts"] if a["Id"] != server.account]
+    for a in accts:
+        org.remove_account_from_organization(AccountId=a)
+    org.delete_organization()
+    raises("AWSOrganizationsNotInUseException", org.describe_organization)
+    raises("AWSOrganizationsNotInUseException", org.list_roots)
+
