@@ -51,6 +51,10 @@ struct bw_detect__ss {
 };
 /* Counts key (truncated to BW_DETECT_SS_KEY bytes) by w. */
 void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, uint64_t w);
+/* The same with the key's hash already computed (any well-mixed 64-bit hash of the key,
+ * the same for every add of that key to this sketch): the packet path hashes once. */
+void bw_detect__ss_add_h(struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen,
+                         uint64_t w);
 /* The i-th largest entry after sorting (call bw_detect__ss_sort first). */
 void bw_detect__ss_sort(struct bw_detect__ss *s);
 /* The largest count (0 when empty). */

@@ -72,7 +72,11 @@ double bw_detect__hll_count(const struct bw_detect__hll *h)
     double sum = 0;
     unsigned zeros = 0;
     for (size_t i = 0; i < (1u << BW_DETECT_HLL_P); i++) {
-        sum += 1.0 / (double)(1ULL << (h->reg[i] & 63)); /* ranks stay <= 55 */
+        /* 2^-rank built from its exponent bits, not divided (ranks stay <= 55) */
+        uint64_t bits = (uint64_t)(1023 - (h->reg[i] & 63)) << 52;
+        double inv;
+        memcpy(&inv, &bits, sizeof inv);
+        sum += inv;
         zeros += h->reg[i] == 0;
     }
     double alpha = 0.7213 / (1 + 1.079 / m);
@@ -86,23 +90,40 @@ void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, ui
 {
     if (klen > BW_DETECT_SS_KEY)
         klen = BW_DETECT_SS_KEY;
-    uint64_t h = bw_detect__hash(key, klen, 7);
+    bw_detect__ss_add_h(s, bw_detect__hash(key, klen, 7), key, klen, w);
+}
+
+/* The entry holding hash h and key, or -1. Hashes alone are compared first (one small
+ * array); the key only on a hash match. */
+static int ss_find(const struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->hash[i] == h && s->e[i].klen == klen && memcmp(s->e[i].key, key, klen) == 0)
+            return (int)i;
+    return -1;
+}
+
+void bw_detect__ss_add_h(struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen,
+                         uint64_t w)
+{
+    if (klen > BW_DETECT_SS_KEY)
+        klen = BW_DETECT_SS_KEY;
     s->total += w;
-    size_t min = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->hash[i] == h && s->e[i].klen == klen && memcmp(s->e[i].key, key, klen) == 0) {
-            s->count[i] += w;
-            return;
-        }
-        if (s->count[i] < s->count[min])
-            min = i;
+    int hit = ss_find(s, h, key, klen);
+    if (hit >= 0) {
+        s->count[hit] += w;
+        return;
     }
-    size_t at = min;
+    size_t at = s->n;
     uint64_t base = 0;
-    if (s->n < BW_DETECT_SS_K)
-        at = s->n++;
-    else
-        base = s->count[min]; /* Space-Saving: inherit the evicted count as error */
+    if (s->n < BW_DETECT_SS_K) {
+        s->n++;
+    } else { /* Space-Saving: the smallest count is evicted, its count inherited as error */
+        at = 0;
+        for (size_t i = 1; i < BW_DETECT_SS_K; i++)
+            at = s->count[i] < s->count[at] ? i : at;
+        base = s->count[at];
+    }
     s->hash[at] = h;
     s->count[at] = base + w;
     s->e[at].err = base;

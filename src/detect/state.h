@@ -86,7 +86,10 @@ struct attack_priv {
     struct bw_detect_attack pub;
     struct bw_detect__ss ip, port, ttl, size, ua, url, req_ip;
     struct bw_detect__hll srcs;
-    uint64_t seen; /* packets offered to the sampler */
+    uint64_t seen;      /* packets offered to the sampler */
+    uint64_t net_total; /* packets of the attack's vectors (exact) */
+    uint64_t net_tick;  /* net_total at the last tick */
+    uint32_t net_every; /* the network sketches see 1 in net_every of them (weighted) */
     size_t cap_samples;
 };
 
@@ -99,7 +102,10 @@ struct res {
     uint64_t first_ns;
     uint32_t ring[MAX_TICKS_S][C__COUNT];
     uint32_t ring_refl[MAX_TICKS_S][BW_DETECT_V__COUNT];
-    uint32_t cur; /* ring slot being filled */
+    uint32_t cur;                                                   /* ring slot being filled */
+    uint64_t sum[C__COUNT], sum_refl[BW_DETECT_V__COUNT];           /* every slot but cur */
+    double hi[BW_DETECT_V__COUNT], lo[BW_DETECT_V__COUNT], gate_hi; /* thresholds */
+    bool thr_ok; /* false once the baselines learned: recompute hi, lo, gate_hi */
     struct bw_detect__ewma base[BW_DETECT_M__COUNT];
     double last[BW_DETECT_M__COUNT];
     struct bw_detect__ewma refl_base[BW_DETECT_V__COUNT];
@@ -138,6 +144,7 @@ struct bw_detect {
     uint8_t *stream_buf; /* STREAM_BUF bytes per stream entry */
     size_t n_partial;    /* streams holding bytes of an incomplete head */
     uint32_t scan_no;
+    uint64_t rng; /* xorshift64 state for sketch sampling (deterministic) */
 };
 
 /* track.c */
@@ -155,6 +162,8 @@ struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t
 /* Prefetch hints: the packet path starts both table loads before using either. */
 void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k);
 void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k);
+/* The second stage, once the set's keys are in cache: the entry k has or would take. */
+void bw_detect__src_prefetch_entry(const struct bw_detect *d, uint64_t k);
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
                                        bool create);
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
@@ -181,8 +190,12 @@ static inline bool bw_detect__src_slow(const struct bw_detect *d, const struct s
 
 /* attack.c */
 void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns);
+/* An inbound packet of a resource under attack (r->attack >= 0); e is its source's
+ * entry (or NULL) and sk its source hash. */
 void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
-                            const struct bw_detect_pkt *p);
+                            const struct bw_detect_pkt *p, const struct src_entry *e, uint64_t sk);
+/* Once a tick: sets how many of the next tick's packets the sketches see. */
+void bw_detect__attack_rate(struct attack_priv *a);
 void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p,
                                 const struct bw_detect__http_req *req);
 void bw_detect__attack_free(struct attack_priv *a);

@@ -73,35 +73,53 @@ void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k)
     __builtin_prefetch(set + WAYS / 2);
 }
 
-struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create)
+/* The way of k's set holding k (*hit), else the one a new k takes: an empty slot, else
+ * the stalest entry without evidence, chosen from the keys and the packed meta words
+ * alone (no entry is read); WAYS when every entry holds a legitimate client. */
+static size_t src_way(const struct bw_detect *d, size_t base, uint64_t k, bool *hit)
 {
-    size_t base = (k % SRC_SETS) * WAYS;
     const uint64_t *keys = d->src_keys + base;
     for (size_t i = 0; i < WAYS; i++)
-        if (keys[i] == k)
-            return &d->src[base + i];
-    if (!create)
-        return NULL;
-    /* The victim: an empty slot, else the stalest entry without evidence, chosen from
-     * the keys and the packed meta words alone (no entry is read on a miss). */
+        if (keys[i] == k) {
+            *hit = true;
+            return i;
+        }
+    *hit = false;
     const uint32_t *meta = d->src_meta + base;
     size_t victim = WAYS;
     for (size_t i = 0; i < WAYS; i++) {
-        if (keys[i] == 0) {
-            victim = i;
-            break;
-        }
+        if (keys[i] == 0)
+            return i;
         if (!(meta[i] & SRC_META_VALUABLE) && (victim == WAYS || meta[i] < meta[victim]))
             victim = i;
     }
-    if (victim == WAYS)
+    return victim;
+}
+
+void bw_detect__src_prefetch_entry(const struct bw_detect *d, uint64_t k)
+{
+    size_t base = (k % SRC_SETS) * WAYS;
+    bool hit;
+    size_t way = src_way(d, base, k, &hit);
+    if (way < WAYS)
+        __builtin_prefetch(&d->src[base + way], 1);
+}
+
+struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create)
+{
+    size_t base = (k % SRC_SETS) * WAYS;
+    bool hit;
+    size_t way = src_way(d, base, k, &hit);
+    if (hit)
+        return &d->src[base + way];
+    if (!create || way == WAYS)
         return NULL; /* every entry holds a legitimate client: keep them */
-    struct src_entry *e = &d->src[base + victim];
+    struct src_entry *e = &d->src[base + way];
     memset(e, 0, sizeof *e);
     e->key = k;
     e->first_ns = e->last_ns = now;
-    d->src_meta[base + victim] = (uint32_t)(now >> 24) & ~SRC_META_VALUABLE;
-    d->src_keys[base + victim] = k;
+    d->src_meta[base + way] = (uint32_t)(now >> 24) & ~SRC_META_VALUABLE;
+    d->src_keys[base + way] = k;
     return e;
 }
 
@@ -226,6 +244,30 @@ static bool stream_start(struct bw_detect *d, int res, const struct bw_detect_pk
     return true;
 }
 
+/* The common case, parsed in place without a copy: no bytes pending and the segment
+ * holds one whole request head, followed by nothing or by body bytes. Returns false
+ * (having changed nothing) when the segment needs the buffer. Same outcome as buffering
+ * it: the entry, if any, only moves on to the next sequence number. */
+static bool stream_direct(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
+                          struct stream_entry *s, bw_detect__req_fn fn)
+{
+    size_t n = p->payload_len < STREAM_BUF ? p->payload_len : STREAM_BUF;
+    struct bw_detect__http_req req;
+    if ((!s && !bw_detect__http_looks_like(p->payload, n)) ||
+        bw_detect__http_parse(p->payload, n, &req) != 1)
+        return false;
+    size_t rest = n - req.head_len;
+    if (rest > 0 && bw_detect__http_looks_like(p->payload + req.head_len, rest))
+        return false; /* pipelined heads: the buffered path handles them */
+    if (s) {
+        s->next_seq = p->tcp_seq + p->payload_len;
+        s->last_ns = p->ts_ns;
+        s->first_ns = 0;
+    }
+    fn(d, s ? s->res : res, p, &req);
+    return true;
+}
+
 int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
                            bw_detect__req_fn fn)
 {
@@ -235,6 +277,8 @@ int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_
     struct stream_entry *s = stream_get(d, k, false);
     if (s && s->len == 0 && p->tcp_seq != s->next_seq)
         s = NULL; /* a new head may start anywhere after a body we skipped */
+    if ((!s || s->len == 0) && stream_direct(d, res, p, s, fn))
+        return 1;
     if (!s && !stream_start(d, res, p, k, &s))
         return 0;
     if (s->len > 0 && p->tcp_seq != s->next_seq)
