@@ -42,6 +42,7 @@ uint64_t bw_detect__hash(const void *p, size_t n, uint64_t seed);
 struct bw_detect__ss {
     uint32_t n;
     uint64_t total;
+    uint64_t min_seen; /* a lower bound of the smallest count (counts only grow) */
     uint64_t hash[BW_DETECT_SS_K], count[BW_DETECT_SS_K];
     struct {
         uint64_t err;

@@ -103,6 +103,21 @@ static int ss_find(const struct bw_detect__ss *s, uint64_t h, const void *key, s
     return -1;
 }
 
+/* The entry with the smallest count. Counts only grow, so the last minimum found is a
+ * lower bound: an entry still at it is a minimum and ends the scan (floods of distinct
+ * keys leave many entries tied there). */
+static size_t ss_min(struct bw_detect__ss *s)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < BW_DETECT_SS_K; i++) {
+        if (s->count[i] == s->min_seen)
+            return i;
+        at = s->count[i] < s->count[at] ? i : at;
+    }
+    s->min_seen = s->count[at];
+    return at;
+}
+
 void bw_detect__ss_add_h(struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen,
                          uint64_t w)
 {
@@ -119,9 +134,7 @@ void bw_detect__ss_add_h(struct bw_detect__ss *s, uint64_t h, const void *key, s
     if (s->n < BW_DETECT_SS_K) {
         s->n++;
     } else { /* Space-Saving: the smallest count is evicted, its count inherited as error */
-        at = 0;
-        for (size_t i = 1; i < BW_DETECT_SS_K; i++)
-            at = s->count[i] < s->count[at] ? i : at;
+        at = ss_min(s);
         base = s->count[at];
     }
     s->hash[at] = h;

@@ -32,6 +32,7 @@ struct src_entry {
     uint32_t sec; /* the second the counters below belong to */
     uint32_t syn_sec, req_sec;
     uint32_t slow_scan, slow_n;
+    uint8_t pad[16]; /* 64 bytes: an entry is one cache line, never two */
 };
 
 #define CONN_SYN     1 /* client SYN seen */
