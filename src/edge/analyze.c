@@ -113,6 +113,8 @@ void bw_edge_analyze_batch(struct bw_edge_analysis *an, const struct bw_edge_rec
     for (size_t at = 0; at < n; at += BURST) {
         size_t m = n - at < BURST ? n - at : BURST;
         for (size_t i = 0; i < m; i++) {
+            if (at + BURST + i < n) /* the next burst's frames */
+                __builtin_prefetch(recs[at + BURST + i].data);
             nv[i] = decode(&recs[at + i], &f[i], &p[i]);
             if (i < AHEAD && detectable(nv, f, i, m))
                 bw_detect_prefetch(an->det, &p[i]);
