@@ -101,10 +101,8 @@ void bw_detect_free(struct bw_detect *d)
 }
 
 /* An address inside a resource: (addr & mask) == net, word by word. */
-static bool prefix_match(const uint8_t *a, const struct res *r)
+static bool prefix_match(const uint64_t w[2], const struct res_pfx *r)
 {
-    uint64_t w[2];
-    memcpy(w, a, 16);
     return (w[0] & r->mask[0]) == r->net[0] && (w[1] & r->mask[1]) == r->net[1];
 }
 
@@ -134,6 +132,8 @@ enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
     if (!r->arn)
         bw_oom();
     r->attack = -1;
+    d->pfx[d->n_res] = (struct res_pfx){
+        .mask = {r->mask[0], r->mask[1]}, .net = {r->net[0], r->net[1]}, .plen = r->plen};
     d->res[d->n_res++] = r;
     return BW_OK;
 }
@@ -197,9 +197,11 @@ void bw_detect__res_text(const struct res *r, char *out, size_t cap)
 
 static int res_find(const struct bw_detect *d, const uint8_t *a)
 {
+    uint64_t w[2];
+    memcpy(w, a, 16);
     int best = -1;
     for (size_t i = 0; i < d->n_res; i++)
-        if (prefix_match(a, d->res[i]) && (best < 0 || d->res[i]->plen > d->res[best]->plen))
+        if (prefix_match(w, &d->pfx[i]) && (best < 0 || d->pfx[i].plen > d->pfx[best].plen))
             best = (int)i;
     return best;
 }

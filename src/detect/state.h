@@ -125,8 +125,16 @@ struct res {
     double admit_acc;
 };
 
+/* A resource's prefix as words, apart from its (large) counters: the per-packet lookup
+ * reads one small array. */
+struct res_pfx {
+    uint64_t mask[2], net[2];
+    unsigned plen;
+};
+
 struct bw_detect {
     struct bw_detect_config cfg;
+    struct res_pfx pfx[MAX_RES]; /* pfx[i] is res[i]'s prefix */
     uint64_t tick_ns, now_ns, next_tick_ns;
     uint32_t ticks_per_s;
     uint64_t tick_no;
@@ -142,8 +150,9 @@ struct bw_detect {
     struct conn_entry *conn;
     uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
-    uint8_t *stream_buf; /* STREAM_BUF bytes per stream entry */
-    size_t n_partial;    /* streams holding bytes of an incomplete head */
+    uint8_t *stream_buf;                       /* STREAM_BUF bytes per stream entry */
+    size_t n_partial;                          /* streams holding bytes of an incomplete head */
+    uint64_t partial[STREAM_SETS * WAYS / 64]; /* one bit per such stream, for the scan */
     uint32_t scan_no;
     uint64_t rng; /* xorshift64 state for sketch sampling (deterministic) */
 };

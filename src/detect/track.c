@@ -166,6 +166,11 @@ static uint8_t *sbuf(struct bw_detect *d, const struct stream_entry *s)
 static void set_len(struct bw_detect *d, struct stream_entry *s, size_t len)
 {
     d->n_partial += (len > 0) - (s->len > 0);
+    size_t i = (size_t)(s - d->stream);
+    if (len > 0)
+        d->partial[i / 64] |= 1ULL << (i % 64);
+    else
+        d->partial[i / 64] &= ~(1ULL << (i % 64));
     s->len = (uint16_t)len;
 }
 
@@ -306,6 +311,16 @@ static void stream_mark_slow(struct bw_detect *d, struct stream_entry *s)
     e->slow_n++;
 }
 
+static void stream_scan_one(struct bw_detect *d, struct stream_entry *s, size_t i)
+{
+    if (d->stream_keys[i] == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
+        return;
+    if (d->now_ns - s->first_ns < SLOW_AFTER_NS)
+        return;
+    d->res[s->res]->slow_conns++;
+    stream_mark_slow(d, s);
+}
+
 void bw_detect__stream_scan(struct bw_detect *d)
 {
     d->scan_no++;
@@ -313,15 +328,11 @@ void bw_detect__stream_scan(struct bw_detect *d)
         d->res[i]->slow_conns = 0;
     if (d->n_partial == 0)
         return;
-    for (size_t i = 0; i < (size_t)STREAM_SETS * WAYS; i++) {
-        if (d->stream_keys[i] == 0)
-            continue; /* most streams close with FIN/RST: the key array alone is read */
-        struct stream_entry *s = &d->stream[i];
-        if (s->len == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
-            continue;
-        if (d->now_ns - s->first_ns < SLOW_AFTER_NS)
-            continue;
-        d->res[s->res]->slow_conns++;
-        stream_mark_slow(d, s);
+    /* Only the streams holding a partial head: the bitmap, not the table, is walked. */
+    for (size_t w = 0; w < sizeof d->partial / sizeof d->partial[0]; w++) {
+        for (uint64_t bits = d->partial[w]; bits; bits &= bits - 1) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+            stream_scan_one(d, &d->stream[i], i);
+        }
     }
 }
