@@ -71,6 +71,7 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
     d->src_meta = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_meta);
     d->src = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src);
     d->conn = xalloc64((size_t)CONN_SETS * WAYS * sizeof *d->conn);
+    d->conn_filter = xalloc64((1u << CONN_FILTER_BITS) / 8);
     d->stream_keys = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream_keys);
     d->stream = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream);
     /* Every table is written once here (xalloc64 zeroes): the packet path never takes a
@@ -94,6 +95,7 @@ void bw_detect_free(struct bw_detect *d)
     free(d->src_meta);
     free(d->src);
     free(d->conn);
+    free(d->conn_filter);
     free(d->stream_keys);
     free(d->stream);
     free(d->stream_buf);

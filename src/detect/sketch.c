@@ -7,6 +7,7 @@
 #include "detect/internal.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 void bw_detect__ewma_add(struct bw_detect__ewma *e, double x, double alpha)
@@ -95,10 +96,21 @@ void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, ui
 
 /* The entry holding hash h and key, or -1. Hashes alone are compared first (one small
  * array); the key only on a hash match. */
+static bool ss_key_eq(const uint8_t *a, const void *b, size_t klen)
+{
+    if (klen == 16) { /* addresses, the common key: two words, no call */
+        uint64_t x[2], y[2];
+        memcpy(x, a, 16);
+        memcpy(y, b, 16);
+        return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+    }
+    return memcmp(a, b, klen) == 0;
+}
+
 static int ss_find(const struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen)
 {
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->hash[i] == h && s->e[i].klen == klen && memcmp(s->e[i].key, key, klen) == 0)
+        if (s->hash[i] == h && s->e[i].klen == klen && ss_key_eq(s->e[i].key, key, klen))
             return (int)i;
     return -1;
 }

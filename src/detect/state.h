@@ -10,14 +10,16 @@
 
 #include "detect/internal.h"
 
-#define MAX_RES       64
-#define MAX_TICKS_S   100 /* ticks per second at most (tick_ms >= 10) */
-#define WAYS          8
-#define SRC_SETS      8192  /* 64 Ki sources */
-#define CONN_SETS     16384 /* 128 Ki connections / asked UDP peers */
-#define STREAM_SETS   1024  /* 8 Ki HTTP streams */
-#define STREAM_BUF    1024
-#define SLOW_AFTER_NS (1000000000ULL) /* a client sends its head within an RTT */
+#define MAX_RES          64
+#define MAX_TICKS_S      100 /* ticks per second at most (tick_ms >= 10) */
+#define WAYS             8
+#define SRC_SETS         8192  /* 64 Ki sources */
+#define CONN_SETS        16384 /* 128 Ki connections / asked UDP peers */
+#define STREAM_SETS      1024  /* 8 Ki HTTP streams */
+#define CONN_FILTER_BITS 20    /* 128 KiB: 8 bits per connection entry */
+#define CONN_FILTER_S    10    /* rebuilt from the table every 10 s (drops evicted keys) */
+#define STREAM_BUF       1024
+#define SLOW_AFTER_NS    (1000000000ULL) /* a client sends its head within an RTT */
 
 /* Source evidence flags. */
 #define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
@@ -148,6 +150,7 @@ struct bw_detect {
     uint32_t *src_meta; /* per entry: SRC_META_VALUABLE | last seen in 2^24 ns units */
     struct src_entry *src;
     struct conn_entry *conn;
+    uint64_t *conn_filter; /* a bit per key hash slice: clear = the key is in no set */
     uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
     uint8_t *stream_buf;                       /* STREAM_BUF bytes per stream entry */
@@ -176,6 +179,8 @@ void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k);
 void bw_detect__src_prefetch_entry(const struct bw_detect *d, uint64_t k);
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
                                        bool create);
+/* Rebuilds the connection filter from the keys in the table. */
+void bw_detect__conn_filter_rebuild(struct bw_detect *d);
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
                              uint16_t lport, uint8_t kind);
 /* Called for each complete request head (req points into the stream buffer). */

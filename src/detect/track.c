@@ -133,8 +133,40 @@ uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uin
     return nonzero(fmix(w[0] * K[0] + w[1] * K[1] + w[2] * K[2] + w[3] * K[3] + tail * K[4]));
 }
 
+/* The connection filter: one bit per slice of the key hash (bits apart from the set
+ * index), set whenever a key enters the table. A clear bit proves a key is absent, so a
+ * flood of packets matching nothing (stray ACKs, unsolicited UDP) costs a lookup in a
+ * 128 KiB bitmap instead of a cold set in the 2 MiB table. Bits are never cleared one
+ * by one (a slice is shared); the filter is rebuilt from the table every few seconds. */
+static size_t filter_bit(uint64_t key)
+{
+    return (size_t)(key >> (64 - CONN_FILTER_BITS));
+}
+
+static bool filter_has(const struct bw_detect *d, uint64_t key)
+{
+    size_t b = filter_bit(key);
+    return d->conn_filter[b / 64] >> (b % 64) & 1;
+}
+
+static void filter_add(struct bw_detect *d, uint64_t key)
+{
+    size_t b = filter_bit(key);
+    d->conn_filter[b / 64] |= 1ULL << (b % 64);
+}
+
+void bw_detect__conn_filter_rebuild(struct bw_detect *d)
+{
+    memset(d->conn_filter, 0, (1u << CONN_FILTER_BITS) / 8);
+    for (size_t i = 0; i < (size_t)CONN_SETS * WAYS; i++)
+        if (d->conn[i].key)
+            filter_add(d, d->conn[i].key);
+}
+
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now, bool create)
 {
+    if (!create && !filter_has(d, key))
+        return NULL;
     struct conn_entry *set = d->conn + (key % CONN_SETS) * WAYS;
     struct conn_entry *victim = &set[0];
     for (size_t i = 0; i < WAYS; i++) {
@@ -148,6 +180,7 @@ struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64
     memset(victim, 0, sizeof *victim);
     victim->key = key;
     victim->last = CONN_TIME(now);
+    filter_add(d, key);
     return victim;
 }
 
