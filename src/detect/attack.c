@@ -358,7 +358,7 @@ void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns)
     d->now_ns = tick_end_ns;
     d->tick_no++;
     bool sec = d->tick_no % d->ticks_per_s == 0;
-    if (d->tick_no % ((uint64_t)CONN_FILTER_S * d->ticks_per_s) == 0)
+    if (sec && d->filter_adds > CONN_FILTER_REBUILD)
         bw_detect__conn_filter_rebuild(d);
     bw_detect__stream_scan(d);
     for (size_t i = 0; i < d->n_res; i++)

@@ -17,9 +17,11 @@
 #define CONN_SETS        16384 /* 128 Ki connections / asked UDP peers */
 #define STREAM_SETS      1024  /* 8 Ki HTTP streams */
 #define CONN_FILTER_BITS 20    /* 128 KiB: 8 bits per connection entry */
-#define CONN_FILTER_S    10    /* rebuilt from the table every 10 s (drops evicted keys) */
-#define STREAM_BUF       1024
-#define SLOW_AFTER_NS    (1000000000ULL) /* a client sends its head within an RTT */
+/* Rebuilt from the table (dropping evicted keys) at a second's end once this many keys
+ * went in since the last rebuild: the filter stays at most about a quarter full. */
+#define CONN_FILTER_REBUILD ((1u << CONN_FILTER_BITS) / 8)
+#define STREAM_BUF          1024
+#define SLOW_AFTER_NS       (1000000000ULL) /* a client sends its head within an RTT */
 
 /* Source evidence flags. */
 #define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
@@ -151,6 +153,7 @@ struct bw_detect {
     struct src_entry *src;
     struct conn_entry *conn;
     uint64_t *conn_filter; /* a bit per key hash slice: clear = the key is in no set */
+    uint32_t filter_adds;  /* keys added since the last rebuild */
     uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
     uint8_t *stream_buf;                       /* STREAM_BUF bytes per stream entry */

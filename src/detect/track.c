@@ -137,7 +137,8 @@ uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uin
  * index), set whenever a key enters the table. A clear bit proves a key is absent, so a
  * flood of packets matching nothing (stray ACKs, unsolicited UDP) costs a lookup in a
  * 128 KiB bitmap instead of a cold set in the 2 MiB table. Bits are never cleared one
- * by one (a slice is shared); the filter is rebuilt from the table every few seconds. */
+ * by one (a slice is shared); the filter is rebuilt from the table once enough keys went
+ * in (CONN_FILTER_REBUILD): never on quiet links, every few seconds under a SYN flood. */
 static size_t filter_bit(uint64_t key)
 {
     return (size_t)(key >> (64 - CONN_FILTER_BITS));
@@ -157,6 +158,7 @@ static void filter_add(struct bw_detect *d, uint64_t key)
 
 void bw_detect__conn_filter_rebuild(struct bw_detect *d)
 {
+    d->filter_adds = 0;
     memset(d->conn_filter, 0, (1u << CONN_FILTER_BITS) / 8);
     for (size_t i = 0; i < (size_t)CONN_SETS * WAYS; i++)
         if (d->conn[i].key)
@@ -181,6 +183,7 @@ struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64
     victim->key = key;
     victim->last = CONN_TIME(now);
     filter_add(d, key);
+    d->filter_adds++;
     return victim;
 }
 
