@@ -37,7 +37,7 @@ static void sample(struct bw_detect *d, struct attack_priv *a, const struct bw_d
  * each tick from the last tick's count) with weight net_every: the estimates stay
  * unbiased and the sketch work per tick stays bounded. Pseudo-random, not every N-th:
  * a flood cycling through a few sources must not alias with the sampling period. */
-#define NET_FULL  512
+#define NET_FULL  256
 #define NET_EVERY 64
 
 static bool net_pick(struct bw_detect *d, uint32_t every)

@@ -100,7 +100,7 @@ static void syn_flood(struct bw_detect *d, uint64_t from, uint64_t to, unsigned 
     }
 }
 
-/* Above 512 attack packets a tick the top-contributor sketches see a weighted sample:
+/* Above 256 attack packets a tick the top-contributor sketches see a weighted sample:
  * the totals stay exact and the estimates close. */
 static void big_flood_sampled_sketches_stay_close(void **state)
 {
