@@ -75,12 +75,27 @@ static int load(const char *path, struct cap *c)
 
 static volatile uint64_t sink;
 
+/* Every loop below starts loading the frame 16 records ahead, as bench/net does: a NIC
+ * ring has the frame in cache when the fast path sees it, and a capture replayed from
+ * memory should not measure DRAM latency instead of code. */
+#define AHEAD 16
+
+static void ahead(const struct cap *c, size_t i)
+{
+    if (i + AHEAD < c->n) {
+        __builtin_prefetch(c->rec[i + AHEAD].data);
+        __builtin_prefetch(c->rec[i + AHEAD].data + 64);
+    }
+}
+
 static double walk(const struct cap *c)
 {
     double t0 = now_s();
     uint64_t s = 0;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
+        ahead(c, i);
         s += c->rec[i].data[0] + c->rec[i].data[c->rec[i].caplen - 1] + c->rec[i].caplen;
+    }
     sink += s;
     return (double)c->n / (now_s() - t0);
 }
@@ -91,7 +106,11 @@ static double decode(const struct cap *c)
     uint64_t s = 0;
     for (size_t i = 0; i < c->n; i++) {
         struct bw_net_flow f;
+        ahead(c, i);
         s += bw_net_decode(c->rec[i].data, c->rec[i].data + c->rec[i].caplen, &f) + f.sport;
+        /* The whole record escapes, as it does into the detector: the compiler may not
+         * drop the fields nobody here reads. */
+        __asm__ volatile("" : : "r"(&f) : "memory");
     }
     sink += s;
     return (double)c->n / (now_s() - t0);
@@ -117,8 +136,10 @@ static double full(const struct cap *c, char **protect, size_t n_protect, uint64
     if (batch) {
         bw_edge_analyze_batch(&an, c->rec, c->n, v);
     } else {
-        for (size_t i = 0; i < c->n; i++)
+        for (size_t i = 0; i < c->n; i++) {
+            ahead(c, i);
             v[i] = (uint8_t)bw_edge_analyze_record(&an, &c->rec[i]);
+        }
     }
     double pps = (double)c->n / (now_s() - t0);
     sink += bw_detect_attack_count(an.det) + v[c->n / 2];

@@ -17,5 +17,5 @@ for name in benign capacity SSDP_REFLECTION; do
   extra=()
   [ "$name" = capacity ] && extra=(--capacity-pps 1000)
   "${pin[@]}" "$bin" --pcap "$caps/$name.pcap" --protect 198.51.100.10 \
-    --protect 2001:db8:100::10/64 --passes 5 "${extra[@]}"
+    --protect 2001:db8:100::10/64 --passes 15 "${extra[@]}"
 done

@@ -94,15 +94,15 @@ static int metric_of(int v)
     }
 }
 
-static void window(const struct bw_detect *d, const struct res *r, double *m, double *refl)
+/* The one-second window: the running sums of the finished ticks plus the current one
+ * (no pass over the ring: see res_tick for how the sums are kept). */
+static void window(const struct res *r, double *m, double *refl)
 {
-    uint64_t c[C__COUNT] = {0}, rf[BW_DETECT_V__COUNT] = {0};
-    for (uint32_t t = 0; t < d->ticks_per_s; t++) {
-        for (int i = 0; i < C__COUNT; i++)
-            c[i] += r->ring[t][i];
-        for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-            rf[v] += r->ring_refl[t][v];
-    }
+    uint64_t c[C__COUNT], rf[BW_DETECT_V__COUNT];
+    for (int i = 0; i < C__COUNT; i++)
+        c[i] = r->sum[i] + r->ring[r->cur][i];
+    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+        rf[v] = r->sum_refl[v] + r->ring_refl[r->cur][v];
     m[BW_DETECT_M_PPS] = (double)c[C_PKTS];
     m[BW_DETECT_M_BPS] = 8.0 * (double)c[C_BYTES];
     m[BW_DETECT_M_SYN] = (double)c[C_SYN];
@@ -131,14 +131,26 @@ static const struct bw_detect__ewma *base_of(const struct res *r, int v)
 
 static double high_of(const struct bw_detect *d, const struct res *r, int v)
 {
-    double h = bw_detect__ewma_high(base_of(r, v), d->cfg.sigma, d->cfg.ratio, floor_of(d, v));
-    return h;
+    return bw_detect__ewma_high(base_of(r, v), d->cfg.sigma, d->cfg.ratio, floor_of(d, v));
 }
 
 static double low_of(const struct bw_detect *d, const struct res *r, int v)
 {
     const struct bw_detect__ewma *b = base_of(r, v);
     return bw_detect__ewma_high(b, d->cfg.sigma / 2, 1.5, floor_of(d, v) / 2);
+}
+
+/* The thresholds move only when the baselines learn (once a second at most): they are
+ * computed then, not every tick. */
+static void thresholds(const struct bw_detect *d, struct res *r)
+{
+    for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
+        r->hi[v] = high_of(d, r, v);
+        r->lo[v] = low_of(d, r, v);
+    }
+    r->gate_hi = bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma, d->cfg.ratio,
+                                      20 * d->cfg.floor_scale);
+    r->thr_ok = true;
 }
 
 static double value_of(int v, const double *m, const double *refl)
@@ -148,13 +160,9 @@ static double value_of(int v, const double *m, const double *refl)
 }
 
 /* REQUEST_FLOOD needs concentration too: one source far above what sources do. */
-static bool gate(const struct bw_detect *d, const struct res *r, int v, const double *m)
+static bool gate(const struct res *r, int v, const double *m)
 {
-    if (v != BW_DETECT_V_REQUEST_FLOOD)
-        return true;
-    double h = bw_detect__ewma_high(&r->base[BW_DETECT_M_RPS_TOP_SRC], d->cfg.sigma, d->cfg.ratio,
-                                    20 * d->cfg.floor_scale);
-    return m[BW_DETECT_M_RPS_TOP_SRC] > h;
+    return v != BW_DETECT_V_REQUEST_FLOOD || m[BW_DETECT_M_RPS_TOP_SRC] > r->gate_hi;
 }
 
 static struct attack_priv *attack_open(struct bw_detect *d, struct res *r, uint64_t start)
@@ -169,6 +177,7 @@ static struct attack_priv *attack_open(struct bw_detect *d, struct res *r, uint6
     if (!a)
         bw_oom();
     a->pub.arn = r->arn;
+    a->net_every = 1;
     bw_detect__res_text(r, a->pub.addr, sizeof a->pub.addr);
     a->pub.start_ns = start;
     /* A deterministic id (same capture, same ids), shaped like Shield's UUIDs. */
@@ -221,7 +230,7 @@ static void vector_step(struct bw_detect *d, struct res *r, int v, double val, b
 {
     struct vstate *s = &r->vs[v];
     if (!s->active) {
-        if (val > high_of(d, r, v) && g) {
+        if (val > r->hi[v] && g) {
             if (s->above++ == 0)
                 s->start_ns = now - d->tick_ns;
             if (s->above >= d->cfg.declare_ticks)
@@ -231,7 +240,7 @@ static void vector_step(struct bw_detect *d, struct res *r, int v, double val, b
         }
         return;
     }
-    if (val >= low_of(d, r, v)) {
+    if (val >= r->lo[v]) {
         s->below = 0;
         return;
     }
@@ -276,6 +285,7 @@ static void learn(const struct bw_detect *d, struct res *r, const double *m, con
         learn_one(d, &r->refl_base[v], refl[v]);
         r->refl_last[v] = refl[v];
     }
+    r->thr_ok = false;
 }
 
 /* Next tick's admission from this tick's score histogram (capacity per tick). */
@@ -309,23 +319,36 @@ static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
     double m[BW_DETECT_M__COUNT], refl[BW_DETECT_V__COUNT];
     if (sec)
         second_end(r);
-    window(d, r, m, refl);
+    window(r, m, refl);
+    if (!r->thr_ok)
+        thresholds(d, r);
     bool warm = r->seen && now - r->first_ns >= (uint64_t)d->cfg.warmup_s * 1000000000ULL;
     if (warm) {
         for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-            vector_step(d, r, v, value_of(v, m, refl), gate(d, r, v, m), now);
+            vector_step(d, r, v, value_of(v, m, refl), gate(r, v, m), now);
     }
     if (r->attack >= 0) {
         struct bw_detect_attack *a = &d->attacks[r->attack]->pub;
         a->max_pps = fmax(a->max_pps, m[BW_DETECT_M_PPS]);
         a->max_bps = fmax(a->max_bps, m[BW_DETECT_M_BPS]);
         a->max_rps = fmax(a->max_rps, m[BW_DETECT_M_RPS]);
+        bw_detect__attack_rate(d->attacks[r->attack]);
     } else if (sec && r->seen) {
         learn(d, r, m, refl);
     }
     if (d->cfg.capacity_pps)
         admission(d, r);
+    /* The sums hold every slot but the one being filled: add the finished tick, drop
+     * the oldest, whose slot is reused. */
+    for (int i = 0; i < C__COUNT; i++)
+        r->sum[i] += r->ring[r->cur][i];
+    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+        r->sum_refl[v] += r->ring_refl[r->cur][v];
     r->cur = (r->cur + 1) % d->ticks_per_s;
+    for (int i = 0; i < C__COUNT; i++)
+        r->sum[i] -= r->ring[r->cur][i];
+    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+        r->sum_refl[v] -= r->ring_refl[r->cur][v];
     memset(r->ring[r->cur], 0, sizeof r->ring[r->cur]);
     memset(r->ring_refl[r->cur], 0, sizeof r->ring_refl[r->cur]);
 }
@@ -335,6 +358,8 @@ void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns)
     d->now_ns = tick_end_ns;
     d->tick_no++;
     bool sec = d->tick_no % d->ticks_per_s == 0;
+    if (sec && d->filter_adds > CONN_FILTER_REBUILD)
+        bw_detect__conn_filter_rebuild(d);
     bw_detect__stream_scan(d);
     for (size_t i = 0; i < d->n_res; i++)
         res_tick(d, d->res[i], tick_end_ns, sec);

@@ -66,15 +66,17 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
         d->cfg.declare_ticks = 1;
     d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;
     d->ticks_per_s = 1000 / d->cfg.tick_ms;
+    d->rng = 0x9e3779b97f4a7c15ULL;
     d->src_keys = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_keys);
     d->src_meta = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_meta);
-    d->src = xcalloc((size_t)SRC_SETS * WAYS, sizeof *d->src);
+    d->src = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src);
     d->conn = xalloc64((size_t)CONN_SETS * WAYS * sizeof *d->conn);
+    d->conn_filter = xalloc64((1u << CONN_FILTER_BITS) / 8);
     d->stream_keys = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream_keys);
-    d->stream = xcalloc((size_t)STREAM_SETS * WAYS, sizeof *d->stream);
-    d->stream_buf = malloc((size_t)STREAM_SETS * WAYS * STREAM_BUF); /* never read unwritten */
-    if (!d->stream_buf)
-        bw_oom();
+    d->stream = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream);
+    /* Every table is written once here (xalloc64 zeroes): the packet path never takes a
+     * first-touch page fault. */
+    d->stream_buf = xalloc64((size_t)STREAM_SETS * WAYS * STREAM_BUF);
     return d;
 }
 
@@ -93,6 +95,7 @@ void bw_detect_free(struct bw_detect *d)
     free(d->src_meta);
     free(d->src);
     free(d->conn);
+    free(d->conn_filter);
     free(d->stream_keys);
     free(d->stream);
     free(d->stream_buf);
@@ -100,10 +103,8 @@ void bw_detect_free(struct bw_detect *d)
 }
 
 /* An address inside a resource: (addr & mask) == net, word by word. */
-static bool prefix_match(const uint8_t *a, const struct res *r)
+static bool prefix_match(const uint64_t w[2], const struct res_pfx *r)
 {
-    uint64_t w[2];
-    memcpy(w, a, 16);
     return (w[0] & r->mask[0]) == r->net[0] && (w[1] & r->mask[1]) == r->net[1];
 }
 
@@ -133,6 +134,8 @@ enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
     if (!r->arn)
         bw_oom();
     r->attack = -1;
+    d->pfx[d->n_res] = (struct res_pfx){
+        .mask = {r->mask[0], r->mask[1]}, .net = {r->net[0], r->net[1]}, .plen = r->plen};
     d->res[d->n_res++] = r;
     return BW_OK;
 }
@@ -196,9 +199,11 @@ void bw_detect__res_text(const struct res *r, char *out, size_t cap)
 
 static int res_find(const struct bw_detect *d, const uint8_t *a)
 {
+    uint64_t w[2];
+    memcpy(w, a, 16);
     int best = -1;
     for (size_t i = 0; i < d->n_res; i++)
-        if (prefix_match(a, d->res[i]) && (best < 0 || d->res[i]->plen > d->res[best]->plen))
+        if (prefix_match(w, &d->pfx[i]) && (best < 0 || d->pfx[i].plen > d->pfx[best].plen))
             best = (int)i;
     return best;
 }
@@ -319,16 +324,22 @@ static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
 }
 
 /* A UDP datagram or IP fragment to a resource; returns its vector or -1. */
-static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p)
+/* The key of a fragmented datagram's rest (source, IP id, protocol). */
+static uint64_t frag_key(const struct bw_detect_pkt *p)
 {
     uint8_t fk[24];
     memcpy(fk, p->src, 16);
     memcpy(fk + 16, &p->frag_id, 4);
     memcpy(fk + 20, &p->proto, 1);
     memset(fk + 21, 0, 3);
-    uint64_t frag_key = bw_detect__hash(fk, sizeof fk, 3) | 1;
+    return bw_detect__hash(fk, sizeof fk, 3) | 1;
+}
+
+/* k: the asked-peer key (conn_key CONN_ASKED), computed and prefetched by the caller. */
+static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p, uint64_t k)
+{
     if (p->is_frag && !p->is_first_frag) {
-        if (bw_detect__conn_get(d, frag_key, p->ts_ns, false))
+        if (bw_detect__conn_get(d, frag_key(p), p->ts_ns, false))
             return -1; /* the rest of an answer the resource asked for */
         count(r, C_FRAG);
         return BW_DETECT_V_UDP_FRAGMENT;
@@ -336,10 +347,9 @@ static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt
     if (p->proto != 17)
         return -1;
     count(r, C_UDP);
-    uint64_t k = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_ASKED);
     if (bw_detect__conn_get(d, k, p->ts_ns, false)) {
         if (p->is_frag)
-            bw_detect__conn_get(d, frag_key, p->ts_ns, true)->state = CONN_ASKED;
+            bw_detect__conn_get(d, frag_key(p), p->ts_ns, true)->state = CONN_ASKED;
         return -1;
     }
     int v = bw_detect__udp_reflector(p->sport);
@@ -439,7 +449,7 @@ static int classify(struct bw_detect *d, int ri, struct src_entry *e, const stru
     if (e && p->proto != 6)
         e->flags |= SRC_NON_SYN;
     if ((p->is_frag && !p->is_first_frag) || p->proto == 17)
-        return udp_in(d, r, p);
+        return udp_in(d, r, p, ck);
     if (p->proto == 1 || p->proto == 58)
         count(r, C_ICMP);
     if (p->proto != 6)
@@ -462,12 +472,28 @@ void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts
         count(d->res[ri], C_MALFORMED);
 }
 
+/* The connection-table key an inbound packet looks up: its TCP 4-tuple, or for UDP
+ * (not a later fragment) the asked-peer key; 0 for the rest. */
+static uint64_t in_key(const struct bw_detect_pkt *p)
+{
+    if (p->proto == 6 && !(p->is_frag && !p->is_first_frag))
+        return bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
+    if (p->proto == 17 && !(p->is_frag && !p->is_first_frag))
+        return bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_ASKED);
+    return 0;
+}
+
 void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p)
 {
     bw_detect__src_prefetch(d, bw_detect__src_hash(p->src));
-    if (p->proto == 6)
-        bw_detect__conn_prefetch(
-            d, bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY));
+    uint64_t ck = in_key(p);
+    if (ck)
+        bw_detect__conn_prefetch(d, ck);
+}
+
+void bw_detect_prefetch_entry(const struct bw_detect *d, const struct bw_detect_pkt *p)
+{
+    bw_detect__src_prefetch_entry(d, bw_detect__src_hash(p->src));
 }
 
 static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_detect_pkt *p)
@@ -480,16 +506,15 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
     count(r, C_PKTS);
     r->ring[r->cur][C_BYTES] += p->wire_len;
     /* Start both table loads before using either. */
-    uint64_t sk = bw_detect__src_hash(p->src), ck = 0;
+    uint64_t sk = bw_detect__src_hash(p->src), ck = in_key(p);
     bw_detect__src_prefetch(d, sk);
-    if (p->proto == 6) {
-        ck = bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
+    if (ck)
         bw_detect__conn_prefetch(d, ck);
-    }
     struct src_entry *e = src_touch(d, p, sk);
     bw_detect__hll_add(&r->sec_srcs, sk);
     int vec = classify(d, ri, e, p, ck);
-    bw_detect__attack_note(d, r, vec, p);
+    if (r->attack >= 0)
+        bw_detect__attack_note(d, r, vec, p, e, sk);
     int s = score(r, e, vec, p->ts_ns, d);
     int m = mitigated(d, r, e, vec, s);
     if (m >= 0) {

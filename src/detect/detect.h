@@ -165,6 +165,10 @@ void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts
  * changing any state. Call it a few packets ahead of bw_detect_packet (AF_XDP rings
  * and captures give bursts); the verdicts are the same with or without it. */
 void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p);
+/* The second stage of the hint, a few packets after bw_detect_prefetch(p) has brought
+ * the table sets in: starts loading the source entry p will use (its own or the one it
+ * would take). Reads the key sets; changes nothing. */
+void bw_detect_prefetch_entry(const struct bw_detect *d, const struct bw_detect_pkt *p);
 
 /* Advances time to now_ns, running every tick boundary crossed. */
 void bw_detect_tick(struct bw_detect *d, uint64_t now_ns);

@@ -42,6 +42,7 @@ uint64_t bw_detect__hash(const void *p, size_t n, uint64_t seed);
 struct bw_detect__ss {
     uint32_t n;
     uint64_t total;
+    uint64_t min_seen; /* a lower bound of the smallest count (counts only grow) */
     uint64_t hash[BW_DETECT_SS_K], count[BW_DETECT_SS_K];
     struct {
         uint64_t err;
@@ -51,6 +52,10 @@ struct bw_detect__ss {
 };
 /* Counts key (truncated to BW_DETECT_SS_KEY bytes) by w. */
 void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, uint64_t w);
+/* The same with the key's hash already computed (any well-mixed 64-bit hash of the key,
+ * the same for every add of that key to this sketch): the packet path hashes once. */
+void bw_detect__ss_add_h(struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen,
+                         uint64_t w);
 /* The i-th largest entry after sorting (call bw_detect__ss_sort first). */
 void bw_detect__ss_sort(struct bw_detect__ss *s);
 /* The largest count (0 when empty). */

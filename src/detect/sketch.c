@@ -7,6 +7,7 @@
 #include "detect/internal.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 void bw_detect__ewma_add(struct bw_detect__ewma *e, double x, double alpha)
@@ -69,12 +70,17 @@ void bw_detect__hll_add(struct bw_detect__hll *h, uint64_t hash)
 double bw_detect__hll_count(const struct bw_detect__hll *h)
 {
     const double m = (double)(1u << BW_DETECT_HLL_P);
-    double sum = 0;
     unsigned zeros = 0;
+    /* Sum of 2^-rank in units of 2^-52, as integers: one-cycle adds the compiler can
+     * unroll, where a chain of double adds costs 4 cycles each (ranks above 52 have
+     * probability 2^-52 and count as one unit). */
+    uint64_t fixed = 0;
     for (size_t i = 0; i < (1u << BW_DETECT_HLL_P); i++) {
-        sum += 1.0 / (double)(1ULL << (h->reg[i] & 63)); /* ranks stay <= 55 */
+        unsigned r = h->reg[i] < 52 ? h->reg[i] : 52;
+        fixed += (uint64_t)1 << (52 - r);
         zeros += h->reg[i] == 0;
     }
+    double sum = ldexp((double)fixed, -52);
     double alpha = 0.7213 / (1 + 1.079 / m);
     double est = alpha * m * m / sum;
     if (est <= 2.5 * m && zeros > 0)
@@ -86,23 +92,64 @@ void bw_detect__ss_add(struct bw_detect__ss *s, const void *key, size_t klen, ui
 {
     if (klen > BW_DETECT_SS_KEY)
         klen = BW_DETECT_SS_KEY;
-    uint64_t h = bw_detect__hash(key, klen, 7);
-    s->total += w;
-    size_t min = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->hash[i] == h && s->e[i].klen == klen && memcmp(s->e[i].key, key, klen) == 0) {
-            s->count[i] += w;
-            return;
-        }
-        if (s->count[i] < s->count[min])
-            min = i;
+    bw_detect__ss_add_h(s, bw_detect__hash(key, klen, 7), key, klen, w);
+}
+
+/* The entry holding hash h and key, or -1. Hashes alone are compared first (one small
+ * array); the key only on a hash match. */
+static bool ss_key_eq(const uint8_t *a, const void *b, size_t klen)
+{
+    if (klen == 16) { /* addresses, the common key: two words, no call */
+        uint64_t x[2], y[2];
+        memcpy(x, a, 16);
+        memcpy(y, b, 16);
+        return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
     }
-    size_t at = min;
+    return memcmp(a, b, klen) == 0;
+}
+
+static int ss_find(const struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->hash[i] == h && s->e[i].klen == klen && ss_key_eq(s->e[i].key, key, klen))
+            return (int)i;
+    return -1;
+}
+
+/* The entry with the smallest count. Counts only grow, so the last minimum found is a
+ * lower bound: an entry still at it is a minimum and ends the scan (floods of distinct
+ * keys leave many entries tied there). */
+static size_t ss_min(struct bw_detect__ss *s)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < BW_DETECT_SS_K; i++) {
+        if (s->count[i] == s->min_seen)
+            return i;
+        at = s->count[i] < s->count[at] ? i : at;
+    }
+    s->min_seen = s->count[at];
+    return at;
+}
+
+void bw_detect__ss_add_h(struct bw_detect__ss *s, uint64_t h, const void *key, size_t klen,
+                         uint64_t w)
+{
+    if (klen > BW_DETECT_SS_KEY)
+        klen = BW_DETECT_SS_KEY;
+    s->total += w;
+    int hit = ss_find(s, h, key, klen);
+    if (hit >= 0) {
+        s->count[hit] += w;
+        return;
+    }
+    size_t at = s->n;
     uint64_t base = 0;
-    if (s->n < BW_DETECT_SS_K)
-        at = s->n++;
-    else
-        base = s->count[min]; /* Space-Saving: inherit the evicted count as error */
+    if (s->n < BW_DETECT_SS_K) {
+        s->n++;
+    } else { /* Space-Saving: the smallest count is evicted, its count inherited as error */
+        at = ss_min(s);
+        base = s->count[at];
+    }
     s->hash[at] = h;
     s->count[at] = base + w;
     s->e[at].err = base;

@@ -10,14 +10,18 @@
 
 #include "detect/internal.h"
 
-#define MAX_RES       64
-#define MAX_TICKS_S   100 /* ticks per second at most (tick_ms >= 10) */
-#define WAYS          8
-#define SRC_SETS      8192  /* 64 Ki sources */
-#define CONN_SETS     16384 /* 128 Ki connections / asked UDP peers */
-#define STREAM_SETS   1024  /* 8 Ki HTTP streams */
-#define STREAM_BUF    1024
-#define SLOW_AFTER_NS (1000000000ULL) /* a client sends its head within an RTT */
+#define MAX_RES          64
+#define MAX_TICKS_S      100 /* ticks per second at most (tick_ms >= 10) */
+#define WAYS             8
+#define SRC_SETS         8192  /* 64 Ki sources */
+#define CONN_SETS        16384 /* 128 Ki connections / asked UDP peers */
+#define STREAM_SETS      1024  /* 8 Ki HTTP streams */
+#define CONN_FILTER_BITS 20    /* 128 KiB: 8 bits per connection entry */
+/* Rebuilt from the table (dropping evicted keys) at a second's end once this many keys
+ * went in since the last rebuild: the filter stays at most about a quarter full. */
+#define CONN_FILTER_REBUILD ((1u << CONN_FILTER_BITS) / 8)
+#define STREAM_BUF          1024
+#define SLOW_AFTER_NS       (1000000000ULL) /* a client sends its head within an RTT */
 
 /* Source evidence flags. */
 #define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
@@ -32,6 +36,7 @@ struct src_entry {
     uint32_t sec; /* the second the counters below belong to */
     uint32_t syn_sec, req_sec;
     uint32_t slow_scan, slow_n;
+    uint8_t pad[16]; /* 64 bytes: an entry is one cache line, never two */
 };
 
 #define CONN_SYN     1 /* client SYN seen */
@@ -86,7 +91,10 @@ struct attack_priv {
     struct bw_detect_attack pub;
     struct bw_detect__ss ip, port, ttl, size, ua, url, req_ip;
     struct bw_detect__hll srcs;
-    uint64_t seen; /* packets offered to the sampler */
+    uint64_t seen;      /* packets offered to the sampler */
+    uint64_t net_total; /* packets of the attack's vectors (exact) */
+    uint64_t net_tick;  /* net_total at the last tick */
+    uint32_t net_every; /* the network sketches see 1 in net_every of them (weighted) */
     size_t cap_samples;
 };
 
@@ -99,7 +107,10 @@ struct res {
     uint64_t first_ns;
     uint32_t ring[MAX_TICKS_S][C__COUNT];
     uint32_t ring_refl[MAX_TICKS_S][BW_DETECT_V__COUNT];
-    uint32_t cur; /* ring slot being filled */
+    uint32_t cur;                                                   /* ring slot being filled */
+    uint64_t sum[C__COUNT], sum_refl[BW_DETECT_V__COUNT];           /* every slot but cur */
+    double hi[BW_DETECT_V__COUNT], lo[BW_DETECT_V__COUNT], gate_hi; /* thresholds */
+    bool thr_ok; /* false once the baselines learned: recompute hi, lo, gate_hi */
     struct bw_detect__ewma base[BW_DETECT_M__COUNT];
     double last[BW_DETECT_M__COUNT];
     struct bw_detect__ewma refl_base[BW_DETECT_V__COUNT];
@@ -118,8 +129,16 @@ struct res {
     double admit_acc;
 };
 
+/* A resource's prefix as words, apart from its (large) counters: the per-packet lookup
+ * reads one small array. */
+struct res_pfx {
+    uint64_t mask[2], net[2];
+    unsigned plen;
+};
+
 struct bw_detect {
     struct bw_detect_config cfg;
+    struct res_pfx pfx[MAX_RES]; /* pfx[i] is res[i]'s prefix */
     uint64_t tick_ns, now_ns, next_tick_ns;
     uint32_t ticks_per_s;
     uint64_t tick_no;
@@ -133,11 +152,15 @@ struct bw_detect {
     uint32_t *src_meta; /* per entry: SRC_META_VALUABLE | last seen in 2^24 ns units */
     struct src_entry *src;
     struct conn_entry *conn;
+    uint64_t *conn_filter; /* a bit per key hash slice: clear = the key is in no set */
+    uint32_t filter_adds;  /* keys added since the last rebuild */
     uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
     struct stream_entry *stream;
-    uint8_t *stream_buf; /* STREAM_BUF bytes per stream entry */
-    size_t n_partial;    /* streams holding bytes of an incomplete head */
+    uint8_t *stream_buf;                       /* STREAM_BUF bytes per stream entry */
+    size_t n_partial;                          /* streams holding bytes of an incomplete head */
+    uint64_t partial[STREAM_SETS * WAYS / 64]; /* one bit per such stream, for the scan */
     uint32_t scan_no;
+    uint64_t rng; /* xorshift64 state for sketch sampling (deterministic) */
 };
 
 /* track.c */
@@ -155,8 +178,12 @@ struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t
 /* Prefetch hints: the packet path starts both table loads before using either. */
 void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k);
 void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k);
+/* The second stage, once the set's keys are in cache: the entry k has or would take. */
+void bw_detect__src_prefetch_entry(const struct bw_detect *d, uint64_t k);
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
                                        bool create);
+/* Rebuilds the connection filter from the keys in the table. */
+void bw_detect__conn_filter_rebuild(struct bw_detect *d);
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
                              uint16_t lport, uint8_t kind);
 /* Called for each complete request head (req points into the stream buffer). */
@@ -181,8 +208,12 @@ static inline bool bw_detect__src_slow(const struct bw_detect *d, const struct s
 
 /* attack.c */
 void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns);
+/* An inbound packet of a resource under attack (r->attack >= 0); e is its source's
+ * entry (or NULL) and sk its source hash. */
 void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
-                            const struct bw_detect_pkt *p);
+                            const struct bw_detect_pkt *p, const struct src_entry *e, uint64_t sk);
+/* Once a tick: sets how many of the next tick's packets the sketches see. */
+void bw_detect__attack_rate(struct attack_priv *a);
 void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p,
                                 const struct bw_detect__http_req *req);
 void bw_detect__attack_free(struct attack_priv *a);

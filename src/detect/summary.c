@@ -32,17 +32,59 @@ static void sample(struct bw_detect *d, struct attack_priv *a, const struct bw_d
     memcpy(s->data, p->frame, p->frame_len);
 }
 
-void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
-                            const struct bw_detect_pkt *p)
+/* The top-contributor sketches see every attack packet while the attack sends up to
+ * NET_FULL packets a tick; above that, a pseudo-random 1 in net_every (a power of two, set
+ * each tick from the last tick's count) with weight net_every: the estimates stay
+ * unbiased and the sketch work per tick stays bounded. Pseudo-random, not every N-th:
+ * a flood cycling through a few sources must not alias with the sampling period. */
+#define NET_FULL  256
+#define NET_EVERY 64
+
+static bool net_pick(struct bw_detect *d, uint32_t every)
 {
-    if (r->attack < 0)
+    if (every <= 1)
+        return true;
+    uint64_t x = d->rng; /* xorshift64: deterministic, same capture, same report */
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    d->rng = x;
+    return (x >> 40 & (every - 1)) == 0;
+}
+
+void bw_detect__attack_rate(struct attack_priv *a)
+{
+    uint64_t n = a->net_total - a->net_tick;
+    a->net_tick = a->net_total;
+    uint32_t every = 1;
+    while (every < NET_EVERY && n > (uint64_t)NET_FULL * every)
+        every *= 2;
+    a->net_every = every;
+}
+
+static void attack_sketch(struct bw_detect *d, struct attack_priv *a, const struct bw_detect_pkt *p,
+                          uint64_t sk)
+{
+    a->net_total++;
+    bw_detect__hll_add(&a->srcs, sk);
+    if (!net_pick(d, a->net_every))
         return;
+    uint64_t w = a->net_every;
+    /* The source's table hash keys the IP sketch; small keys are their own hashes. */
+    bw_detect__ss_add_h(&a->ip, sk, p->src, 16, w);
+    bw_detect__ss_add_h(&a->port, p->sport, &p->sport, 2, w);
+    bw_detect__ss_add_h(&a->ttl, p->ttl, &p->ttl, 1, w);
+    bw_detect__ss_add_h(&a->size, p->wire_len, &p->wire_len, 4, w);
+}
+
+void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
+                            const struct bw_detect_pkt *p, const struct src_entry *e, uint64_t sk)
+{
     struct attack_priv *a = d->attacks[r->attack];
     a->pub.pkts++;
     a->pub.bytes += p->wire_len;
     if (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS | 1u << BW_DETECT_V_REQUEST_FLOOD)) {
         /* Layer-7 vectors: the packets of the sources flagged for them. */
-        struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, false);
         if (bw_detect__src_slow(d, e) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
             vector = BW_DETECT_V_SLOWLORIS;
         else if (e && (e->flags & SRC_REQ_BLOCK) &&
@@ -53,11 +95,7 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
         return;
     if (vector != BW_DETECT_V_REQUEST_FLOOD)
         a->pub.vector_pkts[vector]++; /* REQUEST_FLOOD counts requests */
-    bw_detect__ss_add(&a->ip, p->src, 16, 1);
-    bw_detect__ss_add(&a->port, &p->sport, 2, 1);
-    bw_detect__ss_add(&a->ttl, &p->ttl, 1, 1);
-    bw_detect__ss_add(&a->size, &p->wire_len, 4, 1);
-    bw_detect__hll_add(&a->srcs, bw_detect__src_hash(p->src));
+    attack_sketch(d, a, p, sk);
     sample(d, a, p);
 }
 
@@ -173,7 +211,7 @@ const struct bw_detect_attack *bw_detect_attack_get(struct bw_detect *d, size_t 
     top(&a->ua, K_TEXT, a->pub.top_ua);
     top(&a->url, K_TEXT, a->pub.top_url);
     a->pub.distinct_sources = (uint64_t)(bw_detect__hll_count(&a->srcs) + 0.5);
-    a->pub.net_total = a->ip.total;
+    a->pub.net_total = a->net_total;
     a->pub.req_total = a->req_ip.total;
     return &a->pub;
 }

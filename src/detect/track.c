@@ -73,35 +73,53 @@ void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k)
     __builtin_prefetch(set + WAYS / 2);
 }
 
-struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create)
+/* The way of k's set holding k (*hit), else the one a new k takes: an empty slot, else
+ * the stalest entry without evidence, chosen from the keys and the packed meta words
+ * alone (no entry is read); WAYS when every entry holds a legitimate client. */
+static size_t src_way(const struct bw_detect *d, size_t base, uint64_t k, bool *hit)
 {
-    size_t base = (k % SRC_SETS) * WAYS;
     const uint64_t *keys = d->src_keys + base;
     for (size_t i = 0; i < WAYS; i++)
-        if (keys[i] == k)
-            return &d->src[base + i];
-    if (!create)
-        return NULL;
-    /* The victim: an empty slot, else the stalest entry without evidence, chosen from
-     * the keys and the packed meta words alone (no entry is read on a miss). */
+        if (keys[i] == k) {
+            *hit = true;
+            return i;
+        }
+    *hit = false;
     const uint32_t *meta = d->src_meta + base;
     size_t victim = WAYS;
     for (size_t i = 0; i < WAYS; i++) {
-        if (keys[i] == 0) {
-            victim = i;
-            break;
-        }
+        if (keys[i] == 0)
+            return i;
         if (!(meta[i] & SRC_META_VALUABLE) && (victim == WAYS || meta[i] < meta[victim]))
             victim = i;
     }
-    if (victim == WAYS)
+    return victim;
+}
+
+void bw_detect__src_prefetch_entry(const struct bw_detect *d, uint64_t k)
+{
+    size_t base = (k % SRC_SETS) * WAYS;
+    bool hit;
+    size_t way = src_way(d, base, k, &hit);
+    if (way < WAYS)
+        __builtin_prefetch(&d->src[base + way], 1);
+}
+
+struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create)
+{
+    size_t base = (k % SRC_SETS) * WAYS;
+    bool hit;
+    size_t way = src_way(d, base, k, &hit);
+    if (hit)
+        return &d->src[base + way];
+    if (!create || way == WAYS)
         return NULL; /* every entry holds a legitimate client: keep them */
-    struct src_entry *e = &d->src[base + victim];
+    struct src_entry *e = &d->src[base + way];
     memset(e, 0, sizeof *e);
     e->key = k;
     e->first_ns = e->last_ns = now;
-    d->src_meta[base + victim] = (uint32_t)(now >> 24) & ~SRC_META_VALUABLE;
-    d->src_keys[base + victim] = k;
+    d->src_meta[base + way] = (uint32_t)(now >> 24) & ~SRC_META_VALUABLE;
+    d->src_keys[base + way] = k;
     return e;
 }
 
@@ -115,8 +133,42 @@ uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uin
     return nonzero(fmix(w[0] * K[0] + w[1] * K[1] + w[2] * K[2] + w[3] * K[3] + tail * K[4]));
 }
 
+/* The connection filter: one bit per slice of the key hash (bits apart from the set
+ * index), set whenever a key enters the table. A clear bit proves a key is absent, so a
+ * flood of packets matching nothing (stray ACKs, unsolicited UDP) costs a lookup in a
+ * 128 KiB bitmap instead of a cold set in the 2 MiB table. Bits are never cleared one
+ * by one (a slice is shared); the filter is rebuilt from the table once enough keys went
+ * in (CONN_FILTER_REBUILD): never on quiet links, every few seconds under a SYN flood. */
+static size_t filter_bit(uint64_t key)
+{
+    return (size_t)(key >> (64 - CONN_FILTER_BITS));
+}
+
+static bool filter_has(const struct bw_detect *d, uint64_t key)
+{
+    size_t b = filter_bit(key);
+    return d->conn_filter[b / 64] >> (b % 64) & 1;
+}
+
+static void filter_add(struct bw_detect *d, uint64_t key)
+{
+    size_t b = filter_bit(key);
+    d->conn_filter[b / 64] |= 1ULL << (b % 64);
+}
+
+void bw_detect__conn_filter_rebuild(struct bw_detect *d)
+{
+    d->filter_adds = 0;
+    memset(d->conn_filter, 0, (1u << CONN_FILTER_BITS) / 8);
+    for (size_t i = 0; i < (size_t)CONN_SETS * WAYS; i++)
+        if (d->conn[i].key)
+            filter_add(d, d->conn[i].key);
+}
+
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now, bool create)
 {
+    if (!create && !filter_has(d, key))
+        return NULL;
     struct conn_entry *set = d->conn + (key % CONN_SETS) * WAYS;
     struct conn_entry *victim = &set[0];
     for (size_t i = 0; i < WAYS; i++) {
@@ -130,6 +182,8 @@ struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64
     memset(victim, 0, sizeof *victim);
     victim->key = key;
     victim->last = CONN_TIME(now);
+    filter_add(d, key);
+    d->filter_adds++;
     return victim;
 }
 
@@ -148,6 +202,11 @@ static uint8_t *sbuf(struct bw_detect *d, const struct stream_entry *s)
 static void set_len(struct bw_detect *d, struct stream_entry *s, size_t len)
 {
     d->n_partial += (len > 0) - (s->len > 0);
+    size_t i = (size_t)(s - d->stream);
+    if (len > 0)
+        d->partial[i / 64] |= 1ULL << (i % 64);
+    else
+        d->partial[i / 64] &= ~(1ULL << (i % 64));
     s->len = (uint16_t)len;
 }
 
@@ -226,6 +285,30 @@ static bool stream_start(struct bw_detect *d, int res, const struct bw_detect_pk
     return true;
 }
 
+/* The common case, parsed in place without a copy: no bytes pending and the segment
+ * holds one whole request head, followed by nothing or by body bytes. Returns false
+ * (having changed nothing) when the segment needs the buffer. Same outcome as buffering
+ * it: the entry, if any, only moves on to the next sequence number. */
+static bool stream_direct(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
+                          struct stream_entry *s, bw_detect__req_fn fn)
+{
+    size_t n = p->payload_len < STREAM_BUF ? p->payload_len : STREAM_BUF;
+    struct bw_detect__http_req req;
+    if ((!s && !bw_detect__http_looks_like(p->payload, n)) ||
+        bw_detect__http_parse(p->payload, n, &req) != 1)
+        return false;
+    size_t rest = n - req.head_len;
+    if (rest > 0 && bw_detect__http_looks_like(p->payload + req.head_len, rest))
+        return false; /* pipelined heads: the buffered path handles them */
+    if (s) {
+        s->next_seq = p->tcp_seq + p->payload_len;
+        s->last_ns = p->ts_ns;
+        s->first_ns = 0;
+    }
+    fn(d, s ? s->res : res, p, &req);
+    return true;
+}
+
 int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
                            bw_detect__req_fn fn)
 {
@@ -235,6 +318,8 @@ int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_
     struct stream_entry *s = stream_get(d, k, false);
     if (s && s->len == 0 && p->tcp_seq != s->next_seq)
         s = NULL; /* a new head may start anywhere after a body we skipped */
+    if ((!s || s->len == 0) && stream_direct(d, res, p, s, fn))
+        return 1;
     if (!s && !stream_start(d, res, p, k, &s))
         return 0;
     if (s->len > 0 && p->tcp_seq != s->next_seq)
@@ -262,6 +347,16 @@ static void stream_mark_slow(struct bw_detect *d, struct stream_entry *s)
     e->slow_n++;
 }
 
+static void stream_scan_one(struct bw_detect *d, struct stream_entry *s, size_t i)
+{
+    if (d->stream_keys[i] == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
+        return;
+    if (d->now_ns - s->first_ns < SLOW_AFTER_NS)
+        return;
+    d->res[s->res]->slow_conns++;
+    stream_mark_slow(d, s);
+}
+
 void bw_detect__stream_scan(struct bw_detect *d)
 {
     d->scan_no++;
@@ -269,15 +364,11 @@ void bw_detect__stream_scan(struct bw_detect *d)
         d->res[i]->slow_conns = 0;
     if (d->n_partial == 0)
         return;
-    for (size_t i = 0; i < (size_t)STREAM_SETS * WAYS; i++) {
-        if (d->stream_keys[i] == 0)
-            continue; /* most streams close with FIN/RST: the key array alone is read */
-        struct stream_entry *s = &d->stream[i];
-        if (s->len == 0 || s->first_ns == 0 || (size_t)s->res >= d->n_res)
-            continue;
-        if (d->now_ns - s->first_ns < SLOW_AFTER_NS)
-            continue;
-        d->res[s->res]->slow_conns++;
-        stream_mark_slow(d, s);
+    /* Only the streams holding a partial head: the bitmap, not the table, is walked. */
+    for (size_t w = 0; w < sizeof d->partial / sizeof d->partial[0]; w++) {
+        for (uint64_t bits = d->partial[w]; bits; bits &= bits - 1) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+            stream_scan_one(d, &d->stream[i], i);
+        }
     }
 }

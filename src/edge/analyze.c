@@ -18,7 +18,7 @@
 void bw_edge_pkt_from_flow(const struct bw_net_flow *f, const struct bw_edge_record *rec,
                            struct bw_detect_pkt *out)
 {
-    memset(out, 0, sizeof *out);
+    /* Every field is written (no memset of the whole record: this runs per packet). */
     out->ts_ns = rec->ts_ns;
     memcpy(out->src, f->saddr, 16);
     memcpy(out->dst, f->daddr, 16);
@@ -35,6 +35,8 @@ void bw_edge_pkt_from_flow(const struct bw_net_flow *f, const struct bw_edge_rec
     out->frag_id = f->frag_id;
     out->frame = rec->data;
     out->frame_len = rec->caplen;
+    out->payload = NULL;
+    out->payload_len = 0;
     if ((f->flags & BW_NET_F_L4) && f->payload_off < rec->caplen) {
         uint32_t avail = rec->caplen - f->payload_off;
         out->payload = rec->data + f->payload_off;
@@ -93,7 +95,14 @@ enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
 }
 
 #define BURST 32
-#define AHEAD 4
+#define AHEAD 8 /* table sets prefetched this many packets ahead */
+#define ENTRY 4 /* source entries this many (their sets are in cache by then) */
+
+static bool detectable(const enum bw_net_verdict *nv, const struct bw_net_flow *f, size_t j,
+                       size_t m)
+{
+    return j < m && nv[j] == BW_NET_OK && f[j].ip_ver != 0;
+}
 
 void bw_edge_analyze_batch(struct bw_edge_analysis *an, const struct bw_edge_record *recs, size_t n,
                            uint8_t *verdicts)
@@ -103,12 +112,18 @@ void bw_edge_analyze_batch(struct bw_edge_analysis *an, const struct bw_edge_rec
     enum bw_net_verdict nv[BURST];
     for (size_t at = 0; at < n; at += BURST) {
         size_t m = n - at < BURST ? n - at : BURST;
-        for (size_t i = 0; i < m; i++)
-            nv[i] = decode(&recs[at + i], &f[i], &p[i]);
         for (size_t i = 0; i < m; i++) {
-            size_t j = i + AHEAD;
-            if (j < m && nv[j] == BW_NET_OK && f[j].ip_ver != 0)
-                bw_detect_prefetch(an->det, &p[j]);
+            if (at + BURST + i < n) /* the next burst's frames */
+                __builtin_prefetch(recs[at + BURST + i].data);
+            nv[i] = decode(&recs[at + i], &f[i], &p[i]);
+            if (i < AHEAD && detectable(nv, f, i, m))
+                bw_detect_prefetch(an->det, &p[i]);
+        }
+        for (size_t i = 0; i < m; i++) {
+            if (detectable(nv, f, i + AHEAD, m))
+                bw_detect_prefetch(an->det, &p[i + AHEAD]);
+            if (detectable(nv, f, i + ENTRY, m))
+                bw_detect_prefetch_entry(an->det, &p[i + ENTRY]);
             verdicts[at + i] = (uint8_t)judge(an, &recs[at + i], nv[i], &f[i], &p[i]);
         }
     }

@@ -100,6 +100,27 @@ static void syn_flood(struct bw_detect *d, uint64_t from, uint64_t to, unsigned 
     }
 }
 
+/* Above 256 attack packets a tick the top-contributor sketches see a weighted sample:
+ * the totals stay exact and the estimates close. */
+static void big_flood_sampled_sketches_stay_close(void **state)
+{
+    (void)state;
+    struct bw_detect *d = det(0);
+    steady(d, T0, T0 + 40 * SEC, 20, 50);
+    syn_flood(d, T0 + 40 * SEC, T0 + 50 * SEC, 20000, NULL, NULL);
+    steady(d, T0 + 50 * SEC, T0 + 70 * SEC, 20, 50);
+    bw_detect_finish(d, T0 + 70 * SEC);
+    assert_int_equal(bw_detect_attack_count(d), 1);
+    const struct bw_detect_attack *a = bw_detect_attack_get(d, 0);
+    uint64_t syns = a->vector_pkts[BW_DETECT_V_SYN_FLOOD];
+    assert_true(syns > 180000 && syns <= 200000);
+    assert_int_equal(a->net_total, syns); /* exact, not the sample's estimate */
+    assert_string_equal(a->top_port[0].name, "4444");
+    assert_true(a->top_port[0].value > syns * 9 / 10 && a->top_port[0].value < syns * 11 / 10);
+    assert_true(a->distinct_sources > 150000 && a->distinct_sources < 250000);
+    bw_detect_free(d);
+}
+
 static void syn_flood_declared_and_ended(void **state)
 {
     (void)state;
@@ -379,6 +400,7 @@ int main(void)
         cmocka_unit_test(established_connections_are_adopted),
         cmocka_unit_test(malformed_rate_has_a_baseline),
         cmocka_unit_test(resources_parse_and_match),
+        cmocka_unit_test(big_flood_sampled_sketches_stay_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
