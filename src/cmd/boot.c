@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -102,13 +103,15 @@ enum bw_code bw_boot_init(struct bw_server *srv, const char *endpoint, bool *cre
     if (!rc)
         rc = bw_db_commit(db, err);
     bw_server_db_put(srv, db);
+    char abs[4096];
+    const char *dir = realpath(cfg->data_dir, abs) ? abs : cfg->data_dir;
     if (*created) {
         printf("bulwark: created account %s with user admin; credentials in %s/credentials\n"
                "Try it:\n"
                "  export AWS_SHARED_CREDENTIALS_FILE=%s/credentials AWS_CONFIG_FILE=%s/config "
                "AWS_PROFILE=bulwark\n"
                "  aws --endpoint-url %s sts get-caller-identity\n",
-               ad.account, cfg->data_dir, cfg->data_dir, cfg->data_dir, endpoint);
+               ad.account, dir, dir, dir, endpoint);
         fflush(stdout);
     }
     bw_arena_free(a);
