@@ -42,7 +42,8 @@ bench: build
 fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBW_FUZZ=ON >/dev/null
 	@cmake --build $(FUZZBUILD) -j $(JOBS)
-	@echo "fuzz targets in $(FUZZBUILD)/tests/fuzz; run e.g. $(FUZZBUILD)/tests/fuzz/sigv4_fuzz tests/fuzz/corpus/sigv4_fuzz"
+	@echo "fuzz targets: $$(find $(FUZZBUILD)/tests -name '*_fuzz' -type f -perm -u+x | sort | tr '\n' ' ')"
+	@echo "run one on its corpus, e.g. $(FUZZBUILD)/tests/unit/proto/proto_request_fuzz -max_total_time=60 tests/fuzz/corpus/proto_request_fuzz"
 
 format:
 	@find src tests bench -name '*.[ch]' | xargs clang-format -i

@@ -195,7 +195,7 @@ static int replay(const struct bench_cap *c, const char *ifname)
 static int parse(int argc, char **argv, struct opts *o)
 {
     *o = (struct opts){.gen = 2000000, .passes = 5, .cpu = -1, .seconds = 60};
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* --flag value pairs */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             return -1;
@@ -215,7 +215,6 @@ static int parse(int argc, char **argv, struct opts *o)
             o->seconds = strtod(v, NULL);
         else
             return -1;
-        i++;
     }
     return o->passes > 0 && o->gen > 0 ? 0 : -1;
 }

@@ -105,8 +105,8 @@ BW_ORG_HANDLER(delete_organization)
         "DELETE FROM org_handshakes WHERE org_id = ?",
         "DELETE FROM org_create_status WHERE org_id = ?",
         "DELETE FROM org_accounts WHERE org_id = ?",
-        "DELETE FROM org_policy_types WHERE root_id = (SELECT root_id FROM org_organizations"
-        " WHERE id = ?)",
+        ("DELETE FROM org_policy_types WHERE root_id = (SELECT root_id FROM org_organizations"
+         " WHERE id = ?)"),
         "DELETE FROM org_organizations WHERE id = ?",
     };
     for (size_t i = 0; i < sizeof cleanup / sizeof cleanup[0]; i++)

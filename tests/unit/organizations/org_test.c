@@ -73,8 +73,8 @@ static void test_merge_operators(void **state)
     (void)state;
     struct bw_arena *a = bw_arena_new(0);
     const char *docs[] = {
-        "{\"tags\":{\"cc\":{\"tag_key\":{\"@@assign\":\"CostCenter\"},"
-        "\"tag_value\":{\"@@assign\":[\"1\",\"2\"]}}}}",
+        ("{\"tags\":{\"cc\":{\"tag_key\":{\"@@assign\":\"CostCenter\"},"
+         "\"tag_value\":{\"@@assign\":[\"1\",\"2\"]}}}}"),
         "{\"tags\":{\"cc\":{\"tag_value\":{\"@@append\":[\"2\",\"3\"]}}}}",
         "{\"tags\":{\"cc\":{\"tag_value\":{\"@@remove\":[\"1\"]}}}}",
     };
