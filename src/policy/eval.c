@@ -25,6 +25,7 @@ struct ract {
     size_t len;
     uint64_t svc_bit;
     unsigned svc_no;
+    uint32_t name4; /* the first 4 bytes of the action name (after the colon), zero-padded */
     bool ok;
     struct bw_policy__arn arn;
     struct bw_policy__keys keys;
@@ -38,11 +39,11 @@ struct acc {
     int deny_level;
 };
 
+/* Statements reach here through the per-service index, so they name the request's
+ * service bit (or any service): no svc_mask test. */
 static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra)
 {
     bool any = false;
-    if (!(st->svc_mask & ra->svc_bit))
-        return false; /* no action of this statement names the request's service */
     for (uint32_t i = 0; i < st->n_actions && !any; i++) {
         const struct bw_policy__pat *a = &st->actions[i];
         any = a->star || (ra->ok && bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
@@ -50,16 +51,10 @@ static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra
     return any != st->not_action;
 }
 
-static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat *r,
-                         const struct bw_policy_request *req, const struct ract *ra)
+/* A Resource pattern with policy variables: substituted (into stack buffers) and matched. */
+static __attribute__((noinline)) bool var_resource(const struct bw_policy__pat *r,
+                                                   const struct bw_policy_request *req)
 {
-    if (r->star)
-        return true;
-    if (!r->has_var || !p->vars) {
-        if ((ra->arn.res8 ^ r->pfx) & r->pfx_mask)
-            return false; /* the literal start of the resource part differs */
-        return bw_policy__arn_match_pre(r, &ra->arn);
-    }
     /* Variables are substituted only in the resource part, after the fifth colon (IAM
      * policy variables: "in the Resource element ... in the last part of the ARN"). */
     char buf[1024];
@@ -74,6 +69,19 @@ static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat 
         return false;
     return bw_policy__arn_match(buf, head + len, lit, req->resource.arn.p, req->resource.arn.len,
                                 true);
+}
+
+static inline bool one_resource(const struct bw_policy *p, const struct bw_policy__pat *r,
+                                const struct bw_policy_request *req, const struct ract *ra)
+{
+    if (r->star)
+        return true;
+    if (!r->has_var || !p->vars) {
+        if ((ra->arn.res8 ^ r->pfx) & r->pfx_mask)
+            return false; /* the literal start of the resource part differs */
+        return bw_policy__arn_match_pre(r, &ra->arn);
+    }
+    return var_resource(r, req);
 }
 
 static bool resource_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
@@ -180,6 +188,18 @@ static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_sourc
     return st->deny ? 0 : pc;
 }
 
+/* The statement's quick-reject filter (struct bw_policy__quick): false only when its
+ * actions or its resources cannot match the request. */
+static inline bool quick_pass(const struct bw_policy__quick *q, const struct ract *ra)
+{
+    uint32_t n = ra->name4;
+    uint64_t r = ra->arn.res8;
+    bool act = !((n ^ q->apfx[0]) & q->amask[0]) || !((n ^ q->apfx[1]) & q->amask[1]) ||
+               !((n ^ q->apfx[2]) & q->amask[2]) || !((n ^ q->apfx[3]) & q->amask[3]);
+    bool res = !((r ^ q->rpfx[0]) & q->rmask[0]) || !((r ^ q->rpfx[1]) & q->rmask[1]);
+    return act & res;
+}
+
 /* Evaluates one policy through its per-service index (the statements naming the request's
  * service merged, in order, with those naming any service); returns the OR of principal
  * classes of matching Allow statements. */
@@ -191,7 +211,8 @@ static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int
     int allow = 0;
     while (a < ae || b < be) {
         uint32_t i = (b == be || (a < ae && *a < *b)) ? *a++ : *b++;
-        allow |= eval_stmt(p, i, src, level, req, ra, acc);
+        if (quick_pass(&p->quick[i], ra))
+            allow |= eval_stmt(p, i, src, level, req, ra, acc);
     }
     return allow;
 }
@@ -220,6 +241,9 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
             svc = i;
     }
     ra->svc_no = bw_policy__svc_bitno(ra->buf, svc);
+    ra->name4 = 0;
+    for (size_t i = svc + 1, k = 0; i < ra->len && k < 4; i++, k++)
+        ra->name4 |= (uint32_t)(uint8_t)ra->buf[i] << (8 * k);
     ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);

@@ -132,6 +132,21 @@ struct bw_policy__stmt {
     uint64_t svc_mask; /* per-service index: bit of each action's service; ~0 = any */
 };
 
+/* A statement's quick-reject filter, one cache line per statement in a dense array, so that
+ * the statements a request's service selects but whose actions or resources cannot match
+ * are dismissed without touching their patterns. It only ever rejects what the full match
+ * would reject: a slot with a zero mask passes everything.
+ * - act: the literal start (up to 4 bytes, before any `*` or `?`) of the action name —
+ *   after the colon — of each of up to four Action patterns whose service part is literal
+ *   (then the request's first colon is at the same place); passes if one slot agrees with
+ *   the request's lower-cased action name.
+ * - res: the `pfx`/`pfx_mask` pre-check of one_resource() for up to two Resource patterns
+ *   without variables; passes if one slot agrees. */
+struct bw_policy__quick {
+    uint32_t apfx[4], amask[4];
+    uint64_t rpfx[2], rmask[2];
+};
+
 struct bw_policy {
     struct bw_arena *arena;
     enum bw_policy_kind kind;
@@ -143,6 +158,7 @@ struct bw_policy {
      * statements naming that service (list 64: statements matching any service). */
     uint32_t idx_off[65], idx_n[65];
     uint32_t *idx;
+    struct bw_policy__quick *quick; /* per statement */
 };
 
 /* How a pattern (or one ARN segment of it) matches, decided at compile time. */
@@ -230,13 +246,17 @@ bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
  * Returns false when a variable has no value (and no default) or out is too small. */
 bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
                       uint8_t *lit, size_t cap, size_t *out_len);
-/* The caller's context keys hashed once per evaluation, so that a condition's lookup
- * compares hashes instead of case-folding every key (fast = all keys are indexed). */
-#define BW_POLICY__KEYS 16
+/* The caller's context keys hashed and lower-cased once per evaluation, so that a
+ * condition's lookup compares hashes, then bytes, instead of case-folding every key
+ * (fast = all keys are indexed). */
+#define BW_POLICY__KEYS       16
+#define BW_POLICY__KEYS_CHARS 1024
 struct bw_policy__keys {
     const struct bw_policy_request *req;
     bool fast;
     uint32_t hash[BW_POLICY__KEYS];
+    uint16_t off[BW_POLICY__KEYS];
+    char low[BW_POLICY__KEYS_CHARS];
 };
 
 /* Case-insensitive hash of a context key name. */

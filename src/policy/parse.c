@@ -603,6 +603,46 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     return fail(c, "Statement IDs (SID) in a single policy must be unique");
 }
 
+/* The literal start of an action pattern's name (lower-case), for bw_policy__quick; false
+ * when its service part holds a wildcard (then its colon need not align with the request's). */
+static bool quick_action(struct bw_str a, uint32_t *pfx, uint32_t *mask)
+{
+    const char *colon = memchr(a.p, ':', a.len);
+    if (!colon || memchr(a.p, '*', (size_t)(colon - a.p)) ||
+        memchr(a.p, '?', (size_t)(colon - a.p)))
+        return false;
+    const char *name = colon + 1;
+    size_t nl = a.len - (size_t)(name - a.p), lit = 0;
+    while (lit < nl && lit < 4 && name[lit] != '*' && name[lit] != '?')
+        lit++;
+    *pfx = (uint32_t)bw_policy__load8(name, lit);
+    *mask = lit == 4 ? ~0u : (1u << (8 * lit)) - 1;
+    return true;
+}
+
+/* Fills a statement's quick-reject filter; every slot left at zero mask passes. */
+static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *st,
+                       struct bw_policy__quick *q)
+{
+    memset(q, 0, sizeof(*q));
+    bool ok = !st->not_action && st->n_actions >= 1 && st->n_actions <= 4;
+    for (uint32_t i = 0; ok && i < 4; i++) {
+        const struct bw_policy__pat *a = &st->actions[i < st->n_actions ? i : 0];
+        ok = !a->star && quick_action(a->s, &q->apfx[i], &q->amask[i]);
+    }
+    if (!ok)
+        memset(q->amask, 0, sizeof(q->amask));
+    ok = st->has_resource && !st->not_resource && st->n_resources >= 1 && st->n_resources <= 2;
+    for (uint32_t i = 0; ok && i < 2; i++) {
+        const struct bw_policy__pat *r = &st->resources[i < st->n_resources ? i : 0];
+        ok = !r->star && (!r->has_var || !p->vars);
+        q->rpfx[i] = r->pfx;
+        q->rmask[i] = r->pfx_mask;
+    }
+    if (!ok)
+        memset(q->rmask, 0, sizeof(q->rmask));
+}
+
 /* Fills the per-service index from each statement's service mask. */
 static void build_index(struct pctx *c, struct bw_policy *p)
 {
@@ -672,6 +712,9 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
     }
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
     build_index(c, p);
+    p->quick = BW_ARENA_NEWN(c->a, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1);
+    for (uint32_t i = 0; i < p->n_stmts; i++)
+        quick_fill(p, &p->stmts[i], &p->quick[i]);
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
