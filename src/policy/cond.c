@@ -84,38 +84,16 @@ static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
 
 void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req)
 {
-    size_t o = 0;
     k->req = req;
-    k->fast = req->n_ctx <= BW_POLICY__KEYS;
-    for (size_t i = 0; k->fast && i < req->n_ctx; i++) {
-        struct bw_str key = req->ctx[i].key;
-        uint32_t h = 2166136261u;
-        if (key.len > sizeof(k->low) - o) {
-            k->fast = false;
-            break;
-        }
-        k->off[i] = (uint16_t)o;
-        for (size_t j = 0; j < key.len; j++) {
-            char c = bw_policy__lower(key.p[j]);
-            k->low[o + j] = c;
-            h = (h ^ (uint8_t)c) * 16777619u;
-        }
-        k->hash[i] = h;
-        o += key.len;
-    }
 }
 
-/* bw_policy__ctx_get for a condition key (stored lower-case), through the per-evaluation
- * hashes and lower-cased copies of the caller's keys. */
+/* bw_policy__ctx_get for a condition key (stored lower-case). */
 static bool keys_get(const struct bw_policy__keys *k, const struct bw_policy__cond *c,
                      const struct bw_str **vals, size_t *n, struct bw_str *one)
 {
     const struct bw_policy_request *req = k->req;
-    if (!k->fast)
-        return bw_policy__ctx_get(req, c->key, vals, n, one);
     for (size_t i = 0; i < req->n_ctx; i++)
-        if (k->hash[i] == c->key_hash && req->ctx[i].key.len == c->key.len &&
-            memcmp(k->low + k->off[i], c->key.p, c->key.len) == 0) {
+        if (bw_policy__ieq_low(req->ctx[i].key, c->key)) {
             *vals = req->ctx[i].values;
             *n = req->ctx[i].n;
             return true;

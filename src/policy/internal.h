@@ -170,11 +170,55 @@ static inline char bw_policy__lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
 
+/* ASCII lower-casing of 8 bytes at once: a byte gets 0x20 when it is in 'A'..'Z' (no carry
+ * crosses bytes: each sum stays below 0x100). */
+static inline uint64_t bw_policy__lower8(uint64_t x)
+{
+    const uint64_t hi = 0x8080808080808080ULL, one = 0x0101010101010101ULL;
+    uint64_t ge_a = (x & ~hi) + one * (0x80 - 'A');
+    uint64_t gt_z = (x & ~hi) + one * (0x80 - 'Z' - 1);
+    return x | (((ge_a ^ gt_z) & ~x & hi) >> 2);
+}
+
+static inline uint64_t bw_policy__word(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* ASCII case-insensitive equality of s with `low`, which is already lower-case (compiled
+ * condition keys): 8 bytes at a time, the last word overlapping. */
+static inline bool bw_policy__ieq_low(struct bw_str s, struct bw_str low)
+{
+    if (s.len != low.len)
+        return false;
+    if (s.len < 8) {
+        for (size_t i = 0; i < s.len; i++)
+            if (bw_policy__lower(s.p[i]) != low.p[i])
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 < s.len; i += 8)
+        if (bw_policy__lower8(bw_policy__word(s.p + i)) != bw_policy__word(low.p + i))
+            return false;
+    return bw_policy__lower8(bw_policy__word(s.p + s.len - 8)) ==
+           bw_policy__word(low.p + s.len - 8);
+}
+
 /* ASCII case-insensitive equality (condition keys, action names, tag keys). */
 static inline bool bw_policy__ieq(struct bw_str a, struct bw_str b)
 {
     if (a.len != b.len)
         return false;
+    if (a.len >= 8) {
+        for (size_t i = 0; i + 8 < a.len; i += 8)
+            if (bw_policy__lower8(bw_policy__word(a.p + i)) !=
+                bw_policy__lower8(bw_policy__word(b.p + i)))
+                return false;
+        return bw_policy__lower8(bw_policy__word(a.p + a.len - 8)) ==
+               bw_policy__lower8(bw_policy__word(b.p + b.len - 8));
+    }
     for (size_t i = 0; i < a.len; i++)
         if (a.p[i] != b.p[i] && bw_policy__lower(a.p[i]) != bw_policy__lower(b.p[i]))
             return false;
@@ -246,17 +290,10 @@ bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
  * Returns false when a variable has no value (and no default) or out is too small. */
 bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
                       uint8_t *lit, size_t cap, size_t *out_len);
-/* The caller's context keys hashed and lower-cased once per evaluation, so that a
- * condition's lookup compares hashes, then bytes, instead of case-folding every key
- * (fast = all keys are indexed). */
-#define BW_POLICY__KEYS       16
-#define BW_POLICY__KEYS_CHARS 1024
+/* The per-evaluation state of condition-key lookups (the request; lookups compare key
+ * lengths, then 8 bytes at a time against the compiled lower-case key). */
 struct bw_policy__keys {
     const struct bw_policy_request *req;
-    bool fast;
-    uint32_t hash[BW_POLICY__KEYS];
-    uint16_t off[BW_POLICY__KEYS];
-    char low[BW_POLICY__KEYS_CHARS];
 };
 
 /* Case-insensitive hash of a context key name. */
