@@ -228,7 +228,7 @@ static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cva
     switch (op) {
     case OP_STR_EQ:
     case OP_BIN_EQ:
-        return bw_str_eq(rv, pv->s);
+        return bw_policy__str_eq(rv, pv->s);
     case OP_STR_EQ_IC:
         return bw_policy__ieq(rv, pv->s);
     case OP_STR_LIKE:

@@ -106,16 +106,17 @@ static int one_principal(const struct bw_policy__princ *e, const struct bw_polic
     if (e->type == PT_STAR)
         return PC_DIRECT;
     if (e->type == PT_SERVICE)
-        return pr->type == BW_PRINCIPAL_SERVICE && bw_str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
+        return pr->type == BW_PRINCIPAL_SERVICE && bw_policy__str_eq(e->value, pr->arn) ? PC_DIRECT
+                                                                                        : 0;
     if (pr->type == BW_PRINCIPAL_ANONYMOUS || pr->type == BW_PRINCIPAL_SERVICE)
         return 0;
     if (e->type != PT_AWS)
-        return bw_str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
-    if (bw_str_eq(e->value, pr->arn))
+        return bw_policy__str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
+    if (bw_policy__str_eq(e->value, pr->arn))
         return PC_DIRECT;
     if (is_root_of(e->value, pr->account))
         return pr->type == BW_PRINCIPAL_ROOT ? PC_DIRECT : PC_ACCOUNT;
-    if (pr->type == BW_PRINCIPAL_ASSUMED_ROLE && bw_str_eq(e->value, pr->issuer_arn))
+    if (pr->type == BW_PRINCIPAL_ASSUMED_ROLE && bw_policy__str_eq(e->value, pr->issuer_arn))
         return PC_ROLE;
     return 0;
 }
@@ -298,7 +299,7 @@ struct sides {
 static bool same_account(const struct bw_policy_request *req)
 {
     return req->resource.account.len == 0 ||
-           bw_str_eq(req->resource.account, req->principal.account);
+           bw_policy__str_eq(req->resource.account, req->principal.account);
 }
 
 static void scan_all(const struct bw_policy_set *set, const struct bw_policy_request *req,

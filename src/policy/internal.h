@@ -231,13 +231,25 @@ static inline bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix)
     return s.len >= n && bw_policy__ieq((struct bw_str){s.p, n}, (struct bw_str){prefix, n});
 }
 
-/* Short equal-length comparison (most segments are a few bytes). */
+/* Short equal-length comparison (most segments are a few bytes): 8 bytes at a time, the
+ * last word overlapping; no library call. */
 static inline bool bw_policy__same(const char *a, const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (bw_policy__word(a + i) != bw_policy__word(b + i))
             return false;
-    return true;
+    return bw_policy__word(a + n - 8) == bw_policy__word(b + n - 8);
+}
+
+static inline bool bw_policy__str_eq(struct bw_str a, struct bw_str b)
+{
+    return a.len == b.len && bw_policy__same(a.p, b.p, a.len);
 }
 
 bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const char *s, size_t slen,
