@@ -82,26 +82,92 @@ static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
     return one->len > 0;
 }
 
+/* Global condition keys that policies commonly name (IAM User Guide, "AWS global condition
+ * context keys"), lower-case; at most BW_POLICY__WELL_KNOWN. */
+static const char *const well_known[] = {
+    "aws:sourceip",
+    "aws:requestedregion",
+    "aws:securetransport",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "aws:resourceorgpaths",
+    "aws:calledvia",
+    "aws:viaawsservice",
+    "aws:tagkeys",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:vpcsourceip",
+    "aws:referer",
+    "aws:useragent",
+    "aws:tokenissuetime",
+};
+_Static_assert(sizeof(well_known) / sizeof(well_known[0]) <= BW_POLICY__WELL_KNOWN,
+               "one bit of bw_policy__keys.done per well-known key");
+
+uint8_t bw_policy__key_id(struct bw_str low_key)
+{
+    for (size_t i = 0; i < sizeof(well_known) / sizeof(well_known[0]); i++)
+        if (strlen(well_known[i]) == low_key.len &&
+            memcmp(well_known[i], low_key.p, low_key.len) == 0)
+            return (uint8_t)(i + 1);
+    return 0;
+}
+
 void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req)
 {
     k->req = req;
+    k->done = 0;
 }
 
 /* bw_policy__ctx_get for a condition key (stored lower-case). */
-static bool keys_get(const struct bw_policy__keys *k, const struct bw_policy__cond *c,
-                     const struct bw_str **vals, size_t *n, struct bw_str *one)
+static bool key_lookup(const struct bw_policy_request *req, struct bw_str key,
+                       const struct bw_str **vals, size_t *n, struct bw_str *one)
 {
-    const struct bw_policy_request *req = k->req;
     for (size_t i = 0; i < req->n_ctx; i++)
-        if (bw_policy__ieq_low(req->ctx[i].key, c->key)) {
+        if (bw_policy__ieq_low(req->ctx[i].key, key)) {
             *vals = req->ctx[i].values;
             *n = req->ctx[i].n;
             return true;
         }
-    if (req->ctx_fn && req->ctx_fn(req->ctx_arg, c->key, vals, n))
+    if (req->ctx_fn && req->ctx_fn(req->ctx_arg, key, vals, n))
         return true;
     *n = 1;
-    return derived_get(req, c->key, vals, one);
+    return derived_get(req, key, vals, one);
+}
+
+/* A condition's key, through its slot when it is a well-known key: a lookup is a pure
+ * function of the request, so the first answer of the evaluation is every later one. */
+static bool keys_get(struct bw_policy__keys *k, const struct bw_policy__cond *c,
+                     const struct bw_str **vals, size_t *n, struct bw_str *one)
+{
+    if (!c->key_id || k->req->ctx_fn)
+        return key_lookup(k->req, c->key, vals, n, one);
+    uint32_t bit = 1u << (c->key_id - 1);
+    struct bw_policy__kslot *s = &k->slot[c->key_id - 1];
+    if (!(k->done & bit)) {
+        s->present = key_lookup(k->req, c->key, &s->vals, &s->n, &s->one);
+        k->done |= bit;
+    }
+    *vals = s->vals;
+    *n = s->n;
+    return s->present;
 }
 
 bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
@@ -258,26 +324,30 @@ static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cva
     }
 }
 
+/* A policy value holding variables: substituted into stack buffers, then matched. */
+static __attribute__((noinline)) bool var_value_match(uint8_t op, struct bw_str rv,
+                                                      const struct bw_policy__cval *pv,
+                                                      const struct bw_policy_request *req)
+{
+    char buf[SUBST_CAP];
+    uint8_t lit[SUBST_CAP];
+    size_t len;
+    if (!bw_policy__subst(req, pv->s, buf, lit, sizeof(buf), &len))
+        return false; /* no value: matches nothing (so negated operators match) */
+    struct bw_policy__cval tmp = {.s = {buf, len}};
+    if (op == OP_BOOL)
+        tmp.valid = bw_policy__parse_bool(tmp.s, &tmp.b);
+    return base_match(op, rv, &tmp, lit);
+}
+
 /* Whether some policy value of c matches rv under the positive operator. */
 static bool any_value(const struct bw_policy *p, const struct bw_policy__cond *c, uint8_t op,
                       struct bw_str rv, const struct bw_policy_request *req)
 {
     for (uint32_t i = 0; i < c->n; i++) {
         const struct bw_policy__cval *pv = &c->vals[i];
-        if (!pv->has_var || !p->vars) {
-            if (base_match(op, rv, pv, NULL))
-                return true;
-            continue;
-        }
-        char buf[SUBST_CAP];
-        uint8_t lit[SUBST_CAP];
-        size_t len;
-        if (!bw_policy__subst(req, pv->s, buf, lit, sizeof(buf), &len))
-            continue; /* no value: matches nothing (so negated operators match) */
-        struct bw_policy__cval tmp = {.s = {buf, len}};
-        if (op == OP_BOOL)
-            tmp.valid = bw_policy__parse_bool(tmp.s, &tmp.b);
-        if (base_match(op, rv, &tmp, lit))
+        if (!pv->has_var || !p->vars ? base_match(op, rv, pv, NULL)
+                                     : var_value_match(op, rv, pv, req))
             return true;
     }
     return false;
@@ -292,7 +362,7 @@ static bool null_match(const struct bw_policy__cond *c, bool present)
 }
 
 static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *c,
-                       const struct bw_policy__keys *keys)
+                       struct bw_policy__keys *keys)
 {
     const struct bw_policy_request *req = keys->req;
     const struct bw_str *vals;
@@ -321,7 +391,7 @@ static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *
 }
 
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                            const struct bw_policy__keys *keys)
+                            struct bw_policy__keys *keys)
 {
     for (uint32_t i = 0; i < st->n_conds; i++)
         if (!cond_match(p, &st->conds[i], keys))

@@ -28,7 +28,6 @@ struct ract {
     uint32_t name4; /* the first 4 bytes of the action name (after the colon), zero-padded */
     bool ok;
     struct bw_policy__arn arn;
-    struct bw_policy__keys keys;
 };
 
 struct acc {
@@ -37,6 +36,7 @@ struct acc {
     bool denied;
     enum bw_policy_source deny_src;
     int deny_level;
+    struct bw_policy__keys *keys; /* condition-key lookups of this evaluation */
 };
 
 /* Statements reach here through the per-service index, so they name the request's
@@ -183,7 +183,8 @@ static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_sourc
     if (!action_match(st, ra))
         return 0;
     int pc = principal_match(st, req, acc->has_boundary);
-    if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, &ra->keys))
+    if (!pc || !resource_match(p, st, req, ra) ||
+        (st->n_conds && !bw_policy__conds_match(p, st, acc->keys)))
         return 0;
     record(acc, p, src, level, i);
     return st->deny ? 0 : pc;
@@ -248,7 +249,6 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
     ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
-    bw_policy__keys_init(&ra->keys, req);
     ra->arn.res8 = 0;
     if (ra->arn.ok) {
         size_t at = ra->arn.cut[4] + 1;
@@ -281,9 +281,11 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
                                                 struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, false, false, BW_SRC_NONE, -1};
+    struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
+    struct acc acc = {explain, false, false, BW_SRC_NONE, -1, &keys};
     explain_reset(explain);
     ract_init(&ra, req);
+    bw_policy__keys_init(&keys, req);
     int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, source, -1);
@@ -366,10 +368,12 @@ enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
                                            struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1};
+    struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
+    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1, &keys};
     struct sides sd = {0};
     explain_reset(explain);
     ract_init(&ra, req);
+    bw_policy__keys_init(&keys, req);
     scan_all(set, req, &ra, &acc, &sd);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, acc.deny_src, acc.deny_level);

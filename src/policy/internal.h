@@ -72,6 +72,7 @@ struct bw_policy__cond {
     uint8_t qual;
     bool if_exists;
     uint32_t key_hash; /* bw_policy__key_hash(key) */
+    uint8_t key_id;    /* 1 + index in the table of well-known keys (cond.c); 0: other */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
     uint32_t n;
@@ -236,6 +237,11 @@ static inline bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix)
 static inline bool bw_policy__same(const char *a, const char *b, size_t n)
 {
     if (n < 8) {
+        uint32_t x, y, u, v;
+        if (n >= 4) { /* two overlapping 4-byte words */
+            memcpy(&x, a, 4), memcpy(&y, b, 4), memcpy(&u, a + n - 4, 4), memcpy(&v, b + n - 4, 4);
+            return ((x ^ y) | (u ^ v)) == 0;
+        }
         for (size_t i = 0; i < n; i++)
             if (a[i] != b[i])
                 return false;
@@ -302,11 +308,26 @@ bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
  * Returns false when a variable has no value (and no default) or out is too small. */
 bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
                       uint8_t *lit, size_t cap, size_t *out_len);
-/* The per-evaluation state of condition-key lookups (the request; lookups compare key
- * lengths, then 8 bytes at a time against the compiled lower-case key). */
+/* The per-evaluation state of condition-key lookups. A well-known key (aws:SourceIp,
+ * aws:RequestedRegion, ...: condition key_id != 0) is looked up once per evaluation and its
+ * values kept in its slot, when the request has no ctx_fn (whose calls are the caller's
+ * business). Lookups compare key lengths, then 8 bytes at a time against the compiled
+ * lower-case key. Lives on the evaluator's stack: nothing outlives the evaluation. */
+#define BW_POLICY__WELL_KNOWN 32
+struct bw_policy__kslot {
+    const struct bw_str *vals;
+    size_t n;
+    struct bw_str one;
+    bool present;
+};
 struct bw_policy__keys {
     const struct bw_policy_request *req;
+    uint32_t done; /* bit i: slot i is filled */
+    struct bw_policy__kslot slot[BW_POLICY__WELL_KNOWN];
 };
+
+/* The key_id of a lower-case condition key (0: not a well-known key). */
+uint8_t bw_policy__key_id(struct bw_str low_key);
 
 /* Case-insensitive hash of a context key name. */
 static inline uint32_t bw_policy__key_hash(struct bw_str key)
@@ -320,7 +341,7 @@ static inline uint32_t bw_policy__key_hash(struct bw_str key)
 void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req);
 /* All conditions of a statement hold. */
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                            const struct bw_policy__keys *keys);
+                            struct bw_policy__keys *keys);
 
 /* --- parse.c --- */
 /* Parses and validates doc into p (whose arena is set); fills diag on failure. */

@@ -274,8 +274,43 @@ bool bw_policy__parse_date(struct bw_str s, int64_t *ms_out)
     return true;
 }
 
+/* A plain dotted-quad IPv4 address (no prefix), by inet_pton's rules for AF_INET: four
+ * decimal parts of at most 255 without leading zeros. False: not one (the caller then
+ * takes the general path). Spares the copy and the library call for the common case. */
+static bool parse_ip4(struct bw_str s, struct bw_policy__ip *out)
+{
+    uint8_t q[4] = {0};
+    unsigned parts = 0, v = 0;
+    bool digit = false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (c >= '0' && c <= '9') {
+            if ((digit && v == 0) || (v = v * 10 + (unsigned)(c - '0')) > 255)
+                return false;
+            if (!digit && ++parts > 4)
+                return false;
+            digit = true;
+            q[parts - 1] = (uint8_t)v;
+        } else if (c == '.' && digit && parts < 4) {
+            digit = false;
+            v = 0;
+        } else {
+            return false;
+        }
+    }
+    if (parts < 4)
+        return false;
+    memset(out, 0, sizeof(*out));
+    memcpy(out->addr, q, 4);
+    out->fam = 4;
+    out->prefix = 32;
+    return true;
+}
+
 bool bw_policy__parse_ip(struct bw_str s, struct bw_policy__ip *out)
 {
+    if (s.len <= 15 && parse_ip4(s, out))
+        return true;
     char buf[64];
     if (s.len == 0 || s.len >= sizeof(buf))
         return false;
