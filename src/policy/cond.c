@@ -84,48 +84,58 @@ static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
 
 /* Global condition keys that policies commonly name (IAM User Guide, "AWS global condition
  * context keys"), lower-case; at most BW_POLICY__WELL_KNOWN. */
-static const char *const well_known[] = {
-    "aws:sourceip",
-    "aws:requestedregion",
-    "aws:securetransport",
-    "aws:currenttime",
-    "aws:epochtime",
-    "aws:multifactorauthpresent",
-    "aws:multifactorauthage",
-    "aws:principalarn",
-    "aws:principalaccount",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principaltype",
-    "aws:userid",
-    "aws:username",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:resourceaccount",
-    "aws:resourceorgid",
-    "aws:resourceorgpaths",
-    "aws:calledvia",
-    "aws:viaawsservice",
-    "aws:tagkeys",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:principalisawsservice",
-    "aws:principalservicename",
-    "aws:sourceorgid",
-    "aws:sourceorgpaths",
-    "aws:vpcsourceip",
-    "aws:referer",
-    "aws:useragent",
-    "aws:tokenissuetime",
+#define K(s)                                                                                       \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+static const struct {
+    const char *p;
+    size_t len;
+} well_known[] = {
+    K("aws:sourceip"),
+    K("aws:requestedregion"),
+    K("aws:securetransport"),
+    K("aws:currenttime"),
+    K("aws:epochtime"),
+    K("aws:multifactorauthpresent"),
+    K("aws:multifactorauthage"),
+    K("aws:principalarn"),
+    K("aws:principalaccount"),
+    K("aws:principalorgid"),
+    K("aws:principalorgpaths"),
+    K("aws:principaltype"),
+    K("aws:userid"),
+    K("aws:username"),
+    K("aws:sourcevpc"),
+    K("aws:sourcevpce"),
+    K("aws:resourceaccount"),
+    K("aws:resourceorgid"),
+    K("aws:resourceorgpaths"),
+    K("aws:calledvia"),
+    K("aws:viaawsservice"),
+    K("aws:tagkeys"),
+    K("aws:sourceaccount"),
+    K("aws:sourcearn"),
+    K("aws:principalisawsservice"),
+    K("aws:principalservicename"),
+    K("aws:sourceorgid"),
+    K("aws:sourceorgpaths"),
+    K("aws:vpcsourceip"),
+    K("aws:referer"),
+    K("aws:useragent"),
+    K("aws:tokenissuetime"),
 };
+#undef K
 _Static_assert(sizeof(well_known) / sizeof(well_known[0]) <= BW_POLICY__WELL_KNOWN,
                "one bit of bw_policy__keys.done per well-known key");
 
 uint8_t bw_policy__key_id(struct bw_str low_key)
 {
+    if (low_key.len < 4 || memcmp(low_key.p, "aws:", 4) != 0)
+        return 0;
     for (size_t i = 0; i < sizeof(well_known) / sizeof(well_known[0]); i++)
-        if (strlen(well_known[i]) == low_key.len &&
-            memcmp(well_known[i], low_key.p, low_key.len) == 0)
+        if (well_known[i].len == low_key.len &&
+            memcmp(well_known[i].p, low_key.p, low_key.len) == 0)
             return (uint8_t)(i + 1);
     return 0;
 }

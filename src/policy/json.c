@@ -154,10 +154,29 @@ static bool plain_string(struct rd *r, const char *s, const char *q, const char 
     return true;
 }
 
+/* The high bit of each of 8 bytes that is '"', '\\', a control character or non-ASCII
+ * (exact per byte: no carry crosses bytes). */
+static inline uint64_t special8(const char *p)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, one = 0x0101010101010101ULL;
+    uint64_t x, q, b;
+    memcpy(&x, p, 8);
+    q = x ^ (one * '"');
+    b = x ^ (one * '\\');
+    uint64_t ctl = ~(((x & lo7) + one * 0x60) | x | lo7);
+    uint64_t isq = ~(((q & lo7) + lo7) | q | lo7), isb = ~(((b & lo7) + lo7) | b | lo7);
+    return (x & ~lo7) | ctl | isq | isb;
+}
+
 static bool string(struct rd *r, const char **out, size_t *out_len)
 {
     r->p++; /* opening quote */
     const char *s = r->p, *q = r->p;
+    for (uint64_t m; r->end - q >= 8; q += 8)
+        if ((m = special8(q)) != 0) {
+            q += __builtin_ctzll(m) / 8;
+            break;
+        }
     while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 &&
            (unsigned char)*q < 0x80)
         q++;

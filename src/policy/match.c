@@ -123,14 +123,12 @@ bool bw_policy__arn_match(const char *pat, size_t plen, const uint8_t *lit, cons
 
 uint8_t bw_policy__pat_kind(const char *p, size_t len)
 {
-    size_t w = 0;
     if (len == 1 && p[0] == '*')
         return MK_STAR;
     for (size_t i = 0; i < len; i++)
-        w += p[i] == '*' || p[i] == '?';
-    if (w == 0)
-        return MK_EXACT;
-    return (w == 1 && p[len - 1] == '*') ? MK_PREFIX : MK_GLOB;
+        if (p[i] == '*' || p[i] == '?') /* the first wildcard: "prefix*" iff it is a final `*` */
+            return p[i] == '*' && i == len - 1 ? MK_PREFIX : MK_GLOB;
+    return MK_EXACT;
 }
 
 bool bw_policy__arn_match_pre(const struct bw_policy__pat *pat, const struct bw_policy__arn *arn)

@@ -101,7 +101,14 @@ static struct bw_str lower_dup(struct pctx *c, const char *s, size_t len)
 
 static bool has_var(struct pctx *c, struct bw_str s)
 {
-    return c->vars && s.len >= 3 && memmem(s.p, s.len, "${", 2) != NULL;
+    if (!c->vars || s.len < 3)
+        return false;
+    for (const char *d = s.p, *e = s.p + s.len - 1; d < e; d++) /* "${": '$' then '{' */
+        if ((d = memchr(d, '$', (size_t)(e - d))) == NULL)
+            return false;
+        else if (d[1] == '{')
+            return true;
+    return false;
 }
 
 /* A scalar condition value as text: strings as they are, booleans as "true"/"false",
@@ -197,17 +204,17 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
     st->n_resources = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
-        size_t colons = 0;
-        for (size_t k = 0; k < s[i].len; k++)
-            colons += s[i].p[k] == ':';
-        if (!star && (colons < 5 || strncmp(s[i].p, "arn:", 4) != 0)) {
+        uint32_t cut[5];
+        bool five = bw_policy__arn_split(s[i].p, s[i].len, cut); /* at least five colons */
+        if (!star && (!five || strncmp(s[i].p, "arn:", 4) != 0)) {
             path_push(c, "[%u]", i);
             return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len, s[i].p);
         }
         struct bw_policy__pat *r = &st->resources[i];
         *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
         r->wild = memchr(s[i].p, '*', s[i].len) || memchr(s[i].p, '?', s[i].len);
-        r->cut_ok = bw_policy__arn_split(s[i].p, s[i].len, r->cut);
+        r->cut_ok = five;
+        memcpy(r->cut, cut, sizeof(cut));
         if (r->cut_ok && !r->has_var) {
             const char *res = s[i].p + r->cut[4] + 1;
             size_t rl = s[i].len - r->cut[4] - 1, lit = 0;
