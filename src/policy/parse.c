@@ -651,35 +651,39 @@ static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *
         memset(q->rmask, 0, sizeof(q->rmask));
 }
 
-/* Fills the per-service index from each statement's service mask. */
+/* Fills the per-service index from each statement's service mask. Only the buckets some
+ * statement uses get an offset (an empty bucket's offset is never read past its zero count). */
 static void build_index(struct pctx *c, struct bw_policy *p)
 {
     size_t total = 0;
+    uint64_t used = 0;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
-        total += m == ~0ULL ? 1 : (size_t)__builtin_popcountll(m);
+        if (m == ~0ULL) {
+            p->idx_n[64]++;
+            total++;
+            continue;
+        }
+        used |= m;
+        total += (size_t)__builtin_popcountll(m);
+        for (; m; m &= m - 1)
+            p->idx_n[__builtin_ctzll(m)]++;
     }
     p->idx = BW_ARENA_NEWN(c->a, uint32_t, total ? total : 1);
+    uint32_t off = 0, fill[65];
+    for (uint64_t m = used; m; m &= m - 1) {
+        unsigned b = (unsigned)__builtin_ctzll(m);
+        fill[b] = p->idx_off[b] = off;
+        off += p->idx_n[b];
+    }
+    fill[64] = p->idx_off[64] = off;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
         if (m == ~0ULL)
-            p->idx_n[64]++;
+            p->idx[fill[64]++] = i;
         else
             for (; m; m &= m - 1)
-                p->idx_n[__builtin_ctzll(m)]++;
-    }
-    for (unsigned b = 1; b < 65; b++)
-        p->idx_off[b] = p->idx_off[b - 1] + p->idx_n[b - 1];
-    uint32_t fill[65] = {0};
-    for (uint32_t i = 0; i < p->n_stmts; i++) {
-        uint64_t m = p->stmts[i].svc_mask;
-        if (m == ~0ULL)
-            p->idx[p->idx_off[64] + fill[64]++] = i;
-        else
-            for (; m; m &= m - 1) {
-                unsigned b = (unsigned)__builtin_ctzll(m);
-                p->idx[p->idx_off[b] + fill[b]++] = i;
-            }
+                p->idx[fill[__builtin_ctzll(m)]++] = i;
     }
 }
 
