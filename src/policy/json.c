@@ -17,6 +17,10 @@
 
 #include "common/arena.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 struct rd {
     const char *p, *end, *start;
     char *m; /* the arena copy being read: strings are terminated and unescaped in place */
@@ -168,20 +172,48 @@ static inline uint64_t special8(const char *p)
     return (x & ~lo7) | ctl | isq | isb;
 }
 
+static bool escaped_string(struct rd *r, const char *s, const char *q, const char **out,
+                           size_t *out_len);
+
 static bool string(struct rd *r, const char **out, size_t *out_len)
 {
     r->p++; /* opening quote */
     const char *s = r->p, *q = r->p;
+#ifdef __SSE2__
+    /* 16 bytes at a time: a signed compare below 0x20 also catches the bytes >= 0x80. */
+    const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20);
+    for (; r->end - q >= 16; q += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dq), _mm_cmpeq_epi8(x, bs)),
+                                 _mm_cmplt_epi8(x, sp));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) {
+            q += __builtin_ctz(bits);
+            goto scanned;
+        }
+    }
+#endif
     for (uint64_t m; r->end - q >= 8; q += 8)
         if ((m = special8(q)) != 0) {
             q += __builtin_ctzll(m) / 8;
             break;
         }
+#ifdef __SSE2__
+scanned:
+#endif
     while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 &&
            (unsigned char)*q < 0x80)
         q++;
     if (q < r->end && *q == '"')
         return plain_string(r, s, q, out, out_len);
+    return escaped_string(r, s, q, out, out_len);
+}
+
+/* The rest of a string from q, its first byte that is not plain ASCII: escapes and UTF-8
+ * (kept out of string() so that the common case stays a small leaf). */
+static __attribute__((noinline)) bool escaped_string(struct rd *r, const char *s, const char *q,
+                                                     const char **out, size_t *out_len)
+{
     while (q < r->end && *q != '"')
         q += *q == '\\' ? 2 : 1; /* find the closing quote */
     if (q >= r->end)
@@ -293,12 +325,13 @@ static void grow(struct rd *r, struct bw_policy_json **items, struct bw_str **ke
     if (n < *cap)
         return;
     size_t nc = *cap ? *cap * 2 : 4;
-    struct bw_policy_json *ni = BW_ARENA_NEWN(r->a, struct bw_policy_json, nc);
+    /* Not zeroed: value() clears each item before filling it, string() sets each key. */
+    struct bw_policy_json *ni = bw_arena_alloc(r->a, sizeof(*ni) * nc);
     if (n)
         memcpy(ni, *items, n * sizeof(*ni));
     *items = ni;
     if (keys) {
-        struct bw_str *nk = BW_ARENA_NEWN(r->a, struct bw_str, nc);
+        struct bw_str *nk = bw_arena_alloc(r->a, sizeof(*nk) * nc);
         if (n)
             memcpy(nk, *keys, n * sizeof(*nk));
         *keys = nk;
