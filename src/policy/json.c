@@ -9,6 +9,7 @@
  * too); nesting is capped at BW_POLICY_JSON_MAX_DEPTH. Any byte string gives a tree or an
  * error with its offset, never a crash (tests/fuzz/policy_fuzz.c).
  */
+#include "policy/internal.h"
 #include "policy/policy.h"
 
 #include <stdio.h>
@@ -304,7 +305,8 @@ static bool has_duplicates(struct rd *r, const struct bw_str *keys, size_t n)
     if (n <= 16) {
         for (size_t i = 1; i < n; i++)
             for (size_t j = 0; j < i; j++)
-                if (bw_str_eq(keys[i], keys[j]))
+                if (keys[i].len == keys[j].len &&
+                    bw_policy__same(keys[i].p, keys[j].p, keys[i].len))
                     return true;
         return false;
     }
@@ -325,13 +327,16 @@ static void grow(struct rd *r, struct bw_policy_json **items, struct bw_str **ke
     if (n < *cap)
         return;
     size_t nc = *cap ? *cap * 2 : 4;
-    /* Not zeroed: value() clears each item before filling it, string() sets each key. */
-    struct bw_policy_json *ni = bw_arena_alloc(r->a, sizeof(*ni) * nc);
+    /* One block for the items and an object's keys. Not zeroed: value() clears each item
+     * before filling it, string() sets each key. */
+    size_t isz = sizeof(**items) * nc, ksz = keys ? sizeof(**keys) * nc : 0;
+    char *blk = bw_arena_alloc(r->a, isz + ksz);
+    struct bw_policy_json *ni = (struct bw_policy_json *)(void *)blk;
     if (n)
         memcpy(ni, *items, n * sizeof(*ni));
     *items = ni;
     if (keys) {
-        struct bw_str *nk = bw_arena_alloc(r->a, sizeof(*nk) * nc);
+        struct bw_str *nk = (struct bw_str *)(void *)(blk + isz);
         if (n)
             memcpy(nk, *keys, n * sizeof(*nk));
         *keys = nk;

@@ -30,6 +30,7 @@ struct pctx {
     enum bw_policy_kind kind;
     struct bw_policy_diag *diag;
     char path[128];
+    size_t plen; /* strlen(path), kept as components come and go */
     bool vars;
 };
 
@@ -48,21 +49,23 @@ static bool fail(struct pctx *c, const char *fmt, ...)
 static size_t path_push(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static size_t path_push(struct pctx *c, const char *fmt, ...)
 {
-    size_t old = strlen(c->path);
+    size_t old = c->plen;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
     va_end(ap);
+    c->plen = strlen(c->path);
     return old;
 }
 
 /* Appends ".key" to the path without printf (the hot path); returns the old length. */
 static size_t path_key(struct pctx *c, const char *key)
 {
-    size_t old = strlen(c->path), k = strlen(key);
+    size_t old = c->plen, k = strlen(key);
     if (old + 1 + k < sizeof(c->path)) {
         c->path[old] = '.';
         memcpy(c->path + old + 1, key, k + 1);
+        c->plen = old + 1 + k;
     }
     return old;
 }
@@ -71,7 +74,7 @@ static size_t path_key(struct pctx *c, const char *key)
 static size_t path_idx(struct pctx *c, size_t i)
 {
     char tmp[24];
-    size_t old = strlen(c->path), n = 0;
+    size_t old = c->plen, n = 0;
     do
         tmp[n++] = (char)('0' + i % 10);
     while ((i /= 10) && n < sizeof(tmp));
@@ -81,8 +84,16 @@ static size_t path_idx(struct pctx *c, size_t i)
             c->path[old + 1 + k] = tmp[n - 1 - k];
         c->path[old + 1 + n] = ']';
         c->path[old + 2 + n] = 0;
+        c->plen = old + 2 + n;
     }
     return old;
+}
+
+/* Cuts the path back to a length path_push, path_key or path_idx returned. */
+static void path_cut(struct pctx *c, size_t old)
+{
+    c->path[old] = 0;
+    c->plen = old;
 }
 
 static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
@@ -285,7 +296,7 @@ static bool principal_list(struct pctx *c, const char *key, const struct bw_poli
             size_t old = path_idx(c, i);
             if (!aws_principal(c, s[i], p))
                 return false;
-            c->path[old] = 0;
+            path_cut(c, old);
         } else {
             p->type = (s[i].len == 1 && s[i].p[0] == '*') ? PT_STAR : types[t];
             p->value = s[i];
@@ -319,7 +330,7 @@ static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
         size_t old = path_key(c, key);
         if (!principal_list(c, key, val, st->principals, &st->n_principals))
             return false;
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     return true;
 }
@@ -386,7 +397,7 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
         if (!is_type(block, BW_JSON_OBJECT) || block->n == 0)
             return fail(c, "Condition operator %s must map condition keys to values", opname);
         total += block->n;
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     st->conds = BW_ARENA_NEWN(c->a, struct bw_policy__cond, total ? total : 1);
     FOREACH(v, opname, block)
@@ -401,9 +412,9 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
             size_t old2 = path_key(c, key);
             if (!parse_cond_key(c, op, qual, ifx, key, val, &st->conds[st->n_conds++]))
                 return false;
-            c->path[old2] = 0;
+            path_cut(c, old2);
         }
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     return true;
 }
@@ -527,13 +538,13 @@ static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
         return false;
     if (np && !st->deny)
         return fail(c, "NotPrincipal must be used with \"Effect\": \"Deny\"");
-    size_t old = strlen(c->path);
+    size_t old = c->plen;
 #define SUB(elem, call)                                                                            \
     do {                                                                                           \
         path_key(c, elem);                                                                         \
         if (!(call))                                                                               \
             return false;                                                                          \
-        c->path[old] = 0;                                                                          \
+        path_cut(c, old);                                                                          \
     } while (0)
     st->not_action = na != NULL;
     SUB(a ? "Action" : "NotAction", parse_actions(c, a ? a : na, st));
@@ -720,7 +731,7 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
         if (!parse_stmt(c, is_type(stmts, BW_JSON_ARRAY) ? (&stmts->items[i]) : stmts,
                         &p->stmts[p->n_stmts++]))
             return false;
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
     build_index(c, p);
@@ -745,7 +756,7 @@ static size_t policy_chars(const char *doc, size_t len)
 bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
                       struct bw_policy *p, struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$"};
+    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
     size_t chars = policy_chars(doc, len);
     if (chars > max_chars) {
         diag->too_large = true;
@@ -764,7 +775,7 @@ bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kin
                            size_t max_chars, size_t chars, struct bw_policy *p,
                            struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$"};
+    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
     if (chars > max_chars) {
         diag->too_large = true;
         return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);
