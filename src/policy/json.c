@@ -441,7 +441,7 @@ const struct bw_policy_json *bw_policy_json_get(const struct bw_policy_json *o, 
         return NULL;
     size_t kl = strlen(key);
     for (size_t i = 0; i < o->n; i++)
-        if (o->keys[i].len == kl && memcmp(o->keys[i].p, key, kl) == 0)
+        if (o->keys[i].len == kl && bw_policy__same(o->keys[i].p, key, kl))
             return &o->items[i];
     return NULL;
 }

@@ -626,11 +626,13 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
  * when its service part holds a wildcard (then its colon need not align with the request's). */
 static bool quick_action(struct bw_str a, uint32_t *pfx, uint32_t *mask)
 {
-    const char *colon = memchr(a.p, ':', a.len);
-    if (!colon || memchr(a.p, '*', (size_t)(colon - a.p)) ||
-        memchr(a.p, '?', (size_t)(colon - a.p)))
+    size_t svc = 0; /* one pass over the (short) service part */
+    for (; svc < a.len && a.p[svc] != ':'; svc++)
+        if (a.p[svc] == '*' || a.p[svc] == '?')
+            return false;
+    if (svc == a.len)
         return false;
-    const char *name = colon + 1;
+    const char *name = a.p + svc + 1;
     size_t nl = a.len - (size_t)(name - a.p), lit = 0;
     while (lit < nl && lit < 4 && name[lit] != '*' && name[lit] != '?')
         lit++;
