@@ -461,16 +461,17 @@ bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *i
         *qual = Q_ALL;
         name.p += 13, name.len -= 13;
     }
-    for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
-        struct bw_str n = bw_str_c(op_names[i]);
-        if (bw_policy__ieq(name, n)) {
+    /* No operator name ends in "IfExists", so the suffix can come off first. */
+    bool ife = name.len > 8 &&
+               bw_policy__ieq((struct bw_str){name.p + name.len - 8, 8}, BW_STR("IfExists"));
+    struct bw_str base = {name.p, ife ? name.len - 8 : name.len};
+    for (size_t i = 0; base.len && i < sizeof(op_names) / sizeof(op_names[0]); i++) {
+        const char *n = op_names[i];
+        if ((ife && i == OP_NULL) || bw_policy__lower(n[0]) != bw_policy__lower(base.p[0]))
+            continue;
+        if (bw_policy__ieq(base, bw_str_c(n))) {
             *op = (uint8_t)i;
-            return true;
-        }
-        if (i != OP_NULL && name.len == n.len + 8 && bw_policy__has_prefix_ci(name, op_names[i]) &&
-            bw_policy__ieq((struct bw_str){name.p + n.len, 8}, BW_STR("IfExists"))) {
-            *op = (uint8_t)i;
-            *if_exists = true;
+            *if_exists = ife;
             return true;
         }
     }
