@@ -71,7 +71,6 @@ struct bw_policy__cond {
     uint8_t op;
     uint8_t qual;
     bool if_exists;
-    uint32_t key_hash; /* bw_policy__key_hash(key) */
     uint8_t key_id;    /* 1 + index in the table of well-known keys (cond.c); 0: other */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
@@ -328,16 +327,7 @@ struct bw_policy__keys {
 
 /* The key_id of a lower-case condition key (0: not a well-known key). */
 uint8_t bw_policy__key_id(struct bw_str low_key);
-
-/* Case-insensitive hash of a context key name. */
-static inline uint32_t bw_policy__key_hash(struct bw_str key)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < key.len; i++)
-        h = (h ^ (uint8_t)bw_policy__lower(key.p[i])) * 16777619u;
-    return h;
-}
-
+/* Starts an evaluation's key lookups for req: every slot empty. */
 void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req);
 /* All conditions of a statement hold. */
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,

@@ -360,7 +360,6 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
         return fail(c, "Condition values must be a non-empty array of at most 4096 values");
     *out = (struct bw_policy__cond){
         .op = op, .qual = qual, .if_exists = ifx, .key = lower_dup(c, key, strlen(key))};
-    out->key_hash = bw_policy__key_hash(out->key);
     out->key_id = bw_policy__key_id(out->key);
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
