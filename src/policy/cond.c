@@ -82,31 +82,102 @@ static bool derived_get(const struct bw_policy_request *req, struct bw_str key,
     return one->len > 0;
 }
 
+/* Global condition keys that policies commonly name (IAM User Guide, "AWS global condition
+ * context keys"), lower-case; at most BW_POLICY__WELL_KNOWN. */
+#define K(s)                                                                                       \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+static const struct {
+    const char *p;
+    size_t len;
+} well_known[] = {
+    K("aws:sourceip"),
+    K("aws:requestedregion"),
+    K("aws:securetransport"),
+    K("aws:currenttime"),
+    K("aws:epochtime"),
+    K("aws:multifactorauthpresent"),
+    K("aws:multifactorauthage"),
+    K("aws:principalarn"),
+    K("aws:principalaccount"),
+    K("aws:principalorgid"),
+    K("aws:principalorgpaths"),
+    K("aws:principaltype"),
+    K("aws:userid"),
+    K("aws:username"),
+    K("aws:sourcevpc"),
+    K("aws:sourcevpce"),
+    K("aws:resourceaccount"),
+    K("aws:resourceorgid"),
+    K("aws:resourceorgpaths"),
+    K("aws:calledvia"),
+    K("aws:viaawsservice"),
+    K("aws:tagkeys"),
+    K("aws:sourceaccount"),
+    K("aws:sourcearn"),
+    K("aws:principalisawsservice"),
+    K("aws:principalservicename"),
+    K("aws:sourceorgid"),
+    K("aws:sourceorgpaths"),
+    K("aws:vpcsourceip"),
+    K("aws:referer"),
+    K("aws:useragent"),
+    K("aws:tokenissuetime"),
+};
+#undef K
+_Static_assert(sizeof(well_known) / sizeof(well_known[0]) <= BW_POLICY__WELL_KNOWN,
+               "one bit of bw_policy__keys.done per well-known key");
+
+uint8_t bw_policy__key_id(struct bw_str low_key)
+{
+    if (low_key.len < 4 || memcmp(low_key.p, "aws:", 4) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(well_known) / sizeof(well_known[0]); i++)
+        if (well_known[i].len == low_key.len &&
+            memcmp(well_known[i].p, low_key.p, low_key.len) == 0)
+            return (uint8_t)(i + 1);
+    return 0;
+}
+
 void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req)
 {
     k->req = req;
-    k->fast = req->n_ctx <= BW_POLICY__KEYS;
-    for (size_t i = 0; k->fast && i < req->n_ctx; i++)
-        k->hash[i] = bw_policy__key_hash(req->ctx[i].key);
+    k->done = 0;
 }
 
-/* bw_policy__ctx_get for a condition key, through the per-evaluation hashes. */
-static bool keys_get(const struct bw_policy__keys *k, const struct bw_policy__cond *c,
-                     const struct bw_str **vals, size_t *n, struct bw_str *one)
+/* bw_policy__ctx_get for a condition key (stored lower-case). */
+static bool key_lookup(const struct bw_policy_request *req, struct bw_str key,
+                       const struct bw_str **vals, size_t *n, struct bw_str *one)
 {
-    const struct bw_policy_request *req = k->req;
-    if (!k->fast)
-        return bw_policy__ctx_get(req, c->key, vals, n, one);
     for (size_t i = 0; i < req->n_ctx; i++)
-        if (k->hash[i] == c->key_hash && key_eq(req->ctx[i].key, c->key)) {
+        if (bw_policy__ieq_low(req->ctx[i].key, key)) {
             *vals = req->ctx[i].values;
             *n = req->ctx[i].n;
             return true;
         }
-    if (req->ctx_fn && req->ctx_fn(req->ctx_arg, c->key, vals, n))
+    if (req->ctx_fn && req->ctx_fn(req->ctx_arg, key, vals, n))
         return true;
     *n = 1;
-    return derived_get(req, c->key, vals, one);
+    return derived_get(req, key, vals, one);
+}
+
+/* A condition's key, through its slot when it is a well-known key: a lookup is a pure
+ * function of the request, so the first answer of the evaluation is every later one. */
+static bool keys_get(struct bw_policy__keys *k, const struct bw_policy__cond *c,
+                     const struct bw_str **vals, size_t *n, struct bw_str *one)
+{
+    if (!c->key_id || k->req->ctx_fn)
+        return key_lookup(k->req, c->key, vals, n, one);
+    uint32_t bit = 1u << (c->key_id - 1);
+    struct bw_policy__kslot *s = &k->slot[c->key_id - 1];
+    if (!(k->done & bit)) {
+        s->present = key_lookup(k->req, c->key, &s->vals, &s->n, &s->one);
+        k->done |= bit;
+    }
+    *vals = s->vals;
+    *n = s->n;
+    return s->present;
 }
 
 bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
@@ -233,7 +304,7 @@ static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cva
     switch (op) {
     case OP_STR_EQ:
     case OP_BIN_EQ:
-        return bw_str_eq(rv, pv->s);
+        return bw_policy__str_eq(rv, pv->s);
     case OP_STR_EQ_IC:
         return bw_policy__ieq(rv, pv->s);
     case OP_STR_LIKE:
@@ -263,26 +334,30 @@ static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cva
     }
 }
 
+/* A policy value holding variables: substituted into stack buffers, then matched. */
+static __attribute__((noinline)) bool var_value_match(uint8_t op, struct bw_str rv,
+                                                      const struct bw_policy__cval *pv,
+                                                      const struct bw_policy_request *req)
+{
+    char buf[SUBST_CAP];
+    uint8_t lit[SUBST_CAP];
+    size_t len;
+    if (!bw_policy__subst(req, pv->s, buf, lit, sizeof(buf), &len))
+        return false; /* no value: matches nothing (so negated operators match) */
+    struct bw_policy__cval tmp = {.s = {buf, len}};
+    if (op == OP_BOOL)
+        tmp.valid = bw_policy__parse_bool(tmp.s, &tmp.b);
+    return base_match(op, rv, &tmp, lit);
+}
+
 /* Whether some policy value of c matches rv under the positive operator. */
 static bool any_value(const struct bw_policy *p, const struct bw_policy__cond *c, uint8_t op,
                       struct bw_str rv, const struct bw_policy_request *req)
 {
     for (uint32_t i = 0; i < c->n; i++) {
         const struct bw_policy__cval *pv = &c->vals[i];
-        if (!pv->has_var || !p->vars) {
-            if (base_match(op, rv, pv, NULL))
-                return true;
-            continue;
-        }
-        char buf[SUBST_CAP];
-        uint8_t lit[SUBST_CAP];
-        size_t len;
-        if (!bw_policy__subst(req, pv->s, buf, lit, sizeof(buf), &len))
-            continue; /* no value: matches nothing (so negated operators match) */
-        struct bw_policy__cval tmp = {.s = {buf, len}};
-        if (op == OP_BOOL)
-            tmp.valid = bw_policy__parse_bool(tmp.s, &tmp.b);
-        if (base_match(op, rv, &tmp, lit))
+        if (!pv->has_var || !p->vars ? base_match(op, rv, pv, NULL)
+                                     : var_value_match(op, rv, pv, req))
             return true;
     }
     return false;
@@ -297,7 +372,7 @@ static bool null_match(const struct bw_policy__cond *c, bool present)
 }
 
 static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *c,
-                       const struct bw_policy__keys *keys)
+                       struct bw_policy__keys *keys)
 {
     const struct bw_policy_request *req = keys->req;
     const struct bw_str *vals;
@@ -326,7 +401,7 @@ static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *
 }
 
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                            const struct bw_policy__keys *keys)
+                            struct bw_policy__keys *keys)
 {
     for (uint32_t i = 0; i < st->n_conds; i++)
         if (!cond_match(p, &st->conds[i], keys))

@@ -25,9 +25,9 @@ struct ract {
     size_t len;
     uint64_t svc_bit;
     unsigned svc_no;
+    uint32_t name4; /* the first 4 bytes of the action name (after the colon), zero-padded */
     bool ok;
     struct bw_policy__arn arn;
-    struct bw_policy__keys keys;
 };
 
 struct acc {
@@ -36,13 +36,14 @@ struct acc {
     bool denied;
     enum bw_policy_source deny_src;
     int deny_level;
+    struct bw_policy__keys *keys; /* condition-key lookups of this evaluation */
 };
 
+/* Statements reach here through the per-service index, so they name the request's
+ * service bit (or any service): no svc_mask test. */
 static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra)
 {
     bool any = false;
-    if (!(st->svc_mask & ra->svc_bit))
-        return false; /* no action of this statement names the request's service */
     for (uint32_t i = 0; i < st->n_actions && !any; i++) {
         const struct bw_policy__pat *a = &st->actions[i];
         any = a->star || (ra->ok && bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
@@ -50,16 +51,10 @@ static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra
     return any != st->not_action;
 }
 
-static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat *r,
-                         const struct bw_policy_request *req, const struct ract *ra)
+/* A Resource pattern with policy variables: substituted (into stack buffers) and matched. */
+static __attribute__((noinline)) bool var_resource(const struct bw_policy__pat *r,
+                                                   const struct bw_policy_request *req)
 {
-    if (r->star)
-        return true;
-    if (!r->has_var || !p->vars) {
-        if ((ra->arn.res8 ^ r->pfx) & r->pfx_mask)
-            return false; /* the literal start of the resource part differs */
-        return bw_policy__arn_match_pre(r, &ra->arn);
-    }
     /* Variables are substituted only in the resource part, after the fifth colon (IAM
      * policy variables: "in the Resource element ... in the last part of the ARN"). */
     char buf[1024];
@@ -74,6 +69,19 @@ static bool one_resource(const struct bw_policy *p, const struct bw_policy__pat 
         return false;
     return bw_policy__arn_match(buf, head + len, lit, req->resource.arn.p, req->resource.arn.len,
                                 true);
+}
+
+static inline bool one_resource(const struct bw_policy *p, const struct bw_policy__pat *r,
+                                const struct bw_policy_request *req, const struct ract *ra)
+{
+    if (r->star)
+        return true;
+    if (!r->has_var || !p->vars) {
+        if ((ra->arn.res8 ^ r->pfx) & r->pfx_mask)
+            return false; /* the literal start of the resource part differs */
+        return bw_policy__arn_match_pre(r, &ra->arn);
+    }
+    return var_resource(r, req);
 }
 
 static bool resource_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
@@ -98,16 +106,17 @@ static int one_principal(const struct bw_policy__princ *e, const struct bw_polic
     if (e->type == PT_STAR)
         return PC_DIRECT;
     if (e->type == PT_SERVICE)
-        return pr->type == BW_PRINCIPAL_SERVICE && bw_str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
+        return pr->type == BW_PRINCIPAL_SERVICE && bw_policy__str_eq(e->value, pr->arn) ? PC_DIRECT
+                                                                                        : 0;
     if (pr->type == BW_PRINCIPAL_ANONYMOUS || pr->type == BW_PRINCIPAL_SERVICE)
         return 0;
     if (e->type != PT_AWS)
-        return bw_str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
-    if (bw_str_eq(e->value, pr->arn))
+        return bw_policy__str_eq(e->value, pr->arn) ? PC_DIRECT : 0;
+    if (bw_policy__str_eq(e->value, pr->arn))
         return PC_DIRECT;
     if (is_root_of(e->value, pr->account))
         return pr->type == BW_PRINCIPAL_ROOT ? PC_DIRECT : PC_ACCOUNT;
-    if (pr->type == BW_PRINCIPAL_ASSUMED_ROLE && bw_str_eq(e->value, pr->issuer_arn))
+    if (pr->type == BW_PRINCIPAL_ASSUMED_ROLE && bw_policy__str_eq(e->value, pr->issuer_arn))
         return PC_ROLE;
     return 0;
 }
@@ -174,10 +183,23 @@ static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_sourc
     if (!action_match(st, ra))
         return 0;
     int pc = principal_match(st, req, acc->has_boundary);
-    if (!pc || !resource_match(p, st, req, ra) || !bw_policy__conds_match(p, st, &ra->keys))
+    if (!pc || !resource_match(p, st, req, ra) ||
+        (st->n_conds && !bw_policy__conds_match(p, st, acc->keys)))
         return 0;
     record(acc, p, src, level, i);
     return st->deny ? 0 : pc;
+}
+
+/* The statement's quick-reject filter (struct bw_policy__quick): false only when its
+ * actions or its resources cannot match the request. */
+static inline bool quick_pass(const struct bw_policy__quick *q, const struct ract *ra)
+{
+    uint32_t n = ra->name4;
+    uint64_t r = ra->arn.res8;
+    bool act = !((n ^ q->apfx[0]) & q->amask[0]) || !((n ^ q->apfx[1]) & q->amask[1]) ||
+               !((n ^ q->apfx[2]) & q->amask[2]) || !((n ^ q->apfx[3]) & q->amask[3]);
+    bool res = !((r ^ q->rpfx[0]) & q->rmask[0]) || !((r ^ q->rpfx[1]) & q->rmask[1]);
+    return act & res;
 }
 
 /* Evaluates one policy through its per-service index (the statements naming the request's
@@ -191,7 +213,8 @@ static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int
     int allow = 0;
     while (a < ae || b < be) {
         uint32_t i = (b == be || (a < ae && *a < *b)) ? *a++ : *b++;
-        allow |= eval_stmt(p, i, src, level, req, ra, acc);
+        if (quick_pass(&p->quick[i], ra))
+            allow |= eval_stmt(p, i, src, level, req, ra, acc);
     }
     return allow;
 }
@@ -220,10 +243,12 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
             svc = i;
     }
     ra->svc_no = bw_policy__svc_bitno(ra->buf, svc);
+    ra->name4 = 0;
+    for (size_t i = svc + 1, k = 0; i < ra->len && k < 4; i++, k++)
+        ra->name4 |= (uint32_t)(uint8_t)ra->buf[i] << (8 * k);
     ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
-    bw_policy__keys_init(&ra->keys, req);
     ra->arn.res8 = 0;
     if (ra->arn.ok) {
         size_t at = ra->arn.cut[4] + 1;
@@ -256,9 +281,11 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
                                                 struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, false, false, BW_SRC_NONE, -1};
+    struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
+    struct acc acc = {explain, false, false, BW_SRC_NONE, -1, &keys};
     explain_reset(explain);
     ract_init(&ra, req);
+    bw_policy__keys_init(&keys, req);
     int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, source, -1);
@@ -274,7 +301,7 @@ struct sides {
 static bool same_account(const struct bw_policy_request *req)
 {
     return req->resource.account.len == 0 ||
-           bw_str_eq(req->resource.account, req->principal.account);
+           bw_policy__str_eq(req->resource.account, req->principal.account);
 }
 
 static void scan_all(const struct bw_policy_set *set, const struct bw_policy_request *req,
@@ -341,10 +368,12 @@ enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
                                            struct bw_policy_explain *explain)
 {
     struct ract ra;
-    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1};
+    struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
+    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1, &keys};
     struct sides sd = {0};
     explain_reset(explain);
     ract_init(&ra, req);
+    bw_policy__keys_init(&keys, req);
     scan_all(set, req, &ra, &acc, &sd);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, acc.deny_src, acc.deny_level);

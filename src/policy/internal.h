@@ -71,7 +71,7 @@ struct bw_policy__cond {
     uint8_t op;
     uint8_t qual;
     bool if_exists;
-    uint32_t key_hash; /* bw_policy__key_hash(key) */
+    uint8_t key_id;    /* 1 + index in the table of well-known keys (cond.c); 0: other */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
     uint32_t n;
@@ -132,6 +132,21 @@ struct bw_policy__stmt {
     uint64_t svc_mask; /* per-service index: bit of each action's service; ~0 = any */
 };
 
+/* A statement's quick-reject filter, one cache line per statement in a dense array, so that
+ * the statements a request's service selects but whose actions or resources cannot match
+ * are dismissed without touching their patterns. It only ever rejects what the full match
+ * would reject: a slot with a zero mask passes everything.
+ * - act: the literal start (up to 4 bytes, before any `*` or `?`) of the action name —
+ *   after the colon — of each of up to four Action patterns whose service part is literal
+ *   (then the request's first colon is at the same place); passes if one slot agrees with
+ *   the request's lower-cased action name.
+ * - res: the `pfx`/`pfx_mask` pre-check of one_resource() for up to two Resource patterns
+ *   without variables; passes if one slot agrees. */
+struct bw_policy__quick {
+    uint32_t apfx[4], amask[4];
+    uint64_t rpfx[2], rmask[2];
+};
+
 struct bw_policy {
     struct bw_arena *arena;
     enum bw_policy_kind kind;
@@ -143,6 +158,7 @@ struct bw_policy {
      * statements naming that service (list 64: statements matching any service). */
     uint32_t idx_off[65], idx_n[65];
     uint32_t *idx;
+    struct bw_policy__quick *quick; /* per statement */
 };
 
 /* How a pattern (or one ARN segment of it) matches, decided at compile time. */
@@ -154,11 +170,55 @@ static inline char bw_policy__lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
 
+/* ASCII lower-casing of 8 bytes at once: a byte gets 0x20 when it is in 'A'..'Z' (no carry
+ * crosses bytes: each sum stays below 0x100). */
+static inline uint64_t bw_policy__lower8(uint64_t x)
+{
+    const uint64_t hi = 0x8080808080808080ULL, one = 0x0101010101010101ULL;
+    uint64_t ge_a = (x & ~hi) + one * (0x80 - 'A');
+    uint64_t gt_z = (x & ~hi) + one * (0x80 - 'Z' - 1);
+    return x | (((ge_a ^ gt_z) & ~x & hi) >> 2);
+}
+
+static inline uint64_t bw_policy__word(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* ASCII case-insensitive equality of s with `low`, which is already lower-case (compiled
+ * condition keys): 8 bytes at a time, the last word overlapping. */
+static inline bool bw_policy__ieq_low(struct bw_str s, struct bw_str low)
+{
+    if (s.len != low.len)
+        return false;
+    if (s.len < 8) {
+        for (size_t i = 0; i < s.len; i++)
+            if (bw_policy__lower(s.p[i]) != low.p[i])
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 < s.len; i += 8)
+        if (bw_policy__lower8(bw_policy__word(s.p + i)) != bw_policy__word(low.p + i))
+            return false;
+    return bw_policy__lower8(bw_policy__word(s.p + s.len - 8)) ==
+           bw_policy__word(low.p + s.len - 8);
+}
+
 /* ASCII case-insensitive equality (condition keys, action names, tag keys). */
 static inline bool bw_policy__ieq(struct bw_str a, struct bw_str b)
 {
     if (a.len != b.len)
         return false;
+    if (a.len >= 8) {
+        for (size_t i = 0; i + 8 < a.len; i += 8)
+            if (bw_policy__lower8(bw_policy__word(a.p + i)) !=
+                bw_policy__lower8(bw_policy__word(b.p + i)))
+                return false;
+        return bw_policy__lower8(bw_policy__word(a.p + a.len - 8)) ==
+               bw_policy__lower8(bw_policy__word(b.p + b.len - 8));
+    }
     for (size_t i = 0; i < a.len; i++)
         if (a.p[i] != b.p[i] && bw_policy__lower(a.p[i]) != bw_policy__lower(b.p[i]))
             return false;
@@ -171,13 +231,30 @@ static inline bool bw_policy__has_prefix_ci(struct bw_str s, const char *prefix)
     return s.len >= n && bw_policy__ieq((struct bw_str){s.p, n}, (struct bw_str){prefix, n});
 }
 
-/* Short equal-length comparison (most segments are a few bytes). */
+/* Short equal-length comparison (most segments are a few bytes): 8 bytes at a time, the
+ * last word overlapping; no library call. */
 static inline bool bw_policy__same(const char *a, const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
+    if (n < 8) {
+        uint32_t x, y, u, v;
+        if (n >= 4) { /* two overlapping 4-byte words */
+            memcpy(&x, a, 4), memcpy(&y, b, 4), memcpy(&u, a + n - 4, 4), memcpy(&v, b + n - 4, 4);
+            return ((x ^ y) | (u ^ v)) == 0;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (bw_policy__word(a + i) != bw_policy__word(b + i))
             return false;
-    return true;
+    return bw_policy__word(a + n - 8) == bw_policy__word(b + n - 8);
+}
+
+static inline bool bw_policy__str_eq(struct bw_str a, struct bw_str b)
+{
+    return a.len == b.len && bw_policy__same(a.p, b.p, a.len);
 }
 
 bool bw_policy__glob(const char *pat, size_t plen, const uint8_t *lit, const char *s, size_t slen,
@@ -230,28 +307,31 @@ bool bw_policy__ctx_get(const struct bw_policy_request *req, struct bw_str key,
  * Returns false when a variable has no value (and no default) or out is too small. */
 bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, char *out,
                       uint8_t *lit, size_t cap, size_t *out_len);
-/* The caller's context keys hashed once per evaluation, so that a condition's lookup
- * compares hashes instead of case-folding every key (fast = all keys are indexed). */
-#define BW_POLICY__KEYS 16
+/* The per-evaluation state of condition-key lookups. A well-known key (aws:SourceIp,
+ * aws:RequestedRegion, ...: condition key_id != 0) is looked up once per evaluation and its
+ * values kept in its slot, when the request has no ctx_fn (whose calls are the caller's
+ * business). Lookups compare key lengths, then 8 bytes at a time against the compiled
+ * lower-case key. Lives on the evaluator's stack: nothing outlives the evaluation. */
+#define BW_POLICY__WELL_KNOWN 32
+struct bw_policy__kslot {
+    const struct bw_str *vals;
+    size_t n;
+    struct bw_str one;
+    bool present;
+};
 struct bw_policy__keys {
     const struct bw_policy_request *req;
-    bool fast;
-    uint32_t hash[BW_POLICY__KEYS];
+    uint32_t done; /* bit i: slot i is filled */
+    struct bw_policy__kslot slot[BW_POLICY__WELL_KNOWN];
 };
 
-/* Case-insensitive hash of a context key name. */
-static inline uint32_t bw_policy__key_hash(struct bw_str key)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < key.len; i++)
-        h = (h ^ (uint8_t)bw_policy__lower(key.p[i])) * 16777619u;
-    return h;
-}
-
+/* The key_id of a lower-case condition key (0: not a well-known key). */
+uint8_t bw_policy__key_id(struct bw_str low_key);
+/* Starts an evaluation's key lookups for req: every slot empty. */
 void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_request *req);
 /* All conditions of a statement hold. */
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
-                            const struct bw_policy__keys *keys);
+                            struct bw_policy__keys *keys);
 
 /* --- parse.c --- */
 /* Parses and validates doc into p (whose arena is set); fills diag on failure. */

@@ -9,6 +9,7 @@
  * too); nesting is capped at BW_POLICY_JSON_MAX_DEPTH. Any byte string gives a tree or an
  * error with its offset, never a crash (tests/fuzz/policy_fuzz.c).
  */
+#include "policy/internal.h"
 #include "policy/policy.h"
 
 #include <stdio.h>
@@ -16,6 +17,10 @@
 #include <string.h>
 
 #include "common/arena.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct rd {
     const char *p, *end, *start;
@@ -154,15 +159,62 @@ static bool plain_string(struct rd *r, const char *s, const char *q, const char 
     return true;
 }
 
+/* The high bit of each of 8 bytes that is '"', '\\', a control character or non-ASCII
+ * (exact per byte: no carry crosses bytes). */
+static inline uint64_t special8(const char *p)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, one = 0x0101010101010101ULL;
+    uint64_t x, q, b;
+    memcpy(&x, p, 8);
+    q = x ^ (one * '"');
+    b = x ^ (one * '\\');
+    uint64_t ctl = ~(((x & lo7) + one * 0x60) | x | lo7);
+    uint64_t isq = ~(((q & lo7) + lo7) | q | lo7), isb = ~(((b & lo7) + lo7) | b | lo7);
+    return (x & ~lo7) | ctl | isq | isb;
+}
+
+static bool escaped_string(struct rd *r, const char *s, const char *q, const char **out,
+                           size_t *out_len);
+
 static bool string(struct rd *r, const char **out, size_t *out_len)
 {
     r->p++; /* opening quote */
     const char *s = r->p, *q = r->p;
+#ifdef __SSE2__
+    /* 16 bytes at a time: a signed compare below 0x20 also catches the bytes >= 0x80. */
+    const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20);
+    for (; r->end - q >= 16; q += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dq), _mm_cmpeq_epi8(x, bs)),
+                                 _mm_cmplt_epi8(x, sp));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) {
+            q += __builtin_ctz(bits);
+            goto scanned;
+        }
+    }
+#endif
+    for (uint64_t m; r->end - q >= 8; q += 8)
+        if ((m = special8(q)) != 0) {
+            q += __builtin_ctzll(m) / 8;
+            break;
+        }
+#ifdef __SSE2__
+scanned:
+#endif
     while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 &&
            (unsigned char)*q < 0x80)
         q++;
     if (q < r->end && *q == '"')
         return plain_string(r, s, q, out, out_len);
+    return escaped_string(r, s, q, out, out_len);
+}
+
+/* The rest of a string from q, its first byte that is not plain ASCII: escapes and UTF-8
+ * (kept out of string() so that the common case stays a small leaf). */
+static __attribute__((noinline)) bool escaped_string(struct rd *r, const char *s, const char *q,
+                                                     const char **out, size_t *out_len)
+{
     while (q < r->end && *q != '"')
         q += *q == '\\' ? 2 : 1; /* find the closing quote */
     if (q >= r->end)
@@ -253,7 +305,8 @@ static bool has_duplicates(struct rd *r, const struct bw_str *keys, size_t n)
     if (n <= 16) {
         for (size_t i = 1; i < n; i++)
             for (size_t j = 0; j < i; j++)
-                if (bw_str_eq(keys[i], keys[j]))
+                if (keys[i].len == keys[j].len &&
+                    bw_policy__same(keys[i].p, keys[j].p, keys[i].len))
                     return true;
         return false;
     }
@@ -274,12 +327,16 @@ static void grow(struct rd *r, struct bw_policy_json **items, struct bw_str **ke
     if (n < *cap)
         return;
     size_t nc = *cap ? *cap * 2 : 4;
-    struct bw_policy_json *ni = BW_ARENA_NEWN(r->a, struct bw_policy_json, nc);
+    /* One block for the items and an object's keys. Not zeroed: value() clears each item
+     * before filling it, string() sets each key. */
+    size_t isz = sizeof(**items) * nc, ksz = keys ? sizeof(**keys) * nc : 0;
+    char *blk = bw_arena_alloc(r->a, isz + ksz);
+    struct bw_policy_json *ni = (struct bw_policy_json *)(void *)blk;
     if (n)
         memcpy(ni, *items, n * sizeof(*ni));
     *items = ni;
     if (keys) {
-        struct bw_str *nk = BW_ARENA_NEWN(r->a, struct bw_str, nc);
+        struct bw_str *nk = (struct bw_str *)(void *)(blk + isz);
         if (n)
             memcpy(nk, *keys, n * sizeof(*nk));
         *keys = nk;
@@ -384,7 +441,7 @@ const struct bw_policy_json *bw_policy_json_get(const struct bw_policy_json *o, 
         return NULL;
     size_t kl = strlen(key);
     for (size_t i = 0; i < o->n; i++)
-        if (o->keys[i].len == kl && memcmp(o->keys[i].p, key, kl) == 0)
+        if (o->keys[i].len == kl && bw_policy__same(o->keys[i].p, key, kl))
             return &o->items[i];
     return NULL;
 }

@@ -65,12 +65,23 @@ uint64_t bw_policy__svc_bit(const char *svc, size_t len)
     return 1ULL << bw_policy__svc_bitno(svc, len);
 }
 
+/* A mask with the high bit of each byte of x that is ':' (exact: no borrow between bytes). */
+static inline uint64_t colon_bytes(uint64_t x)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t t = x ^ 0x3a3a3a3a3a3a3a3aULL;
+    return ~(((t & lo7) + lo7) | t | lo7);
+}
+
 bool bw_policy__arn_split(const char *s, size_t len, uint32_t cut[5])
 {
-    size_t k = 0;
+    size_t k = 0, i = 0;
     if (len > UINT32_MAX)
         return false;
-    for (size_t i = 0; i < len && k < 5; i++)
+    for (; i + 8 <= len && k < 5; i += 8)
+        for (uint64_t m = colon_bytes(bw_policy__word(s + i)); m && k < 5; m &= m - 1)
+            cut[k++] = (uint32_t)(i + (size_t)__builtin_ctzll(m) / 8);
+    for (; i < len && k < 5; i++)
         if (s[i] == ':')
             cut[k++] = (uint32_t)i;
     return k == 5;
@@ -112,14 +123,12 @@ bool bw_policy__arn_match(const char *pat, size_t plen, const uint8_t *lit, cons
 
 uint8_t bw_policy__pat_kind(const char *p, size_t len)
 {
-    size_t w = 0;
     if (len == 1 && p[0] == '*')
         return MK_STAR;
     for (size_t i = 0; i < len; i++)
-        w += p[i] == '*' || p[i] == '?';
-    if (w == 0)
-        return MK_EXACT;
-    return (w == 1 && p[len - 1] == '*') ? MK_PREFIX : MK_GLOB;
+        if (p[i] == '*' || p[i] == '?') /* the first wildcard: "prefix*" iff it is a final `*` */
+            return p[i] == '*' && i == len - 1 ? MK_PREFIX : MK_GLOB;
+    return MK_EXACT;
 }
 
 bool bw_policy__arn_match_pre(const struct bw_policy__pat *pat, const struct bw_policy__arn *arn)
@@ -263,8 +272,43 @@ bool bw_policy__parse_date(struct bw_str s, int64_t *ms_out)
     return true;
 }
 
+/* A plain dotted-quad IPv4 address (no prefix), by inet_pton's rules for AF_INET: four
+ * decimal parts of at most 255 without leading zeros. False: not one (the caller then
+ * takes the general path). Spares the copy and the library call for the common case. */
+static bool parse_ip4(struct bw_str s, struct bw_policy__ip *out)
+{
+    uint8_t q[4] = {0};
+    unsigned parts = 0, v = 0;
+    bool digit = false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (c >= '0' && c <= '9') {
+            if ((digit && v == 0) || (v = v * 10 + (unsigned)(c - '0')) > 255)
+                return false;
+            if (!digit && ++parts > 4)
+                return false;
+            digit = true;
+            q[parts - 1] = (uint8_t)v;
+        } else if (c == '.' && digit && parts < 4) {
+            digit = false;
+            v = 0;
+        } else {
+            return false;
+        }
+    }
+    if (parts < 4)
+        return false;
+    memset(out, 0, sizeof(*out));
+    memcpy(out->addr, q, 4);
+    out->fam = 4;
+    out->prefix = 32;
+    return true;
+}
+
 bool bw_policy__parse_ip(struct bw_str s, struct bw_policy__ip *out)
 {
+    if (s.len <= 15 && parse_ip4(s, out))
+        return true;
     char buf[64];
     if (s.len == 0 || s.len >= sizeof(buf))
         return false;

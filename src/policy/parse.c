@@ -30,6 +30,7 @@ struct pctx {
     enum bw_policy_kind kind;
     struct bw_policy_diag *diag;
     char path[128];
+    size_t plen; /* strlen(path), kept as components come and go */
     bool vars;
 };
 
@@ -48,21 +49,23 @@ static bool fail(struct pctx *c, const char *fmt, ...)
 static size_t path_push(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static size_t path_push(struct pctx *c, const char *fmt, ...)
 {
-    size_t old = strlen(c->path);
+    size_t old = c->plen;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
     va_end(ap);
+    c->plen = strlen(c->path);
     return old;
 }
 
 /* Appends ".key" to the path without printf (the hot path); returns the old length. */
 static size_t path_key(struct pctx *c, const char *key)
 {
-    size_t old = strlen(c->path), k = strlen(key);
+    size_t old = c->plen, k = strlen(key);
     if (old + 1 + k < sizeof(c->path)) {
         c->path[old] = '.';
         memcpy(c->path + old + 1, key, k + 1);
+        c->plen = old + 1 + k;
     }
     return old;
 }
@@ -71,7 +74,7 @@ static size_t path_key(struct pctx *c, const char *key)
 static size_t path_idx(struct pctx *c, size_t i)
 {
     char tmp[24];
-    size_t old = strlen(c->path), n = 0;
+    size_t old = c->plen, n = 0;
     do
         tmp[n++] = (char)('0' + i % 10);
     while ((i /= 10) && n < sizeof(tmp));
@@ -81,8 +84,16 @@ static size_t path_idx(struct pctx *c, size_t i)
             c->path[old + 1 + k] = tmp[n - 1 - k];
         c->path[old + 1 + n] = ']';
         c->path[old + 2 + n] = 0;
+        c->plen = old + 2 + n;
     }
     return old;
+}
+
+/* Cuts the path back to a length path_push, path_key or path_idx returned. */
+static void path_cut(struct pctx *c, size_t old)
+{
+    c->path[old] = 0;
+    c->plen = old;
 }
 
 static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
@@ -101,7 +112,14 @@ static struct bw_str lower_dup(struct pctx *c, const char *s, size_t len)
 
 static bool has_var(struct pctx *c, struct bw_str s)
 {
-    return c->vars && s.len >= 3 && memmem(s.p, s.len, "${", 2) != NULL;
+    if (!c->vars || s.len < 3)
+        return false;
+    for (const char *d = s.p, *e = s.p + s.len - 1; d < e; d++) /* "${": '$' then '{' */
+        if ((d = memchr(d, '$', (size_t)(e - d))) == NULL)
+            return false;
+        else if (d[1] == '{')
+            return true;
+    return false;
 }
 
 /* A scalar condition value as text: strings as they are, booleans as "true"/"false",
@@ -197,17 +215,17 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
     st->n_resources = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
-        size_t colons = 0;
-        for (size_t k = 0; k < s[i].len; k++)
-            colons += s[i].p[k] == ':';
-        if (!star && (colons < 5 || strncmp(s[i].p, "arn:", 4) != 0)) {
+        uint32_t cut[5];
+        bool five = bw_policy__arn_split(s[i].p, s[i].len, cut); /* at least five colons */
+        if (!star && (!five || strncmp(s[i].p, "arn:", 4) != 0)) {
             path_push(c, "[%u]", i);
             return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len, s[i].p);
         }
         struct bw_policy__pat *r = &st->resources[i];
         *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
         r->wild = memchr(s[i].p, '*', s[i].len) || memchr(s[i].p, '?', s[i].len);
-        r->cut_ok = bw_policy__arn_split(s[i].p, s[i].len, r->cut);
+        r->cut_ok = five;
+        memcpy(r->cut, cut, sizeof(cut));
         if (r->cut_ok && !r->has_var) {
             const char *res = s[i].p + r->cut[4] + 1;
             size_t rl = s[i].len - r->cut[4] - 1, lit = 0;
@@ -278,7 +296,7 @@ static bool principal_list(struct pctx *c, const char *key, const struct bw_poli
             size_t old = path_idx(c, i);
             if (!aws_principal(c, s[i], p))
                 return false;
-            c->path[old] = 0;
+            path_cut(c, old);
         } else {
             p->type = (s[i].len == 1 && s[i].p[0] == '*') ? PT_STAR : types[t];
             p->value = s[i];
@@ -312,7 +330,7 @@ static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
         size_t old = path_key(c, key);
         if (!principal_list(c, key, val, st->principals, &st->n_principals))
             return false;
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     return true;
 }
@@ -342,7 +360,7 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
         return fail(c, "Condition values must be a non-empty array of at most 4096 values");
     *out = (struct bw_policy__cond){
         .op = op, .qual = qual, .if_exists = ifx, .key = lower_dup(c, key, strlen(key))};
-    out->key_hash = bw_policy__key_hash(out->key);
+    out->key_id = bw_policy__key_id(out->key);
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
                        "etc.");
@@ -378,7 +396,7 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
         if (!is_type(block, BW_JSON_OBJECT) || block->n == 0)
             return fail(c, "Condition operator %s must map condition keys to values", opname);
         total += block->n;
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     st->conds = BW_ARENA_NEWN(c->a, struct bw_policy__cond, total ? total : 1);
     FOREACH(v, opname, block)
@@ -393,9 +411,9 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
             size_t old2 = path_key(c, key);
             if (!parse_cond_key(c, op, qual, ifx, key, val, &st->conds[st->n_conds++]))
                 return false;
-            c->path[old2] = 0;
+            path_cut(c, old2);
         }
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     return true;
 }
@@ -442,16 +460,17 @@ bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *i
         *qual = Q_ALL;
         name.p += 13, name.len -= 13;
     }
-    for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
-        struct bw_str n = bw_str_c(op_names[i]);
-        if (bw_policy__ieq(name, n)) {
+    /* No operator name ends in "IfExists", so the suffix can come off first. */
+    bool ife = name.len > 8 &&
+               bw_policy__ieq((struct bw_str){name.p + name.len - 8, 8}, BW_STR("IfExists"));
+    struct bw_str base = {name.p, ife ? name.len - 8 : name.len};
+    for (size_t i = 0; base.len && i < sizeof(op_names) / sizeof(op_names[0]); i++) {
+        const char *n = op_names[i];
+        if ((ife && i == OP_NULL) || bw_policy__lower(n[0]) != bw_policy__lower(base.p[0]))
+            continue;
+        if (bw_policy__ieq(base, bw_str_c(n))) {
             *op = (uint8_t)i;
-            return true;
-        }
-        if (i != OP_NULL && name.len == n.len + 8 && bw_policy__has_prefix_ci(name, op_names[i]) &&
-            bw_policy__ieq((struct bw_str){name.p + n.len, 8}, BW_STR("IfExists"))) {
-            *op = (uint8_t)i;
-            *if_exists = true;
+            *if_exists = ife;
             return true;
         }
     }
@@ -519,13 +538,13 @@ static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
         return false;
     if (np && !st->deny)
         return fail(c, "NotPrincipal must be used with \"Effect\": \"Deny\"");
-    size_t old = strlen(c->path);
+    size_t old = c->plen;
 #define SUB(elem, call)                                                                            \
     do {                                                                                           \
         path_key(c, elem);                                                                         \
         if (!(call))                                                                               \
             return false;                                                                          \
-        c->path[old] = 0;                                                                          \
+        path_cut(c, old);                                                                          \
     } while (0)
     st->not_action = na != NULL;
     SUB(a ? "Action" : "NotAction", parse_actions(c, a ? a : na, st));
@@ -603,35 +622,81 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     return fail(c, "Statement IDs (SID) in a single policy must be unique");
 }
 
-/* Fills the per-service index from each statement's service mask. */
+/* The literal start of an action pattern's name (lower-case), for bw_policy__quick; false
+ * when its service part holds a wildcard (then its colon need not align with the request's). */
+static bool quick_action(struct bw_str a, uint32_t *pfx, uint32_t *mask)
+{
+    size_t svc = 0; /* one pass over the (short) service part */
+    for (; svc < a.len && a.p[svc] != ':'; svc++)
+        if (a.p[svc] == '*' || a.p[svc] == '?')
+            return false;
+    if (svc == a.len)
+        return false;
+    const char *name = a.p + svc + 1;
+    size_t nl = a.len - (size_t)(name - a.p), lit = 0;
+    while (lit < nl && lit < 4 && name[lit] != '*' && name[lit] != '?')
+        lit++;
+    *pfx = (uint32_t)bw_policy__load8(name, lit);
+    *mask = lit == 4 ? ~0u : (1u << (8 * lit)) - 1;
+    return true;
+}
+
+/* Fills a statement's quick-reject filter; every slot left at zero mask passes. */
+static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *st,
+                       struct bw_policy__quick *q)
+{
+    memset(q, 0, sizeof(*q));
+    bool ok = !st->not_action && st->n_actions >= 1 && st->n_actions <= 4;
+    for (uint32_t i = 0; ok && i < 4; i++) {
+        const struct bw_policy__pat *a = &st->actions[i < st->n_actions ? i : 0];
+        ok = !a->star && quick_action(a->s, &q->apfx[i], &q->amask[i]);
+    }
+    if (!ok)
+        memset(q->amask, 0, sizeof(q->amask));
+    ok = st->has_resource && !st->not_resource && st->n_resources >= 1 && st->n_resources <= 2;
+    for (uint32_t i = 0; ok && i < 2; i++) {
+        const struct bw_policy__pat *r = &st->resources[i < st->n_resources ? i : 0];
+        ok = !r->star && (!r->has_var || !p->vars);
+        q->rpfx[i] = r->pfx;
+        q->rmask[i] = r->pfx_mask;
+    }
+    if (!ok)
+        memset(q->rmask, 0, sizeof(q->rmask));
+}
+
+/* Fills the per-service index from each statement's service mask. Only the buckets some
+ * statement uses get an offset (an empty bucket's offset is never read past its zero count). */
 static void build_index(struct pctx *c, struct bw_policy *p)
 {
     size_t total = 0;
+    uint64_t used = 0;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
-        total += m == ~0ULL ? 1 : (size_t)__builtin_popcountll(m);
+        if (m == ~0ULL) {
+            p->idx_n[64]++;
+            total++;
+            continue;
+        }
+        used |= m;
+        total += (size_t)__builtin_popcountll(m);
+        for (; m; m &= m - 1)
+            p->idx_n[__builtin_ctzll(m)]++;
     }
     p->idx = BW_ARENA_NEWN(c->a, uint32_t, total ? total : 1);
+    uint32_t off = 0, fill[65];
+    for (uint64_t m = used; m; m &= m - 1) {
+        unsigned b = (unsigned)__builtin_ctzll(m);
+        fill[b] = p->idx_off[b] = off;
+        off += p->idx_n[b];
+    }
+    fill[64] = p->idx_off[64] = off;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
         if (m == ~0ULL)
-            p->idx_n[64]++;
+            p->idx[fill[64]++] = i;
         else
             for (; m; m &= m - 1)
-                p->idx_n[__builtin_ctzll(m)]++;
-    }
-    for (unsigned b = 1; b < 65; b++)
-        p->idx_off[b] = p->idx_off[b - 1] + p->idx_n[b - 1];
-    uint32_t fill[65] = {0};
-    for (uint32_t i = 0; i < p->n_stmts; i++) {
-        uint64_t m = p->stmts[i].svc_mask;
-        if (m == ~0ULL)
-            p->idx[p->idx_off[64] + fill[64]++] = i;
-        else
-            for (; m; m &= m - 1) {
-                unsigned b = (unsigned)__builtin_ctzll(m);
-                p->idx[p->idx_off[b] + fill[b]++] = i;
-            }
+                p->idx[fill[__builtin_ctzll(m)]++] = i;
     }
 }
 
@@ -668,10 +733,13 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
         if (!parse_stmt(c, is_type(stmts, BW_JSON_ARRAY) ? (&stmts->items[i]) : stmts,
                         &p->stmts[p->n_stmts++]))
             return false;
-        c->path[old] = 0;
+        path_cut(c, old);
     }
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
     build_index(c, p);
+    p->quick = BW_ARENA_NEWN(c->a, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1);
+    for (uint32_t i = 0; i < p->n_stmts; i++)
+        quick_fill(p, &p->stmts[i], &p->quick[i]);
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
@@ -690,7 +758,7 @@ static size_t policy_chars(const char *doc, size_t len)
 bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
                       struct bw_policy *p, struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$"};
+    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
     size_t chars = policy_chars(doc, len);
     if (chars > max_chars) {
         diag->too_large = true;
@@ -709,7 +777,7 @@ bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kin
                            size_t max_chars, size_t chars, struct bw_policy *p,
                            struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$"};
+    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
     if (chars > max_chars) {
         diag->too_large = true;
         return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);

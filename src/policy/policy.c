@@ -66,7 +66,8 @@ static enum bw_code compile_any(const char *doc, size_t len, const struct bw_pol
     if ((unsigned)kind >= 7)
         return bw_fail(err, BW_E_INTERNAL, "unknown policy kind %d", (int)kind);
     size_t limit = max_chars ? max_chars : bw_policy_kind_default_limit(kind);
-    struct bw_arena *a = bw_arena_new(len * 2 + 2048);
+    /* One chunk holds a typical compiled policy (about 4 bytes per source character). */
+    struct bw_arena *a = bw_arena_new((json ? chars : len) * 4 + 4096);
     struct bw_policy *p = BW_ARENA_NEW(a, struct bw_policy);
     p->arena = a;
     p->kind = kind;
