@@ -50,20 +50,20 @@ static void test_statement_errors(void **state)
     expect_error("{" V "\"Statement\":{\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_IDENTITY, "Effect", "$.Statement");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotAction\":\"s3:"
-                       "*\",\"Resource\":\"*\"}}",
+                 "*\",\"Resource\":\"*\"}}",
                  BW_POLICY_IDENTITY, "both Action and NotAction", "$.Statement");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Resource\":\"*\"}}",
                  BW_POLICY_IDENTITY, "must contain actions", "$.Statement");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\"}}",
                  BW_POLICY_IDENTITY, "must contain resources", "$.Statement");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-                       "\"Principal\":\"*\"}}",
+                 "\"Principal\":\"*\"}}",
                  BW_POLICY_IDENTITY, "should not specify a principal", "$.Statement");
     expect_error("{" V
                  "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RESOURCE, "Principal", "$.Statement");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"s3:*\",\"GetObject\"],"
-                       "\"Resource\":\"*\"}}",
+                 "\"Resource\":\"*\"}}",
                  BW_POLICY_IDENTITY, "prefaced by a vendor", "$.Statement.Action[1]");
     expect_error(
         "{" V "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"bucket\"}}",
@@ -73,23 +73,23 @@ static void test_statement_errors(void **state)
         "\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Foo\":1}}",
         BW_POLICY_IDENTITY, "unknown element", "$.Statement.Foo");
     expect_error("{" V "\"Statement\":[{\"Sid\":\"a\",\"Effect\":\"Allow\",\"Action\":\"s3:*\","
-                       "\"Resource\":\"*\"},"
+                 "\"Resource\":\"*\"},"
                  "{\"Sid\":\"a\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
                  BW_POLICY_IDENTITY, "unique", "$.Statement[1].Sid");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"NotPrincipal\":\"*\",\"Action\":\"s3:"
-                       "*\",\"Resource\":\"*\"}}",
+                 "*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RESOURCE, "Deny", "$.Statement");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"arn:aws:iam::1:"
-                       "root\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+                 "root\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RCP, "Principal", "$.Statement");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"alice\"},"
-                       "\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+                 "\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RESOURCE, "Invalid principal", "$.Statement.Principal.AWS[0]");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"Bogus\":\"x\"},"
-                       "\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+                 "\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
                  BW_POLICY_RESOURCE, "Invalid principal", "$.Statement.Principal.Bogus");
     expect_error("{" V "\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},"
-                       "\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}}",
+                 "\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}}",
                  BW_POLICY_TRUST, "Resource", "$.Statement");
 }
 
