@@ -353,6 +353,10 @@ static enum bw_code execute(struct bw_call *c, struct bw_err *err)
         return err->code;
     if (store && bw_db_commit(c->db, err))
         return err->code;
+    /* Any committed write may change who can authenticate (keys, users, sessions, a closed
+     * account): from now on cached credentials of an older generation are not used. */
+    if (write)
+        bw_server_creds_changed(c->srv);
     if (!write)
         bw_proto__record_event(c, NULL, false, err);
     return BW_OK;
@@ -432,10 +436,6 @@ void bw_server_handle(struct bw_server *srv, struct bw_request *req, struct bw_r
         bw_proto__json_ok(c, resp);
     else
         bw_proto__query_ok(c, resp);
-    /* Any committed write may change who can authenticate (keys, users, sessions, a closed
-     * account): cached credentials of an older generation are not used again. */
-    if (rc == BW_OK && (c->op->flags & BW_OP_MUTATES))
-        bw_server_creds_changed(srv);
     log_result(c, &r, &err, resp->status);
     bw_proto__metrics_observe(srv->metrics, c->svc ? c->svc->name : "unknown",
                               c->op ? c->op->name : "unknown", resp->status,
