@@ -91,7 +91,7 @@ static bool compile_doc(struct ecase *c, const struct bw_policy_json *doc, enum 
     if (doc->type == BW_JSON_STRING) /* a policy given as JSON text */
         rc = bw_policy_compile(doc->s, doc->len, kind, id, SIZE_MAX, &p, &diag, NULL);
     else
-        rc = bw_policy_compile_json(doc, kind, id, SIZE_MAX, 0, &p, &diag, NULL);
+        rc = bw_policy_compile_json_in(c->a, doc, kind, id, SIZE_MAX, 0, &p, &diag, NULL);
     if (rc != BW_OK)
         return case_fail(c, "%s: MalformedPolicyDocument: %s (at %s)", id, diag.msg, diag.path);
     if (c->n_owned == c->cap_owned) { /* the old array is abandoned in the arena */
@@ -442,7 +442,7 @@ static void put_result(struct bw_buf *b, const struct bw_policy_request *req,
 /* Evaluates one input line and writes its output line (without the newline) to out. */
 static void eval_line(const char *line, size_t len, FILE *out)
 {
-    struct ecase c = {.a = bw_arena_new(len * 3 + 8192)};
+    struct ecase c = {.a = bw_arena_new(len * 8 + 8192)}; /* tree and compiled policies */
     struct bw_buf b;
     bw_buf_init(&b, c.a, 1024);
     const struct bw_policy_json *in;

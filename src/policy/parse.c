@@ -32,6 +32,7 @@ struct pctx {
     char path[128];
     size_t plen; /* strlen(path), kept as components come and go */
     bool vars;
+    bool borrow; /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
 };
 
 static bool fail(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -96,9 +97,17 @@ static void path_cut(struct pctx *c, size_t old)
     c->plen = old;
 }
 
-static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
+static struct bw_str copy_str(struct pctx *c, const char *s, size_t len)
 {
     return (struct bw_str){bw_arena_strndup(c->a, s, len), len};
+}
+
+/* A string of the parse tree, copied unless the tree outlives the policy. */
+static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
+{
+    if (c->borrow) /* tree strings are NUL-terminated too */
+        return (struct bw_str){s, len};
+    return copy_str(c, s, len);
 }
 
 static struct bw_str lower_dup(struct pctx *c, const char *s, size_t len)
@@ -146,7 +155,7 @@ static bool scalar_str(struct pctx *c, const struct bw_policy_json *v, struct bw
     snprintf(buf, sizeof(buf), "%.15g", d);
     if (strtod(buf, NULL) != d)
         snprintf(buf, sizeof(buf), "%.17g", d);
-    *out = dup_str(c, buf, strlen(buf));
+    *out = copy_str(c, buf, strlen(buf)); /* a stack buffer: always copied */
     return true;
 }
 
@@ -777,7 +786,12 @@ bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kin
                            size_t max_chars, size_t chars, struct bw_policy *p,
                            struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
+    struct pctx c = {.a = p->arena,
+                     .kind = kind,
+                     .diag = diag,
+                     .path = "$",
+                     .plen = 1,
+                     .borrow = p->in_caller_arena};
     if (chars > max_chars) {
         diag->too_large = true;
         return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);
