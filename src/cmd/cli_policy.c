@@ -428,13 +428,13 @@ static void put_result(struct bw_buf *b, const struct bw_policy_request *req,
     put_matches(b, ex);
     if (d != BW_POLICY_ALLOWED) {
         char msg[1024];
-        bw_policy_denial_message(req, d, ex, msg, sizeof(msg));
+        size_t n = bw_policy_denial_message(req, d, ex, msg, sizeof(msg));
         bw_buf_adds(b, ",\"denied_by\":");
         put_jstrc(b, bw_policy_source_name(ex->denied_by));
         if (ex->level >= 0)
-            bw_buf_printf(b, ",\"level\":%d", ex->level);
+            put_uint(b, ",\"level\":", (unsigned)ex->level);
         bw_buf_adds(b, ",\"message\":");
-        put_jstrc(b, msg);
+        put_jstr(b, msg, strnlen(msg, n < sizeof(msg) ? n : sizeof(msg) - 1));
     }
     bw_buf_adds(b, "}}");
 }
