@@ -56,6 +56,19 @@ static inline bool is_type(const struct bw_policy_json *v, int type)
     return v && v->type == type;
 }
 
+/* bw_policy_json_get for a literal key: its length is known, no strlen per lookup. */
+static inline const struct bw_policy_json *jget(const struct bw_policy_json *o, const char *key,
+                                                size_t kl)
+{
+    if (!o || o->type != BW_JSON_OBJECT)
+        return NULL;
+    for (size_t i = 0; i < o->n; i++)
+        if (o->keys[i].len == kl && memcmp(o->keys[i].p, key, kl) == 0)
+            return &o->items[i];
+    return NULL;
+}
+#define JGET(o, lit) jget((o), lit, sizeof(lit) - 1)
+
 /* Everything one case owns: compiled policies (freed at the end) and the arena (which
  * also holds the list of owned policies: no malloc of its own). */
 struct ecase {
@@ -152,14 +165,16 @@ static bool compile_chain(struct ecase *c, const struct bw_policy_json *arr,
     return true;
 }
 
-static struct bw_str jstr(struct ecase *c, const struct bw_policy_json *o, const char *key)
+static struct bw_str jstr(struct ecase *c, const struct bw_policy_json *o, const char *key,
+                          size_t kl)
 {
-    const struct bw_policy_json *v = bw_policy_json_get(o, key);
+    const struct bw_policy_json *v = jget(o, key, kl);
     (void)c;
     if (!is_type(v, BW_JSON_STRING))
         return (struct bw_str){"", 0};
     return (struct bw_str){v->s, v->len}; /* terminated in place, in the case arena */
 }
+#define JSTR(c, o, lit) jstr((c), (o), lit, sizeof(lit) - 1)
 
 static bool tags_of(struct ecase *c, const struct bw_policy_json *o,
                     const struct bw_policy_tag **out, size_t *n)
@@ -250,12 +265,12 @@ static bool decode_principal(struct ecase *c, const struct bw_policy_json *o,
 {
     if (o && !is_type(o, BW_JSON_OBJECT))
         return case_fail(c, "request.principal must be an object");
-    pr->arn = jstr(c, o, "arn");
-    pr->account = jstr(c, o, "account");
-    pr->issuer_arn = jstr(c, o, "issuer_arn");
-    pr->user_id = jstr(c, o, "user_id");
-    pr->username = jstr(c, o, "username");
-    const struct bw_policy_json *t = bw_policy_json_get(o, "type");
+    pr->arn = JSTR(c, o, "arn");
+    pr->account = JSTR(c, o, "account");
+    pr->issuer_arn = JSTR(c, o, "issuer_arn");
+    pr->user_id = JSTR(c, o, "user_id");
+    pr->username = JSTR(c, o, "username");
+    const struct bw_policy_json *t = JGET(o, "type");
     pr->type = type_from_arn(pr->arn);
     if (is_type(t, BW_JSON_STRING)) {
         size_t i, n = sizeof(ptypes) / sizeof(ptypes[0]);
@@ -275,7 +290,7 @@ static bool decode_principal(struct ecase *c, const struct bw_policy_json *o,
         if (slash)
             pr->username = (struct bw_str){slash + 1, (size_t)(res.p + res.len - slash - 1)};
     }
-    return tags_of(c, bw_policy_json_get(o, "tags"), &pr->tags, &pr->n_tags);
+    return tags_of(c, JGET(o, "tags"), &pr->tags, &pr->n_tags);
 }
 
 static bool scalar(struct ecase *c, const struct bw_policy_json *v, struct bw_str *out)
@@ -323,24 +338,23 @@ static bool decode_request(struct ecase *c, const struct bw_policy_json *r,
 {
     if (!is_type(r, BW_JSON_OBJECT))
         return case_fail(c, "request must be an object");
-    if (!decode_principal(c, bw_policy_json_get(r, "principal"), &req->principal))
+    if (!decode_principal(c, JGET(r, "principal"), &req->principal))
         return false;
-    req->action = jstr(c, r, "action");
+    req->action = JSTR(c, r, "action");
     if (!req->action.len)
         return case_fail(c, "request.action must be a string");
-    const struct bw_policy_json *res = bw_policy_json_get(r, "resource");
+    const struct bw_policy_json *res = JGET(r, "resource");
     if (is_type(res, BW_JSON_STRING)) {
-        req->resource.arn = jstr(c, r, "resource");
+        req->resource.arn = JSTR(c, r, "resource");
     } else {
-        req->resource.arn = jstr(c, res, "arn");
-        req->resource.account = jstr(c, res, "account");
-        if (!tags_of(c, bw_policy_json_get(res, "tags"), &req->resource.tags,
-                     &req->resource.n_tags))
+        req->resource.arn = JSTR(c, res, "arn");
+        req->resource.account = JSTR(c, res, "account");
+        if (!tags_of(c, JGET(res, "tags"), &req->resource.tags, &req->resource.n_tags))
             return false;
     }
     if (!req->resource.arn.len)
         req->resource.arn = BW_STR("*");
-    return decode_context(c, bw_policy_json_get(r, "context"), req);
+    return decode_context(c, JGET(r, "context"), req);
 }
 
 static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct bw_policy_set *set,
@@ -348,26 +362,24 @@ static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct 
 {
     if (!is_type(o, BW_JSON_OBJECT))
         return case_fail(c, "a case must be a JSON object");
-    const struct bw_policy_json *rp = bw_policy_json_get(o, "resource_policy"), *mgmt;
-    if (!compile_list(c, bw_policy_json_get(o, "identity_policies"), BW_POLICY_IDENTITY, "identity",
+    const struct bw_policy_json *rp = JGET(o, "resource_policy"), *mgmt;
+    if (!compile_list(c, JGET(o, "identity_policies"), BW_POLICY_IDENTITY, "identity",
                       &set->identity, &set->n_identity) ||
-        !compile_list(c, bw_policy_json_get(o, "permission_boundaries"), BW_POLICY_BOUNDARY,
-                      "boundary", &set->boundaries, &set->n_boundaries) ||
-        !compile_list(c, bw_policy_json_get(o, "session_policies"), BW_POLICY_SESSION, "session",
-                      &set->session, &set->n_session) ||
-        !compile_chain(c, bw_policy_json_get(o, "scps"), BW_POLICY_SCP, "scp", &set->scps,
-                       &set->n_scp_levels) ||
-        !compile_chain(c, bw_policy_json_get(o, "rcps"), BW_POLICY_RCP, "rcp", &set->rcps,
-                       &set->n_rcp_levels))
+        !compile_list(c, JGET(o, "permission_boundaries"), BW_POLICY_BOUNDARY, "boundary",
+                      &set->boundaries, &set->n_boundaries) ||
+        !compile_list(c, JGET(o, "session_policies"), BW_POLICY_SESSION, "session", &set->session,
+                      &set->n_session) ||
+        !compile_chain(c, JGET(o, "scps"), BW_POLICY_SCP, "scp", &set->scps, &set->n_scp_levels) ||
+        !compile_chain(c, JGET(o, "rcps"), BW_POLICY_RCP, "rcp", &set->rcps, &set->n_rcp_levels))
         return false;
     if (rp && !is_type(rp, BW_JSON_NULL) &&
         !compile_doc(c, rp, BW_POLICY_RESOURCE, "resource", &set->resource))
         return false;
-    mgmt = bw_policy_json_get(o, "is_management_account");
+    mgmt = JGET(o, "is_management_account");
     set->is_management_account = is_type(mgmt, BW_JSON_TRUE);
     set->resource_in_management_account =
-        is_type(bw_policy_json_get(o, "resource_in_management_account"), BW_JSON_TRUE);
-    return decode_request(c, bw_policy_json_get(o, "request"), req);
+        is_type(JGET(o, "resource_in_management_account"), BW_JSON_TRUE);
+    return decode_request(c, JGET(o, "request"), req);
 }
 
 /* Appends s as a JSON string (quotes and escapes). */
