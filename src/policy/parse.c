@@ -585,8 +585,8 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
     for (size_t k = 0; k < o->n; k++) {
         static const uint8_t lens[E__N] = {3, 6, 9, 12, 6, 9, 8, 11, 9};
         int i = 0;
-        while (i < E__N &&
-               !(o->keys[k].len == lens[i] && memcmp(o->keys[k].p, elem_names[i], lens[i]) == 0))
+        while (i < E__N && !(o->keys[k].len == lens[i] &&
+                             bw_policy__same(o->keys[k].p, elem_names[i], lens[i])))
             i++;
         if (i == E__N) {
             path_push(c, ".%s", o->keys[k].p);
