@@ -149,6 +149,9 @@ struct bw_policy__quick {
 
 struct bw_policy {
     struct bw_arena *arena;
+    /* Compiled into a caller's arena (bw_policy_compile_json_in): not freed with the policy,
+     * and strings are borrowed from the parse tree, which lives at least as long. */
+    bool in_caller_arena;
     enum bw_policy_kind kind;
     const char *id;
     bool vars; /* Version 2012-10-17: policy variables are substituted */

@@ -32,6 +32,7 @@ struct pctx {
     char path[128];
     size_t plen; /* strlen(path), kept as components come and go */
     bool vars;
+    bool borrow; /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
 };
 
 static bool fail(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -96,17 +97,31 @@ static void path_cut(struct pctx *c, size_t old)
     c->plen = old;
 }
 
-static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
+static struct bw_str copy_str(struct pctx *c, const char *s, size_t len)
 {
     return (struct bw_str){bw_arena_strndup(c->a, s, len), len};
 }
 
+/* A string of the parse tree, copied unless the tree outlives the policy. */
+static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
+{
+    if (c->borrow) /* tree strings are NUL-terminated too */
+        return (struct bw_str){s, len};
+    return copy_str(c, s, len);
+}
+
 static struct bw_str lower_dup(struct pctx *c, const char *s, size_t len)
 {
-    char *d = bw_arena_strndup(c->a, s, len);
-    for (size_t i = 0; i < len; i++)
-        if (d[i] >= 'A' && d[i] <= 'Z')
-            d[i] = (char)(d[i] + 32);
+    char *d = bw_arena_alloc(c->a, len + 1);
+    size_t i = 0;
+    for (uint64_t x; i + 8 <= len; i += 8) { /* 8 bytes at a time */
+        memcpy(&x, s + i, 8);
+        x = bw_policy__lower8(x);
+        memcpy(d + i, &x, 8);
+    }
+    for (; i < len; i++)
+        d[i] = bw_policy__lower(s[i]);
+    d[len] = 0;
     return (struct bw_str){d, len};
 }
 
@@ -146,7 +161,7 @@ static bool scalar_str(struct pctx *c, const struct bw_policy_json *v, struct bw
     snprintf(buf, sizeof(buf), "%.15g", d);
     if (strtod(buf, NULL) != d)
         snprintf(buf, sizeof(buf), "%.17g", d);
-    *out = dup_str(c, buf, strlen(buf));
+    *out = copy_str(c, buf, strlen(buf)); /* a stack buffer: always copied */
     return true;
 }
 
@@ -570,8 +585,8 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
     for (size_t k = 0; k < o->n; k++) {
         static const uint8_t lens[E__N] = {3, 6, 9, 12, 6, 9, 8, 11, 9};
         int i = 0;
-        while (i < E__N &&
-               !(o->keys[k].len == lens[i] && memcmp(o->keys[k].p, elem_names[i], lens[i]) == 0))
+        while (i < E__N && !(o->keys[k].len == lens[i] &&
+                             bw_policy__same(o->keys[k].p, elem_names[i], lens[i])))
             i++;
         if (i == E__N) {
             path_push(c, ".%s", o->keys[k].p);
@@ -777,7 +792,12 @@ bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kin
                            size_t max_chars, size_t chars, struct bw_policy *p,
                            struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
+    struct pctx c = {.a = p->arena,
+                     .kind = kind,
+                     .diag = diag,
+                     .path = "$",
+                     .plen = 1,
+                     .borrow = p->in_caller_arena};
     if (chars > max_chars) {
         diag->too_large = true;
         return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);

@@ -4,7 +4,8 @@
  * quotas: managed policy 6,144 characters, inline user 2,048 / role 10,240 / group 5,120,
  * role trust policy 2,048, session policy 2,048; Organizations quotas: SCP and RCP 5,120),
  * compile and free, and the names of decisions and policy types as AWS spells them.
- * A compiled policy owns one arena and is never modified after compile returns.
+ * A compiled policy owns one arena (or lives in a caller's, bw_policy_compile_json_in) and
+ * is never modified after compile returns.
  */
 #include "policy/policy.h"
 
@@ -53,10 +54,11 @@ size_t bw_policy_kind_default_limit(enum bw_policy_kind kind)
 }
 
 /* Shared by both compile entry points: text (doc, len) or a tree from bw_policy_json_parse. */
-static enum bw_code compile_any(const char *doc, size_t len, const struct bw_policy_json *json,
-                                size_t chars, enum bw_policy_kind kind, const char *id,
-                                size_t max_chars, struct bw_policy **out,
-                                struct bw_policy_diag *diag, struct bw_err *err)
+static enum bw_code compile_any(struct bw_arena *in, const char *doc, size_t len,
+                                const struct bw_policy_json *json, size_t chars,
+                                enum bw_policy_kind kind, const char *id, size_t max_chars,
+                                struct bw_policy **out, struct bw_policy_diag *diag,
+                                struct bw_err *err)
 {
     struct bw_policy_diag local;
     if (!diag)
@@ -67,9 +69,10 @@ static enum bw_code compile_any(const char *doc, size_t len, const struct bw_pol
         return bw_fail(err, BW_E_INTERNAL, "unknown policy kind %d", (int)kind);
     size_t limit = max_chars ? max_chars : bw_policy_kind_default_limit(kind);
     /* One chunk holds a typical compiled policy (about 4 bytes per source character). */
-    struct bw_arena *a = bw_arena_new((json ? chars : len) * 4 + 4096);
+    struct bw_arena *a = in ? in : bw_arena_new((json ? chars : len) * 4 + 4096);
     struct bw_policy *p = BW_ARENA_NEW(a, struct bw_policy);
     p->arena = a;
+    p->in_caller_arena = in != NULL;
     p->kind = kind;
     p->id = bw_arena_strdup(a, id ? id : "");
     bool ok = json ? bw_policy__parse_json(json, kind, limit, chars, p, diag)
@@ -77,7 +80,8 @@ static enum bw_code compile_any(const char *doc, size_t len, const struct bw_pol
     if (!ok) {
         if (!doc && !json)
             snprintf(diag->msg, sizeof(diag->msg), "Syntax errors in policy.");
-        bw_arena_free(a);
+        if (!in)
+            bw_arena_free(a);
         return bw_fail(err, BW_E_IAM_MALFORMED_POLICY, "%s (at %s)", diag->msg,
                        diag->path[0] ? diag->path : "$");
     }
@@ -89,7 +93,7 @@ enum bw_code bw_policy_compile(const char *doc, size_t len, enum bw_policy_kind 
                                const char *id, size_t max_chars, struct bw_policy **out,
                                struct bw_policy_diag *diag, struct bw_err *err)
 {
-    return compile_any(doc, len, NULL, 0, kind, id, max_chars, out, diag, err);
+    return compile_any(NULL, doc, len, NULL, 0, kind, id, max_chars, out, diag, err);
 }
 
 enum bw_code bw_policy_compile_json(const struct bw_policy_json *doc, enum bw_policy_kind kind,
@@ -97,12 +101,20 @@ enum bw_code bw_policy_compile_json(const struct bw_policy_json *doc, enum bw_po
                                     struct bw_policy **out, struct bw_policy_diag *diag,
                                     struct bw_err *err)
 {
-    return compile_any(NULL, 0, doc, chars, kind, id, max_chars, out, diag, err);
+    return compile_any(NULL, NULL, 0, doc, chars, kind, id, max_chars, out, diag, err);
+}
+
+enum bw_code bw_policy_compile_json_in(struct bw_arena *a, const struct bw_policy_json *doc,
+                                       enum bw_policy_kind kind, const char *id, size_t max_chars,
+                                       size_t chars, struct bw_policy **out,
+                                       struct bw_policy_diag *diag, struct bw_err *err)
+{
+    return compile_any(a, NULL, 0, doc, chars, kind, id, max_chars, out, diag, err);
 }
 
 void bw_policy_free(struct bw_policy *p)
 {
-    if (p)
+    if (p && !p->in_caller_arena)
         bw_arena_free(p->arena);
 }
 

@@ -121,7 +121,17 @@ enum bw_code bw_policy_compile_json(const struct bw_policy_json *doc, enum bw_po
                                     const char *id, size_t max_chars, size_t chars,
                                     struct bw_policy **out /* OUT: */,
                                     struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
-/* Frees a compiled policy; NULL is a no-op. */
+/*
+ * bw_policy_compile_json into the caller's arena `a`: no arena of its own, and the policy
+ * borrows strings from `doc`, so both `a` and the arena holding `doc` must outlive it (the
+ * simplest: `doc` parsed into `a`). bw_policy_free on it is a no-op; the memory goes with
+ * `a`. For callers that compile many short-lived policies (`bulwark policy evaluate`).
+ */
+enum bw_code bw_policy_compile_json_in(struct bw_arena *a, const struct bw_policy_json *doc,
+                                       enum bw_policy_kind kind, const char *id, size_t max_chars,
+                                       size_t chars, struct bw_policy **out /* OUT: */,
+                                       struct bw_policy_diag *diag /* OUT: */, struct bw_err *err);
+/* Frees a compiled policy; NULL is a no-op (and so is a policy from _compile_json_in). */
 void bw_policy_free(struct bw_policy *p);
 /* The kind and id given at compile time. */
 enum bw_policy_kind bw_policy_kind_of(const struct bw_policy *p);

@@ -88,9 +88,47 @@ static void test_errors(void **state)
     bw_arena_free(a);
 }
 
+/* bw_policy_compile_json_in: the policy lives in the caller's arena with the tree it came
+ * from, decides like one compiled from text, and free is a no-op on it. */
+static void test_compile_in_arena(void **state)
+{
+    (void)state;
+    struct bw_arena *a = bw_arena_new(0);
+    const char *doc = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"S1\","
+                      "\"Effect\":\"Allow\",\"Action\":\"S3:Get*\",\"Resource\":"
+                      "\"arn:aws:s3:::b/${aws:username}/*\",\"Condition\":{\"NumericLessThan\":"
+                      "{\"s3:max-keys\":10.0}}}]}";
+    const struct bw_policy_json *v;
+    struct bw_err err;
+    assert_int_equal(bw_policy_json_parse(a, doc, strlen(doc), &v, &err), BW_OK);
+    struct bw_policy *p = NULL;
+    struct bw_policy_diag d;
+    assert_int_equal(bw_policy_compile_json_in(a, v, BW_POLICY_IDENTITY, "in", 0, 0, &p, &d, NULL),
+                     BW_OK);
+    assert_string_equal(bw_policy_id(p), "in");
+    const struct bw_policy *ps[] = {p};
+    struct bw_policy_set set = {.identity = ps, .n_identity = 1};
+    struct tctx t;
+    tctx_parse(&t, "s3:max-keys=5");
+    struct bw_policy_request r = user_request("s3:GetObject", "arn:aws:s3:::b/alice/k", &t);
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_ALLOWED);
+    r.resource.arn = BW_STR("arn:aws:s3:::b/bob/k");
+    assert_int_equal(bw_policy_evaluate(&set, &r, NULL), BW_POLICY_IMPLICIT_DENY);
+    bw_policy_free(p); /* a no-op: the arena owns it */
+    const struct bw_policy_json *bad;
+    const char *bdoc = "{\"Statement\":[{\"Effect\":\"Maybe\",\"Action\":\"s3:*\"}]}";
+    assert_int_equal(bw_policy_json_parse(a, bdoc, strlen(bdoc), &bad, &err), BW_OK);
+    assert_int_equal(
+        bw_policy_compile_json_in(a, bad, BW_POLICY_IDENTITY, "bad", 0, 0, &p, &d, NULL),
+        BW_E_IAM_MALFORMED_POLICY);
+    assert_null(p);
+    assert_string_equal(d.path, "$.Statement[0].Effect");
+    bw_arena_free(a);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_values),
-                                       cmocka_unit_test(test_errors)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_values), cmocka_unit_test(test_errors),
+                                       cmocka_unit_test(test_compile_in_arena)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
