@@ -230,17 +230,10 @@ BW_ORG_HANDLER(list_create_account_status)
         err, "sdii", o.id, mask, pg.max + 1, pg.offset);
     json_t *out = bw_org__out(c), *a = json_array();
     json_object_set_new(out, "CreateAccountStatuses", a);
-    bool row;
     int n = 0;
-    while (st) {
-        if (bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            break;
-        if (n++ < pg.max)
-            json_array_append_new(a, status_json(c, st));
-    }
-    if (!st)
+    while (bw_org__page_next(c, st, &pg, &n, err))
+        json_array_append_new(a, status_json(c, st));
+    if (err->code)
         return err->code;
     bw_org__page_end(c, &pg, n > pg.max, out);
     return BW_OK;

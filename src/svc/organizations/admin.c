@@ -97,18 +97,11 @@ BW_ORG_HANDLER(list_tags_for_resource)
                                   err, "sii", id, pg.max + 1, pg.offset);
     json_t *out = bw_org__out(c), *a = json_array();
     json_object_set_new(out, "Tags", a);
-    bool row;
     int n = 0;
-    while (st) {
-        if (bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            break;
-        if (n++ < pg.max)
-            json_array_append_new(a, json_pack("{s:s,s:s}", "Key", sqlite3_column_text(st, 0),
-                                               "Value", sqlite3_column_text(st, 1)));
-    }
-    if (!st)
+    while (bw_org__page_next(c, st, &pg, &n, err))
+        json_array_append_new(a, json_pack("{s:s,s:s}", "Key", sqlite3_column_text(st, 0), "Value",
+                                           sqlite3_column_text(st, 1)));
+    if (err->code)
         return err->code;
     bw_org__page_end(c, &pg, n > pg.max, out);
     return BW_OK;
@@ -164,19 +157,12 @@ BW_ORG_HANDLER(list_service_access)
                                   err, "sii", o.id, pg.max + 1, pg.offset);
     json_t *out = bw_org__out(c), *a = json_array();
     json_object_set_new(out, "EnabledServicePrincipals", a);
-    bool row;
     int n = 0;
-    while (st) {
-        if (bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            break;
-        if (n++ < pg.max)
-            json_array_append_new(a, json_pack("{s:s,s:o}", "ServicePrincipal",
-                                               sqlite3_column_text(st, 0), "DateEnabled",
-                                               bw_org__time(sqlite3_column_int64(st, 1))));
-    }
-    if (!st)
+    while (bw_org__page_next(c, st, &pg, &n, err))
+        json_array_append_new(a,
+                              json_pack("{s:s,s:o}", "ServicePrincipal", sqlite3_column_text(st, 0),
+                                        "DateEnabled", bw_org__time(sqlite3_column_int64(st, 1))));
+    if (err->code)
         return err->code;
     bw_org__page_end(c, &pg, n > pg.max, out);
     return BW_OK;

@@ -112,6 +112,11 @@ enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_pag
 void bw_org__token_make(const char *salt, const char *op, int64_t offset, char out[40]);
 bool bw_org__token_parse(const char *salt, const char *op, const char *tok, int64_t *offset);
 /* Sets NextToken in out when more rows follow. */
+/* Steps a page's statement (LIMIT max + 1): true while a row is to be output; counts every
+ * row in *n so that n > pg->max tells a next page exists. False at the end, on an error
+ * (err set) or when st is NULL (bw_db_prep failed and set err). */
+bool bw_org__page_next(struct bw_call *c, sqlite3_stmt *st, const struct bw_org_page *pg, int *n,
+                       struct bw_err *err);
 void bw_org__page_end(struct bw_call *c, const struct bw_org_page *pg, bool more, json_t *out);
 
 /* Output. */

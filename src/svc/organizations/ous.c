@@ -194,18 +194,11 @@ BW_ORG_HANDLER(list_ous_for_parent)
                                   err, "sii", parent, pg.max + 1, pg.offset);
     json_t *out = bw_org__out(c), *a = json_array();
     json_object_set_new(out, "OrganizationalUnits", a);
-    bool row;
     int n = 0;
-    while (st) {
-        if (bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            break;
-        if (n++ < pg.max)
-            json_array_append_new(
-                a, ou_json(c, &o, bw_db_col_str(c->arena, st, 0), bw_db_col_str(c->arena, st, 1)));
-    }
-    if (!st)
+    while (bw_org__page_next(c, st, &pg, &n, err))
+        json_array_append_new(
+            a, ou_json(c, &o, bw_db_col_str(c->arena, st, 0), bw_db_col_str(c->arena, st, 1)));
+    if (err->code)
         return err->code;
     bw_org__page_end(c, &pg, n > pg.max, out);
     return BW_OK;
@@ -234,18 +227,11 @@ BW_ORG_HANDLER(list_children)
                         err, "sii", parent, pg.max + 1, pg.offset);
     json_t *out = bw_org__out(c), *a = json_array();
     json_object_set_new(out, "Children", a);
-    bool row;
     int n = 0;
-    while (st) {
-        if (bw_db_step(c->db, st, &row, err))
-            return err->code;
-        if (!row)
-            break;
-        if (n++ < pg.max)
-            json_array_append_new(
-                a, json_pack("{s:s,s:s}", "Id", sqlite3_column_text(st, 0), "Type", type));
-    }
-    if (!st)
+    while (bw_org__page_next(c, st, &pg, &n, err))
+        json_array_append_new(
+            a, json_pack("{s:s,s:s}", "Id", sqlite3_column_text(st, 0), "Type", type));
+    if (err->code)
         return err->code;
     bw_org__page_end(c, &pg, n > pg.max, out);
     return BW_OK;

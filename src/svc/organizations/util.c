@@ -357,6 +357,16 @@ enum bw_code bw_org__page(struct bw_call *c, const char *salt, struct bw_org_pag
     return tok ? parse_token(c, tok, pg, err) : BW_OK;
 }
 
+bool bw_org__page_next(struct bw_call *c, sqlite3_stmt *st, const struct bw_org_page *pg, int *n,
+                       struct bw_err *err)
+{
+    bool row;
+    while (st && bw_db_step(c->db, st, &row, err) == BW_OK && row)
+        if ((*n)++ < pg->max)
+            return true;
+    return false;
+}
+
 void bw_org__page_end(struct bw_call *c, const struct bw_org_page *pg, bool more, json_t *out)
 {
     if (!more)

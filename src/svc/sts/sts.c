@@ -198,8 +198,8 @@ static enum bw_code session_policy(struct bw_call *c, const char **policy, const
     return BW_OK;
 }
 
-/* Session tags (≤ 50) as a JSON object, plus transitive keys; inherits transitive tags
- * of the calling session (role chaining). */
+/* Session tags (≤ 50) as a JSON object, plus the transitive keys. Transitive tags of a
+ * calling session are not carried into a chained session yet (docs/api-coverage.md). */
 static enum bw_code session_tags(struct bw_call *c, const char **tags, const char **transitive,
                                  struct bw_err *err)
 {
