@@ -36,6 +36,7 @@ struct bw_principal {
     const char *session_policy;      /* inline session policy document */
     const char *session_policy_arns; /* JSON array */
     const char *session_tags;        /* JSON object */
+    const char *session_transitive;  /* JSON array: the session tags' transitive keys */
     const char *source_identity;
     int64_t session_created_ms;
     int64_t session_expires_ms;

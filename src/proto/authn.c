@@ -77,8 +77,8 @@ static const char *const key_sql =
 
 static const char *const session_sql =
     "SELECT account_id, secret_enc, token_hash, kind, role_name, role_id, role_path, user_name,"
-    " session_name, policy, policy_arns, tags, source_identity, mfa, created_at, expires_at"
-    " FROM sts_sessions s WHERE id = ? AND EXISTS (SELECT 1 FROM accounts a"
+    " session_name, policy, policy_arns, tags, source_identity, mfa, created_at, expires_at,"
+    " transitive_keys FROM sts_sessions s WHERE id = ? AND EXISTS (SELECT 1 FROM accounts a"
     " WHERE a.id = s.account_id AND a.status = 'ACTIVE')";
 
 static enum bw_code invalid_token(struct bw_err *err)
@@ -140,6 +140,7 @@ static void fill_session(struct bw_arena *a, sqlite3_stmt *st, struct bw_princip
     p->mfa = sqlite3_column_int(st, 13) != 0;
     p->session_created_ms = sqlite3_column_int64(st, 14);
     p->session_expires_ms = sqlite3_column_int64(st, 15);
+    p->session_transitive = bw_db_col_str(a, st, 16);
     if (strcmp(kind, "role") == 0) {
         p->type = BW_PRINCIPAL_ASSUMED_ROLE;
         p->arn = bw_arena_printf(a, "arn:aws:sts::%s:assumed-role/%s/%s", p->account_id,
@@ -202,6 +203,7 @@ static void copy_principal(struct bw_arena *a, const struct bw_principal *s, str
     d->session_policy = dup(a, s->session_policy);
     d->session_policy_arns = dup(a, s->session_policy_arns);
     d->session_tags = dup(a, s->session_tags);
+    d->session_transitive = dup(a, s->session_transitive);
     d->source_identity = dup(a, s->source_identity);
 }
 

@@ -21,7 +21,7 @@
 #include "common/util.h"
 
 #define PCACHE_SLOTS 8192
-#define MAX_CTX      64
+#define MAX_CTX      96
 
 struct pentry {
     unsigned char key[SHA256_DIGEST_LENGTH];
@@ -121,6 +121,22 @@ void bw_authz_add_context(struct bw_call *c, struct bw_authz_set *set, const cha
     for (size_t i = 0; i < n; i++)
         v[i] = bw_str_c(values[i]);
     set->ctx[set->n_ctx++] = (struct bw_policy_ctx_key){bw_str_c(key), v, n};
+}
+
+void bw_authz_call_context(struct bw_call *c, const char *key, const char *const *values, size_t n)
+{
+    if (c->n_extra_ctx == c->cap_extra_ctx) {
+        size_t cap = c->cap_extra_ctx ? 2 * c->cap_extra_ctx : 8;
+        struct bw_policy_ctx_key *k = BW_ARENA_NEWN(c->arena, struct bw_policy_ctx_key, cap);
+        if (c->n_extra_ctx)
+            memcpy(k, c->extra_ctx, c->n_extra_ctx * sizeof *k);
+        c->extra_ctx = k;
+        c->cap_extra_ctx = cap;
+    }
+    struct bw_str *v = BW_ARENA_NEWN(c->arena, struct bw_str, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        v[i] = bw_str_c(values[i]);
+    c->extra_ctx[c->n_extra_ctx++] = (struct bw_policy_ctx_key){bw_str_c(key), v, n};
 }
 
 /* Appends every policy document a statement yields to a growing array. */
@@ -331,6 +347,8 @@ static void add_global_context(struct bw_call *c, struct bw_authz_set *s)
         }
     }
     add_tag_keys(c, s);
+    for (size_t i = 0; i < c->n_extra_ctx && s->n_ctx < MAX_CTX; i++)
+        s->ctx[s->n_ctx++] = c->extra_ctx[i];
 }
 
 static void principal_tags(struct bw_call *c, struct bw_policy_principal *pp);
@@ -464,6 +482,22 @@ enum bw_code bw_authz_check(struct bw_call *c, const char *action, const char *r
     if (build_set(c, &s, err))
         return err->code;
     return decide(c, &s, action, resource, err);
+}
+
+bool bw_authz_resource_policy_allows(struct bw_call *c, const char *action, const char *resource,
+                                     const char *resource_account,
+                                     const struct bw_policy *resource_policy)
+{
+    struct bw_authz_set s;
+    struct bw_policy_request r;
+    memset(&s, 0, sizeof s);
+    add_global_context(c, &s);
+    const char *saved = c->target_account;
+    c->target_account = resource_account;
+    fill_request(c, action, resource, &s, &r);
+    c->target_account = saved;
+    return bw_policy_evaluate_only(&resource_policy, 1, BW_SRC_RESOURCE, &r, NULL) ==
+           BW_POLICY_ALLOWED;
 }
 
 enum bw_code bw_authz_check_resource(struct bw_call *c, const char *action, const char *resource,

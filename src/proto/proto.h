@@ -20,6 +20,7 @@
 #include "common/arena.h"
 #include "common/errors.h"
 #include "common/str.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 struct bw_server;
@@ -127,6 +128,10 @@ struct bw_call {
     json_t *trail_resources;    /* array of {"ARN","accountId","type"} or NULL */
     json_t *trail_response;     /* responseElements, or NULL */
     const char *target_account; /* the account whose resource was acted on (recipient) */
+    /* context keys the operation adds for its own checks (sts:ExternalId, ...): every
+     * authorization decision of the call sees them (bw_authz_call_context) */
+    struct bw_policy_ctx_key *extra_ctx;
+    size_t n_extra_ctx, cap_extra_ctx;
 };
 
 /* ---- Query input helpers ---- */
@@ -195,6 +200,15 @@ void bw_authz_set_management(struct bw_authz_set *set, bool is_management);
 /* Hooks and services: add a context key with values (copied pointers; arena storage). */
 void bw_authz_add_context(struct bw_call *c, struct bw_authz_set *set, const char *key,
                           const char *const *values, size_t n);
+/* Services: a context key every later authorization of this call sees (values copied
+ * as pointers; arena storage), e.g. sts:ExternalId for a role's trust policy. */
+void bw_authz_call_context(struct bw_call *c, const char *key, const char *const *values, size_t n);
+/* Whether resource_policy by itself allows the call's principal (with its tags and the
+ * call's context keys) to perform action on resource, owned by resource_account. A
+ * role's trust policy must allow the caller this way before the full evaluation. */
+bool bw_authz_resource_policy_allows(struct bw_call *c, const char *action, const char *resource,
+                                     const char *resource_account,
+                                     const struct bw_policy *resource_policy);
 /* The principal's identity policies (user + groups, or role) and boundary, for
  * SimulatePrincipalPolicy and for authorization. */
 enum bw_code bw_authz_identity_policies(struct bw_call *c, const struct bw_principal *p,

@@ -223,3 +223,124 @@ def test_inactive_key_rejected(server):
     with pytest.raises(ClientError) as e:
         server.client("sts", creds=c).get_caller_identity()
     assert error_code(e.value) == ("InvalidClientTokenId", 403)
+
+
+def new_account(server, name):
+    import subprocess
+    from conftest import BIN_DIR
+    p = subprocess.run([os.path.join(BIN_DIR, "bulwark"), "admin", "create-account",
+                        "--name", name, "--email", f"{name}@example.com",
+                        "--data-dir", server.data_dir], capture_output=True, text=True,
+                       env=server.env())
+    assert p.returncode == 0, p.stderr
+    kv = dict(line.split(" = ", 1) for line in p.stdout.splitlines() if " = " in line)
+    creds = Creds(kv["aws_access_key_id"], kv["aws_secret_access_key"])
+    acct = server.client("sts", creds=creds).get_caller_identity()["Account"]
+    return acct, creds
+
+
+def test_cross_account_external_id(server):
+    """The third-party pattern: another account's role trusts this account with an
+    ExternalId; the id must be right, and the caller's identity policy must allow too."""
+    other, oc = new_account(server, "vendor")
+    server.client("iam", creds=oc).create_role(
+        RoleName="vendor-access", AssumeRolePolicyDocument=trust(
+            f"arn:aws:iam::{server.account}:root",
+            {"StringEquals": {"sts:ExternalId": "tenant-42"}}))
+    arn = f"arn:aws:iam::{other}:role/vendor-access"
+    sts = server.client("sts")
+    r = sts.assume_role(RoleArn=arn, RoleSessionName="vendor", ExternalId="tenant-42")
+    assert r["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{other}:assumed-role/vendor-access/vendor"
+    for kw in ({"ExternalId": "tenant-43"}, {}):
+        with pytest.raises(ClientError) as e:
+            sts.assume_role(RoleArn=arn, RoleSessionName="vendor", **kw)
+        assert error_code(e.value) == ("AccessDenied", 403)
+    # a user of this account without sts:AssumeRole in an identity policy is refused:
+    # cross-account, the trust policy alone does not suffice
+    c = server.new_user_creds("no-vendor", policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=c).assume_role(RoleArn=arn, RoleSessionName="v2",
+                                                  ExternalId="tenant-42")
+    assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_trust_conditions_on_caller_tags_and_session_name(server):
+    iam = server.client("iam")
+    acct = server.account
+    iam.create_role(RoleName="blue-only", AssumeRolePolicyDocument=trust(
+        f"arn:aws:iam::{acct}:root",
+        {"StringEquals": {"aws:PrincipalTag/team": "blue"},
+         "StringLike": {"sts:RoleSessionName": "blue-*"}}))
+    arn = f"arn:aws:iam::{acct}:role/blue-only"
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arn}]}
+    blue = server.new_user_creds("blue-user", policy_doc=policy)
+    red = server.new_user_creds("red-user", policy_doc=policy)
+    iam.tag_user(UserName="blue-user", Tags=[{"Key": "team", "Value": "blue"}])
+    iam.tag_user(UserName="red-user", Tags=[{"Key": "team", "Value": "red"}])
+    server.client("sts", creds=blue).assume_role(RoleArn=arn, RoleSessionName="blue-1")
+    for creds, name in ((blue, "green-1"), (red, "blue-1")):
+        with pytest.raises(ClientError) as e:
+            server.client("sts", creds=creds).assume_role(RoleArn=arn, RoleSessionName=name)
+        assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_transitive_session_tags_follow_the_chain(server):
+    iam = server.client("iam")
+    acct = server.account
+
+    def role(name, principal, actions, policy_statements):
+        doc = json.loads(trust(principal))
+        doc["Statement"][0]["Action"] = actions
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(doc))
+        iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": policy_statements}))
+        return f"arn:aws:iam::{acct}:role/{name}"
+
+    first = role("chain-first", f"arn:aws:iam::{acct}:root",
+                 ["sts:AssumeRole", "sts:TagSession"],
+                 [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}])
+    second = role("chain-second", first, ["sts:AssumeRole", "sts:TagSession"], [
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}},
+        {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+         "Condition": {"Null": {"aws:PrincipalTag/project": "false"}}}])
+    no_tags = role("chain-untagged", first, ["sts:AssumeRole"],
+                   [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}])
+    sts = server.client("sts")
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=first, RoleSessionName="s1",
+                        Tags=[{"Key": "team", "Value": "blue"}], TransitiveTagKeys=["project"])
+    assert error_code(e.value) == ("InvalidParameterValue", 400)
+    assert "transitive tag key must be included in the requested tags" in \
+        e.value.response["Error"]["Message"]
+    s1 = session_creds(sts.assume_role(
+        RoleArn=first, RoleSessionName="s1", TransitiveTagKeys=["Team"],
+        Tags=[{"Key": "team", "Value": "blue"}, {"Key": "project", "Value": "x"}]))
+    sts1 = server.client("sts", creds=s1)
+    # the inherited transitive tag cannot be set again, in any case
+    for key in ("team", "TEAM"):
+        with pytest.raises(ClientError) as e:
+            sts1.assume_role(RoleArn=second, RoleSessionName="s2",
+                             Tags=[{"Key": key, "Value": "red"}])
+        assert error_code(e.value) == ("InvalidParameterValue", 400)
+        assert "conflicts with a transitive tag key from the calling session" in \
+            e.value.response["Error"]["Message"]
+    # carrying tags needs sts:TagSession in the next role's trust policy
+    with pytest.raises(ClientError) as e:
+        sts1.assume_role(RoleArn=no_tags, RoleSessionName="s2")
+    assert error_code(e.value) == ("AccessDenied", 403)
+    assert "sts:TagSession" in e.value.response["Error"]["Message"]
+    s2 = session_creds(sts1.assume_role(RoleArn=second, RoleSessionName="s2"))
+    iam2 = server.client("iam", creds=s2)
+    iam2.list_users()  # team=blue came down the chain
+    with pytest.raises(ClientError) as e:
+        iam2.list_roles()  # project was not transitive
+    assert error_code(e.value) == ("AccessDenied", 403)
+    # and it stays transitive one more hop
+    third = role("chain-third", second, ["sts:AssumeRole", "sts:TagSession"], [
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}])
+    s3 = session_creds(server.client("sts", creds=s2).assume_role(
+        RoleArn=third, RoleSessionName="s3"))
+    server.client("iam", creds=s3).list_users()

@@ -13,6 +13,7 @@
 #include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 #include "svc/iam/iam.h"
@@ -198,43 +199,118 @@ static enum bw_code session_policy(struct bw_call *c, const char **policy, const
     return BW_OK;
 }
 
-/* Session tags (≤ 50) as a JSON object, plus the transitive keys. Transitive tags of a
- * calling session are not carried into a chained session yet (docs/api-coverage.md). */
+/* The key of obj equal to k ignoring case (tag keys are case-insensitive), or NULL. */
+static const char *ci_key(json_t *obj, const char *k)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (strcasecmp(key, k) == 0)
+            return key;
+    }
+    return NULL;
+}
+
+/* The request's Tags (≤ 50) into t. */
+static enum bw_code request_tags(struct bw_call *c, json_t *t, struct bw_err *err)
+{
+    int n = bw_q_member_count(c, "Tags", "Key");
+    if (n > 50)
+        return bw_fail(err, BW_E_VALIDATION,
+                       "1 validation error detected: Value at 'tags' failed to satisfy "
+                       "constraint: Member must have length less than or equal to 50");
+    for (int i = 1; i <= n; i++) {
+        const char *k = bw_q_member(c, "Tags", i, "Key");
+        const char *v = bw_q_member(c, "Tags", i, "Value");
+        if (!v || strlen(k) > 128 || strlen(v) > 256 || !*k)
+            return bw_fail(err, BW_E_VALIDATION,
+                           "Tag %d is invalid: a key of 1-128 and a value "
+                           "of 0-256 characters are required",
+                           i);
+        if (ci_key(t, k))
+            return bw_fail(err, BW_E_INVALID_PARAMETER_VALUE,
+                           "Duplicate tag keys found. Please note that Tag keys are case "
+                           "insensitive.");
+        json_object_set_new(t, k, json_string(v));
+    }
+    return BW_OK;
+}
+
+/* TransitiveTagKeys (≤ 50) into tr: each must name one of the request's tags. */
+static enum bw_code transitive_keys(struct bw_call *c, json_t *t, json_t *tr, struct bw_err *err)
+{
+    int m = bw_q_member_count(c, "TransitiveTagKeys", NULL);
+    if (m > 50)
+        return bw_fail(err, BW_E_VALIDATION,
+                       "1 validation error detected: Value at 'transitiveTagKeys' failed to "
+                       "satisfy constraint: Member must have length less than or equal to 50");
+    for (int i = 1; i <= m; i++) {
+        const char *k = ci_key(t, bw_q_member(c, "TransitiveTagKeys", i, NULL));
+        if (!k)
+            return bw_fail(err, BW_E_INVALID_PARAMETER_VALUE,
+                           "The specified transitive tag key must be included in the requested "
+                           "tags.");
+        json_array_append_new(tr, json_string(k));
+    }
+    return BW_OK;
+}
+
+/* A calling session's transitive tags join the new session, still transitive; the
+ * request may not set them again (STS API reference, AssumeRole "Tags"). */
+static enum bw_code inherit_tags(struct bw_call *c, json_t *t, json_t *tr, struct bw_err *err)
+{
+    const struct bw_principal *p = c->principal;
+    if (!p->is_session || !p->session_transitive || !p->session_tags)
+        return BW_OK;
+    json_t *keys = json_loads(p->session_transitive, 0, NULL);
+    json_t *prev = json_loads(p->session_tags, 0, NULL);
+    enum bw_code rc = BW_OK;
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k)
+    {
+        const char *key = ci_key(prev, json_string_value(k));
+        if (!key)
+            continue;
+        if (ci_key(t, key)) {
+            rc = bw_fail(err, BW_E_INVALID_PARAMETER_VALUE,
+                         "One of the specified transitive tag keys can't be set because it "
+                         "conflicts with a transitive tag key from the calling session.");
+            break;
+        }
+        json_object_set(t, key, json_object_get(prev, key));
+        json_array_append_new(tr, json_string(key));
+    }
+    json_decref(keys);
+    json_decref(prev);
+    return rc;
+}
+
+static const char *dump_arena(struct bw_call *c, json_t *j, size_t flags)
+{
+    char *s = json_dumps(j, flags);
+    const char *out = bw_arena_strdup(c->arena, s);
+    free(s);
+    return out;
+}
+
+/* The new session's tags as a JSON object and their transitive keys as a JSON array
+ * (NULL when none): the request's, plus the calling session's transitive ones. */
 static enum bw_code session_tags(struct bw_call *c, const char **tags, const char **transitive,
                                  struct bw_err *err)
 {
     json_t *t = json_object(), *tr = json_array();
-    int n = bw_q_member_count(c, "Tags", "Key");
-    enum bw_code rc = BW_OK;
-    if (n > 50)
-        rc = bw_fail(err, BW_E_VALIDATION,
-                     "1 validation error detected: Value at 'tags' failed to satisfy constraint: "
-                     "Member must have length less than or equal to 50");
-    for (int i = 1; !rc && i <= n; i++) {
-        const char *k = bw_q_member(c, "Tags", i, "Key");
-        const char *v = bw_q_member(c, "Tags", i, "Value");
-        if (!v || strlen(k) > 128 || strlen(v) > 256 || !*k)
-            rc = bw_fail(err, BW_E_VALIDATION,
-                         "Tag %d is invalid: a key of 1-128 and a value "
-                         "of 0-256 characters are required",
-                         i);
-        else
-            json_object_set_new(t, k, json_string(v));
-    }
-    int m = bw_q_member_count(c, "TransitiveTagKeys", NULL);
-    for (int i = 1; !rc && i <= m; i++)
-        json_array_append_new(tr, json_string(bw_q_member(c, "TransitiveTagKeys", i, NULL)));
     *tags = *transitive = NULL;
-    if (!rc && json_object_size(t)) {
-        char *s = json_dumps(t, JSON_COMPACT | JSON_SORT_KEYS);
-        *tags = bw_arena_strdup(c->arena, s);
-        free(s);
-    }
-    if (!rc && json_array_size(tr)) {
-        char *s = json_dumps(tr, JSON_COMPACT);
-        *transitive = bw_arena_strdup(c->arena, s);
-        free(s);
-    }
+    enum bw_code rc = request_tags(c, t, err);
+    if (!rc)
+        rc = transitive_keys(c, t, tr, err);
+    if (!rc)
+        rc = inherit_tags(c, t, tr, err);
+    if (!rc && json_object_size(t))
+        *tags = dump_arena(c, t, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!rc && json_array_size(tr))
+        *transitive = dump_arena(c, tr, JSON_COMPACT);
     json_decref(t);
     json_decref(tr);
     return rc;
@@ -265,32 +341,30 @@ static enum bw_code trust_allows(struct bw_call *c, const struct bw_policy *trus
                                  const char *action, const char *arn, const struct role *r,
                                  struct bw_err *err)
 {
-    const struct bw_principal *p = c->principal;
-    struct bw_policy_request req = {
-        .principal = {.type = p->type,
-                      .arn = bw_str_c(p->arn),
-                      .account = bw_str_c(p->account_id),
-                      .user_id = bw_str_c(p->principal_id),
-                      .username = bw_str_c(p->type == BW_PRINCIPAL_USER ? p->user_name : NULL)},
-        .action = bw_str_c(action),
-        .resource = {.arn = bw_str_c(arn), .account = bw_str_c(r->account)},
-    };
-    struct bw_policy_ctx_key ctx[2];
-    size_t n = 0;
-    const char *ext = bw_q_get(c, "ExternalId");
-    struct bw_str ext_v = bw_str_c(ext);
-    if (ext)
-        ctx[n++] = (struct bw_policy_ctx_key){BW_STR("sts:ExternalId"), &ext_v, 1};
-    struct bw_str sip = bw_str_c(c->req->source_ip);
-    ctx[n++] = (struct bw_policy_ctx_key){BW_STR("aws:SourceIp"), &sip, 1};
-    req.ctx = ctx;
-    req.n_ctx = n;
-    if (bw_policy_evaluate_only(&trust, 1, BW_SRC_RESOURCE, &req, NULL) == BW_POLICY_ALLOWED)
+    if (bw_authz_resource_policy_allows(c, action, arn, r->account, trust))
         return BW_OK;
     bw_fail(err, BW_E_ACCESS_DENIED, "User: %s is not authorized to perform: %s on resource: %s",
-            p->arn, action, arn);
+            c->principal->arn, action, arn);
     err->name = "AccessDenied";
     return err->code;
+}
+
+/* The STS keys a trust policy can test (IAM User Guide, "AWS STS condition keys"):
+ * every check of this AssumeRole sees them. */
+static void sts_context(struct bw_call *c, const char *session_name, const char *src_id)
+{
+    const char *v[50];
+    if ((v[0] = bw_q_get(c, "ExternalId")))
+        bw_authz_call_context(c, "sts:ExternalId", v, 1);
+    v[0] = session_name;
+    bw_authz_call_context(c, "sts:RoleSessionName", v, 1);
+    if ((v[0] = src_id))
+        bw_authz_call_context(c, "sts:SourceIdentity", v, 1);
+    size_t n = 0;
+    for (int i = 1; n < 50 && bw_q_member(c, "TransitiveTagKeys", i, NULL); i++)
+        v[n++] = bw_q_member(c, "TransitiveTagKeys", i, NULL);
+    if (n)
+        bw_authz_call_context(c, "sts:TransitiveTagKeys", v, n);
 }
 
 static enum bw_code trust_check(struct bw_call *c, const struct role *r, const char *arn, bool tags,
@@ -338,6 +412,7 @@ static enum bw_code assume_role(struct bw_call *c, struct bw_err *err)
         strcmp(c->principal->source_identity, src_id) != 0)
         return bw_fail(err, BW_E_ACCESS_DENIED,
                        "SourceIdentity cannot be changed once set by a previous session.");
+    sts_context(c, name, src_id);
     if (!src_id)
         src_id = c->principal->source_identity;
     struct session_row row = {.kind = "role",
