@@ -204,6 +204,8 @@ static const char *const managed_doc_sql =
     " AND ? IS NOT NULL AND ? IS NOT NULL";
 static const char *const role_boundary_sql =
     "SELECT boundary_arn FROM iam_roles WHERE account_id = ? AND name = ?";
+static const char *const user_boundary_sql =
+    "SELECT boundary_arn FROM iam_users WHERE account_id = ? AND name = ?";
 
 static enum bw_code user_policies(struct bw_call *c, const struct bw_principal *p, struct plist *l,
                                   struct bw_err *err)
@@ -217,10 +219,11 @@ static enum bw_code user_policies(struct bw_call *c, const struct bw_principal *
     return BW_OK;
 }
 
-static enum bw_code role_boundary_arn(struct bw_call *c, const struct bw_principal *p,
-                                      const char **out, struct bw_err *err)
+/* The boundary of the role or user (sql) named name, as stored now. */
+static enum bw_code boundary_arn_of(struct bw_call *c, const char *sql, const char *account,
+                                    const char *name, const char **out, struct bw_err *err)
 {
-    sqlite3_stmt *st = bw_db_prep(c->db, role_boundary_sql, err, "ss", p->account_id, p->role_name);
+    sqlite3_stmt *st = bw_db_prep(c->db, sql, err, "ss", account, name);
     bool row;
     if (!st || bw_db_step(c->db, st, &row, err))
         return err->code;
@@ -240,15 +243,20 @@ enum bw_code bw_authz_identity_policies(struct bw_call *c, const struct bw_princ
         if (bw_authz_compile(c, root_policy_doc, BW_POLICY_IDENTITY, "root", &rp, err))
             return err->code;
         plist_add(c, &l, rp);
-    } else if (p->type == BW_PRINCIPAL_USER) {
-        if (user_policies(c, p, &l, err))
+    } else if (p->type == BW_PRINCIPAL_USER ||
+               (p->type == BW_PRINCIPAL_FEDERATED && p->user_name)) {
+        /* a session of the user (GetSessionToken, GetFederationToken) keeps the user's
+         * boundary: its principal carries none of its own */
+        if (user_policies(c, p, &l, err) ||
+            (p->is_session && boundary_arn_of(c, user_boundary_sql, p->account_id, p->user_name,
+                                              &boundary_arn, err)))
             return err->code;
     } else if (p->type == BW_PRINCIPAL_ASSUMED_ROLE) {
         if (add_rows(c, &l, BW_POLICY_IDENTITY, inline_sql, p->account_id, "role", p->role_name,
                      err) ||
             add_rows(c, &l, BW_POLICY_IDENTITY, attached_sql, p->account_id, "role", p->role_name,
                      err) ||
-            role_boundary_arn(c, p, &boundary_arn, err))
+            boundary_arn_of(c, role_boundary_sql, p->account_id, p->role_name, &boundary_arn, err))
             return err->code;
     }
     if (boundary_arn) {

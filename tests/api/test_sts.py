@@ -344,3 +344,20 @@ def test_transitive_session_tags_follow_the_chain(server):
     s3 = session_creds(server.client("sts", creds=s2).assume_role(
         RoleArn=third, RoleSessionName="s3"))
     server.client("iam", creds=s3).list_users()
+
+
+def test_session_token_keeps_the_users_boundary(server):
+    """GetSessionToken credentials act as the user, permissions boundary included."""
+    iam = server.client("iam")
+    boundary = iam.create_policy(PolicyName="list-users-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:ListUsers", "sts:GetSessionToken"],
+             "Resource": "*"}]}))["Policy"]["Arn"]
+    c = server.new_user_creds("bounded", policy_arn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.put_user_permissions_boundary(UserName="bounded", PermissionsBoundary=boundary)
+    for creds in (c, session_creds(server.client("sts", creds=c).get_session_token())):
+        server.client("iam", creds=creds).list_users()
+        with pytest.raises(ClientError) as e:
+            server.client("iam", creds=creds).list_roles()
+        assert error_code(e.value) == ("AccessDenied", 403)
+        assert "permissions boundary" in e.value.response["Error"]["Message"]
