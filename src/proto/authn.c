@@ -146,6 +146,12 @@ static void fill_session(struct bw_arena *a, sqlite3_stmt *st, struct bw_princip
         p->arn = bw_arena_printf(a, "arn:aws:sts::%s:assumed-role/%s/%s", p->account_id,
                                  p->role_name, p->session_name);
         p->principal_id = bw_arena_printf(a, "%s:%s", p->role_id, p->session_name);
+    } else if (strcmp(kind, "federated") == 0) { /* GetFederationToken */
+        p->type = BW_PRINCIPAL_FEDERATED;
+        p->user_path = p->role_path; /* the issuing user's path and id (NULL: root) */
+        p->arn =
+            bw_arena_printf(a, "arn:aws:sts::%s:federated-user/%s", p->account_id, p->session_name);
+        p->principal_id = bw_arena_printf(a, "%s:%s", p->account_id, p->session_name);
     } else if (p->user_name) { /* GetSessionToken by an IAM user: acts as the user */
         p->type = BW_PRINCIPAL_USER;
         p->principal_id = p->role_id; /* the user's id is kept in role_id for user sessions */

@@ -238,7 +238,8 @@ enum bw_code bw_authz_identity_policies(struct bw_call *c, const struct bw_princ
     struct plist l = {0};
     const char *boundary_arn = p->boundary_arn;
     *boundary = NULL;
-    if (p->type == BW_PRINCIPAL_ROOT) {
+    if (p->type == BW_PRINCIPAL_ROOT || (p->type == BW_PRINCIPAL_FEDERATED && !p->user_name)) {
+        /* the root user, or a federated user whose token the root user asked for */
         const struct bw_policy *rp;
         if (bw_authz_compile(c, root_policy_doc, BW_POLICY_IDENTITY, "root", &rp, err))
             return err->code;
@@ -274,7 +275,8 @@ enum bw_code bw_authz_identity_policies(struct bw_call *c, const struct bw_princ
 static enum bw_code session_policies(struct bw_call *c, struct plist *l, struct bw_err *err)
 {
     const struct bw_principal *p = c->principal;
-    if (!p->is_session || p->type != BW_PRINCIPAL_ASSUMED_ROLE)
+    if (!p->is_session ||
+        (p->type != BW_PRINCIPAL_ASSUMED_ROLE && p->type != BW_PRINCIPAL_FEDERATED))
         return BW_OK;
     if (p->session_policy) {
         const struct bw_policy *sp;
@@ -390,12 +392,15 @@ static const char *const user_tags_sql =
 static void principal_tags(struct bw_call *c, struct bw_policy_principal *pp)
 {
     const struct bw_principal *p = c->principal;
-    const char *kind = p->type == BW_PRINCIPAL_USER ? "user" : "role";
-    const char *name = p->type == BW_PRINCIPAL_USER ? p->user_name : p->role_name;
-    if (!name)
+    /* a federated user carries the tags of the IAM user that asked for its token */
+    bool user = p->type == BW_PRINCIPAL_USER || p->type == BW_PRINCIPAL_FEDERATED;
+    const char *kind = user ? "user" : "role";
+    const char *name = user ? p->user_name : p->role_name;
+    if (!name && !p->session_tags)
         return;
     struct bw_err e;
-    sqlite3_stmt *st = bw_db_prep(c->db, user_tags_sql, &e, "sss", p->account_id, kind, name);
+    sqlite3_stmt *st =
+        name ? bw_db_prep(c->db, user_tags_sql, &e, "sss", p->account_id, kind, name) : NULL;
     struct bw_policy_tag *tags = BW_ARENA_NEWN(c->arena, struct bw_policy_tag, 64);
     size_t n = 0;
     bool row;

@@ -270,6 +270,17 @@ static void session_context(struct bw_buf *b, const struct bw_principal *p)
         jmember(b, "accountId", p->account_id);
         jmember(b, "userName", p->role_name);
         bw_buf_adds(b, "},");
+    } else if (p->type == BW_PRINCIPAL_FEDERATED) { /* issued to an IAM user or the root */
+        bw_buf_adds(b, p->user_name ? "\"sessionIssuer\":{\"type\":\"IAMUser\""
+                                    : "\"sessionIssuer\":{\"type\":\"Root\"");
+        jmember(b, "principalId", p->user_name ? p->role_id : p->account_id);
+        jmember(b, "arn",
+                p->user_name ? bw_arena_printf(b->arena, "arn:aws:iam::%s:user%s%s", p->account_id,
+                                               p->user_path ? p->user_path : "/", p->user_name)
+                             : bw_arena_printf(b->arena, "arn:aws:iam::%s:root", p->account_id));
+        jmember(b, "accountId", p->account_id);
+        jmember(b, "userName", p->user_name);
+        bw_buf_adds(b, "},");
     }
     bw_buf_adds(b, "\"attributes\":{\"creationDate\":");
     jstr(b, created);
@@ -412,7 +423,7 @@ static const char *event_username(const struct bw_principal *p)
 {
     if (p->type == BW_PRINCIPAL_USER)
         return p->user_name;
-    if (p->type == BW_PRINCIPAL_ASSUMED_ROLE)
+    if (p->type == BW_PRINCIPAL_ASSUMED_ROLE || p->type == BW_PRINCIPAL_FEDERATED)
         return p->session_name;
     if (p->type == BW_PRINCIPAL_ROOT)
         return "root";

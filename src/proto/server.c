@@ -333,6 +333,16 @@ static enum bw_code admit(struct bw_call *c, struct route *r, struct bw_err *err
     return bw_proto__authenticate(c, &sreq, &auth, err);
 }
 
+/* A federated user's credentials call neither IAM nor STS, GetCallerIdentity aside
+ * (STS API reference, GetFederationToken). */
+static bool federated_refused(const struct bw_call *c)
+{
+    if (c->principal->type != BW_PRINCIPAL_FEDERATED)
+        return false;
+    return strcmp(c->svc->name, "iam") == 0 ||
+           (strcmp(c->svc->name, "sts") == 0 && strcmp(c->op->name, "GetCallerIdentity") != 0);
+}
+
 /* Runs authz + handler + event in one transaction. */
 static enum bw_code execute(struct bw_call *c, struct bw_err *err)
 {
@@ -340,6 +350,11 @@ static enum bw_code execute(struct bw_call *c, struct bw_err *err)
     if ((c->op->flags & BW_OP_NO_SESSION) && c->principal->is_session)
         return bw_fail(err, BW_E_ACCESS_DENIED, "Cannot call %s with session credentials",
                        c->op->name);
+    if (federated_refused(c))
+        return bw_fail(err, BW_E_ACCESS_DENIED,
+                       "User: %s is not authorized to perform: %s: credentials from "
+                       "GetFederationToken cannot call IAM, or STS except GetCallerIdentity",
+                       c->principal->arn, c->op->action);
     bool store = !(c->op->flags & BW_OP_NO_STORE);
     if (store && (!bw_proto__call_db(c, err) || bw_db_begin(c->db, write, err)))
         return err->code;

@@ -361,3 +361,107 @@ def test_session_token_keeps_the_users_boundary(server):
             server.client("iam", creds=creds).list_roles()
         assert error_code(e.value) == ("AccessDenied", 403)
         assert "permissions boundary" in e.value.response["Error"]["Message"]
+
+
+def allow_doc(*actions):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})
+
+
+def test_get_federation_token(server):
+    acct = server.account
+    sts = server.client("sts")
+    r = sts.get_federation_token(Name="bob", DurationSeconds=900,
+                                 Policy=allow_doc("cloudtrail:DescribeTrails"))
+    assert r["FederatedUser"] == {"FederatedUserId": f"{acct}:bob",
+                                  "Arn": f"arn:aws:sts::{acct}:federated-user/bob"}
+    assert r["PackedPolicySize"] >= 0
+    c = session_creds(r)
+    assert c.akid.startswith("ASIA")
+    ident = server.client("sts", creds=c).get_caller_identity()
+    assert (ident["Arn"], ident["UserId"]) == (r["FederatedUser"]["Arn"], f"{acct}:bob")
+    # the admin's policies intersected with the session policy
+    ct = server.client("cloudtrail", creds=c)
+    ct.describe_trails()
+    with pytest.raises(ClientError) as e:
+        ct.lookup_events(MaxResults=1)
+    assert error_code(e.value)[0] == "AccessDeniedException"
+    assert "federated-user/bob" in e.value.response["Error"]["Message"]
+    # CloudTrail names the federated user and the IAM user who issued its token
+    ev = None
+    for _ in range(50):
+        evs = server.client("cloudtrail").lookup_events(LookupAttributes=[
+            {"AttributeKey": "EventName", "AttributeValue": "DescribeTrails"}])["Events"]
+        ev = next((json.loads(x["CloudTrailEvent"]) for x in evs
+                   if "federated-user/bob" in x["CloudTrailEvent"]), None)
+        if ev:
+            break
+        time.sleep(0.1)
+    assert ev["userIdentity"]["type"] == "FederatedUser"
+    assert ev["userIdentity"]["principalId"] == f"{acct}:bob"
+    issuer = ev["userIdentity"]["sessionContext"]["sessionIssuer"]
+    assert (issuer["type"], issuer["userName"]) == ("IAMUser", "admin")
+    # IAM, and STS except GetCallerIdentity, are closed to these credentials
+    for call in (lambda: server.client("iam", creds=c).list_users(),
+                 lambda: server.client("sts", creds=c).get_session_token(),
+                 lambda: server.client("sts", creds=c).get_federation_token(Name="eve")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_federation_token_without_policy_allows_nothing(server):
+    c = session_creds(server.client("sts").get_federation_token(Name="nopolicy"))
+    with pytest.raises(ClientError) as e:
+        server.client("cloudtrail", creds=c).describe_trails()
+    assert error_code(e.value)[0] == "AccessDeniedException"
+
+
+def test_federation_token_permission_boundary_and_validation(server):
+    iam = server.client("iam")
+    c = server.new_user_creds("feduser", policy_doc=json.loads(
+        allow_doc("sts:GetFederationToken", "cloudtrail:*")))
+    boundary = iam.create_policy(PolicyName="fed-boundary", PolicyDocument=allow_doc(
+        "sts:GetFederationToken", "cloudtrail:DescribeTrails"))["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(UserName="feduser", PermissionsBoundary=boundary)
+    sts = server.client("sts", creds=c)
+    import boto3
+    import botocore.config
+    raw = boto3.client("sts", endpoint_url=server.endpoint, region_name="us-east-1",
+                       aws_access_key_id=c.akid, aws_secret_access_key=c.secret,
+                       config=botocore.config.Config(parameter_validation=False,
+                                                     retries={"max_attempts": 1}))
+    f = session_creds(sts.get_federation_token(Name="fed-1", Policy=allow_doc("cloudtrail:*")))
+    ct = server.client("cloudtrail", creds=f)
+    ct.describe_trails()
+    with pytest.raises(ClientError) as e:  # the user's boundary still applies
+        ct.lookup_events(MaxResults=1)
+    assert error_code(e.value)[0] == "AccessDeniedException"
+    for kw in ({"Name": "x"}, {"Name": "bad name"}, {"Name": "n" * 33},
+               {"Name": "ok", "DurationSeconds": 899},
+               {"Name": "ok", "DurationSeconds": 129601}):
+        with pytest.raises(ClientError) as e:
+            raw.get_federation_token(**kw)
+        assert error_code(e.value) == ("ValidationError", 400), kw
+    with pytest.raises(ClientError) as e:
+        sts.get_federation_token(Name="ok", Policy="{not json")
+    assert error_code(e.value)[0] == "MalformedPolicyDocument"
+    # tags need sts:TagSession, which this user lacks
+    with pytest.raises(ClientError) as e:
+        sts.get_federation_token(Name="ok", Tags=[{"Key": "team", "Value": "blue"}])
+    assert error_code(e.value) == ("AccessDenied", 403)
+    assert "sts:TagSession" in e.value.response["Error"]["Message"]
+    # and a user without sts:GetFederationToken is refused
+    d = server.new_user_creds("nofed", policy_doc=json.loads(allow_doc("cloudtrail:*")))
+    with pytest.raises(ClientError) as e:
+        server.client("sts", creds=d).get_federation_token(Name="ok")
+    assert error_code(e.value) == ("AccessDenied", 403)
+
+
+def test_federation_token_through_cli(server):
+    rc, out, err = server.cli("sts", "get-federation-token", "--name", "cli-fed",
+                              "--policy", allow_doc("cloudtrail:DescribeTrails"))
+    assert rc == 0, err
+    assert out["FederatedUser"]["Arn"].endswith(":federated-user/cli-fed")
+    rc, ident, _ = server.cli("sts", "get-caller-identity", creds=session_creds(out))
+    assert rc == 0 and ident["Arn"] == out["FederatedUser"]["Arn"]

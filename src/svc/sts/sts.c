@@ -481,11 +481,87 @@ static enum bw_code get_session_token(struct bw_call *c, struct bw_err *err)
     return BW_OK;
 }
 
+/* ---- GetFederationToken ---- */
+
+static const char *federation_resource(struct bw_call *c)
+{
+    const char *name = bw_q_get(c, "Name");
+    return bw_arena_printf(c->arena, "arn:aws:sts::%s:federated-user/%s", c->principal->account_id,
+                           name ? name : "");
+}
+
+static enum bw_code check_federated_name(const char *name, struct bw_err *err)
+{
+    if (!name)
+        return bw_fail(err, BW_E_VALIDATION,
+                       "1 validation error detected: Value null at 'name' failed to satisfy "
+                       "constraint: Member must not be null");
+    size_t n = strlen(name);
+    if (n < 2 || n > 32)
+        return invalid(err, "name", name, "Member must have length between 2 and 32");
+    if (!valid_chars(name, "+=,.@-"))
+        return invalid(err, "name", name,
+                       "Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+    return BW_OK;
+}
+
+static void federated_user_out(struct bw_call *c, const char *name, const struct session_row *r)
+{
+    const char *acct = c->principal->account_id;
+    char *id = bw_arena_printf(c->arena, "%s:%s", acct, name);
+    char *arn = bw_arena_printf(c->arena, "arn:aws:sts::%s:federated-user/%s", acct, name);
+    bw_xml_open(&c->xml, "FederatedUser");
+    bw_xml_elem(&c->xml, "FederatedUserId", id);
+    bw_xml_elem(&c->xml, "Arn", arn);
+    bw_xml_close(&c->xml, "FederatedUser");
+    if (r->policy || r->policy_arns || r->tags)
+        bw_xml_elem_int(&c->xml, "PackedPolicySize",
+                        (int64_t)((r->policy ? strlen(r->policy) : 0) * 100 / 2048));
+    json_object_set_new(c->trail_response, "federatedUser",
+                        json_pack("{s:s,s:s}", "federatedUserId", id, "arn", arn));
+}
+
+/* Credentials for a federated user named by the caller (an IAM user, or the root user):
+ * the caller's identity policies intersected with the session policies passed here;
+ * without one the credentials allow nothing a resource policy does not grant them. */
+static enum bw_code get_federation_token(struct bw_call *c, struct bw_err *err)
+{
+    const struct bw_principal *p = c->principal;
+    bool root = p->type == BW_PRINCIPAL_ROOT;
+    const char *name = bw_q_get(c, "Name");
+    long secs;
+    if (check_federated_name(name, err) ||
+        duration(bw_q_get(c, "DurationSeconds"), root ? 3600 : 43200, &secs, err))
+        return err->code;
+    if (secs > 129600)
+        return invalid(err, "durationSeconds", bw_q_get(c, "DurationSeconds"),
+                       "Member must have value less than or equal to 129600");
+    if (root && secs > 3600)
+        secs = 3600; /* the root user's credentials last an hour at most */
+    struct session_row row = {.kind = "federated",
+                              .user_name = root ? NULL : p->user_name,
+                              .role_id = root ? NULL : p->principal_id,
+                              .role_path = root ? NULL : p->user_path,
+                              .session_name = name};
+    if (session_policy(c, &row.policy, &row.policy_arns, err) ||
+        session_tags(c, &row.tags, &row.transitive, err) ||
+        (row.tags && bw_authz_check(c, "sts:TagSession", federation_resource(c), err)))
+        return err->code;
+    struct creds k;
+    if (issue(c, p->account_id, &row, secs, &k, err))
+        return err->code;
+    write_creds(c, &k);
+    federated_user_out(c, name, &row);
+    return BW_OK;
+}
+
 static const struct bw_op ops[] = {
     {"GetCallerIdentity", "sts:GetCallerIdentity", BW_OP_NO_AUTHZ | BW_OP_NO_STORE, NULL,
      get_caller_identity},
     {"AssumeRole", "sts:AssumeRole", BW_OP_MUTATES | BW_OP_NO_AUTHZ, assume_role_resource,
      assume_role},
+    {"GetFederationToken", "sts:GetFederationToken", BW_OP_MUTATES | BW_OP_NO_SESSION,
+     federation_resource, get_federation_token},
     {"GetSessionToken", "sts:GetSessionToken", BW_OP_MUTATES | BW_OP_NO_AUTHZ | BW_OP_NO_SESSION,
      NULL, get_session_token},
 };
