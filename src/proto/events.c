@@ -29,6 +29,7 @@ struct pending {
     char *region;
     int64_t time_ms;
     int read_only;
+    char *key_service; /* a long-term key signed the call: its service, for last use */
 };
 
 struct bw_trail_queue {
@@ -451,6 +452,7 @@ static void pending_free(struct pending *e)
     free(e->error);
     free(e->record);
     free(e->region);
+    free(e->key_service);
 }
 
 static char *dup_or_null(const char *s)
@@ -477,7 +479,8 @@ static void enqueue(struct bw_trail_queue *tq, const struct pending *e)
                         e->record,
                         dup_or_null(e->region),
                         e->time_ms,
-                        e->read_only};
+                        e->read_only,
+                        dup_or_null(e->key_service)};
     pthread_mutex_lock(&tq->mu);
     if (tq->n == tq->cap) {
         tq->cap = tq->cap ? tq->cap * 2 : 256;
@@ -487,6 +490,12 @@ static void enqueue(struct bw_trail_queue *tq, const struct pending *e)
     }
     tq->items[tq->n++] = q;
     pthread_mutex_unlock(&tq->mu);
+}
+
+/* An authenticated caller whose long-term access key (AKIA…) signed the request. */
+static bool long_term_key(const struct bw_principal *p)
+{
+    return p != &unknown_caller && !p->is_session && p->access_key_id;
 }
 
 static enum bw_code record(struct bw_call *c, const struct bw_err *failure, bool in_txn,
@@ -519,10 +528,16 @@ static enum bw_code record(struct bw_call *c, const struct bw_err *failure, bool
         .region = (char *)c->region,
         .time_ms = c->now_ms,
         .read_only = !(c->op->flags & BW_OP_MUTATES),
+        .key_service = long_term_key(c->principal) ? (char *)c->svc->name : NULL,
     };
     if (in_txn) {
         enum bw_code rc = insert(c->db, &e, err);
         free(text);
+        if (!rc && e.key_service) /* the key's last use goes through the batch writer */
+            enqueue(c->srv->trail, &(struct pending){.akid = e.akid,
+                                                     .region = e.region,
+                                                     .time_ms = e.time_ms,
+                                                     .key_service = e.key_service});
         return rc;
     }
     enqueue(c->srv->trail, &e);
@@ -543,6 +558,35 @@ enum bw_code bw_proto__record_event(struct bw_call *c, const struct bw_err *fail
     return rc;
 }
 
+static const char *const key_used_sql =
+    "UPDATE iam_access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ?"
+    " WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)";
+
+/* GetAccessKeyLastUsed's data: each key's latest use in the batch (newest first, one
+ * UPDATE per key among the last 64 distinct keys seen). */
+static enum bw_code keys_used(struct bw_db *db, const struct pending *items, size_t n,
+                              struct bw_err *err)
+{
+    const char *seen[64];
+    size_t n_seen = 0;
+    for (size_t i = n; i-- > 0;) {
+        const struct pending *e = &items[i];
+        if (!e->key_service)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < n_seen && !dup; j++)
+            dup = strcmp(seen[j], e->akid) == 0;
+        if (dup)
+            continue;
+        if (n_seen < 64)
+            seen[n_seen++] = e->akid;
+        if (bw_db_exec(db, err, NULL, key_used_sql, "isssi", e->time_ms, e->key_service, e->region,
+                       e->akid, e->time_ms))
+            return err->code;
+    }
+    return BW_OK;
+}
+
 static void flush_batch(struct bw_trail_queue *q, struct pending *items, size_t n)
 {
     struct bw_err err;
@@ -554,9 +598,9 @@ static void flush_batch(struct bw_trail_queue *q, struct pending *items, size_t 
     }
     bool ok = bw_db_begin(db, true, &err) == BW_OK;
     for (size_t i = 0; ok && i < n; i++)
-        ok = insert(db, &items[i], &err) == BW_OK;
+        ok = !items[i].record || insert(db, &items[i], &err) == BW_OK; /* NULL: last use only */
     if (ok)
-        ok = bw_db_commit(db, &err) == BW_OK;
+        ok = keys_used(db, items, n, &err) == BW_OK && bw_db_commit(db, &err) == BW_OK;
     if (!ok) {
         bw_db_rollback(db);
         bw_log(BW_LOG_ERROR, "trail", "failed to record %zu events: %s", n, err.msg);

@@ -4,6 +4,9 @@ AWS CLI v2: happy paths, AWS's validation and error codes, and no change after a
 failed call."""
 import json
 
+import pytest
+from botocore.exceptions import ClientError
+
 from iam_helpers import doc, allow, fails, unchecked
 
 
@@ -167,6 +170,7 @@ def test_access_keys(server):
     assert last["UserName"] == "keyed"
     assert last["AccessKeyLastUsed"]["ServiceName"] == "N/A"
     assert last["AccessKeyLastUsed"]["Region"] == "N/A"
+    assert "LastUsedDate" not in last["AccessKeyLastUsed"]
     fails("NoSuchEntity", 404, iam.get_access_key_last_used, AccessKeyId="AKIAAAAAAAAAAAAAAAAA")
     for k in (k1, k2):
         iam.delete_access_key(UserName="keyed", AccessKeyId=k["AccessKeyId"])
@@ -300,3 +304,37 @@ def test_create_user_is_audited(server):
                                 "type": "AWS::IAM::User"}]
     assert ok["requestParameters"]["userName"] == "audited"
     iam.delete_user(UserName="audited")
+
+
+def test_access_key_last_used_is_recorded(server):
+    """A key's last use (time, service, region) appears shortly after a call it signed,
+    allowed or denied; a failed signature is not a use."""
+    import datetime
+    import time
+    from conftest import Creds
+    iam = server.client("iam")
+    c = server.new_user_creds("user-of-key")
+    before = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=2)
+
+    def last_used(service):
+        for _ in range(100):
+            u = iam.get_access_key_last_used(AccessKeyId=c.akid)["AccessKeyLastUsed"]
+            if u["ServiceName"] == service:
+                return u
+            time.sleep(0.05)
+        raise AssertionError(f"last use never showed {service}: {u}")
+
+    bad = Creds(c.akid, "x" * 40)
+    with pytest.raises(ClientError):
+        server.client("sts", creds=bad).get_caller_identity()
+    time.sleep(0.3)
+    assert iam.get_access_key_last_used(AccessKeyId=c.akid)["AccessKeyLastUsed"][
+        "ServiceName"] == "N/A"
+    server.client("sts", creds=c).get_caller_identity()
+    u = last_used("sts")
+    assert u["Region"] == "us-east-1" and u["LastUsedDate"] >= before
+    with pytest.raises(ClientError):  # denied: still a use of the key
+        server.client("iam", creds=c).create_user(UserName="not-allowed")
+    u2 = last_used("iam")
+    assert u2["LastUsedDate"] >= u["LastUsedDate"]
+

@@ -6,9 +6,10 @@
  * every IAM write, so the change applies to the next request), DeleteAccessKey
  * and GetAccessKeyLastUsed. Without UserName an operation acts on the caller's
  * own user, or on the root user's keys when the caller is the root user.
- * Last use is not recorded on the request path (that would make every signed
- * request a write): GetAccessKeyLastUsed answers from iam_access_keys.last_used_*
- * and reports "N/A" when nothing was recorded, as IAM does for an unused key.
+ * Last use is not written on the request path (that would make every signed request
+ * a write): the audit trail's batch writer records each long-term key's latest call
+ * (time, service, region) within about 50 ms; GetAccessKeyLastUsed answers from
+ * iam_access_keys.last_used_* and reports "N/A" for a key never used, as IAM does.
  */
 #include "svc/iam/internal.h"
 
@@ -148,7 +149,8 @@ enum bw_code bw_iam__delete_access_key(struct bw_call *c, struct bw_err *err)
 }
 
 static const char *const last_used_sql =
-    "SELECT user_name, last_used_at, last_used_service FROM iam_access_keys WHERE id = ?"
+    "SELECT user_name, last_used_at, last_used_service, last_used_region FROM iam_access_keys"
+    " WHERE id = ?"
     " AND account_id = ?";
 
 enum bw_code bw_iam__get_access_key_last_used(struct bw_call *c, struct bw_err *err)
@@ -170,7 +172,9 @@ enum bw_code bw_iam__get_access_key_last_used(struct bw_call *c, struct bw_err *
     bw_xml_elem(&c->xml, "ServiceName",
                 used && sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2)
                                                    : "N/A");
-    bw_xml_elem(&c->xml, "Region", used ? c->region : "N/A");
+    bw_xml_elem(&c->xml, "Region",
+                used && sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3)
+                                                   : "N/A");
     bw_xml_close(&c->xml, "AccessKeyLastUsed");
     return BW_OK;
 }
