@@ -135,6 +135,17 @@ class Server:
             pass
         return p.returncode, out, p.stderr
 
+    def new_account(self, name):
+        """A standalone account made with `bulwark admin create-account`: its id and the
+        Creds of its admin user."""
+        p = subprocess.run([os.path.join(BIN_DIR, "bulwark"), "admin", "create-account",
+                            "--name", name, "--email", f"{name}@example.com",
+                            "--data-dir", self.data_dir], capture_output=True, text=True,
+                           env=self.env())
+        assert p.returncode == 0, p.stderr
+        kv = dict(line.split(" = ", 1) for line in p.stdout.splitlines() if " = " in line)
+        return kv["account_id"], Creds(kv["aws_access_key_id"], kv["aws_secret_access_key"])
+
     def new_user_creds(self, name, policy_arn=None, policy_doc=None):
         """Creates an IAM user with a key (and a policy) through the API; returns Creds."""
         iam = self.client("iam")

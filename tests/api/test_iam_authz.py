@@ -301,22 +301,13 @@ def test_account_authorization_details(server):
 
 def test_accounts_are_isolated(server):
     """Another account's admin sees none of this account's IAM entities or policies."""
-    import os
-    import subprocess
-    from conftest import BIN_DIR, Creds
     iam = server.client("iam")
     a = server.account
     iam.create_user(UserName="iso-user")
     parn = iam.create_policy(PolicyName="iso-pol", PolicyDocument=doc(allow("s3:*")))[
         "Policy"]["Arn"]
-    p = subprocess.run([os.path.join(BIN_DIR, "bulwark"), "admin", "create-account",
-                        "--name", "iso", "--email", "iso@example.com",
-                        "--data-dir", server.data_dir], capture_output=True, text=True,
-                       env=server.env())
-    assert p.returncode == 0, p.stderr
-    kv = dict(line.split(" = ", 1) for line in p.stdout.splitlines() if " = " in line)
-    other = server.client("iam", creds=Creds(kv["aws_access_key_id"],
-                                             kv["aws_secret_access_key"]))
+    _, creds = server.new_account("iso")  # the new account's admin user
+    other = server.client("iam", creds=creds)
     assert [u["UserName"] for u in other.list_users()["Users"]] == ["admin"]
     assert other.list_policies(Scope="Local")["Policies"] == []
     fails("NoSuchEntity", 404, other.get_user, UserName="iso-user")

@@ -49,13 +49,7 @@ def raises(code, fn, *a, reason=None, **kw):
 
 
 def standalone(server, name):
-    p = subprocess.run([os.path.join(BIN_DIR, "bulwark"), "admin", "create-account",
-                        "--name", name, "--email", f"{name}@example.com",
-                        "--data-dir", server.data_dir], capture_output=True, text=True,
-                       env=server.env())
-    assert p.returncode == 0, p.stderr
-    kv = dict(line.split(" = ", 1) for line in p.stdout.splitlines() if " = " in line)
-    return kv["account_id"], Creds(kv["aws_access_key_id"], kv["aws_secret_access_key"])
+    return server.new_account(name)
 
 
 @pytest.fixture(scope="module")

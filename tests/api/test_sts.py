@@ -225,24 +225,10 @@ def test_inactive_key_rejected(server):
     assert error_code(e.value) == ("InvalidClientTokenId", 403)
 
 
-def new_account(server, name):
-    import subprocess
-    from conftest import BIN_DIR
-    p = subprocess.run([os.path.join(BIN_DIR, "bulwark"), "admin", "create-account",
-                        "--name", name, "--email", f"{name}@example.com",
-                        "--data-dir", server.data_dir], capture_output=True, text=True,
-                       env=server.env())
-    assert p.returncode == 0, p.stderr
-    kv = dict(line.split(" = ", 1) for line in p.stdout.splitlines() if " = " in line)
-    creds = Creds(kv["aws_access_key_id"], kv["aws_secret_access_key"])
-    acct = server.client("sts", creds=creds).get_caller_identity()["Account"]
-    return acct, creds
-
-
 def test_cross_account_external_id(server):
     """The third-party pattern: another account's role trusts this account with an
     ExternalId; the id must be right, and the caller's identity policy must allow too."""
-    other, oc = new_account(server, "vendor")
+    other, oc = server.new_account("vendor")
     server.client("iam", creds=oc).create_role(
         RoleName="vendor-access", AssumeRolePolicyDocument=trust(
             f"arn:aws:iam::{server.account}:root",

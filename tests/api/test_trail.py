@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import trail_helpers as th
-from conftest import error_code
+from conftest import BIN_DIR, error_code
 
 FIELDS = ["eventVersion", "userIdentity", "eventTime", "eventSource", "eventName",
           "awsRegion", "sourceIPAddress", "userAgent", "requestParameters",
@@ -387,7 +387,7 @@ def test_validate_cli_passes(server, trail):
 
 def test_tail_and_top(server, trail):
     import subprocess, threading
-    exe = os.path.join(os.environ["BW_BIN_DIR"], "bulwark")
+    exe = os.path.join(BIN_DIR, "bulwark")
     p = subprocess.Popen([exe, "trail", "tail", "--data-dir", server.data_dir, "--filter",
                           "event=CreateUser", "--count", "2", "--timeout", "30", "--json"],
                          stdout=subprocess.PIPE, text=True)
