@@ -11,10 +11,11 @@
 #include "detect/internal.h"
 
 #define MAX_RES          64
-#define MAX_TICKS_S      100 /* ticks per second at most (tick_ms >= 10) */
-#define WAYS             8
-#define SRC_SETS         8192  /* 64 Ki sources */
-#define CONN_SETS        16384 /* 128 Ki connections / asked UDP peers */
+#define MAX_TICKS_S      100   /* ticks per second at most (tick_ms >= 10) */
+#define WAYS             8     /* connection and stream sets */
+#define SRC_WAYS         4     /* a source set is one cache line of 4 entries */
+#define SRC_SETS         16384 /* 64 Ki sources, 1 MiB */
+#define CONN_SETS        16384 /* 128 Ki connections / asked UDP peers, 1 MiB */
 #define STREAM_SETS      1024  /* 8 Ki HTTP streams */
 #define CONN_FILTER_BITS 20    /* 128 KiB: 8 bits per connection entry */
 /* Rebuilt from the table (dropping evicted keys) at a second's end once this many keys
@@ -28,15 +29,21 @@
 #define SRC_ANSWERED  0x02u /* a resource sent it packets (it is a peer) */
 #define SRC_NON_SYN   0x04u /* sent something other than bare SYNs */
 #define SRC_REQ_BLOCK 0x08u /* over the per-source request limit this second */
+#define SRC_SLOW1     0x10u /* held one slow request head at the latest scan */
+#define SRC_SLOW      0x20u /* held two or more: SLOWLORIS blocks it */
+#define SRC_VALUABLE  (SRC_HANDSHAKE | SRC_ANSWERED) /* never evicted for one without */
 
+/* 16 bytes, the per-source fields next to their key: a set of SRC_WAYS is one cache
+ * line, so a lookup, an update or an insertion touches one line. Times are in ms since
+ * the detector's epoch (d->epoch_ns, a whole second): u32 arithmetic on ages is exact
+ * for 24 days; the per-second counters belong to the second of `last`. */
 struct src_entry {
-    uint64_t key; /* 0 = empty */
-    uint64_t first_ns, last_ns;
-    uint32_t flags;
-    uint32_t sec; /* the second the counters below belong to */
-    uint32_t syn_sec, req_sec;
-    uint32_t slow_scan, slow_n;
-    uint8_t pad[16]; /* 64 bytes: an entry is one cache line, never two */
+    uint32_t tag;             /* the high half of the source hash, never 0; 0 = empty */
+    uint32_t last;            /* ms: the latest packet from it */
+    uint32_t first;           /* ms: its first packet */
+    uint8_t flags;            /* SRC_* */
+    uint8_t syn_sec, req_sec; /* this second's SYNs and requests, saturating at 255 */
+    uint8_t pad;
 };
 
 #define CONN_SYN     1 /* client SYN seen */
@@ -45,14 +52,15 @@ struct src_entry {
 #define CONN_ASKED   4 /* resource sent UDP to this peer:port */
 #define CONN_TCP_KEY 6 /* the key kind of every TCP 4-tuple */
 
-/* 16 bytes: a set of 8 is two cache lines. `last` is in 2^24 ns (~17 ms) units. */
+/* 8 bytes: a set of 8 is one cache line. The set comes from the key's low bits, the tag
+ * from its high half; `last` is in 2^26 ns (~67 ms) units since the epoch, modulo 2^16
+ * (ages are exact for 73 minutes; older entries only compete worse for eviction). */
 struct conn_entry {
-    uint64_t key;
-    uint32_t last;
+    uint32_t tag; /* 0 = empty */
+    uint16_t last;
     uint8_t state;
-    uint8_t pad[3];
+    uint8_t pad;
 };
-#define CONN_TIME(ns) ((uint32_t)((ns) >> 24))
 
 struct stream_entry {
     uint64_t key;
@@ -134,11 +142,12 @@ struct res {
 struct res_pfx {
     uint64_t mask[2], net[2];
     unsigned plen;
+    int res; /* index into d->res */
 };
 
 struct bw_detect {
     struct bw_detect_config cfg;
-    struct res_pfx pfx[MAX_RES]; /* pfx[i] is res[i]'s prefix */
+    struct res_pfx pfx[MAX_RES]; /* the prefixes, most specific first: the first match wins */
     uint64_t tick_ns, now_ns, next_tick_ns;
     uint32_t ticks_per_s;
     uint64_t tick_no;
@@ -148,9 +157,13 @@ struct bw_detect {
     size_t n_attacks, cap_attacks;
     uint64_t drops[BW_DETECT_DROP__COUNT];
     uint64_t drops_by_rule[BW_DETECT_V__COUNT]; /* mitigated drops per vector's rule */
-    uint64_t *src_keys; /* the keys of src[], apart: one cache line per set */
-    uint32_t *src_meta; /* per entry: SRC_META_VALUABLE | last seen in 2^24 ns units */
+    uint64_t epoch_ns; /* the whole second of the first packet or tick: time 0 of the tables */
+    uint32_t now_ms;   /* the current packet's time in ms since the epoch */
+    void *tables;      /* one huge-page-backed block: src, conn, conn_filter, stream_keys */
     struct src_entry *src;
+    struct src_entry **slow_src; /* the sources marked slow at the latest scan */
+    size_t n_slow_src;
+    struct src_entry *cur_src; /* the inbound packet's source entry (for its requests) */
     struct conn_entry *conn;
     uint64_t *conn_filter; /* a bit per key hash slice: clear = the key is in no set */
     uint32_t filter_adds;  /* keys added since the last rebuild */
@@ -166,22 +179,22 @@ struct bw_detect {
 /* track.c */
 /* The hash of a source address (the source table's key; HyperLogLogs reuse it). */
 uint64_t bw_detect__src_hash(const uint8_t addr[16]);
-struct src_entry *bw_detect__src_get(struct bw_detect *d, const uint8_t addr[16], uint64_t now,
-                                     bool create);
-#define SRC_META_VALUABLE 0x80000000u
-/* Records that a source has evidence of being legitimate (never evicted for one without). */
-void bw_detect__src_mark(struct bw_detect *d, struct src_entry *e, uint32_t flag);
-/* Records that a source was seen at now. */
-void bw_detect__src_seen(struct bw_detect *d, struct src_entry *e, uint64_t now);
-/* The same by key (bw_detect__src_hash). */
-struct src_entry *bw_detect__src_get_k(struct bw_detect *d, uint64_t k, uint64_t now, bool create);
+/* ms since the detector's epoch (0 before it). */
+static inline uint32_t bw_detect__ms(const struct bw_detect *d, uint64_t ns)
+{
+    return ns > d->epoch_ns ? (uint32_t)((ns - d->epoch_ns) / 1000000u) : 0;
+}
+/* The entry of source hash k, or with create the one it takes (a new entry: first =
+ * last = now_ms, counters zero); NULL when absent, or when every entry of its set holds a
+ * source with evidence (they are kept). Does not update `last`. */
+struct src_entry *bw_detect__src_get(struct bw_detect *d, uint64_t k, uint32_t now_ms, bool create);
 /* Prefetch hints: the packet path starts both table loads before using either. */
 void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k);
 void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k);
-/* The second stage, once the set's keys are in cache: the entry k has or would take. */
-void bw_detect__src_prefetch_entry(const struct bw_detect *d, uint64_t k);
 struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
                                        bool create);
+/* Marks c as used at now (for eviction). */
+void bw_detect__conn_touch(const struct bw_detect *d, struct conn_entry *c, uint64_t now);
 /* Rebuilds the connection filter from the keys in the table. */
 void bw_detect__conn_filter_rebuild(struct bw_detect *d);
 uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
@@ -201,9 +214,21 @@ uint32_t bw_detect__sec(uint64_t ns);
 void bw_detect__res_text(const struct res *r, char *out, size_t cap);
 
 /* True when the source held at least two slow request heads at the latest scan. */
-static inline bool bw_detect__src_slow(const struct bw_detect *d, const struct src_entry *e)
+static inline bool bw_detect__src_slow(const struct src_entry *e)
 {
-    return e && e->slow_scan == d->scan_no && e->slow_n >= 2;
+    return e && (e->flags & SRC_SLOW);
+}
+
+/* The L4 payload of p in its frame (NULL, 0 when there is none). */
+static inline const uint8_t *bw_detect__payload(const struct bw_detect_pkt *p, uint32_t *len)
+{
+    const struct bw_net_flow *f = p->flow;
+    *len = 0;
+    if (!p->frame || !(f->flags & BW_NET_F_L4) || f->payload_off >= p->frame_len)
+        return NULL;
+    uint32_t avail = p->frame_len - f->payload_off;
+    *len = f->payload_len < avail ? f->payload_len : avail;
+    return *len ? p->frame + f->payload_off : NULL;
 }
 
 /* attack.c */

@@ -27,24 +27,30 @@ static void v4(uint8_t out[16], const uint8_t a[4])
     memcpy(out + 12, a, 4);
 }
 
+/* The detector reads the decoder's flow record by reference: packets built here point
+ * into a ring of records, each live until 64 more packets are built. */
+static struct bw_net_flow flows[64];
+static size_t n_flows;
+
 static struct bw_detect_pkt pkt(uint64_t ts, uint32_t src, bool in, uint8_t proto, uint16_t sport,
                                 uint16_t dport, uint8_t flags)
 {
-    struct bw_detect_pkt p = {0};
+    struct bw_net_flow *f = &flows[n_flows++ % 64];
+    memset(f, 0, sizeof *f);
     uint8_t a[4] = {(uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8), (uint8_t)src};
-    v4(in ? p.src : p.dst, a);
-    v4(in ? p.dst : p.src, VICTIM);
-    p.ts_ns = ts;
-    p.proto = proto;
-    p.sport = sport;
-    p.dport = dport;
-    p.tcp_flags = flags;
-    p.ttl = 60;
-    p.wire_len = 60;
+    v4(in ? f->saddr : f->daddr, a);
+    v4(in ? f->daddr : f->saddr, VICTIM);
+    f->ip_ver = 4;
+    f->proto = proto;
+    f->sport = sport;
+    f->dport = dport;
+    f->tcp_flags = flags;
+    f->ttl = 60;
+    f->flags = BW_NET_F_IPV4 | BW_NET_F_L4;
+    f->payload_off = 60; /* no payload in the frame */
     static const uint8_t frame[60] = {1};
-    p.frame = frame;
-    p.frame_len = sizeof frame;
-    return p;
+    return (struct bw_detect_pkt){
+        .flow = f, .ts_ns = ts, .wire_len = 60, .frame_len = sizeof frame, .frame = frame};
 }
 
 static struct bw_detect *det(uint64_t capacity)
@@ -249,9 +255,12 @@ static enum bw_detect_drop request(struct bw_detect *d, uint64_t t, uint32_t src
                                    uint16_t dport, uint32_t *seq)
 {
     struct bw_detect_pkt p = pkt(t, src, true, 6, sport, dport, 0x18);
-    p.payload = (const uint8_t *)REQ;
-    p.payload_len = sizeof REQ - 1;
-    p.tcp_seq = *seq;
+    struct bw_net_flow *f = (struct bw_net_flow *)p.flow; /* built above, in flows[] */
+    p.frame = (const uint8_t *)REQ;                       /* the payload alone: offset 0 */
+    p.frame_len = sizeof REQ - 1;
+    f->payload_off = 0;
+    f->payload_len = sizeof REQ - 1;
+    f->tcp_seq = *seq;
     *seq += sizeof REQ - 1;
     return bw_detect_packet(d, &p);
 }
