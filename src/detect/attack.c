@@ -145,6 +145,12 @@ static double low_of(const struct bw_detect *d, const struct res *r, int v)
 static void thresholds(const struct bw_detect *d, struct res *r)
 {
     for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
+        const struct bw_detect__ewma *b = base_of(r, v);
+        if (r->thr_set >> v & 1 && b->mean == r->thr_mean[v] && b->var == r->thr_var[v])
+            continue; /* that baseline learned nothing new (most are zero) */
+        r->thr_set |= 1u << v;
+        r->thr_mean[v] = b->mean;
+        r->thr_var[v] = b->var;
         r->hi[v] = high_of(d, r, v);
         r->lo[v] = low_of(d, r, v);
     }
@@ -266,6 +272,10 @@ static void vector_step(struct bw_detect *d, struct res *r, int v, double val, b
  * back into the threshold and grow it without bound). */
 static void learn_one(const struct bw_detect *d, struct bw_detect__ewma *e, double x)
 {
+    if (x == 0 && e->mean == 0 && e->var == 0 && e->n >= 5) {
+        e->n++; /* what bw_detect__ewma_add does with nothing to learn, minus the work */
+        return;
+    }
     double h = bw_detect__ewma_high(e, d->cfg.sigma, d->cfg.ratio, 25);
     if (e->n < 5 || x <= h) {
         bw_detect__ewma_add(e, x, e->n < 5 ? 0.2 : ALPHA);
@@ -311,12 +321,16 @@ static void second_end(struct res *r)
     r->sec_srcs_n = bw_detect__hll_count(&r->sec_srcs);
     memset(&r->sec_srcs, 0, sizeof r->sec_srcs);
     r->sec_top_req = (double)bw_detect__ss_max(&r->sec_req_src);
-    memset(&r->sec_req_src, 0, sizeof r->sec_req_src);
+    r->sec_req_src.n = 0; /* entries at and after n are never read: no memset */
+    r->sec_req_src.total = 0;
+    r->sec_req_src.min_seen = 0;
 }
 
 static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
 {
     double m[BW_DETECT_M__COUNT], refl[BW_DETECT_V__COUNT];
+    if (!r->seen)
+        return; /* nothing counted yet: every counter, sum and sketch is still zero */
     if (sec)
         second_end(r);
     window(r, m, refl);

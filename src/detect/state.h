@@ -118,7 +118,9 @@ struct res {
     uint32_t cur;                                                   /* ring slot being filled */
     uint64_t sum[C__COUNT], sum_refl[BW_DETECT_V__COUNT];           /* every slot but cur */
     double hi[BW_DETECT_V__COUNT], lo[BW_DETECT_V__COUNT], gate_hi; /* thresholds */
-    bool thr_ok; /* false once the baselines learned: recompute hi, lo, gate_hi */
+    bool thr_ok;      /* false once the baselines learned: recompute hi, lo, gate_hi */
+    uint32_t thr_set; /* bit per vector: hi, lo computed from ... */
+    double thr_mean[BW_DETECT_V__COUNT], thr_var[BW_DETECT_V__COUNT]; /* ... this baseline */
     struct bw_detect__ewma base[BW_DETECT_M__COUNT];
     double last[BW_DETECT_M__COUNT];
     struct bw_detect__ewma refl_base[BW_DETECT_V__COUNT];
@@ -176,29 +178,14 @@ struct bw_detect {
     uint64_t rng; /* xorshift64 state for sketch sampling (deterministic) */
 };
 
-/* track.c */
-/* The hash of a source address (the source table's key; HyperLogLogs reuse it). */
-uint64_t bw_detect__src_hash(const uint8_t addr[16]);
+/* track.c (the lookups themselves are inline, at the end of this file) */
 /* ms since the detector's epoch (0 before it). */
 static inline uint32_t bw_detect__ms(const struct bw_detect *d, uint64_t ns)
 {
     return ns > d->epoch_ns ? (uint32_t)((ns - d->epoch_ns) / 1000000u) : 0;
 }
-/* The entry of source hash k, or with create the one it takes (a new entry: first =
- * last = now_ms, counters zero); NULL when absent, or when every entry of its set holds a
- * source with evidence (they are kept). Does not update `last`. */
-struct src_entry *bw_detect__src_get(struct bw_detect *d, uint64_t k, uint32_t now_ms, bool create);
-/* Prefetch hints: the packet path starts both table loads before using either. */
-void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k);
-void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k);
-struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key, uint64_t now,
-                                       bool create);
-/* Marks c as used at now (for eviction). */
-void bw_detect__conn_touch(const struct bw_detect *d, struct conn_entry *c, uint64_t now);
 /* Rebuilds the connection filter from the keys in the table. */
 void bw_detect__conn_filter_rebuild(struct bw_detect *d);
-uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport, const uint8_t local[16],
-                             uint16_t lport, uint8_t kind);
 /* Called for each complete request head (req points into the stream buffer). */
 typedef void (*bw_detect__req_fn)(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
                                   const struct bw_detect__http_req *req);
@@ -243,5 +230,175 @@ void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct
                                 const struct bw_detect__http_req *req);
 void bw_detect__attack_free(struct attack_priv *a);
 void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns);
+
+/* ---- the tables' lookups (track.c's hot half), inline: the packet path calls them
+ * once or twice per packet and must not pay a call for each ---- */
+#include <string.h>
+
+static inline uint64_t bw_detect__nonzero(uint64_t k)
+{
+    return k ? k : 1;
+}
+
+/* Odd 64-bit constants: independent multiplies of the words, then one final mix. */
+static const uint64_t bw_detect__K[5] = {0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL,
+                                         0x165667b19e3779f9ULL, 0xd6e8feb86659fd93ULL,
+                                         0xff51afd7ed558ccdULL};
+
+static inline uint64_t bw_detect__fmix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 29;
+    return x;
+}
+
+/* The hash of a source address (the source table's key; HyperLogLogs reuse it). */
+static inline uint64_t bw_detect__src_hash(const uint8_t addr[16])
+{
+    uint64_t w[2];
+    memcpy(w, addr, 16);
+    return bw_detect__nonzero(
+        bw_detect__fmix(w[0] * bw_detect__K[3] + (w[1] ^ 0x5bd1e995) * bw_detect__K[1]));
+}
+
+/* Prefetch hints: the packet path starts both table loads before using either. */
+static inline void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k)
+{
+    __builtin_prefetch(d->src + (k % SRC_SETS) * SRC_WAYS, 1);
+}
+
+static inline void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k)
+{
+    __builtin_prefetch(d->conn + (k % CONN_SETS) * WAYS, 1);
+}
+
+static inline uint32_t bw_detect__src_tag(uint64_t k)
+{
+    uint32_t t = (uint32_t)(k >> 32);
+    return t ? t : 1;
+}
+
+/* The way of the set at `set` holding tag (*hit), else the one a new source takes: an
+ * empty slot, else the stalest entry without evidence; SRC_WAYS when every entry holds a
+ * legitimate client. One cache line: the tags and the fields sit together. */
+static inline size_t bw_detect__src_way(const struct src_entry *set, uint32_t tag, uint32_t now_ms,
+                                        bool *hit)
+{
+    for (size_t i = 0; i < SRC_WAYS; i++)
+        if (set[i].tag == tag) {
+            *hit = true;
+            return i;
+        }
+    *hit = false;
+    size_t victim = SRC_WAYS;
+    uint32_t oldest = 0;
+    for (size_t i = 0; i < SRC_WAYS; i++) {
+        if (set[i].tag == 0)
+            return i;
+        uint32_t age = now_ms - set[i].last;
+        if (!(set[i].flags & SRC_VALUABLE) && (victim == SRC_WAYS || age > oldest)) {
+            victim = i;
+            oldest = age;
+        }
+    }
+    return victim;
+}
+
+/* The entry of source hash k, or with create the one it takes (a new entry: first =
+ * last = now_ms, counters zero); NULL when absent, or when every entry of its set holds a
+ * source with evidence (they are kept). Does not update `last`. */
+static inline struct src_entry *bw_detect__src_get(struct bw_detect *d, uint64_t k, uint32_t now_ms,
+                                                   bool create)
+{
+    struct src_entry *set = d->src + (k % SRC_SETS) * SRC_WAYS;
+    uint32_t tag = bw_detect__src_tag(k);
+    bool hit;
+    size_t way = bw_detect__src_way(set, tag, now_ms, &hit);
+    if (hit)
+        return &set[way];
+    if (!create || way == SRC_WAYS)
+        return NULL; /* every entry holds a legitimate client: keep them */
+    set[way] = (struct src_entry){.tag = tag, .first = now_ms, .last = now_ms};
+    return &set[way];
+}
+
+static inline uint64_t bw_detect__conn_key(const uint8_t remote[16], uint16_t rport,
+                                           const uint8_t local[16], uint16_t lport, uint8_t kind)
+{
+    uint64_t w[4];
+    memcpy(w, remote, 16);
+    memcpy(w + 2, local, 16);
+    uint64_t tail = (uint64_t)rport | (uint64_t)lport << 16 | (uint64_t)kind << 32;
+    return bw_detect__nonzero(bw_detect__fmix(w[0] * bw_detect__K[0] + w[1] * bw_detect__K[1] +
+                                              w[2] * bw_detect__K[2] + w[3] * bw_detect__K[3] +
+                                              tail * bw_detect__K[4]));
+}
+
+/* The connection filter: one bit per slice of the key hash (its top bits, apart from
+ * the set index), set whenever a key enters the table. A clear bit proves a key is absent, so a
+ * flood of packets matching nothing (stray ACKs, unsolicited UDP) costs a lookup in a
+ * 128 KiB bitmap instead of a cold set in the 1 MiB table. Bits are never cleared one
+ * by one (a slice is shared); the filter is rebuilt from the table once enough keys went
+ * in (CONN_FILTER_REBUILD): never on quiet links, every few seconds under a SYN flood. */
+static inline uint32_t bw_detect__conn_tag(uint64_t key)
+{
+    return (uint32_t)(key >> 32) | 1u; /* never 0 (empty) */
+}
+
+static inline size_t bw_detect__filter_bit(uint32_t tag)
+{
+    return (size_t)(tag >> (32 - CONN_FILTER_BITS));
+}
+
+static inline bool bw_detect__filter_has(const struct bw_detect *d, uint32_t tag)
+{
+    size_t b = bw_detect__filter_bit(tag);
+    return d->conn_filter[b / 64] >> (b % 64) & 1;
+}
+
+static inline void bw_detect__filter_add(struct bw_detect *d, uint32_t tag)
+{
+    size_t b = bw_detect__filter_bit(tag);
+    d->conn_filter[b / 64] |= 1ULL << (b % 64);
+}
+
+static inline uint16_t bw_detect__conn_time(const struct bw_detect *d, uint64_t now)
+{
+    return (uint16_t)((now - d->epoch_ns) >> 26);
+}
+
+/* Marks c as used at now (for eviction). */
+static inline void bw_detect__conn_touch(const struct bw_detect *d, struct conn_entry *c,
+                                         uint64_t now)
+{
+    c->last = bw_detect__conn_time(d, now);
+}
+
+static inline struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64_t key,
+                                                     uint64_t now, bool create)
+{
+    uint32_t tag = bw_detect__conn_tag(key);
+    if (!create && !bw_detect__filter_has(d, tag))
+        return NULL;
+    struct conn_entry *set = d->conn + (key % CONN_SETS) * WAYS;
+    uint16_t t = bw_detect__conn_time(d, now), oldest = 0;
+    struct conn_entry *victim = NULL;
+    for (size_t i = 0; i < WAYS; i++) {
+        if (set[i].tag == tag)
+            return &set[i];
+        uint16_t age = set[i].tag ? (uint16_t)(t - set[i].last) : UINT16_MAX;
+        if (!victim || age > oldest) {
+            victim = &set[i];
+            oldest = age; /* empty entries are the oldest: taken first */
+        }
+    }
+    if (!create)
+        return NULL;
+    *victim = (struct conn_entry){.tag = tag, .last = t};
+    bw_detect__filter_add(d, tag);
+    d->filter_adds++;
+    return victim;
+}
 
 #endif
