@@ -320,10 +320,8 @@ static void second_end(struct res *r)
 {
     r->sec_srcs_n = bw_detect__hll_count(&r->sec_srcs);
     memset(&r->sec_srcs, 0, sizeof r->sec_srcs);
-    r->sec_top_req = (double)bw_detect__ss_max(&r->sec_req_src);
-    r->sec_req_src.n = 0; /* entries at and after n are never read: no memset */
-    r->sec_req_src.total = 0;
-    r->sec_req_src.min_seen = 0;
+    r->sec_top_req = r->sec_req_max;
+    r->sec_req_max = 0;
 }
 
 static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
@@ -374,6 +372,8 @@ void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns)
     bool sec = d->tick_no % d->ticks_per_s == 0;
     if (sec && d->filter_adds > CONN_FILTER_REBUILD)
         bw_detect__conn_filter_rebuild(d);
+    if (sec && d->stream_filter_adds > 1024) /* about a quarter of the 4 Ki bits */
+        bw_detect__stream_filter_rebuild(d);
     bw_detect__stream_scan(d);
     for (size_t i = 0; i < d->n_res; i++)
         res_tick(d, d->res[i], tick_end_ns, sec);

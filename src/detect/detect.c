@@ -419,12 +419,14 @@ static void on_request(struct bw_detect *d, int ri, const struct bw_detect_pkt *
 {
     struct res *r = d->res[ri];
     count(r, C_REQ);
-    bw_detect__ss_add(&r->sec_req_src, p->flow->saddr, 16, 1);
     struct src_entry *e = d->cur_src; /* the source of the packet that carried it */
     if (e) {
-        bump(&e->req_sec);
+        e->req_sec = (uint16_t)(e->req_sec + (e->req_sec < UINT16_MAX));
         if (e->req_sec > bw_detect_vector_rule(BW_DETECT_V_REQUEST_FLOOD)->rate)
             e->flags |= SRC_REQ_BLOCK;
+        /* The top source's requests this second, exactly: its own counter. */
+        if (e->req_sec > r->sec_req_max)
+            r->sec_req_max = e->req_sec;
     }
     bw_detect__attack_note_req(d, r, p, req);
 }
@@ -514,9 +516,9 @@ static int classify(struct bw_detect *d, int ri, struct src_entry *e, const stru
     int vec = tcp_in(d, r, e, p, ck);
     if (is_http_port(d, f->dport)) {
         if (f->tcp_flags & (TCP_FIN | TCP_RST))
-            bw_detect__stream_close(d, p);
+            bw_detect__stream_close(d, ck);
         else
-            bw_detect__stream_feed(d, ri, p, on_request);
+            bw_detect__stream_feed(d, ri, p, ck, on_request);
     }
     return vec;
 }

@@ -90,6 +90,12 @@ static bool ss_key_eq(const uint8_t *a, const void *b, size_t klen)
         memcpy(y, b, 16);
         return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
     }
+    if (klen <= 8) { /* ports, TTLs, sizes: one word */
+        uint64_t x = 0, y = 0;
+        memcpy(&x, a, klen);
+        memcpy(&y, b, klen);
+        return x == y;
+    }
     return memcmp(a, b, klen) == 0;
 }
 

@@ -38,12 +38,12 @@
  * the detector's epoch (d->epoch_ns, a whole second): u32 arithmetic on ages is exact
  * for 24 days; the per-second counters belong to the second of `last`. */
 struct src_entry {
-    uint32_t tag;             /* the high half of the source hash, never 0; 0 = empty */
-    uint32_t last;            /* ms: the latest packet from it */
-    uint32_t first;           /* ms: its first packet */
-    uint8_t flags;            /* SRC_* */
-    uint8_t syn_sec, req_sec; /* this second's SYNs and requests, saturating at 255 */
-    uint8_t pad;
+    uint32_t tag;     /* the high half of the source hash, never 0; 0 = empty */
+    uint32_t last;    /* ms: the latest packet from it */
+    uint32_t first;   /* ms: its first packet */
+    uint8_t flags;    /* SRC_* */
+    uint8_t syn_sec;  /* this second's SYNs, saturating at 255 (the limit is 20) */
+    uint16_t req_sec; /* this second's requests, saturating */
 };
 
 #define CONN_SYN     1 /* client SYN seen */
@@ -99,7 +99,7 @@ struct attack_priv {
     struct bw_detect_attack pub;
     struct bw_detect__ss ip, port, ttl, size, ua, url, req_ip;
     struct bw_detect__hll srcs;
-    uint64_t seen;      /* packets offered to the sampler */
+    uint32_t sample_in; /* packets offered to the sampler before the next is kept */
     uint64_t net_total; /* packets of the attack's vectors (exact) */
     uint64_t net_tick;  /* net_total at the last tick */
     uint32_t net_every; /* the network sketches see 1 in net_every of them (weighted) */
@@ -127,7 +127,7 @@ struct res {
     double refl_last[BW_DETECT_V__COUNT];
     struct vstate vs[BW_DETECT_V__COUNT];
     struct bw_detect__hll sec_srcs;
-    struct bw_detect__ss sec_req_src;
+    uint32_t sec_req_max; /* this second's most requests from one source (exact) */
     double sec_top_req, sec_srcs_n;
     int attack;     /* index of the open attack, -1 */
     uint32_t rules; /* bit per vector whose rule is installed */
@@ -167,9 +167,11 @@ struct bw_detect {
     size_t n_slow_src;
     struct src_entry *cur_src; /* the inbound packet's source entry (for its requests) */
     struct conn_entry *conn;
-    uint64_t *conn_filter; /* a bit per key hash slice: clear = the key is in no set */
-    uint32_t filter_adds;  /* keys added since the last rebuild */
-    uint64_t *stream_keys; /* the keys of stream[], apart: one cache line per set */
+    uint64_t *conn_filter;       /* a bit per key hash slice: clear = the key is in no set */
+    uint32_t filter_adds;        /* keys added since the last rebuild */
+    uint64_t *stream_keys;       /* the keys of stream[], apart: one cache line per set */
+    uint64_t stream_filter[64];  /* a bit per 2^-12 slice of stream keys: clear = no entry */
+    uint32_t stream_filter_adds; /* entries made since the last rebuild */
     struct stream_entry *stream;
     uint8_t *stream_buf;                       /* STREAM_BUF bytes per stream entry */
     size_t n_partial;                          /* streams holding bytes of an incomplete head */
@@ -189,10 +191,13 @@ void bw_detect__conn_filter_rebuild(struct bw_detect *d);
 /* Called for each complete request head (req points into the stream buffer). */
 typedef void (*bw_detect__req_fn)(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
                                   const struct bw_detect__http_req *req);
-/* Feeds TCP payload of an HTTP client stream; returns requests completed (0..n). */
-int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
+/* Feeds TCP payload of an HTTP client stream; returns requests completed (0..n). k: the
+ * stream's key (the segment's connection key, bw_detect__conn_key). */
+int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p, uint64_t k,
                            bw_detect__req_fn fn);
-void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p);
+void bw_detect__stream_close(struct bw_detect *d, uint64_t k);
+/* Rebuilds the stream filter from the keys in the table. */
+void bw_detect__stream_filter_rebuild(struct bw_detect *d);
 /* Counts slow streams per resource and marks their sources (see bw_detect__src_slow). */
 void bw_detect__stream_scan(struct bw_detect *d);
 uint32_t bw_detect__sec(uint64_t ns);
@@ -271,6 +276,8 @@ static inline void bw_detect__src_prefetch(const struct bw_detect *d, uint64_t k
 static inline void bw_detect__conn_prefetch(const struct bw_detect *d, uint64_t k)
 {
     __builtin_prefetch(d->conn + (k % CONN_SETS) * WAYS, 1);
+    size_t b = (size_t)(k >> (64 - CONN_FILTER_BITS)); /* the key's filter bit */
+    __builtin_prefetch(&d->conn_filter[b / 64], 1);
 }
 
 static inline uint32_t bw_detect__src_tag(uint64_t k)

@@ -14,8 +14,12 @@
 
 static void sample(struct bw_detect *d, struct attack_priv *a, const struct bw_detect_pkt *p)
 {
-    if (a->seen++ % d->cfg.sample_every != 0 || a->pub.n_samples >= d->cfg.sample_max ||
-        !p->frame || p->frame_len == 0)
+    if (a->sample_in > 0) { /* the 1st, (N+1)th, ... packet: a countdown, no division */
+        a->sample_in--;
+        return;
+    }
+    a->sample_in = d->cfg.sample_every - 1;
+    if (a->pub.n_samples >= d->cfg.sample_max || !p->frame || p->frame_len == 0)
         return;
     if (a->pub.n_samples == a->cap_samples) {
         a->cap_samples = a->cap_samples ? 2 * a->cap_samples : 16;
@@ -37,8 +41,8 @@ static void sample(struct bw_detect *d, struct attack_priv *a, const struct bw_d
  * each tick from the last tick's count) with weight net_every: the estimates stay
  * unbiased and the sketch work per tick stays bounded. Pseudo-random, not every N-th:
  * a flood cycling through a few sources must not alias with the sampling period. */
-#define NET_FULL  256
-#define NET_EVERY 64
+#define NET_FULL  32
+#define NET_EVERY 1024
 
 static bool net_pick(struct bw_detect *d, uint32_t every)
 {

@@ -25,12 +25,6 @@ void bw_detect__conn_filter_rebuild(struct bw_detect *d)
             bw_detect__filter_add(d, d->conn[i].tag);
 }
 
-static uint64_t stream_key(const struct bw_detect_pkt *p)
-{
-    const struct bw_net_flow *f = p->flow;
-    return bw_detect__conn_key(f->saddr, f->sport, f->daddr, f->dport, 9);
-}
-
 static uint8_t *sbuf(struct bw_detect *d, const struct stream_entry *s)
 {
     return d->stream_buf + (size_t)(s - d->stream) * STREAM_BUF;
@@ -49,8 +43,27 @@ static void set_len(struct bw_detect *d, struct stream_entry *s, size_t len)
     s->len = (uint16_t)len;
 }
 
+/* The stream filter: a bit per slice of the key (its top 16 bits), set when a stream
+ * entry is made. Most request heads arrive whole and never take an entry, so most
+ * lookups stop at a clear bit in this 512-byte bitmap instead of the 64 KiB key array. */
+static bool sfilter_has(const struct bw_detect *d, uint64_t key)
+{
+    return d->stream_filter[key >> 58] >> (key >> 52 & 63) & 1;
+}
+
+void bw_detect__stream_filter_rebuild(struct bw_detect *d)
+{
+    d->stream_filter_adds = 0;
+    memset(d->stream_filter, 0, sizeof d->stream_filter);
+    for (size_t i = 0; i < (size_t)STREAM_SETS * WAYS; i++)
+        if (d->stream_keys[i])
+            d->stream_filter[d->stream_keys[i] >> 58] |= 1ULL << (d->stream_keys[i] >> 52 & 63);
+}
+
 static struct stream_entry *stream_get(struct bw_detect *d, uint64_t key, bool create)
 {
+    if (!create && !sfilter_has(d, key))
+        return NULL;
     size_t base = (key % STREAM_SETS) * WAYS;
     for (size_t i = 0; i < WAYS; i++)
         if (d->stream_keys[base + i] == key)
@@ -65,12 +78,14 @@ static struct stream_entry *stream_get(struct bw_detect *d, uint64_t key, bool c
     memset(victim, 0, sizeof *victim);
     victim->key = key;
     d->stream_keys[victim - d->stream] = key;
+    d->stream_filter[key >> 58] |= 1ULL << (key >> 52 & 63);
+    d->stream_filter_adds++;
     return victim;
 }
 
-void bw_detect__stream_close(struct bw_detect *d, const struct bw_detect_pkt *p)
+void bw_detect__stream_close(struct bw_detect *d, uint64_t k)
 {
-    struct stream_entry *s = stream_get(d, stream_key(p), false);
+    struct stream_entry *s = stream_get(d, k, false);
     if (s) {
         d->stream_keys[s - d->stream] = 0;
         set_len(d, s, 0);
@@ -134,7 +149,7 @@ static bool stream_direct(struct bw_detect *d, int res, const struct bw_detect_p
 {
     size_t n = plen < STREAM_BUF ? plen : STREAM_BUF;
     struct bw_detect__http_req req;
-    if ((!s && !bw_detect__http_looks_like(pl, n)) || bw_detect__http_parse(pl, n, &req) != 1)
+    if (bw_detect__http_parse(pl, n, &req) != 1) /* -1 at once when it does not look like HTTP */
         return false;
     size_t rest = n - req.head_len;
     if (rest > 0 && bw_detect__http_looks_like(pl + req.head_len, rest))
@@ -148,7 +163,7 @@ static bool stream_direct(struct bw_detect *d, int res, const struct bw_detect_p
     return true;
 }
 
-int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p,
+int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_pkt *p, uint64_t k,
                            bw_detect__req_fn fn)
 {
     uint32_t plen;
@@ -156,7 +171,6 @@ int bw_detect__stream_feed(struct bw_detect *d, int res, const struct bw_detect_
     if (!pl)
         return 0;
     uint32_t seq = p->flow->tcp_seq;
-    uint64_t k = stream_key(p);
     struct stream_entry *s = stream_get(d, k, false);
     if (s && s->len == 0 && seq != s->next_seq)
         s = NULL; /* a new head may start anywhere after a body we skipped */
