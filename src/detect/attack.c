@@ -95,14 +95,13 @@ static int metric_of(int v)
 }
 
 /* The one-second window: the running sums of the finished ticks plus the current one
- * (no pass over the ring: see res_tick for how the sums are kept). */
+ * (no pass over the ring: see res_tick for how the sums are kept). Reflection counters
+ * are read only for the ports that had packets in the window (refl_live). */
 static void window(const struct res *r, double *m, double *refl)
 {
-    uint64_t c[C__COUNT], rf[BW_DETECT_V__COUNT];
+    uint64_t c[C__COUNT];
     for (int i = 0; i < C__COUNT; i++)
         c[i] = r->sum[i] + r->ring[r->cur][i];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-        rf[v] = r->sum_refl[v] + r->ring_refl[r->cur][v];
     m[BW_DETECT_M_PPS] = (double)c[C_PKTS];
     m[BW_DETECT_M_BPS] = 8.0 * (double)c[C_BYTES];
     m[BW_DETECT_M_SYN] = (double)c[C_SYN];
@@ -119,8 +118,11 @@ static void window(const struct res *r, double *m, double *refl)
     m[BW_DETECT_M_RPS_TOP_SRC] = r->sec_top_req;
     m[BW_DETECT_M_SLOW_CONNS] = r->slow_conns;
     m[BW_DETECT_M_MALFORMED] = (double)c[C_MALFORMED];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-        refl[v] = (double)rf[v];
+    memset(refl, 0, BW_DETECT_V__COUNT * sizeof *refl);
+    for (uint32_t live = r->refl_live; live; live &= live - 1) {
+        int v = __builtin_ctz(live);
+        refl[v] = (double)(r->sum_refl[v] + r->ring_refl[r->cur][v]);
+    }
 }
 
 static const struct bw_detect__ewma *base_of(const struct res *r, int v)
@@ -205,6 +207,7 @@ static void declare(struct bw_detect *d, struct res *r, int v, uint64_t now)
         a->pub.detect_ns = now;
     if (s->start_ns < a->pub.start_ns)
         a->pub.start_ns = s->start_ns;
+    r->attack_start_ms = bw_detect__ms(d, a->pub.start_ns); /* for the priority score */
     a->pub.vectors |= 1u << v;
     a->pub.end_ns = 0;
     s->active = true;
@@ -336,8 +339,12 @@ static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
         thresholds(d, r);
     bool warm = r->seen && now - r->first_ns >= (uint64_t)d->cfg.warmup_s * 1000000000ULL;
     if (warm) {
-        for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+        for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
+            if (metric_of(v) < 0 && !(r->refl_live >> v & 1) && !r->vs[v].active &&
+                r->vs[v].above == 0)
+                continue; /* a reflection port silent for a second: nothing to step */
             vector_step(d, r, v, value_of(v, m, refl), gate(r, v, m), now);
+        }
     }
     if (r->attack >= 0) {
         struct bw_detect_attack *a = &d->attacks[r->attack]->pub;
@@ -354,15 +361,20 @@ static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
      * the oldest, whose slot is reused. */
     for (int i = 0; i < C__COUNT; i++)
         r->sum[i] += r->ring[r->cur][i];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-        r->sum_refl[v] += r->ring_refl[r->cur][v];
+    uint32_t live = r->refl_live; /* every port with a count in any slot */
+    for (uint32_t l = live; l; l &= l - 1)
+        r->sum_refl[__builtin_ctz(l)] += r->ring_refl[r->cur][__builtin_ctz(l)];
     r->cur = (r->cur + 1) % d->ticks_per_s;
     for (int i = 0; i < C__COUNT; i++)
         r->sum[i] -= r->ring[r->cur][i];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+    for (uint32_t l = live; l; l &= l - 1) {
+        int v = __builtin_ctz(l);
         r->sum_refl[v] -= r->ring_refl[r->cur][v];
+        r->ring_refl[r->cur][v] = 0;
+        if (r->sum_refl[v] == 0)
+            r->refl_live &= ~(1u << v); /* every slot is zero again */
+    }
     memset(r->ring[r->cur], 0, sizeof r->ring[r->cur]);
-    memset(r->ring_refl[r->cur], 0, sizeof r->ring_refl[r->cur]);
 }
 
 void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns)

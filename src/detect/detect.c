@@ -411,6 +411,7 @@ static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt
         return BW_DETECT_V_UDP_TRAFFIC;
     }
     r->ring_refl[r->cur][v]++;
+    r->refl_live |= 1u << v;
     return v;
 }
 
@@ -422,7 +423,7 @@ static void on_request(struct bw_detect *d, int ri, const struct bw_detect_pkt *
     struct src_entry *e = d->cur_src; /* the source of the packet that carried it */
     if (e) {
         e->req_sec = (uint16_t)(e->req_sec + (e->req_sec < UINT16_MAX));
-        if (e->req_sec > bw_detect_vector_rule(BW_DETECT_V_REQUEST_FLOOD)->rate)
+        if (e->req_sec > REQ_RATE)
             e->flags |= SRC_REQ_BLOCK;
         /* The top source's requests this second, exactly: its own counter. */
         if (e->req_sec > r->sec_req_max)
@@ -434,10 +435,8 @@ static void on_request(struct bw_detect *d, int ri, const struct bw_detect_pkt *
 /* Seen before the attack began (or more than 5 s ago when none is open). */
 static bool src_old(const struct bw_detect *d, const struct res *r, const struct src_entry *e)
 {
-    if (r->attack >= 0) {
-        uint32_t start = bw_detect__ms(d, d->attacks[r->attack]->pub.start_ns);
-        return (int32_t)(e->first - start) < 0;
-    }
+    if (r->attack >= 0)
+        return (int32_t)(e->first - r->attack_start_ms) < 0;
     return (int32_t)(d->now_ms - e->first) > 5000;
 }
 
@@ -457,6 +456,8 @@ static int score(const struct bw_detect *d, const struct res *r, const struct sr
 /* The vector whose installed rule drops the packet, or -1. */
 static int mitigated(const struct res *r, const struct src_entry *e, int vec, int s)
 {
+    if (r->rules == 0)
+        return -1; /* no attack under way: the common case */
     if (e && (r->rules >> BW_DETECT_V_REQUEST_FLOOD & 1) && (e->flags & SRC_REQ_BLOCK))
         return BW_DETECT_V_REQUEST_FLOOD;
     if ((r->rules >> BW_DETECT_V_SLOWLORIS & 1) && bw_detect__src_slow(e))
@@ -464,7 +465,7 @@ static int mitigated(const struct res *r, const struct src_entry *e, int vec, in
     if (vec < 0 || !(r->rules >> vec & 1))
         return -1;
     if (vec == BW_DETECT_V_SYN_FLOOD)
-        return e && e->syn_sec > bw_detect_vector_rule(BW_DETECT_V_SYN_FLOOD)->rate ? vec : -1;
+        return e && e->syn_sec > SYN_RATE ? vec : -1;
     if (vec == BW_DETECT_V_UDP_TRAFFIC)
         return s < 2 ? vec : -1; /* no history with the resource */
     return vec;
@@ -472,8 +473,10 @@ static int mitigated(const struct res *r, const struct src_entry *e, int vec, in
 
 static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
 {
+    if (d->cfg.capacity_pps == 0)
+        return BW_DETECT_PASS; /* the histogram feeds only the admission */
     r->score_hist[s]++;
-    if (d->cfg.capacity_pps == 0 || s >= r->min_score)
+    if (s >= r->min_score)
         return BW_DETECT_PASS;
     if (s == r->min_score - 1 && r->admit_p > 0) {
         r->admit_acc += r->admit_p; /* deterministic fractional admission */
@@ -517,7 +520,7 @@ static int classify(struct bw_detect *d, int ri, struct src_entry *e, const stru
     if (is_http_port(d, f->dport)) {
         if (f->tcp_flags & (TCP_FIN | TCP_RST))
             bw_detect__stream_close(d, ck);
-        else
+        else if (f->payload_len > 0) /* what the header claims; the feed bounds it */
             bw_detect__stream_feed(d, ri, p, ck, on_request);
     }
     return vec;
@@ -569,7 +572,9 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
     int vec = classify(d, ri, e, p, ck);
     if (r->attack >= 0)
         bw_detect__attack_note(d, r, vec, p, e, sk);
-    int s = score(d, r, e, vec);
+    /* The score matters to priority admission (a capacity) and to UDP_TRAFFIC's rule. */
+    int s =
+        d->cfg.capacity_pps || (r->rules >> BW_DETECT_V_UDP_TRAFFIC & 1) ? score(d, r, e, vec) : 3;
     int m = mitigated(r, e, vec, s);
     if (m >= 0) {
         d->drops_by_rule[m]++;

@@ -24,6 +24,11 @@
 #define STREAM_BUF          1024
 #define SLOW_AFTER_NS       (1000000000ULL) /* a client sends its head within an RTT */
 
+/* The per-source limits of the SYN_FLOOD and REQUEST_FLOOD rules (vectors.c), as
+ * constants the packet path compares against. */
+#define SYN_RATE 20 /* SYNs per second */
+#define REQ_RATE 10 /* HTTP requests per second */
+
 /* Source evidence flags. */
 #define SRC_HANDSHAKE 0x01u /* completed a TCP handshake with a resource */
 #define SRC_ANSWERED  0x02u /* a resource sent it packets (it is a peer) */
@@ -115,7 +120,8 @@ struct res {
     uint64_t first_ns;
     uint32_t ring[MAX_TICKS_S][C__COUNT];
     uint32_t ring_refl[MAX_TICKS_S][BW_DETECT_V__COUNT];
-    uint32_t cur;                                                   /* ring slot being filled */
+    uint32_t cur;       /* ring slot being filled */
+    uint32_t refl_live; /* bit per vector with a reflection count in some ring slot */
     uint64_t sum[C__COUNT], sum_refl[BW_DETECT_V__COUNT];           /* every slot but cur */
     double hi[BW_DETECT_V__COUNT], lo[BW_DETECT_V__COUNT], gate_hi; /* thresholds */
     bool thr_ok;      /* false once the baselines learned: recompute hi, lo, gate_hi */
@@ -129,8 +135,9 @@ struct res {
     struct bw_detect__hll sec_srcs;
     uint32_t sec_req_max; /* this second's most requests from one source (exact) */
     double sec_top_req, sec_srcs_n;
-    int attack;     /* index of the open attack, -1 */
-    uint32_t rules; /* bit per vector whose rule is installed */
+    int attack;               /* index of the open attack, -1 */
+    uint32_t attack_start_ms; /* its StartTime in ms since the epoch */
+    uint32_t rules;           /* bit per vector whose rule is installed */
     uint32_t slow_conns;
     /* priority admission */
     uint64_t score_hist[4];
@@ -389,19 +396,21 @@ static inline struct conn_entry *bw_detect__conn_get(struct bw_detect *d, uint64
     if (!create && !bw_detect__filter_has(d, tag))
         return NULL;
     struct conn_entry *set = d->conn + (key % CONN_SETS) * WAYS;
-    uint16_t t = bw_detect__conn_time(d, now), oldest = 0;
-    struct conn_entry *victim = NULL;
-    for (size_t i = 0; i < WAYS; i++) {
+    for (size_t i = 0; i < WAYS; i++)
         if (set[i].tag == tag)
             return &set[i];
-        uint16_t age = set[i].tag ? (uint16_t)(t - set[i].last) : UINT16_MAX;
-        if (!victim || age > oldest) {
-            victim = &set[i];
-            oldest = age; /* empty entries are the oldest: taken first */
-        }
-    }
     if (!create)
         return NULL;
+    /* The stalest way (an empty one first; ties to the lowest), branch-free: the largest
+     * of age * 8 + (7 - way). */
+    uint16_t t = bw_detect__conn_time(d, now);
+    uint32_t best = 0;
+    for (uint32_t i = 0; i < WAYS; i++) {
+        uint32_t age = set[i].tag ? (uint16_t)(t - set[i].last) : 0x10000u;
+        uint32_t v = age << 3 | (WAYS - 1 - i);
+        best = v > best ? v : best;
+    }
+    struct conn_entry *victim = &set[WAYS - 1 - (best & (WAYS - 1))];
     *victim = (struct conn_entry){.tag = tag, .last = t};
     bw_detect__filter_add(d, tag);
     d->filter_adds++;
