@@ -142,6 +142,25 @@ static void prefix_words(struct res *r)
     r->net[1] &= r->mask[1];
 }
 
+static unsigned lpm_bucket(uint64_t upper)
+{
+    return (unsigned)((upper * 0x9e3779b97f4a7c15ULL) >> 58);
+}
+
+/* Rebuilds the LPM buckets from pfx[] (after an insertion moved them). */
+static void lpm_build(struct bw_detect *d)
+{
+    memset(d->lpm, 0, sizeof d->lpm);
+    for (size_t i = 0; i < d->n_res; i++) {
+        if (d->pfx[i].plen >= 64) {
+            d->lpm[lpm_bucket(d->pfx[i].net[0])] |= 1ULL << i;
+            continue;
+        }
+        for (size_t b = 0; b < 64; b++)
+            d->lpm[b] |= 1ULL << i;
+    }
+}
+
 enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
                                     unsigned prefix_len, const char *arn, struct bw_err *err)
 {
@@ -169,6 +188,7 @@ enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
                                   .plen = r->plen,
                                   .res = (int)d->n_res};
     d->res[d->n_res++] = r;
+    lpm_build(d);
     return BW_OK;
 }
 
@@ -233,9 +253,11 @@ static int res_find(const struct bw_detect *d, const uint8_t *a)
 {
     uint64_t w[2];
     memcpy(w, a, 16);
-    for (size_t i = 0; i < d->n_res; i++)
+    for (uint64_t c = d->lpm[lpm_bucket(w[0])]; c; c &= c - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(c); /* most specific first */
         if (prefix_match(w, &d->pfx[i]))
             return d->pfx[i].res;
+    }
     return -1;
 }
 

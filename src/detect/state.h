@@ -157,6 +157,10 @@ struct res_pfx {
 struct bw_detect {
     struct bw_detect_config cfg;
     struct res_pfx pfx[MAX_RES]; /* the prefixes, most specific first: the first match wins */
+    /* The tiny LPM: by a hash of an address's upper 64 bits, the prefixes (bits of pfx[])
+     * that can hold it; prefixes shorter than 64 bits sit in every bucket. IPv4-mapped
+     * addresses share one bucket, so a packet checks the few prefixes of its family. */
+    uint64_t lpm[64];
     uint64_t tick_ns, now_ns, next_tick_ns;
     uint32_t ticks_per_s;
     uint64_t tick_no;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -394,6 +395,65 @@ static void resources_parse_and_match(void **state)
     bw_detect_free(d);
 }
 
+/* Sends n inbound UDP packets to dst (16-byte form) at t. */
+static void udp_to(struct bw_detect *d, uint64_t t, const uint8_t dst[16], int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct bw_detect_pkt p = pkt(t, 0xc6336401u + (uint32_t)i, true, 17, 5000, 53, 0);
+        memcpy(((struct bw_net_flow *)p.flow)->daddr, dst, 16);
+        bw_detect_packet(d, &p);
+    }
+}
+
+/* Many resources, nested prefixes of both families, added in any order: each packet
+ * counts toward the most specific resource holding its destination (the LPM buckets). */
+static void most_specific_resource_among_many(void **state)
+{
+    (void)state;
+    struct bw_detect_config cfg;
+    bw_detect_config_default(&cfg);
+    struct bw_detect *d = bw_detect_new(&cfg);
+    struct bw_err err;
+    static const char *const specs[] = {"10.0.0.0/8",    "10.1.2.3",          "10.1.0.0/16",
+                                        "2001:db8::/32", "2001:db8:0:1::/64", "2001:db8:0:1::7"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(bw_detect_resource_parse(d, specs[i], &err), BW_OK);
+    char spec[32];
+    for (int i = 0; i < 50; i++) { /* fill the buckets: 192.0.2.0 .. 192.0.2.49 */
+        snprintf(spec, sizeof spec, "192.0.2.%d", i);
+        assert_int_equal(bw_detect_resource_parse(d, spec, &err), BW_OK);
+    }
+    uint8_t a[16];
+    v4(a, (const uint8_t[4]){10, 9, 9, 9});
+    udp_to(d, T0, a, 1);
+    v4(a, (const uint8_t[4]){10, 1, 2, 3});
+    udp_to(d, T0, a, 3);
+    v4(a, (const uint8_t[4]){10, 1, 9, 9});
+    udp_to(d, T0, a, 2);
+    v4(a, (const uint8_t[4]){192, 0, 2, 17});
+    udp_to(d, T0, a, 4);
+    uint8_t six[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7};
+    udp_to(d, T0, six, 5);
+    six[15] = 8;
+    udp_to(d, T0, six, 6);
+    six[7] = 2;
+    udp_to(d, T0, six, 7);
+    bw_detect_finish(d, T0 + SEC); /* one second: the baselines learn its window */
+    static const double want[] = {1, 3, 2, 7, 6, 5};
+    struct bw_detect_baseline b;
+    for (size_t i = 0; i < 6; i++) {
+        assert_true(bw_detect_baseline_get(d, i, BW_DETECT_M_PPS, &b));
+        assert_true(b.last == want[i]);
+    }
+    assert_true(bw_detect_baseline_get(d, 6 + 17, BW_DETECT_M_PPS, &b));
+    assert_true(b.last == 4);
+    assert_true(bw_detect_baseline_get(d, 6 + 16, BW_DETECT_M_PPS, &b));
+    assert_true(b.last == 0);
+    v4(a, (const uint8_t[4]){192, 0, 2, 50});
+    assert_false(bw_detect_is_protected(d, a));
+    bw_detect_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +469,7 @@ int main(void)
         cmocka_unit_test(established_connections_are_adopted),
         cmocka_unit_test(malformed_rate_has_a_baseline),
         cmocka_unit_test(resources_parse_and_match),
+        cmocka_unit_test(most_specific_resource_among_many),
         cmocka_unit_test(big_flood_sampled_sketches_stay_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
