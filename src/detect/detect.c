@@ -100,10 +100,10 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
     d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;
     d->ticks_per_s = 1000 / d->cfg.tick_ms;
     d->rng = 0x9e3779b97f4a7c15ULL;
-    tables_init(d);
-    d->slow_src = xcalloc((size_t)STREAM_SETS * WAYS, sizeof *d->slow_src);
-    d->stream = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream);
     d->stream_buf = xalloc64((size_t)STREAM_SETS * WAYS * STREAM_BUF);
+    d->stream = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream);
+    d->slow_src = xcalloc((size_t)STREAM_SETS * WAYS, sizeof *d->slow_src);
+    tables_init(d); /* the hot tables last: the freshest in the caches */
     return d;
 }
 
