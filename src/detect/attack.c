@@ -215,6 +215,22 @@ static void declare(struct bw_detect *d, struct res *r, int v, uint64_t now)
     r->rules |= 1u << v;
 }
 
+/* The vectors judged by a resource metric (the others are per reflection port). */
+#define METRIC_VECTORS                                                                             \
+    (1u << BW_DETECT_V_SYN_FLOOD | 1u << BW_DETECT_V_ACK_FLOOD |                                   \
+     1u << BW_DETECT_V_HTTP_REFLECTION | 1u << BW_DETECT_V_UDP_FRAGMENT |                          \
+     1u << BW_DETECT_V_UDP_TRAFFIC | 1u << BW_DETECT_V_REQUEST_FLOOD |                             \
+     1u << BW_DETECT_V_SLOWLORIS)
+
+/* Keeps r->busy's bit for v: the vector is above its threshold or active. */
+static void busy_set(struct res *r, int v)
+{
+    if (r->vs[v].active || r->vs[v].above)
+        r->busy |= 1u << v;
+    else
+        r->busy &= ~(1u << v);
+}
+
 void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns)
 {
     if (r->attack < 0)
@@ -223,8 +239,10 @@ void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns
     a->pub.end_ns = end_ns > a->pub.start_ns ? end_ns : a->pub.start_ns + 1;
     r->attack = -1;
     r->rules = 0;
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+    for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
         r->vs[v].active = false;
+        busy_set(r, v);
+    }
 }
 
 static bool any_active(const struct res *r)
@@ -339,11 +357,13 @@ static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
         thresholds(d, r);
     bool warm = r->seen && now - r->first_ns >= (uint64_t)d->cfg.warmup_s * 1000000000ULL;
     if (warm) {
-        for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
-            if (metric_of(v) < 0 && !(r->refl_live >> v & 1) && !r->vs[v].active &&
-                r->vs[v].above == 0)
-                continue; /* a reflection port silent for a second: nothing to step */
+        /* In vector order, the vectors with a metric, the reflection ports with packets in
+         * the window and the vectors above or active; the rest would step from zero to
+         * zero. */
+        for (uint32_t todo = METRIC_VECTORS | r->refl_live | r->busy; todo; todo &= todo - 1) {
+            int v = __builtin_ctz(todo);
             vector_step(d, r, v, value_of(v, m, refl), gate(r, v, m), now);
+            busy_set(r, v);
         }
     }
     if (r->attack >= 0) {

@@ -122,6 +122,7 @@ struct res {
     uint32_t ring_refl[MAX_TICKS_S][BW_DETECT_V__COUNT];
     uint32_t cur;       /* ring slot being filled */
     uint32_t refl_live; /* bit per vector with a reflection count in some ring slot */
+    uint32_t busy;      /* bit per vector above its threshold or active */
     uint64_t sum[C__COUNT], sum_refl[BW_DETECT_V__COUNT];           /* every slot but cur */
     double hi[BW_DETECT_V__COUNT], lo[BW_DETECT_V__COUNT], gate_hi; /* thresholds */
     bool thr_ok;      /* false once the baselines learned: recompute hi, lo, gate_hi */
