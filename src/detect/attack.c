@@ -95,14 +95,13 @@ static int metric_of(int v)
 }
 
 /* The one-second window: the running sums of the finished ticks plus the current one
- * (no pass over the ring: see res_tick for how the sums are kept). */
+ * (no pass over the ring: see res_tick for how the sums are kept). Reflection counters
+ * are read only for the ports that had packets in the window (refl_live). */
 static void window(const struct res *r, double *m, double *refl)
 {
-    uint64_t c[C__COUNT], rf[BW_DETECT_V__COUNT];
+    uint64_t c[C__COUNT];
     for (int i = 0; i < C__COUNT; i++)
         c[i] = r->sum[i] + r->ring[r->cur][i];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-        rf[v] = r->sum_refl[v] + r->ring_refl[r->cur][v];
     m[BW_DETECT_M_PPS] = (double)c[C_PKTS];
     m[BW_DETECT_M_BPS] = 8.0 * (double)c[C_BYTES];
     m[BW_DETECT_M_SYN] = (double)c[C_SYN];
@@ -119,8 +118,11 @@ static void window(const struct res *r, double *m, double *refl)
     m[BW_DETECT_M_RPS_TOP_SRC] = r->sec_top_req;
     m[BW_DETECT_M_SLOW_CONNS] = r->slow_conns;
     m[BW_DETECT_M_MALFORMED] = (double)c[C_MALFORMED];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-        refl[v] = (double)rf[v];
+    memset(refl, 0, BW_DETECT_V__COUNT * sizeof *refl);
+    for (uint32_t live = r->refl_live; live; live &= live - 1) {
+        int v = __builtin_ctz(live);
+        refl[v] = (double)(r->sum_refl[v] + r->ring_refl[r->cur][v]);
+    }
 }
 
 static const struct bw_detect__ewma *base_of(const struct res *r, int v)
@@ -145,6 +147,12 @@ static double low_of(const struct bw_detect *d, const struct res *r, int v)
 static void thresholds(const struct bw_detect *d, struct res *r)
 {
     for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
+        const struct bw_detect__ewma *b = base_of(r, v);
+        if (r->thr_set >> v & 1 && b->mean == r->thr_mean[v] && b->var == r->thr_var[v])
+            continue; /* that baseline learned nothing new (most are zero) */
+        r->thr_set |= 1u << v;
+        r->thr_mean[v] = b->mean;
+        r->thr_var[v] = b->var;
         r->hi[v] = high_of(d, r, v);
         r->lo[v] = low_of(d, r, v);
     }
@@ -199,11 +207,28 @@ static void declare(struct bw_detect *d, struct res *r, int v, uint64_t now)
         a->pub.detect_ns = now;
     if (s->start_ns < a->pub.start_ns)
         a->pub.start_ns = s->start_ns;
+    r->attack_start_ms = bw_detect__ms(d, a->pub.start_ns); /* for the priority score */
     a->pub.vectors |= 1u << v;
     a->pub.end_ns = 0;
     s->active = true;
     s->below = 0;
     r->rules |= 1u << v;
+}
+
+/* The vectors judged by a resource metric (the others are per reflection port). */
+#define METRIC_VECTORS                                                                             \
+    (1u << BW_DETECT_V_SYN_FLOOD | 1u << BW_DETECT_V_ACK_FLOOD |                                   \
+     1u << BW_DETECT_V_HTTP_REFLECTION | 1u << BW_DETECT_V_UDP_FRAGMENT |                          \
+     1u << BW_DETECT_V_UDP_TRAFFIC | 1u << BW_DETECT_V_REQUEST_FLOOD |                             \
+     1u << BW_DETECT_V_SLOWLORIS)
+
+/* Keeps r->busy's bit for v: the vector is above its threshold or active. */
+static void busy_set(struct res *r, int v)
+{
+    if (r->vs[v].active || r->vs[v].above)
+        r->busy |= 1u << v;
+    else
+        r->busy &= ~(1u << v);
 }
 
 void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns)
@@ -214,8 +239,10 @@ void bw_detect__attack_close(struct bw_detect *d, struct res *r, uint64_t end_ns
     a->pub.end_ns = end_ns > a->pub.start_ns ? end_ns : a->pub.start_ns + 1;
     r->attack = -1;
     r->rules = 0;
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+    for (int v = 0; v < BW_DETECT_V__COUNT; v++) {
         r->vs[v].active = false;
+        busy_set(r, v);
+    }
 }
 
 static bool any_active(const struct res *r)
@@ -266,6 +293,10 @@ static void vector_step(struct bw_detect *d, struct res *r, int v, double val, b
  * back into the threshold and grow it without bound). */
 static void learn_one(const struct bw_detect *d, struct bw_detect__ewma *e, double x)
 {
+    if (x == 0 && e->mean == 0 && e->var == 0 && e->n >= 5) {
+        e->n++; /* what bw_detect__ewma_add does with nothing to learn, minus the work */
+        return;
+    }
     double h = bw_detect__ewma_high(e, d->cfg.sigma, d->cfg.ratio, 25);
     if (e->n < 5 || x <= h) {
         bw_detect__ewma_add(e, x, e->n < 5 ? 0.2 : ALPHA);
@@ -310,13 +341,15 @@ static void second_end(struct res *r)
 {
     r->sec_srcs_n = bw_detect__hll_count(&r->sec_srcs);
     memset(&r->sec_srcs, 0, sizeof r->sec_srcs);
-    r->sec_top_req = (double)bw_detect__ss_max(&r->sec_req_src);
-    memset(&r->sec_req_src, 0, sizeof r->sec_req_src);
+    r->sec_top_req = r->sec_req_max;
+    r->sec_req_max = 0;
 }
 
 static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
 {
     double m[BW_DETECT_M__COUNT], refl[BW_DETECT_V__COUNT];
+    if (!r->seen)
+        return; /* nothing counted yet: every counter, sum and sketch is still zero */
     if (sec)
         second_end(r);
     window(r, m, refl);
@@ -324,8 +357,14 @@ static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
         thresholds(d, r);
     bool warm = r->seen && now - r->first_ns >= (uint64_t)d->cfg.warmup_s * 1000000000ULL;
     if (warm) {
-        for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+        /* In vector order, the vectors with a metric, the reflection ports with packets in
+         * the window and the vectors above or active; the rest would step from zero to
+         * zero. */
+        for (uint32_t todo = METRIC_VECTORS | r->refl_live | r->busy; todo; todo &= todo - 1) {
+            int v = __builtin_ctz(todo);
             vector_step(d, r, v, value_of(v, m, refl), gate(r, v, m), now);
+            busy_set(r, v);
+        }
     }
     if (r->attack >= 0) {
         struct bw_detect_attack *a = &d->attacks[r->attack]->pub;
@@ -342,15 +381,20 @@ static void res_tick(struct bw_detect *d, struct res *r, uint64_t now, bool sec)
      * the oldest, whose slot is reused. */
     for (int i = 0; i < C__COUNT; i++)
         r->sum[i] += r->ring[r->cur][i];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
-        r->sum_refl[v] += r->ring_refl[r->cur][v];
+    uint32_t live = r->refl_live; /* every port with a count in any slot */
+    for (uint32_t l = live; l; l &= l - 1)
+        r->sum_refl[__builtin_ctz(l)] += r->ring_refl[r->cur][__builtin_ctz(l)];
     r->cur = (r->cur + 1) % d->ticks_per_s;
     for (int i = 0; i < C__COUNT; i++)
         r->sum[i] -= r->ring[r->cur][i];
-    for (int v = 0; v < BW_DETECT_V__COUNT; v++)
+    for (uint32_t l = live; l; l &= l - 1) {
+        int v = __builtin_ctz(l);
         r->sum_refl[v] -= r->ring_refl[r->cur][v];
+        r->ring_refl[r->cur][v] = 0;
+        if (r->sum_refl[v] == 0)
+            r->refl_live &= ~(1u << v); /* every slot is zero again */
+    }
     memset(r->ring[r->cur], 0, sizeof r->ring[r->cur]);
-    memset(r->ring_refl[r->cur], 0, sizeof r->ring_refl[r->cur]);
 }
 
 void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns)
@@ -360,6 +404,8 @@ void bw_detect__run_tick(struct bw_detect *d, uint64_t tick_end_ns)
     bool sec = d->tick_no % d->ticks_per_s == 0;
     if (sec && d->filter_adds > CONN_FILTER_REBUILD)
         bw_detect__conn_filter_rebuild(d);
+    if (sec && d->stream_filter_adds > 1024) /* about a quarter of the 4 Ki bits */
+        bw_detect__stream_filter_rebuild(d);
     bw_detect__stream_scan(d);
     for (size_t i = 0; i < d->n_res; i++)
         res_tick(d, d->res[i], tick_end_ns, sec);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
@@ -42,6 +43,38 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* The hot tables in one block of huge pages where the kernel gives them (2 MiB TLB
+ * entries: a random source or connection lookup costs no page walk), zeroed here so the
+ * packet path never takes a first-touch page fault. */
+static void *tables_alloc(size_t len)
+{
+    len = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    void *p = aligned_alloc(HUGE_PAGE, len);
+    if (!p)
+        bw_oom();
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, len, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+    memset(p, 0, len);
+    return p;
+}
+
+static void tables_init(struct bw_detect *d)
+{
+    size_t src = (size_t)SRC_SETS * SRC_WAYS * sizeof *d->src;
+    size_t conn = (size_t)CONN_SETS * WAYS * sizeof *d->conn;
+    size_t filter = (1u << CONN_FILTER_BITS) / 8;
+    size_t skeys = (size_t)STREAM_SETS * WAYS * sizeof *d->stream_keys;
+    uint8_t *t = tables_alloc(src + conn + filter + skeys);
+    d->tables = t;
+    d->src = (struct src_entry *)t;
+    d->conn = (struct conn_entry *)(t + src);
+    d->conn_filter = (uint64_t *)(t + src + conn);
+    d->stream_keys = (uint64_t *)(t + src + conn + filter);
+}
+
 /* Zeroed memory aligned to a cache line (sets must not straddle lines). */
 static void *xalloc64(size_t len)
 {
@@ -67,16 +100,10 @@ struct bw_detect *bw_detect_new(const struct bw_detect_config *cfg)
     d->tick_ns = (uint64_t)d->cfg.tick_ms * 1000000ULL;
     d->ticks_per_s = 1000 / d->cfg.tick_ms;
     d->rng = 0x9e3779b97f4a7c15ULL;
-    d->src_keys = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_keys);
-    d->src_meta = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src_meta);
-    d->src = xalloc64((size_t)SRC_SETS * WAYS * sizeof *d->src);
-    d->conn = xalloc64((size_t)CONN_SETS * WAYS * sizeof *d->conn);
-    d->conn_filter = xalloc64((1u << CONN_FILTER_BITS) / 8);
-    d->stream_keys = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream_keys);
-    d->stream = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream);
-    /* Every table is written once here (xalloc64 zeroes): the packet path never takes a
-     * first-touch page fault. */
     d->stream_buf = xalloc64((size_t)STREAM_SETS * WAYS * STREAM_BUF);
+    d->stream = xalloc64((size_t)STREAM_SETS * WAYS * sizeof *d->stream);
+    d->slow_src = xcalloc((size_t)STREAM_SETS * WAYS, sizeof *d->slow_src);
+    tables_init(d); /* the hot tables last: the freshest in the caches */
     return d;
 }
 
@@ -91,12 +118,8 @@ void bw_detect_free(struct bw_detect *d)
     for (size_t i = 0; i < d->n_attacks; i++)
         bw_detect__attack_free(d->attacks[i]);
     free(d->attacks);
-    free(d->src_keys);
-    free(d->src_meta);
-    free(d->src);
-    free(d->conn);
-    free(d->conn_filter);
-    free(d->stream_keys);
+    free(d->tables);
+    free(d->slow_src);
     free(d->stream);
     free(d->stream_buf);
     free(d);
@@ -119,6 +142,25 @@ static void prefix_words(struct res *r)
     r->net[1] &= r->mask[1];
 }
 
+static unsigned lpm_bucket(uint64_t upper)
+{
+    return (unsigned)((upper * 0x9e3779b97f4a7c15ULL) >> 58);
+}
+
+/* Rebuilds the LPM buckets from pfx[] (after an insertion moved them). */
+static void lpm_build(struct bw_detect *d)
+{
+    memset(d->lpm, 0, sizeof d->lpm);
+    for (size_t i = 0; i < d->n_res; i++) {
+        if (d->pfx[i].plen >= 64) {
+            d->lpm[lpm_bucket(d->pfx[i].net[0])] |= 1ULL << i;
+            continue;
+        }
+        for (size_t b = 0; b < 64; b++)
+            d->lpm[b] |= 1ULL << i;
+    }
+}
+
 enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
                                     unsigned prefix_len, const char *arn, struct bw_err *err)
 {
@@ -134,9 +176,19 @@ enum bw_code bw_detect_resource_add(struct bw_detect *d, const uint8_t addr[16],
     if (!r->arn)
         bw_oom();
     r->attack = -1;
-    d->pfx[d->n_res] = (struct res_pfx){
-        .mask = {r->mask[0], r->mask[1]}, .net = {r->net[0], r->net[1]}, .plen = r->plen};
+    /* Most specific first (after the equally specific ones added before): the packet
+     * path stops at the first match. */
+    size_t at = d->n_res;
+    while (at > 0 && d->pfx[at - 1].plen < r->plen) {
+        d->pfx[at] = d->pfx[at - 1];
+        at--;
+    }
+    d->pfx[at] = (struct res_pfx){.mask = {r->mask[0], r->mask[1]},
+                                  .net = {r->net[0], r->net[1]},
+                                  .plen = r->plen,
+                                  .res = (int)d->n_res};
     d->res[d->n_res++] = r;
+    lpm_build(d);
     return BW_OK;
 }
 
@@ -201,11 +253,12 @@ static int res_find(const struct bw_detect *d, const uint8_t *a)
 {
     uint64_t w[2];
     memcpy(w, a, 16);
-    int best = -1;
-    for (size_t i = 0; i < d->n_res; i++)
-        if (prefix_match(w, &d->pfx[i]) && (best < 0 || d->pfx[i].plen > d->pfx[best].plen))
-            best = (int)i;
-    return best;
+    for (uint64_t c = d->lpm[lpm_bucket(w[0])]; c; c &= c - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(c); /* most specific first */
+        if (prefix_match(w, &d->pfx[i]))
+            return d->pfx[i].res;
+    }
+    return -1;
 }
 
 bool bw_detect_is_protected(const struct bw_detect *d, const uint8_t addr[16])
@@ -227,6 +280,7 @@ uint64_t bw_detect_drops(const struct bw_detect *d, enum bw_detect_drop reason)
 void bw_detect_tick(struct bw_detect *d, uint64_t now_ns)
 {
     if (d->next_tick_ns == 0) {
+        d->epoch_ns = now_ns / 1000000000ULL * 1000000000ULL;
         d->next_tick_ns = (now_ns / d->tick_ns + 1) * d->tick_ns;
         d->now_ns = now_ns;
         return;
@@ -245,20 +299,25 @@ void bw_detect_tick(struct bw_detect *d, uint64_t now_ns)
         d->now_ns = now_ns;
 }
 
+/* A packet from a resource: evidence only (the peers it talks to, the connections it
+ * opens, the UDP peers it asks). */
 static void outbound(struct bw_detect *d, const struct bw_detect_pkt *p)
 {
-    if (p->proto == 6 && p->payload_len > 0 && !(p->tcp_flags & TCP_SYN)) {
+    const struct bw_net_flow *f = p->flow;
+    uint32_t plen;
+    if (f->proto == 6 && !(f->tcp_flags & TCP_SYN) && bw_detect__payload(p, &plen)) {
         /* The resource sends data: the peer is in a real conversation with it. */
-        struct src_entry *e = bw_detect__src_get(d, p->dst, p->ts_ns, true);
+        struct src_entry *e = bw_detect__src_get(d, bw_detect__src_hash(f->daddr), d->now_ms, true);
         if (e)
-            bw_detect__src_mark(d, e, SRC_ANSWERED);
-    } else if (p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_TCP_KEY);
+            e->flags |= SRC_ANSWERED;
+    } else if (f->proto == 6 && (f->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+        uint64_t k = bw_detect__conn_key(f->daddr, f->dport, f->saddr, f->sport, CONN_TCP_KEY);
         struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, true);
         if (c->state == 0)
             c->state = CONN_OUT;
-    } else if (p->proto == 17 && (!p->is_frag || p->is_first_frag)) {
-        uint64_t k = bw_detect__conn_key(p->dst, p->dport, p->src, p->sport, CONN_ASKED);
+    } else if (f->proto == 17 &&
+               (!(f->flags & BW_NET_F_FRAG) || (f->flags & BW_NET_F_FRAG_FIRST))) {
+        uint64_t k = bw_detect__conn_key(f->daddr, f->dport, f->saddr, f->sport, CONN_ASKED);
         bw_detect__conn_get(d, k, p->ts_ns, true)->state = CONN_ASKED;
     }
 }
@@ -276,20 +335,25 @@ static void count(struct res *r, enum tick_ctr c)
     r->ring[r->cur][c]++;
 }
 
+static void bump(uint8_t *n)
+{
+    *n = (uint8_t)(*n + (*n < UINT8_MAX)); /* saturating: the limits are far below */
+}
+
 /* A TCP segment to a resource: handshake tracking; returns its vector or -1. One
  * lookup per segment: a 4-tuple is either a client's connection (SYN, EST) or one the
  * resource opened (OUT), so both share one key. */
 static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
                   const struct bw_detect_pkt *p, uint64_t k)
 {
-    uint8_t f = p->tcp_flags;
+    uint8_t f = p->flow->tcp_flags;
     count(r, C_TCP);
     bool syn = (f & (TCP_SYN | TCP_ACK)) == TCP_SYN;
     struct conn_entry *c = bw_detect__conn_get(d, k, p->ts_ns, syn);
     if (syn) {
         count(r, C_SYN);
         if (e)
-            e->syn_sec++;
+            bump(&e->syn_sec);
         if (c->state != CONN_EST && c->state != CONN_OUT)
             c->state = CONN_SYN;
         return BW_DETECT_V_SYN_FLOOD;
@@ -317,43 +381,50 @@ static int tcp_in(struct bw_detect *d, struct res *r, struct src_entry *e,
         c->state = CONN_EST;
         count(r, C_EST);
         if (e)
-            bw_detect__src_mark(d, e, SRC_HANDSHAKE);
+            e->flags |= SRC_HANDSHAKE;
     }
-    c->last = CONN_TIME(p->ts_ns);
+    bw_detect__conn_touch(d, c, p->ts_ns);
     return -1;
 }
 
-/* A UDP datagram or IP fragment to a resource; returns its vector or -1. */
 /* The key of a fragmented datagram's rest (source, IP id, protocol). */
-static uint64_t frag_key(const struct bw_detect_pkt *p)
+static uint64_t frag_key(const struct bw_net_flow *f)
 {
     uint8_t fk[24];
-    memcpy(fk, p->src, 16);
-    memcpy(fk + 16, &p->frag_id, 4);
-    memcpy(fk + 20, &p->proto, 1);
+    memcpy(fk, f->saddr, 16);
+    memcpy(fk + 16, &f->frag_id, 4);
+    memcpy(fk + 20, &f->proto, 1);
     memset(fk + 21, 0, 3);
     return bw_detect__hash(fk, sizeof fk, 3) | 1;
 }
 
-/* k: the asked-peer key (conn_key CONN_ASKED), computed and prefetched by the caller. */
+static bool later_frag(const struct bw_net_flow *f)
+{
+    return (f->flags & (BW_NET_F_FRAG | BW_NET_F_FRAG_FIRST)) == BW_NET_F_FRAG;
+}
+
+/* A UDP datagram or IP fragment to a resource; returns its vector or -1.
+ * k: the asked-peer key (conn_key CONN_ASKED), computed and prefetched by the caller. */
 static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt *p, uint64_t k)
 {
-    if (p->is_frag && !p->is_first_frag) {
-        if (bw_detect__conn_get(d, frag_key(p), p->ts_ns, false))
+    const struct bw_net_flow *f = p->flow;
+    bool frag = (f->flags & BW_NET_F_FRAG) != 0;
+    if (later_frag(f)) {
+        if (bw_detect__conn_get(d, frag_key(f), p->ts_ns, false))
             return -1; /* the rest of an answer the resource asked for */
         count(r, C_FRAG);
         return BW_DETECT_V_UDP_FRAGMENT;
     }
-    if (p->proto != 17)
+    if (f->proto != 17)
         return -1;
     count(r, C_UDP);
     if (bw_detect__conn_get(d, k, p->ts_ns, false)) {
-        if (p->is_frag)
-            bw_detect__conn_get(d, frag_key(p), p->ts_ns, true)->state = CONN_ASKED;
+        if (frag)
+            bw_detect__conn_get(d, frag_key(f), p->ts_ns, true)->state = CONN_ASKED;
         return -1;
     }
-    int v = bw_detect__udp_reflector(p->sport);
-    if (p->is_frag && v < 0) { /* the head of an unsolicited fragmented datagram */
+    int v = bw_detect__udp_reflector(f->sport);
+    if (frag && v < 0) { /* the head of an unsolicited fragmented datagram */
         count(r, C_FRAG);
         return BW_DETECT_V_UDP_FRAGMENT;
     }
@@ -362,6 +433,7 @@ static int udp_in(struct bw_detect *d, struct res *r, const struct bw_detect_pkt
         return BW_DETECT_V_UDP_TRAFFIC;
     }
     r->ring_refl[r->cur][v]++;
+    r->refl_live |= 1u << v;
     return v;
 }
 
@@ -370,42 +442,52 @@ static void on_request(struct bw_detect *d, int ri, const struct bw_detect_pkt *
 {
     struct res *r = d->res[ri];
     count(r, C_REQ);
-    bw_detect__ss_add(&r->sec_req_src, p->src, 16, 1);
-    struct src_entry *e = bw_detect__src_get(d, p->src, p->ts_ns, false);
-    if (e && ++e->req_sec > bw_detect_vector_rule(BW_DETECT_V_REQUEST_FLOOD)->rate)
-        e->flags |= SRC_REQ_BLOCK;
+    struct src_entry *e = d->cur_src; /* the source of the packet that carried it */
+    if (e) {
+        e->req_sec = (uint16_t)(e->req_sec + (e->req_sec < UINT16_MAX));
+        if (e->req_sec > REQ_RATE)
+            e->flags |= SRC_REQ_BLOCK;
+        /* The top source's requests this second, exactly: its own counter. */
+        if (e->req_sec > r->sec_req_max)
+            r->sec_req_max = e->req_sec;
+    }
     bw_detect__attack_note_req(d, r, p, req);
 }
 
-static int score(const struct res *r, const struct src_entry *e, int vec, uint64_t now,
-                 const struct bw_detect *d)
+/* Seen before the attack began (or more than 5 s ago when none is open). */
+static bool src_old(const struct bw_detect *d, const struct res *r, const struct src_entry *e)
+{
+    if (r->attack >= 0)
+        return (int32_t)(e->first - r->attack_start_ms) < 0;
+    return (int32_t)(d->now_ms - e->first) > 5000;
+}
+
+static int score(const struct bw_detect *d, const struct res *r, const struct src_entry *e, int vec)
 {
     if (vec >= 0 && vec != BW_DETECT_V_SYN_FLOOD && vec != BW_DETECT_V_UDP_TRAFFIC)
         return 0; /* reflection, stray ACK or SYN-ACK, unsolicited fragment */
-    if (!e || (e->flags & SRC_REQ_BLOCK) || bw_detect__src_slow(d, e))
+    if (!e || (e->flags & (SRC_REQ_BLOCK | SRC_SLOW)))
         return 0;
-    if (e->flags & (SRC_HANDSHAKE | SRC_ANSWERED))
+    if (e->flags & SRC_VALUABLE)
         return 3;
-    uint64_t since = now > 5000000000ULL ? now - 5000000000ULL : 0;
-    if (r->attack >= 0)
-        since = d->attacks[r->attack]->pub.start_ns;
-    if (e->first_ns < since)
+    if (src_old(d, r, e))
         return 2;
     return (e->flags & SRC_NON_SYN) ? 1 : 0;
 }
 
 /* The vector whose installed rule drops the packet, or -1. */
-static int mitigated(const struct bw_detect *d, const struct res *r, const struct src_entry *e,
-                     int vec, int s)
+static int mitigated(const struct res *r, const struct src_entry *e, int vec, int s)
 {
+    if (r->rules == 0)
+        return -1; /* no attack under way: the common case */
     if (e && (r->rules >> BW_DETECT_V_REQUEST_FLOOD & 1) && (e->flags & SRC_REQ_BLOCK))
         return BW_DETECT_V_REQUEST_FLOOD;
-    if ((r->rules >> BW_DETECT_V_SLOWLORIS & 1) && bw_detect__src_slow(d, e))
+    if ((r->rules >> BW_DETECT_V_SLOWLORIS & 1) && bw_detect__src_slow(e))
         return BW_DETECT_V_SLOWLORIS;
     if (vec < 0 || !(r->rules >> vec & 1))
         return -1;
     if (vec == BW_DETECT_V_SYN_FLOOD)
-        return e && e->syn_sec > bw_detect_vector_rule(BW_DETECT_V_SYN_FLOOD)->rate ? vec : -1;
+        return e && e->syn_sec > SYN_RATE ? vec : -1;
     if (vec == BW_DETECT_V_UDP_TRAFFIC)
         return s < 2 ? vec : -1; /* no history with the resource */
     return vec;
@@ -413,8 +495,10 @@ static int mitigated(const struct bw_detect *d, const struct res *r, const struc
 
 static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
 {
+    if (d->cfg.capacity_pps == 0)
+        return BW_DETECT_PASS; /* the histogram feeds only the admission */
     r->score_hist[s]++;
-    if (d->cfg.capacity_pps == 0 || s >= r->min_score)
+    if (s >= r->min_score)
         return BW_DETECT_PASS;
     if (s == r->min_score - 1 && r->admit_p > 0) {
         r->admit_acc += r->admit_p; /* deterministic fractional admission */
@@ -426,18 +510,17 @@ static enum bw_detect_drop admit(struct bw_detect *d, struct res *r, int s)
     return BW_DETECT_DROP_DEPRIORITISED;
 }
 
-static struct src_entry *src_touch(struct bw_detect *d, const struct bw_detect_pkt *p, uint64_t sk)
+/* The source's entry, its per-second counters moved on to this second. */
+static struct src_entry *src_touch(struct bw_detect *d, uint64_t sk)
 {
-    struct src_entry *e = bw_detect__src_get_k(d, sk, p->ts_ns, true);
+    struct src_entry *e = bw_detect__src_get(d, sk, d->now_ms, true);
     if (!e)
         return NULL;
-    uint32_t sec = bw_detect__sec(p->ts_ns);
-    if (e->sec != sec) {
-        e->sec = sec;
+    if (e->last / 1000 != d->now_ms / 1000) { /* the epoch is a whole second */
         e->syn_sec = e->req_sec = 0;
-        e->flags &= ~SRC_REQ_BLOCK; /* a rate limit, not a ban: each second anew */
+        e->flags &= (uint8_t)~SRC_REQ_BLOCK; /* a rate limit, not a ban: each second anew */
     }
-    bw_detect__src_seen(d, e, p->ts_ns);
+    e->last = d->now_ms;
     return e;
 }
 
@@ -446,20 +529,21 @@ static int classify(struct bw_detect *d, int ri, struct src_entry *e, const stru
                     uint64_t ck)
 {
     struct res *r = d->res[ri];
-    if (e && p->proto != 6)
+    const struct bw_net_flow *f = p->flow;
+    if (e && f->proto != 6)
         e->flags |= SRC_NON_SYN;
-    if ((p->is_frag && !p->is_first_frag) || p->proto == 17)
+    if (later_frag(f) || f->proto == 17)
         return udp_in(d, r, p, ck);
-    if (p->proto == 1 || p->proto == 58)
+    if (f->proto == 1 || f->proto == 58)
         count(r, C_ICMP);
-    if (p->proto != 6)
+    if (f->proto != 6)
         return -1;
     int vec = tcp_in(d, r, e, p, ck);
-    if (is_http_port(d, p->dport)) {
-        if (p->tcp_flags & (TCP_FIN | TCP_RST))
-            bw_detect__stream_close(d, p);
-        else
-            bw_detect__stream_feed(d, ri, p, on_request);
+    if (is_http_port(d, f->dport)) {
+        if (f->tcp_flags & (TCP_FIN | TCP_RST))
+            bw_detect__stream_close(d, ck);
+        else if (f->payload_len > 0) /* what the header claims; the feed bounds it */
+            bw_detect__stream_feed(d, ri, p, ck, on_request);
     }
     return vec;
 }
@@ -474,29 +558,26 @@ void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts
 
 /* The connection-table key an inbound packet looks up: its TCP 4-tuple, or for UDP
  * (not a later fragment) the asked-peer key; 0 for the rest. */
-static uint64_t in_key(const struct bw_detect_pkt *p)
+static uint64_t in_key(const struct bw_net_flow *f)
 {
-    if (p->proto == 6 && !(p->is_frag && !p->is_first_frag))
-        return bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_TCP_KEY);
-    if (p->proto == 17 && !(p->is_frag && !p->is_first_frag))
-        return bw_detect__conn_key(p->src, p->sport, p->dst, p->dport, CONN_ASKED);
-    return 0;
+    if (later_frag(f) || (f->proto != 6 && f->proto != 17))
+        return 0;
+    return bw_detect__conn_key(f->saddr, f->sport, f->daddr, f->dport,
+                               f->proto == 6 ? CONN_TCP_KEY : CONN_ASKED);
 }
 
 void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p)
 {
-    bw_detect__src_prefetch(d, bw_detect__src_hash(p->src));
-    uint64_t ck = in_key(p);
+    bw_detect__src_prefetch(d, bw_detect__src_hash(p->flow->saddr));
+    uint64_t ck = in_key(p->flow);
     if (ck)
         bw_detect__conn_prefetch(d, ck);
 }
 
-void bw_detect_prefetch_entry(const struct bw_detect *d, const struct bw_detect_pkt *p)
-{
-    bw_detect__src_prefetch_entry(d, bw_detect__src_hash(p->src));
-}
-
-static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_detect_pkt *p)
+/* An inbound packet; sk and ck are its source hash and connection key (in_key), whose
+ * table lines the caller prefetched. */
+static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_detect_pkt *p,
+                                   uint64_t sk, uint64_t ck)
 {
     struct res *r = d->res[ri];
     if (!r->seen) {
@@ -505,18 +586,16 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
     }
     count(r, C_PKTS);
     r->ring[r->cur][C_BYTES] += p->wire_len;
-    /* Start both table loads before using either. */
-    uint64_t sk = bw_detect__src_hash(p->src), ck = in_key(p);
-    bw_detect__src_prefetch(d, sk);
-    if (ck)
-        bw_detect__conn_prefetch(d, ck);
-    struct src_entry *e = src_touch(d, p, sk);
+    struct src_entry *e = src_touch(d, sk);
+    d->cur_src = e;
     bw_detect__hll_add(&r->sec_srcs, sk);
     int vec = classify(d, ri, e, p, ck);
     if (r->attack >= 0)
         bw_detect__attack_note(d, r, vec, p, e, sk);
-    int s = score(r, e, vec, p->ts_ns, d);
-    int m = mitigated(d, r, e, vec, s);
+    /* The score matters to priority admission (a capacity) and to UDP_TRAFFIC's rule. */
+    int s =
+        d->cfg.capacity_pps || (r->rules >> BW_DETECT_V_UDP_TRAFFIC & 1) ? score(d, r, e, vec) : 3;
+    int m = mitigated(r, e, vec, s);
     if (m >= 0) {
         d->drops_by_rule[m]++;
         return BW_DETECT_DROP_MITIGATED;
@@ -526,13 +605,27 @@ static enum bw_detect_drop inbound(struct bw_detect *d, int ri, const struct bw_
 
 enum bw_detect_drop bw_detect_packet(struct bw_detect *d, const struct bw_detect_pkt *p)
 {
-    bw_detect_tick(d, p->ts_ns);
+    /* Start the table loads an inbound packet needs (its source's set, its connection's
+     * set and filter word) before anything else: the ticks and the resource lookups run
+     * while they come in. An outbound packet wastes the hashes, a few ns. */
+    uint64_t sk = bw_detect__src_hash(p->flow->saddr), ck = in_key(p->flow);
+    bw_detect__src_prefetch(d, sk);
+    if (ck)
+        bw_detect__conn_prefetch(d, ck);
+    if (p->ts_ns >= d->next_tick_ns)
+        bw_detect_tick(d, p->ts_ns); /* also the first packet: next_tick_ns is 0 */
+    else if (p->ts_ns > d->now_ns)
+        d->now_ns = p->ts_ns;
+    d->now_ms = bw_detect__ms(d, p->ts_ns);
+    const struct bw_net_flow *f = p->flow;
     enum bw_detect_drop v = BW_DETECT_PASS;
-    int to = res_find(d, p->dst), from = res_find(d, p->src);
-    if (from >= 0)
+    if (res_find(d, f->saddr) >= 0) {
         outbound(d, p);
-    else if (to >= 0)
-        v = inbound(d, to, p);
+    } else {
+        int to = res_find(d, f->daddr);
+        if (to >= 0)
+            v = inbound(d, to, p, sk, ck);
+    }
     d->drops[v]++;
     return v;
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "common/errors.h"
+#include "net/net.h"
 
 /* Shield's AttackVectorDescription.VectorType values (shield-2016-06-02), plus
  * SLOWLORIS, the slow-request attack this detector also names. */
@@ -84,26 +85,17 @@ struct bw_detect_rule {
 /* The mitigation rule for a vector (static storage). */
 const struct bw_detect_rule *bw_detect_vector_rule(enum bw_detect_vector v);
 
-/* One packet as the detector sees it, filled from the decoder's flow record
- * (bw_detect_pkt_from_net() in src/edge does that). Addresses are 16 bytes; IPv4 is
- * stored as ::ffff:a.b.c.d so one table serves both families. */
+/* One packet as the detector sees it: the decoder's flow record by reference (no copy:
+ * addresses IPv4-mapped, ports, protocol, TCP flags and sequence, TTL, fragment flags
+ * and id, payload offset and length; ip_ver 4 or 6), plus what the capture or the NIC
+ * knows about the frame. The L4 payload the detector reads (HTTP request heads) is
+ * frame + flow->payload_off, bounded by frame_len, when flow->flags has BW_NET_F_L4. */
 struct bw_detect_pkt {
+    const struct bw_net_flow *flow;
     uint64_t ts_ns;
-    uint8_t src[16], dst[16];
-    uint16_t sport, dport;
-    uint8_t proto;     /* 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, other */
-    uint8_t tcp_flags; /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
-    uint8_t ttl;
-    bool is_v6;
-    bool is_frag;       /* any fragment (first or not) */
-    bool is_first_frag; /* carries the L4 header */
-    uint32_t wire_len;  /* bytes on the wire (for bit rates and sizes) */
-    uint32_t tcp_seq;
-    uint32_t frag_id;       /* IP identification (IPv4) or fragment id (IPv6) */
-    const uint8_t *payload; /* L4 payload (in the caller's buffer), may be NULL */
-    uint32_t payload_len;   /* bytes available at payload */
-    const uint8_t *frame;   /* the whole captured frame, for samples */
-    uint32_t frame_len;
+    uint32_t wire_len;    /* bytes on the wire (for bit rates and sizes) */
+    uint32_t frame_len;   /* bytes at frame */
+    const uint8_t *frame; /* the captured frame (samples, payload); may be NULL */
 };
 
 /* Why a packet was dropped (a malformed packet's reason comes from the decoder). */
@@ -161,14 +153,11 @@ enum bw_detect_drop bw_detect_packet(struct bw_detect *d, const struct bw_detect
  * (its malformed-rate baseline), advancing time to ts_ns. The caller drops it. */
 void bw_detect_malformed(struct bw_detect *d, const uint8_t dst[16], uint64_t ts_ns);
 
-/* A hint for burst processing: starts loading the table entries p will touch, without
- * changing any state. Call it a few packets ahead of bw_detect_packet (AF_XDP rings
- * and captures give bursts); the verdicts are the same with or without it. */
+/* A hint for burst processing: starts loading the table lines p will touch (its
+ * source's set, which holds the source entries, and its connection's set), without
+ * changing any state. Call it a few packets ahead of bw_detect_packet (AF_XDP rings and
+ * captures give bursts); the verdicts are the same with or without it. */
 void bw_detect_prefetch(const struct bw_detect *d, const struct bw_detect_pkt *p);
-/* The second stage of the hint, a few packets after bw_detect_prefetch(p) has brought
- * the table sets in: starts loading the source entry p will use (its own or the one it
- * would take). Reads the key sets; changes nothing. */
-void bw_detect_prefetch_entry(const struct bw_detect *d, const struct bw_detect_pkt *p);
 
 /* Advances time to now_ns, running every tick boundary crossed. */
 void bw_detect_tick(struct bw_detect *d, uint64_t now_ns);

@@ -15,10 +15,16 @@
 #include <string.h>
 #include <strings.h>
 
+/* RFC 9110 §5.6.2 tchar, one bit per byte value (a table, not a strchr per byte). */
 static bool is_tchar(uint8_t c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    static const uint32_t bits[8] = {
+        0x00000000, /* controls */
+        0x03ff6cfa, /* ! # $ % & ' * + - . 0-9 */
+        0xc7fffffe, /* A-Z ^ _ */
+        0x57ffffff, /* ` a-z | ~ */
+    };
+    return bits[c >> 5] >> (c & 31) & 1;
 }
 
 bool bw_detect__http_looks_like(const uint8_t *p, size_t len)
@@ -67,7 +73,8 @@ static int parse_request_line(const uint8_t *p, size_t n, struct bw_detect__http
 static void header(const uint8_t *p, size_t n, struct bw_detect__http_req *req)
 {
     static const char ua[] = "user-agent:";
-    if (n < sizeof ua - 1 || strncasecmp((const char *)p, ua, sizeof ua - 1) != 0)
+    if (n < sizeof ua - 1 || (p[0] | 0x20) != 'u' || p[10] != ':' ||
+        strncasecmp((const char *)p, ua, sizeof ua - 1) != 0)
         return;
     size_t i = sizeof ua - 1;
     while (i < n && (p[i] == ' ' || p[i] == '\t'))

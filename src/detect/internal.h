@@ -26,10 +26,27 @@ double bw_detect__ewma_high(const struct bw_detect__ewma *e, double sigma, doubl
 
 /* ---- HyperLogLog, 2^10 registers (about 3% standard error) ---- */
 #define BW_DETECT_HLL_P 10
+/* The estimator's sum is kept as registers change (rarely: a register only grows), so
+ * counting is O(1), not a pass over the registers. All zero bytes is an empty sketch. */
 struct bw_detect__hll {
+    uint64_t lost;   /* sum over registers of 2^52 - 2^(52 - min(reg, 52)) */
+    uint32_t filled; /* registers above zero */
     uint8_t reg[1u << BW_DETECT_HLL_P];
 };
-void bw_detect__hll_add(struct bw_detect__hll *h, uint64_t hash);
+/* One hash, one compare: the register's rank only grows. */
+static inline void bw_detect__hll_add(struct bw_detect__hll *h, uint64_t hash)
+{
+    uint32_t idx = (uint32_t)(hash >> (64 - BW_DETECT_HLL_P));
+    uint64_t rest = (hash << BW_DETECT_HLL_P) | (1ULL << (BW_DETECT_HLL_P - 1));
+    uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
+    uint8_t old = h->reg[idx];
+    if (rank <= old)
+        return;
+    h->reg[idx] = rank;
+    h->filled += old == 0;
+    unsigned o = old < 52 ? old : 52, n = rank < 52 ? rank : 52;
+    h->lost += ((uint64_t)1 << (52 - o)) - ((uint64_t)1 << (52 - n));
+}
 double bw_detect__hll_count(const struct bw_detect__hll *h);
 
 /* A 64-bit hash of n bytes (wyhash-like mixing of 8-byte words; not cryptographic). */

@@ -58,28 +58,13 @@ uint64_t bw_detect__hash(const void *p, size_t n, uint64_t seed)
     return mix(h ^ w ^ ((uint64_t)n << 56));
 }
 
-void bw_detect__hll_add(struct bw_detect__hll *h, uint64_t hash)
-{
-    uint32_t idx = (uint32_t)(hash >> (64 - BW_DETECT_HLL_P));
-    uint64_t rest = (hash << BW_DETECT_HLL_P) | (1ULL << (BW_DETECT_HLL_P - 1));
-    uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
-    if (rank > h->reg[idx])
-        h->reg[idx] = rank;
-}
-
 double bw_detect__hll_count(const struct bw_detect__hll *h)
 {
     const double m = (double)(1u << BW_DETECT_HLL_P);
-    unsigned zeros = 0;
-    /* Sum of 2^-rank in units of 2^-52, as integers: one-cycle adds the compiler can
-     * unroll, where a chain of double adds costs 4 cycles each (ranks above 52 have
+    unsigned zeros = (1u << BW_DETECT_HLL_P) - h->filled;
+    /* Sum of 2^-rank in units of 2^-52, kept by bw_detect__hll_add (ranks above 52 have
      * probability 2^-52 and count as one unit). */
-    uint64_t fixed = 0;
-    for (size_t i = 0; i < (1u << BW_DETECT_HLL_P); i++) {
-        unsigned r = h->reg[i] < 52 ? h->reg[i] : 52;
-        fixed += (uint64_t)1 << (52 - r);
-        zeros += h->reg[i] == 0;
-    }
+    uint64_t fixed = ((uint64_t)1 << (BW_DETECT_HLL_P + 52)) - h->lost;
     double sum = ldexp((double)fixed, -52);
     double alpha = 0.7213 / (1 + 1.079 / m);
     double est = alpha * m * m / sum;
@@ -104,6 +89,12 @@ static bool ss_key_eq(const uint8_t *a, const void *b, size_t klen)
         memcpy(x, a, 16);
         memcpy(y, b, 16);
         return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+    }
+    if (klen <= 8) { /* ports, TTLs, sizes: one word */
+        uint64_t x = 0, y = 0;
+        memcpy(&x, a, klen);
+        memcpy(&y, b, klen);
+        return x == y;
     }
     return memcmp(a, b, klen) == 0;
 }

@@ -14,8 +14,12 @@
 
 static void sample(struct bw_detect *d, struct attack_priv *a, const struct bw_detect_pkt *p)
 {
-    if (a->seen++ % d->cfg.sample_every != 0 || a->pub.n_samples >= d->cfg.sample_max ||
-        !p->frame || p->frame_len == 0)
+    if (a->sample_in > 0) { /* the 1st, (N+1)th, ... packet: a countdown, no division */
+        a->sample_in--;
+        return;
+    }
+    a->sample_in = d->cfg.sample_every - 1;
+    if (a->pub.n_samples >= d->cfg.sample_max || !p->frame || p->frame_len == 0)
         return;
     if (a->pub.n_samples == a->cap_samples) {
         a->cap_samples = a->cap_samples ? 2 * a->cap_samples : 16;
@@ -37,8 +41,8 @@ static void sample(struct bw_detect *d, struct attack_priv *a, const struct bw_d
  * each tick from the last tick's count) with weight net_every: the estimates stay
  * unbiased and the sketch work per tick stays bounded. Pseudo-random, not every N-th:
  * a flood cycling through a few sources must not alias with the sampling period. */
-#define NET_FULL  256
-#define NET_EVERY 64
+#define NET_FULL  32
+#define NET_EVERY 1024
 
 static bool net_pick(struct bw_detect *d, uint32_t every)
 {
@@ -70,10 +74,11 @@ static void attack_sketch(struct bw_detect *d, struct attack_priv *a, const stru
     if (!net_pick(d, a->net_every))
         return;
     uint64_t w = a->net_every;
+    const struct bw_net_flow *f = p->flow;
     /* The source's table hash keys the IP sketch; small keys are their own hashes. */
-    bw_detect__ss_add_h(&a->ip, sk, p->src, 16, w);
-    bw_detect__ss_add_h(&a->port, p->sport, &p->sport, 2, w);
-    bw_detect__ss_add_h(&a->ttl, p->ttl, &p->ttl, 1, w);
+    bw_detect__ss_add_h(&a->ip, sk, f->saddr, 16, w);
+    bw_detect__ss_add_h(&a->port, f->sport, &f->sport, 2, w);
+    bw_detect__ss_add_h(&a->ttl, f->ttl, &f->ttl, 1, w);
     bw_detect__ss_add_h(&a->size, p->wire_len, &p->wire_len, 4, w);
 }
 
@@ -85,7 +90,7 @@ void bw_detect__attack_note(struct bw_detect *d, struct res *r, int vector,
     a->pub.bytes += p->wire_len;
     if (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS | 1u << BW_DETECT_V_REQUEST_FLOOD)) {
         /* Layer-7 vectors: the packets of the sources flagged for them. */
-        if (bw_detect__src_slow(d, e) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
+        if (bw_detect__src_slow(e) && (a->pub.vectors & (1u << BW_DETECT_V_SLOWLORIS)))
             vector = BW_DETECT_V_SLOWLORIS;
         else if (e && (e->flags & SRC_REQ_BLOCK) &&
                  (a->pub.vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)))
@@ -109,7 +114,7 @@ void bw_detect__attack_note_req(struct bw_detect *d, struct res *r, const struct
     if (!(a->pub.vectors & (1u << BW_DETECT_V_REQUEST_FLOOD)))
         return;
     a->pub.vector_pkts[BW_DETECT_V_REQUEST_FLOOD]++;
-    bw_detect__ss_add(&a->req_ip, p->src, 16, 1);
+    bw_detect__ss_add(&a->req_ip, p->flow->saddr, 16, 1);
     if (req->ua_len)
         bw_detect__ss_add(&a->ua, req->ua, req->ua_len, 1);
     else

@@ -10,7 +10,7 @@
  * well-known ports below 1024 and a few known amplifiers above it (CLDAP is 389,
  * so already below; ARD 3283, WS-Discovery 3702, mDNS 5353, CoAP 5683).
  */
-#include "detect/internal.h"
+#include "detect/state.h"
 
 #include <string.h>
 
@@ -64,11 +64,12 @@ static const struct bw_detect_rule rules[BW_DETECT_V__COUNT] = {
         R_PORT(1434, "UDP_SRC_PORT_1434_DROP", "drop UDP from source port 1434"),
     [BW_DETECT_V_NET_BIOS_REFLECTION] =
         R_PORT(137, "UDP_SRC_PORT_137_DROP", "drop UDP from source ports 137-138"),
-    [BW_DETECT_V_SYN_FLOOD] = {BW_DETECT_RULE_LIMIT_SYN_PER_SOURCE, 0, 20, "SYN_RATE_LIMIT",
+    [BW_DETECT_V_SYN_FLOOD] = {BW_DETECT_RULE_LIMIT_SYN_PER_SOURCE, 0, SYN_RATE, "SYN_RATE_LIMIT",
                                "limit SYNs to 20/s per source; prioritise known clients"},
     [BW_DETECT_V_ACK_FLOOD] = {BW_DETECT_RULE_DROP_STRAY_ACK, 0, 0, "STRAY_ACK_DROP",
                                "drop ACKs that belong to no tracked connection"},
-    [BW_DETECT_V_REQUEST_FLOOD] = {BW_DETECT_RULE_BLOCK_REQUEST_FLOOD, 0, 10, "REQUEST_RATE_BLOCK",
+    [BW_DETECT_V_REQUEST_FLOOD] = {BW_DETECT_RULE_BLOCK_REQUEST_FLOOD, 0, REQ_RATE,
+                                   "REQUEST_RATE_BLOCK",
                                    "drop a source's packets past 10 HTTP requests in a second"},
     [BW_DETECT_V_HTTP_REFLECTION] = {BW_DETECT_RULE_DROP_STRAY_SYNACK, 0, 0, "STRAY_SYNACK_DROP",
                                      "drop SYN-ACKs the victim never asked for"},

@@ -15,39 +15,9 @@
 
 #include "common/util.h"
 
-void bw_edge_pkt_from_flow(const struct bw_net_flow *f, const struct bw_edge_record *rec,
-                           struct bw_detect_pkt *out)
-{
-    /* Every field is written (no memset of the whole record: this runs per packet). */
-    out->ts_ns = rec->ts_ns;
-    memcpy(out->src, f->saddr, 16);
-    memcpy(out->dst, f->daddr, 16);
-    out->sport = f->sport;
-    out->dport = f->dport;
-    out->proto = f->proto;
-    out->tcp_flags = f->tcp_flags;
-    out->ttl = f->ttl;
-    out->is_v6 = f->ip_ver == 6;
-    out->is_frag = (f->flags & BW_NET_F_FRAG) != 0;
-    out->is_first_frag = (f->flags & BW_NET_F_FRAG_FIRST) != 0;
-    out->wire_len = rec->wire_len;
-    out->tcp_seq = f->tcp_seq;
-    out->frag_id = f->frag_id;
-    out->frame = rec->data;
-    out->frame_len = rec->caplen;
-    out->payload = NULL;
-    out->payload_len = 0;
-    if ((f->flags & BW_NET_F_L4) && f->payload_off < rec->caplen) {
-        uint32_t avail = rec->caplen - f->payload_off;
-        out->payload = rec->data + f->payload_off;
-        out->payload_len = f->payload_len < avail ? f->payload_len : avail;
-    }
-}
-
 /* The verdict of a decoded record (the second half of bw_edge_analyze_record). */
 static enum bw_edge_verdict judge(struct bw_edge_analysis *an, const struct bw_edge_record *rec,
-                                  enum bw_net_verdict nv, const struct bw_net_flow *f,
-                                  const struct bw_detect_pkt *p)
+                                  enum bw_net_verdict nv, const struct bw_net_flow *f)
 {
     struct bw_edge_stats *st = &an->stats;
     if (st->records++ == 0)
@@ -65,7 +35,8 @@ static enum bw_edge_verdict judge(struct bw_edge_analysis *an, const struct bw_e
         else
             bw_detect_tick(an->det, rec->ts_ns);
     } else if (f->ip_ver != 0) {
-        v = bw_detect_packet(an->det, p) == BW_DETECT_PASS ? BW_EDGE_PASS : BW_EDGE_DROP;
+        struct bw_detect_pkt p = bw_edge_pkt(f, rec); /* the flow by reference: no copy */
+        v = bw_detect_packet(an->det, &p) == BW_DETECT_PASS ? BW_EDGE_PASS : BW_EDGE_DROP;
     } else {
         bw_detect_tick(an->det, rec->ts_ns);
     }
@@ -76,55 +47,48 @@ static enum bw_edge_verdict judge(struct bw_edge_analysis *an, const struct bw_e
     return v;
 }
 
-static enum bw_net_verdict decode(const struct bw_edge_record *rec, struct bw_net_flow *f,
-                                  struct bw_detect_pkt *p)
+static enum bw_net_verdict decode(const struct bw_edge_record *rec, struct bw_net_flow *f)
 {
-    enum bw_net_verdict nv = bw_net_decode(rec->data, rec->data + rec->caplen, f);
-    if (nv == BW_NET_OK && f->ip_ver != 0)
-        bw_edge_pkt_from_flow(f, rec, p);
-    return nv;
+    return bw_net_decode(rec->data, rec->data + rec->caplen, f);
 }
 
 enum bw_edge_verdict bw_edge_analyze_record(struct bw_edge_analysis *an,
                                             const struct bw_edge_record *rec)
 {
     struct bw_net_flow f;
-    struct bw_detect_pkt p;
-    enum bw_net_verdict nv = decode(rec, &f, &p);
-    return judge(an, rec, nv, &f, &p);
+    enum bw_net_verdict nv = decode(rec, &f);
+    return judge(an, rec, nv, &f);
 }
 
 #define BURST 32
-#define AHEAD 8 /* table sets prefetched this many packets ahead */
-#define ENTRY 4 /* source entries this many (their sets are in cache by then) */
+#define AHEAD 4 /* table lines prefetched this many packets ahead */
 
-static bool detectable(const enum bw_net_verdict *nv, const struct bw_net_flow *f, size_t j,
-                       size_t m)
+static void prefetch(struct bw_edge_analysis *an, const struct bw_edge_record *rec,
+                     const enum bw_net_verdict *nv, const struct bw_net_flow *f, size_t j, size_t m)
 {
-    return j < m && nv[j] == BW_NET_OK && f[j].ip_ver != 0;
+    if (j < m && nv[j] == BW_NET_OK && f[j].ip_ver != 0) {
+        struct bw_detect_pkt p = bw_edge_pkt(&f[j], &rec[j]);
+        bw_detect_prefetch(an->det, &p);
+    }
 }
 
 void bw_edge_analyze_batch(struct bw_edge_analysis *an, const struct bw_edge_record *recs, size_t n,
                            uint8_t *verdicts)
 {
     struct bw_net_flow f[BURST];
-    struct bw_detect_pkt p[BURST];
     enum bw_net_verdict nv[BURST];
     for (size_t at = 0; at < n; at += BURST) {
         size_t m = n - at < BURST ? n - at : BURST;
         for (size_t i = 0; i < m; i++) {
             if (at + BURST + i < n) /* the next burst's frames */
                 __builtin_prefetch(recs[at + BURST + i].data);
-            nv[i] = decode(&recs[at + i], &f[i], &p[i]);
-            if (i < AHEAD && detectable(nv, f, i, m))
-                bw_detect_prefetch(an->det, &p[i]);
+            nv[i] = decode(&recs[at + i], &f[i]);
+            if (i < AHEAD)
+                prefetch(an, recs + at, nv, f, i, m);
         }
         for (size_t i = 0; i < m; i++) {
-            if (detectable(nv, f, i + AHEAD, m))
-                bw_detect_prefetch(an->det, &p[i + AHEAD]);
-            if (detectable(nv, f, i + ENTRY, m))
-                bw_detect_prefetch_entry(an->det, &p[i + ENTRY]);
-            verdicts[at + i] = (uint8_t)judge(an, &recs[at + i], nv[i], &f[i], &p[i]);
+            prefetch(an, recs + at, nv, f, i + AHEAD, m);
+            verdicts[at + i] = (uint8_t)judge(an, &recs[at + i], nv[i], &f[i]);
         }
     }
 }

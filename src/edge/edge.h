@@ -39,10 +39,17 @@ void bw_edge_capture_close(struct bw_edge_capture *c);
 enum bw_code bw_edge_pcap_write(const char *path, const struct bw_detect_sample *s, size_t n,
                                 struct bw_err *err);
 
-/* Fills the detector's view of a decoded frame (IPv4 addresses stay IPv4-mapped; the
- * payload pointer is bounded by what was captured). */
-void bw_edge_pkt_from_flow(const struct bw_net_flow *f, const struct bw_edge_record *rec,
-                           struct bw_detect_pkt *out);
+/* The detector's view of a decoded frame: the flow record by reference (it must outlive
+ * the bw_detect_packet call) and the record's time, lengths and bytes. */
+static inline struct bw_detect_pkt bw_edge_pkt(const struct bw_net_flow *f,
+                                               const struct bw_edge_record *rec)
+{
+    return (struct bw_detect_pkt){.flow = f,
+                                  .ts_ns = rec->ts_ns,
+                                  .wire_len = rec->wire_len,
+                                  .frame_len = rec->caplen,
+                                  .frame = rec->data};
+}
 
 /* ---- the analysis loop ---- */
 /* What the fast path does with one record. */

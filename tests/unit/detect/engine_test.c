@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -27,24 +28,30 @@ static void v4(uint8_t out[16], const uint8_t a[4])
     memcpy(out + 12, a, 4);
 }
 
+/* The detector reads the decoder's flow record by reference: packets built here point
+ * into a ring of records, each live until 64 more packets are built. */
+static struct bw_net_flow flows[64];
+static size_t n_flows;
+
 static struct bw_detect_pkt pkt(uint64_t ts, uint32_t src, bool in, uint8_t proto, uint16_t sport,
                                 uint16_t dport, uint8_t flags)
 {
-    struct bw_detect_pkt p = {0};
+    struct bw_net_flow *f = &flows[n_flows++ % 64];
+    memset(f, 0, sizeof *f);
     uint8_t a[4] = {(uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8), (uint8_t)src};
-    v4(in ? p.src : p.dst, a);
-    v4(in ? p.dst : p.src, VICTIM);
-    p.ts_ns = ts;
-    p.proto = proto;
-    p.sport = sport;
-    p.dport = dport;
-    p.tcp_flags = flags;
-    p.ttl = 60;
-    p.wire_len = 60;
+    v4(in ? f->saddr : f->daddr, a);
+    v4(in ? f->daddr : f->saddr, VICTIM);
+    f->ip_ver = 4;
+    f->proto = proto;
+    f->sport = sport;
+    f->dport = dport;
+    f->tcp_flags = flags;
+    f->ttl = 60;
+    f->flags = BW_NET_F_IPV4 | BW_NET_F_L4;
+    f->payload_off = 60; /* no payload in the frame */
     static const uint8_t frame[60] = {1};
-    p.frame = frame;
-    p.frame_len = sizeof frame;
-    return p;
+    return (struct bw_detect_pkt){
+        .flow = f, .ts_ns = ts, .wire_len = 60, .frame_len = sizeof frame, .frame = frame};
 }
 
 static struct bw_detect *det(uint64_t capacity)
@@ -249,9 +256,12 @@ static enum bw_detect_drop request(struct bw_detect *d, uint64_t t, uint32_t src
                                    uint16_t dport, uint32_t *seq)
 {
     struct bw_detect_pkt p = pkt(t, src, true, 6, sport, dport, 0x18);
-    p.payload = (const uint8_t *)REQ;
-    p.payload_len = sizeof REQ - 1;
-    p.tcp_seq = *seq;
+    struct bw_net_flow *f = (struct bw_net_flow *)p.flow; /* built above, in flows[] */
+    p.frame = (const uint8_t *)REQ;                       /* the payload alone: offset 0 */
+    p.frame_len = sizeof REQ - 1;
+    f->payload_off = 0;
+    f->payload_len = sizeof REQ - 1;
+    f->tcp_seq = *seq;
     *seq += sizeof REQ - 1;
     return bw_detect_packet(d, &p);
 }
@@ -385,6 +395,65 @@ static void resources_parse_and_match(void **state)
     bw_detect_free(d);
 }
 
+/* Sends n inbound UDP packets to dst (16-byte form) at t. */
+static void udp_to(struct bw_detect *d, uint64_t t, const uint8_t dst[16], int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct bw_detect_pkt p = pkt(t, 0xc6336401u + (uint32_t)i, true, 17, 5000, 53, 0);
+        memcpy(((struct bw_net_flow *)p.flow)->daddr, dst, 16);
+        bw_detect_packet(d, &p);
+    }
+}
+
+/* Many resources, nested prefixes of both families, added in any order: each packet
+ * counts toward the most specific resource holding its destination (the LPM buckets). */
+static void most_specific_resource_among_many(void **state)
+{
+    (void)state;
+    struct bw_detect_config cfg;
+    bw_detect_config_default(&cfg);
+    struct bw_detect *d = bw_detect_new(&cfg);
+    struct bw_err err;
+    static const char *const specs[] = {"10.0.0.0/8",    "10.1.2.3",          "10.1.0.0/16",
+                                        "2001:db8::/32", "2001:db8:0:1::/64", "2001:db8:0:1::7"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(bw_detect_resource_parse(d, specs[i], &err), BW_OK);
+    char spec[32];
+    for (int i = 0; i < 50; i++) { /* fill the buckets: 192.0.2.0 .. 192.0.2.49 */
+        snprintf(spec, sizeof spec, "192.0.2.%d", i);
+        assert_int_equal(bw_detect_resource_parse(d, spec, &err), BW_OK);
+    }
+    uint8_t a[16];
+    v4(a, (const uint8_t[4]){10, 9, 9, 9});
+    udp_to(d, T0, a, 1);
+    v4(a, (const uint8_t[4]){10, 1, 2, 3});
+    udp_to(d, T0, a, 3);
+    v4(a, (const uint8_t[4]){10, 1, 9, 9});
+    udp_to(d, T0, a, 2);
+    v4(a, (const uint8_t[4]){192, 0, 2, 17});
+    udp_to(d, T0, a, 4);
+    uint8_t six[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7};
+    udp_to(d, T0, six, 5);
+    six[15] = 8;
+    udp_to(d, T0, six, 6);
+    six[7] = 2;
+    udp_to(d, T0, six, 7);
+    bw_detect_finish(d, T0 + SEC); /* one second: the baselines learn its window */
+    static const double want[] = {1, 3, 2, 7, 6, 5};
+    struct bw_detect_baseline b;
+    for (size_t i = 0; i < 6; i++) {
+        assert_true(bw_detect_baseline_get(d, i, BW_DETECT_M_PPS, &b));
+        assert_true(b.last == want[i]);
+    }
+    assert_true(bw_detect_baseline_get(d, 6 + 17, BW_DETECT_M_PPS, &b));
+    assert_true(b.last == 4);
+    assert_true(bw_detect_baseline_get(d, 6 + 16, BW_DETECT_M_PPS, &b));
+    assert_true(b.last == 0);
+    v4(a, (const uint8_t[4]){192, 0, 2, 50});
+    assert_false(bw_detect_is_protected(d, a));
+    bw_detect_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +469,7 @@ int main(void)
         cmocka_unit_test(established_connections_are_adopted),
         cmocka_unit_test(malformed_rate_has_a_baseline),
         cmocka_unit_test(resources_parse_and_match),
+        cmocka_unit_test(most_specific_resource_among_many),
         cmocka_unit_test(big_flood_sampled_sketches_stay_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
