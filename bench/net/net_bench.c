@@ -10,9 +10,11 @@
  * pinned to one CPU. Records are reached through an index built at load time so every
  * loop can prefetch AHEAD records ahead (the pcap layout alone is a pointer chase). The capture is
  * a file (--pcap) or generated (--gen N, gen.h);
- * --write FILE saves the generated one for peers (run.sh feeds it to FastNetMon).
+ * --write FILE saves the generated one for peers (run.sh feeds it to FastNetMon);
+ * --modes decode (or walk,full, ...) runs only those besides the walk, e.g. for a profiler.
  */
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@
 #endif
 
 struct opts {
-    const char *pcap, *write, *replay;
+    const char *pcap, *write, *replay, *modes;
     size_t gen;
     int passes, cpu;
     double seconds;
@@ -213,6 +215,8 @@ static int parse(int argc, char **argv, struct opts *o)
             o->cpu = (int)strtol(v, NULL, 10);
         else if (strcmp(a, "--seconds") == 0)
             o->seconds = strtod(v, NULL);
+        else if (strcmp(a, "--modes") == 0)
+            o->modes = v;
         else
             return -1;
     }
@@ -234,22 +238,39 @@ static void line(const char *name, struct rate r, struct rate w, const char *wha
            100 * r.cpu / w.cpu, r.wall / 1e6, what);
 }
 
-static void report(const struct bench_cap *c, int passes)
+/* Is mode name in the comma-separated list (all modes when there is none)? */
+static bool wanted(const char *modes, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *m = modes; m && *m;) {
+        const char *e = strchr(m, ',');
+        size_t len = e ? (size_t)(e - m) : strlen(m);
+        if (len == n && strncmp(m, name, n) == 0)
+            return true;
+        m = e ? e + 1 : NULL;
+    }
+    return modes == NULL;
+}
+
+static void report(const struct bench_cap *c, int passes, const char *modes)
 {
     uint64_t r;
     double load[1] = {0};
     struct rate w = measure(c, M_WALK, passes, &r);
-    struct rate d = measure(c, M_DECODE, passes, &r);
+    struct rate d = wanted(modes, "decode") ? measure(c, M_DECODE, passes, &r) : (struct rate){0};
     getloadavg(load, 1);
     printf("capture: %zu frames, %.1f MB in memory, %.0f bytes/frame; best of %d passes; "
            "load average %.2f\n",
            c->n, (double)c->len / 1e6,
            (double)(c->len - c->n * sizeof(struct bench_rec)) / (double)c->n, passes, load[0]);
     line("walk", w, w, "ceiling");
-    line("decode", d, w,
-         d.cpu >= 10e6 ? "decode+classify; target >= 10 Mpps: met"
-                       : "decode+classify; target >= 10 Mpps: NOT met");
+    if (wanted(modes, "decode"))
+        line("decode", d, w,
+             d.cpu >= 10e6 ? "decode+classify; target >= 10 Mpps: met"
+                           : "decode+classify; target >= 10 Mpps: NOT met");
 #ifdef BW_BENCH_FULL
+    if (!wanted(modes, "full"))
+        return;
     struct rate f = measure(c, M_FULL, passes, &r);
     line("full", f, w,
          f.cpu >= w.cpu / 2 ? "decode->classify->detect; target >= 50%: met"
@@ -264,7 +285,8 @@ int main(int argc, char **argv)
     struct opts o;
     if (parse(argc, argv, &o) != 0) {
         fprintf(stderr, "usage: net_bench [--pcap FILE | --gen N] [--seconds S] "
-                        "[--write FILE] [--passes N] [--cpu N] [--replay IFACE]\n");
+                        "[--write FILE] [--passes N] [--cpu N] [--replay IFACE]\n"
+                        "                 [--modes walk,decode,full]\n");
         return 2;
     }
     struct bench_cap c = {0};
@@ -281,7 +303,7 @@ int main(int argc, char **argv)
         bench_free(&c);
         return rc;
     }
-    report(&c, o.passes);
+    report(&c, o.passes, o.modes);
     bench_free(&c);
     return 0;
 }

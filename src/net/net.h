@@ -22,8 +22,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Bytes of L4 payload copied into the flow record. */
-#define BW_NET_PAYLOAD_MAX 64
 /* IPv6 extension headers walked before giving up with BW_NET_V6_EXT_TOO_LONG. */
 #define BW_NET_V6_EXT_MAX 8
 
@@ -87,6 +85,9 @@ enum bw_net_class {
  * other multi-byte field is in host order. Lengths come from the IP header (what the
  * packet claims), pkt_len from the frame. A field the packet does not have is 0. On a
  * verdict other than BW_NET_OK the record holds what was decoded before the failing check.
+ * The L4 payload is not copied: it stays in the frame, at payload_off
+ * (bw_net_flow_payload), so the record is 100 bytes without padding, all written on
+ * every call.
  */
 struct bw_net_flow {
     uint8_t saddr[16];
@@ -122,11 +123,14 @@ struct bw_net_flow {
     uint8_t tcp_wscale; /* window scale option value */
     uint8_t icmp_type;
     uint8_t icmp_code;
-    uint8_t cls;                         /* enum bw_net_class */
-    uint8_t verdict;                     /* enum bw_net_verdict, same as the return value */
-    uint8_t payload_n;                   /* bytes valid in payload[] */
-    uint8_t payload[BW_NET_PAYLOAD_MAX]; /* first bytes of the L4 payload */
+    uint8_t cls;         /* enum bw_net_class */
+    uint8_t verdict;     /* enum bw_net_verdict, same as the return value */
+    uint8_t reserved[3]; /* always 0: the record has no padding, every byte is written */
 };
+/* The fields before verdict add up to 96 bytes: no padding anywhere. */
+_Static_assert(__builtin_offsetof(struct bw_net_flow, verdict) == 96 &&
+                   sizeof(struct bw_net_flow) == 100,
+               "struct bw_net_flow has no padding");
 
 /* True when the flow is IPv4 (addresses are IPv4-mapped). */
 static inline bool bw_net_flow_is_v4(const struct bw_net_flow *f)
@@ -146,6 +150,24 @@ static inline uint32_t bw_net_flow_daddr4(const struct bw_net_flow *f)
     return (uint32_t)f->daddr[12] << 24 | (uint32_t)f->daddr[13] << 16 |
            (uint32_t)f->daddr[14] << 8 | f->daddr[15];
 }
+
+#ifndef __bpf__
+/*
+ * The L4 payload of a frame [data, data_end) that f was decoded from: returns
+ * data + payload_off and stores in *n (OUT) how many of its payload_len bytes the frame
+ * holds: fewer when a capture's snap length cut it, 0 when the decoder stopped before the
+ * L4 header or the packet is a non-first fragment. Userspace only.
+ */
+static inline const uint8_t *bw_net_flow_payload(const struct bw_net_flow *f, const void *data,
+                                                 const void *data_end, uint32_t *n)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    uint64_t room = (uint64_t)((const uint8_t *)data_end - p);
+    uint64_t off = f->payload_off <= room ? f->payload_off : room;
+    *n = (uint32_t)(f->payload_len < room - off ? f->payload_len : room - off);
+    return p + off;
+}
+#endif
 
 /*
  * Decodes and classifies the frame [data, data_end) into out (OUT: fully overwritten)
