@@ -15,13 +15,13 @@
  * verdict. So the fast path may be stricter than the full one, never looser; the unit
  * test and the fuzz target check field by field that both agree (tests/unit/net).
  *
- * Why it is faster: the full path builds the record in steps that read it back (flags,
- * lengths, protocol are loaded from the record at every step, and since the record may
- * alias the frame, each store forces reloads), walks the option and extension-header
- * loops, and checks each bound against the end of data. Here the state between steps is
- * a few locals, each record field is stored once over a zeroed record, and the bounds
- * collapse: once the IP datagram is known to lie inside the frame, every L4 check is a
- * comparison with the IP payload length. The two TCP option layouts nearly every
+ * Why it is faster: the full path zeroes the record and then stores each field as it
+ * goes, reading flags, lengths and protocol back at every step (and since the record may
+ * alias the frame, each store forces reloads); it walks the option and extension-header
+ * loops and checks each bound against the end of data. Here the record is assembled in
+ * registers and written as 13 words (below); the bounds collapse (once the IP datagram
+ * is known to lie inside the frame, every L4 check is a comparison with the IP payload
+ * length); two checks are table lookups; and the two TCP option layouts nearly every
  * segment carries are recognised whole.
  */
 #ifndef BW_NET_DECODE_FAST_H
@@ -63,18 +63,98 @@ BW_NET_INLINE uint64_t bw_net__be64(const uint8_t *p)
     return v;
 }
 
-/* What the fast path carries between its steps (kept in registers). */
+/*
+ * Two checks as table lookups, the tables built at compile time from the same rules as
+ * the full path's code (and the differential test covers every value):
+ * - bw_net__fp_tcp_class[flags & 0x3f]: 0 when bw_net__tcp_flags refuses the TCP flags
+ *   (ECE and CWR play no part), else the class bw_net__class_of gives the segment;
+ * - bw_net__fp_martian4[first octet]: 1 when bw_net__addr4 refuses it as a source
+ *   (0/8, 127/8, 224/4, 240/4), 2 when it refuses it as a destination (0/8, 127/8).
+ */
+#define BW_NET__TF_BAD(f)                                                                          \
+    (((f)&0x29) == 0x29 || ((f)&0x03) == 0x03 || ((f)&0x06) == 0x06 || (f) == 0 || ((f)&0x16) == 0)
+#define BW_NET__TF_CLS(f)                                                                          \
+    ((f)&0x04   ? BW_NET_CLS_TCP_RST                                                               \
+     : (f)&0x02 ? ((f)&0x10 ? BW_NET_CLS_TCP_SYNACK : BW_NET_CLS_TCP_SYN)                          \
+     : (f)&0x01 ? BW_NET_CLS_TCP_FIN                                                               \
+                : BW_NET_CLS_TCP_ACK)
+#define BW_NET__TF(f)  (BW_NET__TF_BAD(f) ? 0 : BW_NET__TF_CLS(f))
+#define BW_NET__TF4(f) BW_NET__TF(f), BW_NET__TF((f) + 1), BW_NET__TF((f) + 2), BW_NET__TF((f) + 3)
+#define BW_NET__TF16(f)                                                                            \
+    BW_NET__TF4(f), BW_NET__TF4((f) + 4), BW_NET__TF4((f) + 8), BW_NET__TF4((f) + 12)
+static const uint8_t bw_net__fp_tcp_class[64] = {BW_NET__TF16(0), BW_NET__TF16(16),
+                                                 BW_NET__TF16(32), BW_NET__TF16(48)};
+
+#define BW_NET__M(o)   ((o) == 0 || (o) == 127 ? 3 : (o) >= 224 ? 1 : 0)
+#define BW_NET__M4(o)  BW_NET__M(o), BW_NET__M((o) + 1), BW_NET__M((o) + 2), BW_NET__M((o) + 3)
+#define BW_NET__M16(o) BW_NET__M4(o), BW_NET__M4((o) + 4), BW_NET__M4((o) + 8), BW_NET__M4((o) + 12)
+#define BW_NET__M64(o)                                                                             \
+    BW_NET__M16(o), BW_NET__M16((o) + 16), BW_NET__M16((o) + 32), BW_NET__M16((o) + 48)
+static const uint8_t bw_net__fp_martian4[256] = {BW_NET__M64(0), BW_NET__M64(64), BW_NET__M64(128),
+                                                 BW_NET__M64(192)};
+
+/*
+ * The record is written as 8-byte words, each assembled in a register from the fields it
+ * holds: 13 stores instead of a zeroing pass and some 30 field stores (stores, not
+ * instructions, were what bounded the fast path: the core retires one or two a cycle).
+ * BW_NET__PUT(f, v) is v placed where field f sits in its 8-byte word of the record,
+ * for either byte order, so a word is the OR of its fields. The words start at
+ * multiples of 8; BW_NET__IN pins each field inside its word, so a change of the
+ * record's layout that breaks the assembly stops the build.
+ */
+#define BW_NET__OFF(f) __builtin_offsetof(struct bw_net_flow, f)
+#define BW_NET__SZ(f)  sizeof(((struct bw_net_flow *)0)->f)
+#define BW_NET__TY(f)  __typeof__(((struct bw_net_flow *)0)->f)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BW_NET__PUT(f, v) ((uint64_t)(BW_NET__TY(f))(v) << (8 * (BW_NET__OFF(f) & 7)))
+#else
+#define BW_NET__PUT(f, v)                                                                          \
+    ((uint64_t)(BW_NET__TY(f))(v) << (8 * (8 - (BW_NET__OFF(f) & 7) - BW_NET__SZ(f))))
+#endif
+#define BW_NET__IN(f, w) (BW_NET__OFF(f) >= (w) && BW_NET__OFF(f) + BW_NET__SZ(f) <= (w) + 8)
+_Static_assert(BW_NET__IN(pkt_len, 32) && BW_NET__IN(flags, 32) && BW_NET__IN(frag_id, 40) &&
+                   BW_NET__IN(tcp_seq, 40) && BW_NET__IN(tcp_ack, 48) && BW_NET__IN(l3_len, 48) &&
+                   BW_NET__IN(ethertype, 56) && BW_NET__IN(vlan, 56) &&
+                   BW_NET__IN(l3_hdr_len, 56) && BW_NET__IN(l4_len, 64) &&
+                   BW_NET__IN(l4_hdr_len, 64) && BW_NET__IN(l4_off, 64) &&
+                   BW_NET__IN(payload_off, 64) && BW_NET__IN(payload_len, 72) &&
+                   BW_NET__IN(frag_off, 72) && BW_NET__IN(sport, 72) && BW_NET__IN(dport, 72) &&
+                   BW_NET__IN(tcp_win, 80) && BW_NET__IN(tcp_mss, 80) && BW_NET__IN(vlan_n, 80) &&
+                   BW_NET__IN(ip_ver, 80) && BW_NET__IN(proto, 80) && BW_NET__IN(ttl, 80) &&
+                   BW_NET__IN(tos, 88) && BW_NET__IN(v6_ext_n, 88) && BW_NET__IN(tcp_flags, 88) &&
+                   BW_NET__IN(tcp_opts, 88) && BW_NET__IN(tcp_wscale, 88) &&
+                   BW_NET__IN(icmp_type, 88) && BW_NET__IN(icmp_code, 88) && BW_NET__IN(cls, 88) &&
+                   BW_NET__OFF(verdict) == 96 && sizeof(struct bw_net_flow) == 100,
+               "the fast path's record words");
+
+BW_NET_INLINE void bw_net__fp_store(struct bw_net_flow *out, uint32_t at, uint64_t w)
+{
+    __builtin_memcpy((uint8_t *)out + at, &w, 8);
+}
+
+/* What the fast path carries between its steps: the words at bytes 32, 40, 48, 64, 80
+ * and 88 of the record with the fields known so far, and a few values. */
 struct bw_net__fp {
-    uint32_t flags;  /* BW_NET_F_* */
-    uint32_t l4_len; /* bytes after the IP header */
-    uint32_t l3_hdr_len;
-    uint8_t ver, proto;
+    uint64_t w32, w40, w48, w64, w80, w88;
+    uint64_t l4_len; /* bytes after the IP header */
+    uint64_t l4_off; /* offset of the L4 header in the frame */
+    uint64_t ver, proto;
 };
 
-/* The walk of bw_net__tcp_opts over options known to lie inside the frame, summary into
- * out (zeroed before). False where bw_net__tcp_opts would give a verdict. */
-BW_NET_INLINE bool bw_net__fp_tcp_walk(const uint8_t *o, uint32_t olen, struct bw_net_flow *out)
+/*
+ * The TCP options' summary as one value, kept in a register (a struct in memory filled
+ * byte by byte and read back whole stalls store-to-load forwarding): tcp_opts in bits
+ * 0-7, tcp_wscale in 8-15, tcp_mss in 16-31; BW_NET__TOPT_BAD when bw_net__tcp_opts
+ * would give a verdict.
+ */
+#define BW_NET__TOPT_BAD ((uint64_t)1 << 32)
+#define BW_NET__TOPT(opts, wscale, mss)                                                            \
+    ((uint64_t)(opts) | (uint64_t)(wscale) << 8 | (uint64_t)(mss) << 16)
+
+/* The walk of bw_net__tcp_opts over options known to lie inside the frame. */
+BW_NET_INLINE uint64_t bw_net__fp_tcp_walk(const uint8_t *o, uint32_t olen)
 {
+    uint32_t opts = 0, wscale = 0, mss = 0;
     for (uint32_t i = 0, len; i < olen; i += len) {
         if (o[i] <= 1) {
             if (o[i] == 0)
@@ -84,158 +164,177 @@ BW_NET_INLINE bool bw_net__fp_tcp_walk(const uint8_t *o, uint32_t olen, struct b
         }
         len = i + 2 <= olen ? o[i + 1] : 0;
         if (len < 2 || i + len > olen)
-            return false;
+            return BW_NET__TOPT_BAD;
         if (o[i] == 2 && len == 4) {
-            out->tcp_opts |= BW_NET_TCPO_MSS;
-            out->tcp_mss = bw_net__be16(o + i + 2);
+            opts |= BW_NET_TCPO_MSS;
+            mss = bw_net__be16(o + i + 2);
         } else if (o[i] == 3 && len == 3) {
-            out->tcp_opts |= BW_NET_TCPO_WSCALE;
-            out->tcp_wscale = o[i + 2];
+            opts |= BW_NET_TCPO_WSCALE;
+            wscale = o[i + 2];
         } else if (o[i] == 4 && len == 2) {
-            out->tcp_opts |= BW_NET_TCPO_SACKOK;
+            opts |= BW_NET_TCPO_SACKOK;
         } else if (o[i] == 5 && bw_net__sack_len(len) != 0) {
-            out->tcp_opts |= BW_NET_TCPO_SACK;
+            opts |= BW_NET_TCPO_SACK;
         } else if (o[i] == 8 && len == 10) {
-            out->tcp_opts |= BW_NET_TCPO_TS;
-        } else if (o[i] < 2 || o[i] > 8 || o[i] == 6 || o[i] == 7) {
+            opts |= BW_NET_TCPO_TS;
+        } else if (o[i] > 8 || o[i] == 6 || o[i] == 7) {
             /* free length (TFO, unknown kinds): checked to fit, ends the walk */
-            out->tcp_opts |= o[i] == 34 ? BW_NET_TCPO_TFO : BW_NET_TCPO_OTHER;
-            return true;
+            opts |= o[i] == 34 ? BW_NET_TCPO_TFO : BW_NET_TCPO_OTHER;
+            break;
         } else {
-            return false; /* a known kind with the wrong length */
+            return BW_NET__TOPT_BAD; /* a known kind with the wrong length */
         }
     }
-    return true;
+    return BW_NET__TOPT(opts, wscale, mss);
 }
 
 /* TCP options [o, o + olen), inside the frame. The two layouts nearly every segment
  * carries are recognised whole: NOP NOP TS (data segments) and Linux's SYN options (MSS,
  * SACK-permitted, TS, NOP, window scale); anything else is walked. */
-BW_NET_INLINE bool bw_net__fp_tcp_opts(const uint8_t *o, uint32_t olen, struct bw_net_flow *out)
+BW_NET_INLINE uint64_t bw_net__fp_tcp_opts(const uint8_t *o, uint32_t olen)
 {
-    if (olen == 12 && __builtin_memcmp(o, "\x01\x01\x08\x0a", 4) == 0) {
-        out->tcp_opts = BW_NET_TCPO_TS;
-        return true;
-    }
-    if (olen == 20 && __builtin_memcmp(o, "\x02\x04", 2) == 0 &&
-        __builtin_memcmp(o + 4, "\x04\x02\x08\x0a", 4) == 0 &&
-        __builtin_memcmp(o + 16, "\x01\x03\x03", 3) == 0) {
-        out->tcp_opts = BW_NET_TCPO_MSS | BW_NET_TCPO_SACKOK | BW_NET_TCPO_TS | BW_NET_TCPO_WSCALE;
-        out->tcp_mss = bw_net__be16(o + 2);
-        out->tcp_wscale = o[19];
-        return true;
-    }
-    return bw_net__fp_tcp_walk(o, olen, out);
+    if (olen == 0)
+        return 0;
+    if (olen == 12 && bw_net__be32(o) == 0x0101080au) /* NOP NOP TS(10) */
+        return BW_NET__TOPT(BW_NET_TCPO_TS, 0, 0);
+    if (olen == 20 && bw_net__be16(o) == 0x0204u && bw_net__be32(o + 4) == 0x0402080au &&
+        bw_net__be32(o + 16) >> 8 == 0x010303u) /* MSS(4) SACKOK(2) TS(10) NOP WS(3) */
+        return BW_NET__TOPT(BW_NET_TCPO_MSS | BW_NET_TCPO_SACKOK | BW_NET_TCPO_TS |
+                                BW_NET_TCPO_WSCALE,
+                            o[19], bw_net__be16(o + 2));
+    return bw_net__fp_tcp_walk(o, olen);
 }
 
-/* TCP at t, l4_off from the frame start; the IP payload (s->l4_len bytes) is inside the
- * frame, so every bound is a comparison with it. */
-BW_NET_INLINE bool bw_net__fp_tcp(const uint8_t *t, uint32_t l4_off, struct bw_net_flow *out,
-                                  struct bw_net__fp *s)
+/* Stores the words from byte 32 on: s's, each ORed with the L4 step's part (w72 whole). */
+BW_NET_INLINE void bw_net__fp_finish(struct bw_net_flow *out, const struct bw_net__fp *s,
+                                     uint32_t l4flag, uint64_t w40, uint64_t w48, uint64_t w64,
+                                     uint64_t w72, uint64_t w80, uint64_t w88)
+{
+    bw_net__fp_store(out, 32, s->w32 | BW_NET__PUT(flags, l4flag));
+    bw_net__fp_store(out, 40, s->w40 | w40);
+    bw_net__fp_store(out, 48, s->w48 | w48);
+    bw_net__fp_store(out, 64, s->w64 | w64);
+    bw_net__fp_store(out, 72, w72);
+    bw_net__fp_store(out, 80, s->w80 | w80);
+    bw_net__fp_store(out, 88, s->w88 | w88);
+}
+
+/* TCP at t; the IP payload (s->l4_len bytes) is inside the frame, so every bound is a
+ * comparison with it. */
+BW_NET_INLINE bool bw_net__fp_tcp(const uint8_t *t, struct bw_net_flow *out,
+                                  const struct bw_net__fp *s)
 {
     if (s->l4_len < 20)
         return false;
-    uint32_t doff = (uint32_t)(t[12] >> 4) * 4;
-    uint16_t sport = bw_net__be16(t), dport = bw_net__be16(t + 2);
-    uint8_t fl = t[13];
-    if (doff < 20 || doff > s->l4_len || sport == 0 || dport == 0 ||
-        bw_net__tcp_flags(fl) != BW_NET_OK)
+    uint64_t doff = (uint64_t)(t[12] >> 4) * 4;
+    uint64_t sport = bw_net__be16(t), dport = bw_net__be16(t + 2);
+    uint64_t fl = t[13], cls = bw_net__fp_tcp_class[fl & 0x3f];
+    if (doff < 20 || doff > s->l4_len || sport == 0 || dport == 0 || cls == 0)
         return false;
-    out->sport = sport;
-    out->dport = dport;
-    out->tcp_seq = bw_net__be32(t + 4);
-    out->tcp_ack = bw_net__be32(t + 8);
-    out->tcp_flags = fl;
-    out->tcp_win = bw_net__be16(t + 14);
-    out->l4_hdr_len = (uint16_t)doff;
-    out->payload_off = (uint16_t)(l4_off + doff);
-    out->payload_len = (uint16_t)(s->l4_len - doff);
-    out->cls = bw_net__class_of(BW_NET_F_L4, 6, fl);
-    s->flags |= BW_NET_F_L4;
-    return doff == 20 || bw_net__fp_tcp_opts(t + 20, doff - 20, out);
+    uint64_t o = bw_net__fp_tcp_opts(t + 20, doff - 20);
+    if (o & BW_NET__TOPT_BAD)
+        return false;
+    bw_net__fp_finish(out, s, BW_NET_F_L4, BW_NET__PUT(tcp_seq, bw_net__be32(t + 4)),
+                      BW_NET__PUT(tcp_ack, bw_net__be32(t + 8)),
+                      BW_NET__PUT(l4_hdr_len, doff) | BW_NET__PUT(payload_off, s->l4_off + doff),
+                      BW_NET__PUT(payload_len, s->l4_len - doff) | BW_NET__PUT(sport, sport) |
+                          BW_NET__PUT(dport, dport),
+                      BW_NET__PUT(tcp_win, bw_net__be16(t + 14)) | BW_NET__PUT(tcp_mss, o >> 16),
+                      BW_NET__PUT(tcp_flags, fl) | BW_NET__PUT(tcp_opts, o) |
+                          BW_NET__PUT(tcp_wscale, o >> 8) | BW_NET__PUT(cls, cls));
+    return true;
 }
 
 /* UDP at u; over IPv6 a zero checksum (tunnel ports excepted) is left to the full path. */
-BW_NET_INLINE bool bw_net__fp_udp(const uint8_t *u, uint32_t l4_off, struct bw_net_flow *out,
-                                  struct bw_net__fp *s)
+BW_NET_INLINE bool bw_net__fp_udp(const uint8_t *u, struct bw_net_flow *out,
+                                  const struct bw_net__fp *s)
 {
     if (s->l4_len < 8)
         return false;
-    uint32_t ulen = bw_net__be16(u + 4);
-    uint16_t sport = bw_net__be16(u), dport = bw_net__be16(u + 2);
+    uint64_t ulen = bw_net__be16(u + 4);
+    uint64_t sport = bw_net__be16(u), dport = bw_net__be16(u + 2);
     if (ulen < 8 || ulen > s->l4_len || sport == 0 || dport == 0 ||
         (s->ver == 6 && u[6] == 0 && u[7] == 0))
         return false;
-    out->sport = sport;
-    out->dport = dport;
-    out->l4_hdr_len = 8;
-    out->payload_off = (uint16_t)(l4_off + 8);
-    out->payload_len = (uint16_t)(ulen - 8);
-    out->cls = BW_NET_CLS_UDP;
-    s->flags |= BW_NET_F_L4;
+    bw_net__fp_finish(out, s, BW_NET_F_L4, 0, 0,
+                      BW_NET__PUT(l4_hdr_len, 8) | BW_NET__PUT(payload_off, s->l4_off + 8),
+                      BW_NET__PUT(payload_len, ulen - 8) | BW_NET__PUT(sport, sport) |
+                          BW_NET__PUT(dport, dport),
+                      0, BW_NET__PUT(cls, BW_NET_CLS_UDP));
+    return true;
+}
+
+/* ICMP (ICMPv6 over IPv6) at c. */
+BW_NET_INLINE bool bw_net__fp_icmp(const uint8_t *c, struct bw_net_flow *out,
+                                   const struct bw_net__fp *s)
+{
+    if (s->l4_len < 8)
+        return false;
+    bw_net__fp_finish(out, s, BW_NET_F_L4, 0, 0,
+                      BW_NET__PUT(l4_hdr_len, 8) | BW_NET__PUT(payload_off, s->l4_off + 8),
+                      BW_NET__PUT(payload_len, s->l4_len - 8), 0,
+                      BW_NET__PUT(icmp_type, c[0]) | BW_NET__PUT(icmp_code, c[1]) |
+                          BW_NET__PUT(cls, BW_NET_CLS_ICMP));
     return true;
 }
 
 /* The L4 header at l4: TCP, UDP, ICMP (ICMPv6 over IPv6); other IPv4 protocols pass with
  * no L4 header, as in bw_net__l4. */
-BW_NET_INLINE bool bw_net__fp_l4(const uint8_t *l4, uint32_t l4_off, struct bw_net_flow *out,
-                                 struct bw_net__fp *s)
+BW_NET_INLINE bool bw_net__fp_l4(const uint8_t *l4, struct bw_net_flow *out,
+                                 const struct bw_net__fp *s)
 {
     if (s->proto == 6)
-        return bw_net__fp_tcp(l4, l4_off, out, s);
+        return bw_net__fp_tcp(l4, out, s);
     if (s->proto == 17)
-        return bw_net__fp_udp(l4, l4_off, out, s);
-    if (s->proto == (s->ver == 4 ? 1 : 58)) {
-        if (s->l4_len < 8)
-            return false;
-        out->icmp_type = l4[0];
-        out->icmp_code = l4[1];
-        out->l4_hdr_len = 8;
-        out->payload_off = (uint16_t)(l4_off + 8);
-        out->payload_len = (uint16_t)(s->l4_len - 8);
-        out->cls = BW_NET_CLS_ICMP;
-        s->flags |= BW_NET_F_L4;
-        return true;
-    }
-    out->payload_off = (uint16_t)l4_off;
-    out->payload_len = (uint16_t)s->l4_len;
-    return s->ver == 4;
+        return bw_net__fp_udp(l4, out, s);
+    if (s->proto == (s->ver == 4 ? 1 : 58))
+        return bw_net__fp_icmp(l4, out, s);
+    if (s->ver != 4)
+        return false;
+    bw_net__fp_finish(out, s, 0, 0, 0, BW_NET__PUT(payload_off, s->l4_off),
+                      BW_NET__PUT(payload_len, s->l4_len), 0, 0);
+    return true;
 }
 
-/* An IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d) over a zeroed one. */
+/* Stores an IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d): two 8-byte stores. */
 BW_NET_INLINE void bw_net__fp_map4(uint8_t *dst16, const uint8_t *a4)
 {
-    dst16[10] = 0xff;
-    dst16[11] = 0xff;
-    __builtin_memcpy(dst16 + 12, a4, 4);
+    uint32_t a;
+    __builtin_memcpy(&a, a4, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t hi = 0xffff0000u | (uint64_t)a << 32;
+#else
+    uint64_t hi = (uint64_t)0xffffu << 32 | a;
+#endif
+    __builtin_memset(dst16, 0, 8);
+    __builtin_memcpy(dst16 + 8, &hi, 8);
 }
 
 /* IPv4 at ip with room bytes after it: no options, not a fragment, no reserved bit,
- * the datagram inside the frame, addresses that bw_net__addr4 accepts. */
+ * the datagram inside the frame, addresses that bw_net__addr4 accepts. Stores the
+ * addresses; the other IP fields go to s's words. */
 BW_NET_INLINE bool bw_net__fp_ipv4(const uint8_t *ip, uint64_t room, struct bw_net_flow *out,
                                    struct bw_net__fp *s)
 {
     if (room < 20 || ip[0] != 0x45)
         return false;
-    uint32_t tot = bw_net__be16(ip + 2), fl = bw_net__be16(ip + 6);
+    uint64_t tot = bw_net__be16(ip + 2), fl = bw_net__be16(ip + 6);
+    uint64_t sa = bw_net__be32(ip + 12), da = bw_net__be32(ip + 16);
     if (tot < 20 || tot > room || (fl & 0xbfff) != 0 ||
-        bw_net__addr4(bw_net__be32(ip + 12), bw_net__be32(ip + 16)) != BW_NET_OK)
+        ((bw_net__fp_martian4[sa >> 24] & 1) | (bw_net__fp_martian4[da >> 24] & 2)) != 0 ||
+        sa == da)
         return false;
-    s->ver = 4;
-    s->proto = ip[9];
-    s->flags |= BW_NET_F_IPV4 | ((fl >> 14) & 1) * BW_NET_F_DF;
-    s->l3_hdr_len = 20;
-    s->l4_len = tot - 20;
     bw_net__fp_map4(out->saddr, ip + 12);
     bw_net__fp_map4(out->daddr, ip + 16);
-    out->ip_ver = 4;
-    out->proto = s->proto;
-    out->tos = ip[1];
-    out->ttl = ip[8];
-    out->frag_id = bw_net__be16(ip + 4);
-    out->l3_len = tot;
-    out->l3_hdr_len = 20;
-    out->l4_len = (uint16_t)s->l4_len;
+    s->ver = 4;
+    s->proto = ip[9];
+    s->l4_len = tot - 20;
+    s->w32 |= BW_NET__PUT(flags, BW_NET_F_IPV4 | ((fl >> 14) & 1) * BW_NET_F_DF);
+    s->w40 = BW_NET__PUT(frag_id, bw_net__be16(ip + 4));
+    s->w48 = BW_NET__PUT(l3_len, tot);
+    s->w64 = BW_NET__PUT(l4_len, tot - 20);
+    s->w80 |= BW_NET__PUT(ip_ver, 4) | BW_NET__PUT(proto, ip[9]) | BW_NET__PUT(ttl, ip[8]);
+    s->w88 = BW_NET__PUT(tos, ip[1]);
     return true;
 }
 
@@ -255,65 +354,65 @@ BW_NET_INLINE bool bw_net__fp_ipv6(const uint8_t *ip, uint64_t room, struct bw_n
 {
     if (room < 40 || (ip[0] >> 4) != 6)
         return false;
-    uint32_t plen = bw_net__be16(ip + 4), nh = ip[6];
+    uint64_t plen = bw_net__be16(ip + 4), nh = ip[6];
     if ((nh != 6 && nh != 17 && nh != 58) || plen == 0 || 40 + plen > room ||
         bw_net__fp_odd6(bw_net__be64(ip + 8), bw_net__be64(ip + 16), bw_net__be64(ip + 24),
                         bw_net__be64(ip + 32)))
         return false;
-    s->ver = 6;
-    s->proto = (uint8_t)nh;
-    s->flags |= BW_NET_F_IPV6;
-    s->l3_hdr_len = 40;
-    s->l4_len = plen;
     __builtin_memcpy(out->saddr, ip + 8, 16);
     __builtin_memcpy(out->daddr, ip + 24, 16);
-    out->ip_ver = 6;
-    out->proto = (uint8_t)nh;
-    out->tos = (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
-    out->ttl = ip[7];
-    out->l3_len = 40 + plen;
-    out->l3_hdr_len = 40;
-    out->l4_len = (uint16_t)plen;
+    s->ver = 6;
+    s->proto = (uint8_t)nh;
+    s->l4_len = plen;
+    s->w32 |= BW_NET__PUT(flags, BW_NET_F_IPV6);
+    s->w40 = 0;
+    s->w48 = BW_NET__PUT(l3_len, 40 + plen);
+    s->w64 = BW_NET__PUT(l4_len, plen);
+    s->w80 |= BW_NET__PUT(ip_ver, 6) | BW_NET__PUT(proto, nh) | BW_NET__PUT(ttl, ip[7]);
+    s->w88 = BW_NET__PUT(tos, (ip[0] & 0x0f) << 4 | ip[1] >> 4);
     return true;
 }
 
 /*
- * The fast path: BW_NET_OK with out fully written, exactly as bw_net_decode_full would
- * write it, or BW_NET__SLOW with out partly written (the full path rewrites all of it).
- * Reads no byte outside [data, data_end). Fields are stored as they are decoded, over a
- * zeroed record, and never read back.
+ * The fast path: BW_NET_OK with every byte of out written, exactly as bw_net_decode_full
+ * would write it, or BW_NET__SLOW with out partly written (the full path rewrites all of
+ * it). Reads no byte outside [data, data_end).
  */
 BW_NET_INLINE enum bw_net_verdict bw_net__fast(const void *data, const void *data_end,
                                                struct bw_net_flow *out)
 {
     const uint8_t *p = (const uint8_t *)data;
     uint64_t len = (uint64_t)((const uint8_t *)data_end - p);
-    uint32_t l2 = 14, vlan = 0;
-    struct bw_net__fp s = {0};
+    uint64_t l2 = 14, vlan = 0;
     if (len < 14 || (p[6] & 1))
         return BW_NET__SLOW;
-    uint16_t et = bw_net__be16(p + 12);
+    uint64_t et = bw_net__be16(p + 12);
     if (et == 0x8100) {
         if (len < 18)
             return BW_NET__SLOW;
         vlan = bw_net__be16(p + 14) & 0x0fff;
         et = bw_net__be16(p + 16);
         l2 = 18;
-        s.flags = BW_NET_F_VLAN;
     }
-    bw_net__zero(out);
+    struct bw_net__fp s = {
+        .w32 = BW_NET__PUT(pkt_len, len) | BW_NET__PUT(flags, (l2 == 18) * BW_NET_F_VLAN),
+        .w80 = BW_NET__PUT(vlan_n, l2 == 18),
+    };
     const uint8_t *ip = p + l2;
     bool ok = et == BW_NET__ETH_IPV4
                   ? bw_net__fp_ipv4(ip, len - l2, out, &s)
                   : et == BW_NET__ETH_IPV6 && bw_net__fp_ipv6(ip, len - l2, out, &s);
-    if (!ok || !bw_net__fp_l4(ip + s.l3_hdr_len, l2 + s.l3_hdr_len, out, &s))
+    if (!ok)
         return BW_NET__SLOW;
-    out->pkt_len = (uint32_t)len;
-    out->flags = s.flags;
-    out->ethertype = et;
-    out->vlan[0] = (uint16_t)vlan;
-    out->vlan_n = (uint8_t)(l2 == 18);
-    out->l4_off = (uint16_t)(l2 + s.l3_hdr_len);
+    uint64_t l3_hdr_len = s.ver == 4 ? 20 : 40;
+    s.l4_off = l2 + l3_hdr_len;
+    s.w64 |= BW_NET__PUT(l4_off, s.l4_off);
+    if (!bw_net__fp_l4(ip + l3_hdr_len, out, &s))
+        return BW_NET__SLOW;
+    bw_net__fp_store(out, 56,
+                     BW_NET__PUT(ethertype, et) | BW_NET__PUT(vlan[0], vlan) |
+                         BW_NET__PUT(l3_hdr_len, l3_hdr_len));
+    __builtin_memset((uint8_t *)out + 96, 0, 4); /* verdict BW_NET_OK, reserved */
     return BW_NET_OK;
 }
 
