@@ -67,24 +67,12 @@ BW_NET_INLINE uint64_t bw_net__be64(const uint8_t *p)
  * Two checks as table lookups, the tables built at compile time from the same rules as
  * the full path's code (and the differential test covers every value):
  * - bw_net__fp_tcp_class[flags & 0x3f]: 0 when bw_net__tcp_flags refuses the TCP flags
- *   (ECE and CWR play no part), else the class bw_net__class_of gives the segment;
+ *   (ECE and CWR play no part), else the class bw_net__class_of gives the segment, placed
+ *   in its record word (BW_NET__PUT, below: a 64-bit value, which the compiler spills
+ *   whole; a byte it spilled as a byte and reloaded as 8, stalling store forwarding);
  * - bw_net__fp_martian4[first octet]: 1 when bw_net__addr4 refuses it as a source
  *   (0/8, 127/8, 224/4, 240/4), 2 when it refuses it as a destination (0/8, 127/8).
  */
-#define BW_NET__TF_BAD(f)                                                                          \
-    (((f)&0x29) == 0x29 || ((f)&0x03) == 0x03 || ((f)&0x06) == 0x06 || (f) == 0 || ((f)&0x16) == 0)
-#define BW_NET__TF_CLS(f)                                                                          \
-    ((f)&0x04   ? BW_NET_CLS_TCP_RST                                                               \
-     : (f)&0x02 ? ((f)&0x10 ? BW_NET_CLS_TCP_SYNACK : BW_NET_CLS_TCP_SYN)                          \
-     : (f)&0x01 ? BW_NET_CLS_TCP_FIN                                                               \
-                : BW_NET_CLS_TCP_ACK)
-#define BW_NET__TF(f)  (BW_NET__TF_BAD(f) ? 0 : BW_NET__TF_CLS(f))
-#define BW_NET__TF4(f) BW_NET__TF(f), BW_NET__TF((f) + 1), BW_NET__TF((f) + 2), BW_NET__TF((f) + 3)
-#define BW_NET__TF16(f)                                                                            \
-    BW_NET__TF4(f), BW_NET__TF4((f) + 4), BW_NET__TF4((f) + 8), BW_NET__TF4((f) + 12)
-static const uint8_t bw_net__fp_tcp_class[64] = {BW_NET__TF16(0), BW_NET__TF16(16),
-                                                 BW_NET__TF16(32), BW_NET__TF16(48)};
-
 #define BW_NET__M(o)   ((o) == 0 || (o) == 127 ? 3 : (o) >= 224 ? 1 : 0)
 #define BW_NET__M4(o)  BW_NET__M(o), BW_NET__M((o) + 1), BW_NET__M((o) + 2), BW_NET__M((o) + 3)
 #define BW_NET__M16(o) BW_NET__M4(o), BW_NET__M4((o) + 4), BW_NET__M4((o) + 8), BW_NET__M4((o) + 12)
@@ -126,6 +114,21 @@ _Static_assert(BW_NET__IN(pkt_len, 32) && BW_NET__IN(flags, 32) && BW_NET__IN(fr
                    BW_NET__IN(icmp_type, 88) && BW_NET__IN(icmp_code, 88) && BW_NET__IN(cls, 88) &&
                    BW_NET__OFF(verdict) == 96 && sizeof(struct bw_net_flow) == 100,
                "the fast path's record words");
+
+/* The TCP class table (see above), as the class placed in its record word. */
+#define BW_NET__TF_BAD(f)                                                                          \
+    (((f)&0x29) == 0x29 || ((f)&0x03) == 0x03 || ((f)&0x06) == 0x06 || (f) == 0 || ((f)&0x16) == 0)
+#define BW_NET__TF_CLS(f)                                                                          \
+    ((f)&0x04   ? BW_NET_CLS_TCP_RST                                                               \
+     : (f)&0x02 ? ((f)&0x10 ? BW_NET_CLS_TCP_SYNACK : BW_NET_CLS_TCP_SYN)                          \
+     : (f)&0x01 ? BW_NET_CLS_TCP_FIN                                                               \
+                : BW_NET_CLS_TCP_ACK)
+#define BW_NET__TF(f)  (BW_NET__TF_BAD(f) ? 0 : BW_NET__PUT(cls, BW_NET__TF_CLS(f)))
+#define BW_NET__TF4(f) BW_NET__TF(f), BW_NET__TF((f) + 1), BW_NET__TF((f) + 2), BW_NET__TF((f) + 3)
+#define BW_NET__TF16(f)                                                                            \
+    BW_NET__TF4(f), BW_NET__TF4((f) + 4), BW_NET__TF4((f) + 8), BW_NET__TF4((f) + 12)
+static const uint64_t bw_net__fp_tcp_class[64] = {BW_NET__TF16(0), BW_NET__TF16(16),
+                                                  BW_NET__TF16(32), BW_NET__TF16(48)};
 
 BW_NET_INLINE void bw_net__fp_store(struct bw_net_flow *out, uint32_t at, uint64_t w)
 {
@@ -228,8 +231,8 @@ BW_NET_INLINE bool bw_net__fp_tcp(const uint8_t *t, struct bw_net_flow *out,
         return false;
     uint64_t doff = (uint64_t)(t[12] >> 4) * 4;
     uint64_t sport = bw_net__be16(t), dport = bw_net__be16(t + 2);
-    uint64_t fl = t[13], cls = bw_net__fp_tcp_class[fl & 0x3f];
-    if (doff < 20 || doff > s->l4_len || sport == 0 || dport == 0 || cls == 0)
+    uint64_t fl = t[13], clsw = bw_net__fp_tcp_class[fl & 0x3f];
+    if (doff < 20 || doff > s->l4_len || sport == 0 || dport == 0 || clsw == 0)
         return false;
     uint64_t o = bw_net__fp_tcp_opts(t + 20, doff - 20);
     if (o & BW_NET__TOPT_BAD)
@@ -241,7 +244,7 @@ BW_NET_INLINE bool bw_net__fp_tcp(const uint8_t *t, struct bw_net_flow *out,
                           BW_NET__PUT(dport, dport),
                       BW_NET__PUT(tcp_win, bw_net__be16(t + 14)) | BW_NET__PUT(tcp_mss, o >> 16),
                       BW_NET__PUT(tcp_flags, fl) | BW_NET__PUT(tcp_opts, o) |
-                          BW_NET__PUT(tcp_wscale, o >> 8) | BW_NET__PUT(cls, cls));
+                          BW_NET__PUT(tcp_wscale, o >> 8) | clsw);
     return true;
 }
 
