@@ -8,7 +8,8 @@
  * Everything here is header-only and compiles twice: with clang -target bpf into
  * src/bpf/xdp_bulwark.c, and with gcc/clang into userspace. Hence: no libc calls, every
  * loop is bounded (40 passes at most), every read is preceded by a check against the end
- * of data, multi-byte fields are read byte by byte (no unaligned loads, host-order out).
+ * of data, multi-byte fields are read byte by byte in the full path (no unaligned loads,
+ * host-order out; the userspace fast path, net/decode_fast.h, loads them with memcpy).
  * The decoder never reads a byte at or after data_end. It allocates nothing, keeps no
  * state and is safe to call from any number of threads. Non-IP frames (ARP, LLDP, ...)
  * and IP protocols it does not parse pass with BW_NET_OK.
