@@ -100,19 +100,20 @@ static const uint8_t bw_net__fp_martian4[256] = {BW_NET__M64(0), BW_NET__M64(64)
     ((uint64_t)(BW_NET__TY(f))(v) << (8 * (8 - (BW_NET__OFF(f) & 7) - BW_NET__SZ(f))))
 #endif
 #define BW_NET__IN(f, w) (BW_NET__OFF(f) >= (w) && BW_NET__OFF(f) + BW_NET__SZ(f) <= (w) + 8)
-_Static_assert(BW_NET__IN(pkt_len, 32) && BW_NET__IN(flags, 32) && BW_NET__IN(frag_id, 40) &&
-                   BW_NET__IN(tcp_seq, 40) && BW_NET__IN(tcp_ack, 48) && BW_NET__IN(l3_len, 48) &&
-                   BW_NET__IN(ethertype, 56) && BW_NET__IN(vlan, 56) &&
-                   BW_NET__IN(l3_hdr_len, 56) && BW_NET__IN(l4_len, 64) &&
-                   BW_NET__IN(l4_hdr_len, 64) && BW_NET__IN(l4_off, 64) &&
-                   BW_NET__IN(payload_off, 64) && BW_NET__IN(payload_len, 72) &&
-                   BW_NET__IN(frag_off, 72) && BW_NET__IN(sport, 72) && BW_NET__IN(dport, 72) &&
-                   BW_NET__IN(tcp_win, 80) && BW_NET__IN(tcp_mss, 80) && BW_NET__IN(vlan_n, 80) &&
-                   BW_NET__IN(ip_ver, 80) && BW_NET__IN(proto, 80) && BW_NET__IN(ttl, 80) &&
-                   BW_NET__IN(tos, 88) && BW_NET__IN(v6_ext_n, 88) && BW_NET__IN(tcp_flags, 88) &&
-                   BW_NET__IN(tcp_opts, 88) && BW_NET__IN(tcp_wscale, 88) &&
-                   BW_NET__IN(icmp_type, 88) && BW_NET__IN(icmp_code, 88) && BW_NET__IN(cls, 88) &&
-                   BW_NET__OFF(verdict) == 96 && sizeof(struct bw_net_flow) == 100,
+_Static_assert(BW_NET__IN(pkt_len, 32) && BW_NET__IN(frag_id, 32) && BW_NET__IN(l3_len, 40) &&
+                   BW_NET__IN(ethertype, 40) && BW_NET__IN(vlan[0], 40) &&
+                   BW_NET__IN(vlan[1], 48) && BW_NET__IN(l3_hdr_len, 48) &&
+                   BW_NET__IN(l4_len, 48) && BW_NET__IN(l4_off, 48) && BW_NET__IN(frag_off, 56) &&
+                   BW_NET__IN(vlan_n, 56) && BW_NET__IN(ip_ver, 56) && BW_NET__IN(proto, 56) &&
+                   BW_NET__IN(ttl, 56) && BW_NET__IN(tos, 56) && BW_NET__IN(v6_ext_n, 56) &&
+                   BW_NET__IN(flags, 64) && BW_NET__IN(tcp_seq, 64) && BW_NET__IN(tcp_ack, 72) &&
+                   BW_NET__IN(sport, 72) && BW_NET__IN(dport, 72) && BW_NET__IN(tcp_win, 80) &&
+                   BW_NET__IN(tcp_mss, 80) && BW_NET__IN(l4_hdr_len, 80) &&
+                   BW_NET__IN(payload_off, 80) && BW_NET__IN(payload_len, 88) &&
+                   BW_NET__IN(tcp_flags, 88) && BW_NET__IN(tcp_opts, 88) &&
+                   BW_NET__IN(tcp_wscale, 88) && BW_NET__IN(icmp_type, 88) &&
+                   BW_NET__IN(icmp_code, 88) && BW_NET__IN(cls, 88) && BW_NET__OFF(verdict) == 96 &&
+                   sizeof(struct bw_net_flow) == 100,
                "the fast path's record words");
 
 /* The TCP class table (see above), as the class placed in its record word. */
@@ -135,10 +136,14 @@ BW_NET_INLINE void bw_net__fp_store(struct bw_net_flow *out, uint32_t at, uint64
     __builtin_memcpy((uint8_t *)out + at, &w, 8);
 }
 
-/* What the fast path carries between its steps: the words at bytes 32, 40, 48, 64, 80
- * and 88 of the record with the fields known so far, and a few values. */
+/* What the Ethernet step found, for the IP step's words. */
+struct bw_net__fp_eth {
+    uint64_t len, ethertype, vlan, l2; /* frame length; 14, or 18 with a tag */
+};
+
+/* What the IP step hands the L4 step (64-bit values: see bw_net__fp_tcp_class). */
 struct bw_net__fp {
-    uint64_t w32, w40, w48, w64, w80, w88;
+    uint64_t flags;  /* BW_NET_F_* so far */
     uint64_t l4_len; /* bytes after the IP header */
     uint64_t l4_off; /* offset of the L4 header in the frame */
     uint64_t ver, proto;
@@ -208,18 +213,15 @@ BW_NET_INLINE uint64_t bw_net__fp_tcp_opts(const uint8_t *o, uint32_t olen)
     return bw_net__fp_tcp_walk(o, olen);
 }
 
-/* Stores the words from byte 32 on: s's, each ORed with the L4 step's part (w72 whole). */
+/* Stores the L4 words (bytes 64-99); the flags get what s gathered. */
 BW_NET_INLINE void bw_net__fp_finish(struct bw_net_flow *out, const struct bw_net__fp *s,
-                                     uint32_t l4flag, uint64_t w40, uint64_t w48, uint64_t w64,
-                                     uint64_t w72, uint64_t w80, uint64_t w88)
+                                     uint64_t w64, uint64_t w72, uint64_t w80, uint64_t w88)
 {
-    bw_net__fp_store(out, 32, s->w32 | BW_NET__PUT(flags, l4flag));
-    bw_net__fp_store(out, 40, s->w40 | w40);
-    bw_net__fp_store(out, 48, s->w48 | w48);
-    bw_net__fp_store(out, 64, s->w64 | w64);
+    bw_net__fp_store(out, 64, w64 | BW_NET__PUT(flags, s->flags));
     bw_net__fp_store(out, 72, w72);
-    bw_net__fp_store(out, 80, s->w80 | w80);
-    bw_net__fp_store(out, 88, s->w88 | w88);
+    bw_net__fp_store(out, 80, w80);
+    bw_net__fp_store(out, 88, w88);
+    __builtin_memset((uint8_t *)out + 96, 0, 4); /* verdict BW_NET_OK, reserved */
 }
 
 /* TCP at t; the IP payload (s->l4_len bytes) is inside the frame, so every bound is a
@@ -234,17 +236,17 @@ BW_NET_INLINE bool bw_net__fp_tcp(const uint8_t *t, struct bw_net_flow *out,
     uint64_t fl = t[13], clsw = bw_net__fp_tcp_class[fl & 0x3f];
     if (doff < 20 || doff > s->l4_len || sport == 0 || dport == 0 || clsw == 0)
         return false;
-    uint64_t o = bw_net__fp_tcp_opts(t + 20, doff - 20);
+    uint64_t o = bw_net__fp_tcp_opts(t + 20, (uint32_t)doff - 20);
     if (o & BW_NET__TOPT_BAD)
         return false;
-    bw_net__fp_finish(out, s, BW_NET_F_L4, BW_NET__PUT(tcp_seq, bw_net__be32(t + 4)),
-                      BW_NET__PUT(tcp_ack, bw_net__be32(t + 8)),
-                      BW_NET__PUT(l4_hdr_len, doff) | BW_NET__PUT(payload_off, s->l4_off + doff),
-                      BW_NET__PUT(payload_len, s->l4_len - doff) | BW_NET__PUT(sport, sport) |
-                          BW_NET__PUT(dport, dport),
-                      BW_NET__PUT(tcp_win, bw_net__be16(t + 14)) | BW_NET__PUT(tcp_mss, o >> 16),
-                      BW_NET__PUT(tcp_flags, fl) | BW_NET__PUT(tcp_opts, o) |
-                          BW_NET__PUT(tcp_wscale, o >> 8) | clsw);
+    bw_net__fp_finish(
+        out, s, BW_NET__PUT(flags, BW_NET_F_L4) | BW_NET__PUT(tcp_seq, bw_net__be32(t + 4)),
+        BW_NET__PUT(tcp_ack, bw_net__be32(t + 8)) | BW_NET__PUT(sport, sport) |
+            BW_NET__PUT(dport, dport),
+        BW_NET__PUT(tcp_win, bw_net__be16(t + 14)) | BW_NET__PUT(tcp_mss, o >> 16) |
+            BW_NET__PUT(l4_hdr_len, doff) | BW_NET__PUT(payload_off, s->l4_off + doff),
+        BW_NET__PUT(payload_len, s->l4_len - doff) | BW_NET__PUT(tcp_flags, fl) |
+            BW_NET__PUT(tcp_opts, o) | BW_NET__PUT(tcp_wscale, o >> 8) | clsw);
     return true;
 }
 
@@ -259,11 +261,10 @@ BW_NET_INLINE bool bw_net__fp_udp(const uint8_t *u, struct bw_net_flow *out,
     if (ulen < 8 || ulen > s->l4_len || sport == 0 || dport == 0 ||
         (s->ver == 6 && u[6] == 0 && u[7] == 0))
         return false;
-    bw_net__fp_finish(out, s, BW_NET_F_L4, 0, 0,
+    bw_net__fp_finish(out, s, BW_NET__PUT(flags, BW_NET_F_L4),
+                      BW_NET__PUT(sport, sport) | BW_NET__PUT(dport, dport),
                       BW_NET__PUT(l4_hdr_len, 8) | BW_NET__PUT(payload_off, s->l4_off + 8),
-                      BW_NET__PUT(payload_len, ulen - 8) | BW_NET__PUT(sport, sport) |
-                          BW_NET__PUT(dport, dport),
-                      0, BW_NET__PUT(cls, BW_NET_CLS_UDP));
+                      BW_NET__PUT(payload_len, ulen - 8) | BW_NET__PUT(cls, BW_NET_CLS_UDP));
     return true;
 }
 
@@ -273,11 +274,10 @@ BW_NET_INLINE bool bw_net__fp_icmp(const uint8_t *c, struct bw_net_flow *out,
 {
     if (s->l4_len < 8)
         return false;
-    bw_net__fp_finish(out, s, BW_NET_F_L4, 0, 0,
+    bw_net__fp_finish(out, s, BW_NET__PUT(flags, BW_NET_F_L4), 0,
                       BW_NET__PUT(l4_hdr_len, 8) | BW_NET__PUT(payload_off, s->l4_off + 8),
-                      BW_NET__PUT(payload_len, s->l4_len - 8), 0,
-                      BW_NET__PUT(icmp_type, c[0]) | BW_NET__PUT(icmp_code, c[1]) |
-                          BW_NET__PUT(cls, BW_NET_CLS_ICMP));
+                      BW_NET__PUT(payload_len, s->l4_len - 8) | BW_NET__PUT(icmp_type, c[0]) |
+                          BW_NET__PUT(icmp_code, c[1]) | BW_NET__PUT(cls, BW_NET_CLS_ICMP));
     return true;
 }
 
@@ -294,9 +294,28 @@ BW_NET_INLINE bool bw_net__fp_l4(const uint8_t *l4, struct bw_net_flow *out,
         return bw_net__fp_icmp(l4, out, s);
     if (s->ver != 4)
         return false;
-    bw_net__fp_finish(out, s, 0, 0, 0, BW_NET__PUT(payload_off, s->l4_off),
-                      BW_NET__PUT(payload_len, s->l4_len), 0, 0);
+    bw_net__fp_finish(out, s, 0, 0, BW_NET__PUT(payload_off, s->l4_off),
+                      BW_NET__PUT(payload_len, s->l4_len));
     return true;
+}
+
+/* Stores the IP words (bytes 32-63) from the Ethernet step's findings and the IP
+ * header's fields; s->l4_off is set. */
+BW_NET_INLINE void bw_net__fp_l3_words(struct bw_net_flow *out, const struct bw_net__fp_eth *e,
+                                       struct bw_net__fp *s, uint64_t frag_id, uint64_t l3_len,
+                                       uint64_t l3_hdr_len, uint64_t w56)
+{
+    s->l4_off = e->l2 + l3_hdr_len;
+    bw_net__fp_store(out, 32, BW_NET__PUT(pkt_len, e->len) | BW_NET__PUT(frag_id, frag_id));
+    bw_net__fp_store(out, 40,
+                     BW_NET__PUT(l3_len, l3_len) | BW_NET__PUT(ethertype, e->ethertype) |
+                         BW_NET__PUT(vlan[0], e->vlan));
+    bw_net__fp_store(out, 48,
+                     BW_NET__PUT(l3_hdr_len, l3_hdr_len) | BW_NET__PUT(l4_len, s->l4_len) |
+                         BW_NET__PUT(l4_off, s->l4_off));
+    bw_net__fp_store(out, 56,
+                     w56 | BW_NET__PUT(vlan_n, e->l2 == 18) | BW_NET__PUT(ip_ver, s->ver) |
+                         BW_NET__PUT(proto, s->proto));
 }
 
 /* Stores an IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d): two 8-byte stores. */
@@ -313,17 +332,17 @@ BW_NET_INLINE void bw_net__fp_map4(uint8_t *dst16, const uint8_t *a4)
     __builtin_memcpy(dst16 + 8, &hi, 8);
 }
 
-/* IPv4 at ip with room bytes after it: no options, not a fragment, no reserved bit,
- * the datagram inside the frame, addresses that bw_net__addr4 accepts. Stores the
- * addresses; the other IP fields go to s's words. */
-BW_NET_INLINE bool bw_net__fp_ipv4(const uint8_t *ip, uint64_t room, struct bw_net_flow *out,
-                                   struct bw_net__fp *s)
+/* IPv4 after the Ethernet step e: no options, not a fragment, no reserved bit, the
+ * datagram inside the frame, addresses that bw_net__addr4 accepts. Stores the addresses
+ * and the IP words. */
+BW_NET_INLINE bool bw_net__fp_ipv4(const uint8_t *ip, const struct bw_net__fp_eth *e,
+                                   struct bw_net_flow *out, struct bw_net__fp *s)
 {
-    if (room < 20 || ip[0] != 0x45)
+    if (e->len - e->l2 < 20 || ip[0] != 0x45)
         return false;
     uint64_t tot = bw_net__be16(ip + 2), fl = bw_net__be16(ip + 6);
     uint64_t sa = bw_net__be32(ip + 12), da = bw_net__be32(ip + 16);
-    if (tot < 20 || tot > room || (fl & 0xbfff) != 0 ||
+    if (tot < 20 || tot > e->len - e->l2 || (fl & 0xbfff) != 0 ||
         ((bw_net__fp_martian4[sa >> 24] & 1) | (bw_net__fp_martian4[da >> 24] & 2)) != 0 ||
         sa == da)
         return false;
@@ -332,12 +351,9 @@ BW_NET_INLINE bool bw_net__fp_ipv4(const uint8_t *ip, uint64_t room, struct bw_n
     s->ver = 4;
     s->proto = ip[9];
     s->l4_len = tot - 20;
-    s->w32 |= BW_NET__PUT(flags, BW_NET_F_IPV4 | ((fl >> 14) & 1) * BW_NET_F_DF);
-    s->w40 = BW_NET__PUT(frag_id, bw_net__be16(ip + 4));
-    s->w48 = BW_NET__PUT(l3_len, tot);
-    s->w64 = BW_NET__PUT(l4_len, tot - 20);
-    s->w80 |= BW_NET__PUT(ip_ver, 4) | BW_NET__PUT(proto, ip[9]) | BW_NET__PUT(ttl, ip[8]);
-    s->w88 = BW_NET__PUT(tos, ip[1]);
+    s->flags |= BW_NET_F_IPV4 | ((fl >> 14) & 1) * BW_NET_F_DF;
+    bw_net__fp_l3_words(out, e, s, bw_net__be16(ip + 4), tot, 20,
+                        BW_NET__PUT(ttl, ip[8]) | BW_NET__PUT(tos, ip[1]));
     return true;
 }
 
@@ -350,29 +366,28 @@ BW_NET_INLINE bool bw_net__fp_odd6(uint64_t a_hi, uint64_t a_lo, uint64_t b_hi, 
     return (a_hi >> 56) == 0xff || a_low || b_low || (a_hi == b_hi && a_lo == b_lo);
 }
 
-/* IPv6 at ip with room bytes after it: next header TCP, UDP or ICMPv6 (no extension
- * headers), payload length non-zero and inside the frame, ordinary addresses. */
-BW_NET_INLINE bool bw_net__fp_ipv6(const uint8_t *ip, uint64_t room, struct bw_net_flow *out,
-                                   struct bw_net__fp *s)
+/* IPv6 after the Ethernet step e: next header TCP, UDP or ICMPv6 (no extension headers),
+ * payload length non-zero and inside the frame, ordinary addresses. Stores the addresses
+ * and the IP words. */
+BW_NET_INLINE bool bw_net__fp_ipv6(const uint8_t *ip, const struct bw_net__fp_eth *e,
+                                   struct bw_net_flow *out, struct bw_net__fp *s)
 {
-    if (room < 40 || (ip[0] >> 4) != 6)
+    if (e->len - e->l2 < 40 || (ip[0] >> 4) != 6)
         return false;
     uint64_t plen = bw_net__be16(ip + 4), nh = ip[6];
-    if ((nh != 6 && nh != 17 && nh != 58) || plen == 0 || 40 + plen > room ||
+    if ((nh != 6 && nh != 17 && nh != 58) || plen == 0 || 40 + plen > e->len - e->l2 ||
         bw_net__fp_odd6(bw_net__be64(ip + 8), bw_net__be64(ip + 16), bw_net__be64(ip + 24),
                         bw_net__be64(ip + 32)))
         return false;
     __builtin_memcpy(out->saddr, ip + 8, 16);
     __builtin_memcpy(out->daddr, ip + 24, 16);
     s->ver = 6;
-    s->proto = (uint8_t)nh;
+    s->proto = nh;
     s->l4_len = plen;
-    s->w32 |= BW_NET__PUT(flags, BW_NET_F_IPV6);
-    s->w40 = 0;
-    s->w48 = BW_NET__PUT(l3_len, 40 + plen);
-    s->w64 = BW_NET__PUT(l4_len, plen);
-    s->w80 |= BW_NET__PUT(ip_ver, 6) | BW_NET__PUT(proto, nh) | BW_NET__PUT(ttl, ip[7]);
-    s->w88 = BW_NET__PUT(tos, (ip[0] & 0x0f) << 4 | ip[1] >> 4);
+    s->flags |= BW_NET_F_IPV6;
+    bw_net__fp_l3_words(out, e, s, 0, 40 + plen, 40,
+                        BW_NET__PUT(ttl, ip[7]) |
+                            BW_NET__PUT(tos, (ip[0] & 0x0f) << 4 | ip[1] >> 4));
     return true;
 }
 
@@ -385,37 +400,25 @@ BW_NET_INLINE enum bw_net_verdict bw_net__fast(const void *data, const void *dat
                                                struct bw_net_flow *out)
 {
     const uint8_t *p = (const uint8_t *)data;
-    uint64_t len = (uint64_t)((const uint8_t *)data_end - p);
-    uint64_t l2 = 14, vlan = 0;
-    if (len < 14 || (p[6] & 1))
+    struct bw_net__fp_eth e = {(uint64_t)((const uint8_t *)data_end - p), 0, 0, 14};
+    struct bw_net__fp s = {0, 0, 0, 0, 0};
+    if (e.len < 14 || (p[6] & 1))
         return BW_NET__SLOW;
-    uint64_t et = bw_net__be16(p + 12);
-    if (et == 0x8100) {
-        if (len < 18)
+    e.ethertype = bw_net__be16(p + 12);
+    if (e.ethertype == 0x8100) {
+        if (e.len < 18)
             return BW_NET__SLOW;
-        vlan = bw_net__be16(p + 14) & 0x0fff;
-        et = bw_net__be16(p + 16);
-        l2 = 18;
+        e.vlan = bw_net__be16(p + 14) & 0x0fff;
+        e.ethertype = bw_net__be16(p + 16);
+        e.l2 = 18;
+        s.flags = BW_NET_F_VLAN;
     }
-    struct bw_net__fp s = {
-        .w32 = BW_NET__PUT(pkt_len, len) | BW_NET__PUT(flags, (l2 == 18) * BW_NET_F_VLAN),
-        .w80 = BW_NET__PUT(vlan_n, l2 == 18),
-    };
-    const uint8_t *ip = p + l2;
-    bool ok = et == BW_NET__ETH_IPV4
-                  ? bw_net__fp_ipv4(ip, len - l2, out, &s)
-                  : et == BW_NET__ETH_IPV6 && bw_net__fp_ipv6(ip, len - l2, out, &s);
-    if (!ok)
+    const uint8_t *ip = p + e.l2;
+    bool ok = e.ethertype == BW_NET__ETH_IPV4
+                  ? bw_net__fp_ipv4(ip, &e, out, &s)
+                  : e.ethertype == BW_NET__ETH_IPV6 && bw_net__fp_ipv6(ip, &e, out, &s);
+    if (!ok || !bw_net__fp_l4(p + s.l4_off, out, &s))
         return BW_NET__SLOW;
-    uint64_t l3_hdr_len = s.ver == 4 ? 20 : 40;
-    s.l4_off = l2 + l3_hdr_len;
-    s.w64 |= BW_NET__PUT(l4_off, s.l4_off);
-    if (!bw_net__fp_l4(ip + l3_hdr_len, out, &s))
-        return BW_NET__SLOW;
-    bw_net__fp_store(out, 56,
-                     BW_NET__PUT(ethertype, et) | BW_NET__PUT(vlan[0], vlan) |
-                         BW_NET__PUT(l3_hdr_len, l3_hdr_len));
-    __builtin_memset((uint8_t *)out + 96, 0, 4); /* verdict BW_NET_OK, reserved */
     return BW_NET_OK;
 }
 

@@ -91,37 +91,40 @@ enum bw_net_class {
  * every call.
  */
 struct bw_net_flow {
+    /* What the Ethernet and IP headers give (bytes 0-63) ... */
     uint8_t saddr[16];
     uint8_t daddr[16];
-    uint32_t pkt_len; /* frame bytes: data_end - data, or the wire length given to
-                       * bw_net_decode_snap; 0 in BPF (the XDP context has it) */
-    uint32_t flags;   /* BW_NET_F_* */
-    uint32_t frag_id; /* IPv4 identification or IPv6 fragment id */
+    uint32_t pkt_len;    /* frame bytes: data_end - data, or the wire length given to
+                          * bw_net_decode_snap; 0 in BPF (the XDP context has it) */
+    uint32_t frag_id;    /* IPv4 identification or IPv6 fragment id */
+    uint32_t l3_len;     /* IPv4 total length; IPv6 40 + payload length */
+    uint16_t ethertype;  /* after the VLAN tags */
+    uint16_t vlan[2];    /* VLAN ids (12 bits), outer first */
+    uint16_t l3_hdr_len; /* IPv4 IHL*4; IPv6 40 + extension headers */
+    uint16_t l4_len;     /* l3_len - l3_hdr_len: bytes after the IP headers */
+    uint16_t l4_off;     /* offset of the L4 header from data */
+    uint16_t frag_off;   /* fragment offset in bytes */
+    uint8_t vlan_n;      /* VLAN tags: 0, 1 or 2 */
+    uint8_t ip_ver;      /* 4, 6, or 0 when not IP */
+    uint8_t proto;       /* L4 protocol (after IPv6 extension headers) */
+    uint8_t ttl;         /* TTL or hop limit */
+    uint8_t tos;         /* IPv4 TOS / IPv6 traffic class (DSCP << 2 | ECN) */
+    uint8_t v6_ext_n;    /* IPv6 extension headers walked */
+    /* ... and what the L4 header gives, with the flags and the verdict (bytes 64-99).
+     * The split lets the fast path write each 8-byte word once (net/decode_fast.h). */
+    uint32_t flags; /* BW_NET_F_* */
     uint32_t tcp_seq;
     uint32_t tcp_ack;
-    uint32_t l3_len;      /* IPv4 total length; IPv6 40 + payload length */
-    uint16_t ethertype;   /* after the VLAN tags */
-    uint16_t vlan[2];     /* VLAN ids (12 bits), outer first */
-    uint16_t l3_hdr_len;  /* IPv4 IHL*4; IPv6 40 + extension headers */
-    uint16_t l4_len;      /* l3_len - l3_hdr_len: bytes after the IP headers */
-    uint16_t l4_hdr_len;  /* TCP data offset*4, 8 for UDP/ICMP; 0 if not decoded */
-    uint16_t l4_off;      /* offset of the L4 header from data */
-    uint16_t payload_off; /* offset of the L4 payload from data */
-    uint16_t payload_len; /* L4 payload bytes the IP/UDP headers claim */
-    uint16_t frag_off;    /* fragment offset in bytes */
     uint16_t sport;
     uint16_t dport;
     uint16_t tcp_win;
-    uint16_t tcp_mss;   /* MSS option value, 0 if absent */
-    uint8_t vlan_n;     /* VLAN tags: 0, 1 or 2 */
-    uint8_t ip_ver;     /* 4, 6, or 0 when not IP */
-    uint8_t proto;      /* L4 protocol (after IPv6 extension headers) */
-    uint8_t ttl;        /* TTL or hop limit */
-    uint8_t tos;        /* IPv4 TOS / IPv6 traffic class (DSCP << 2 | ECN) */
-    uint8_t v6_ext_n;   /* IPv6 extension headers walked */
-    uint8_t tcp_flags;  /* BW_NET_TCP_* */
-    uint8_t tcp_opts;   /* BW_NET_TCPO_* */
-    uint8_t tcp_wscale; /* window scale option value */
+    uint16_t tcp_mss;     /* MSS option value, 0 if absent */
+    uint16_t l4_hdr_len;  /* TCP data offset*4, 8 for UDP/ICMP; 0 if not decoded */
+    uint16_t payload_off; /* offset of the L4 payload from data */
+    uint16_t payload_len; /* L4 payload bytes the IP/UDP headers claim */
+    uint8_t tcp_flags;    /* BW_NET_TCP_* */
+    uint8_t tcp_opts;     /* BW_NET_TCPO_* */
+    uint8_t tcp_wscale;   /* window scale option value */
     uint8_t icmp_type;
     uint8_t icmp_code;
     uint8_t cls;         /* enum bw_net_class */
