@@ -318,15 +318,18 @@ BW_NET_INLINE void bw_net__fp_l3_words(struct bw_net_flow *out, const struct bw_
                          BW_NET__PUT(proto, s->proto));
 }
 
-/* Stores an IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d): two 8-byte stores. */
-BW_NET_INLINE void bw_net__fp_map4(uint8_t *dst16, const uint8_t *a4)
+/* Stores an IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d): two 8-byte stores. w8 is
+ * the address's 4 bytes preceded by 4 others (an 8-byte load ending with it): a 4-byte
+ * load would be shared with the address check's, which the compiler spills as 4 bytes
+ * and reloads as 8, stalling store forwarding. */
+BW_NET_INLINE void bw_net__fp_map4(uint8_t *dst16, const uint8_t *w8)
 {
-    uint32_t a;
-    __builtin_memcpy(&a, a4, 4);
+    uint64_t w;
+    __builtin_memcpy(&w, w8, 8);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t hi = 0xffff0000u | (uint64_t)a << 32;
+    uint64_t hi = (w & 0xffffffff00000000u) | 0xffff0000u;
 #else
-    uint64_t hi = (uint64_t)0xffffu << 32 | a;
+    uint64_t hi = (w & 0xffffffffu) | (uint64_t)0xffffu << 32;
 #endif
     __builtin_memset(dst16, 0, 8);
     __builtin_memcpy(dst16 + 8, &hi, 8);
@@ -346,8 +349,8 @@ BW_NET_INLINE bool bw_net__fp_ipv4(const uint8_t *ip, const struct bw_net__fp_et
         ((bw_net__fp_martian4[sa >> 24] & 1) | (bw_net__fp_martian4[da >> 24] & 2)) != 0 ||
         sa == da)
         return false;
-    bw_net__fp_map4(out->saddr, ip + 12);
-    bw_net__fp_map4(out->daddr, ip + 16);
+    bw_net__fp_map4(out->saddr, ip + 8);
+    bw_net__fp_map4(out->daddr, ip + 12);
     s->ver = 4;
     s->proto = ip[9];
     s->l4_len = tot - 20;
