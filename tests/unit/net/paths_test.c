@@ -134,14 +134,19 @@ static const uint8_t gen_tcpf[] = {0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x14, 0xc
 
 static void gen_l4(struct tp *p, unsigned proto)
 {
+    /* One pick per statement: the order C evaluates arguments in is unspecified, and the
+     * frames must be the same whatever the compiler. */
+    unsigned sport = gen_ports[pick(10)];
+    unsigned dport = gen_ports[pick(10)];
     if (proto == 6) {
         unsigned k = pick(sizeof(gen_topts) / sizeof(gen_topts[0]));
         unsigned fl = pick(3) ? gen_tcpf[pick(sizeof(gen_tcpf))] : pick(256);
-        tp_tcp(p, gen_ports[pick(10)], gen_ports[pick(10)], fl, gen_topts[k].b, gen_topts[k].n);
+        tp_tcp(p, sport, dport, fl, gen_topts[k].b, gen_topts[k].n);
     } else if (proto == 17) {
-        tp_udp(p, gen_ports[pick(10)], gen_ports[pick(10)]);
+        tp_udp(p, sport, dport);
     } else if (proto == 1 || proto == 58) {
-        tp_icmp(p, pick(256), pick(4));
+        unsigned type = pick(256);
+        tp_icmp(p, type, pick(4));
     }
     tp_data(p, pick(4) ? pick(80) : 0);
 }
@@ -155,16 +160,21 @@ static void gen_frame(struct tp *p)
     unsigned tags = pick(10) < 7 ? 0 : pick(10) < 7 ? 1 : 2, proto = gen_protos[pick(15)];
     bool v6 = pick(4) == 0;
     tp_eth(p, (int)tags, tpids[pick(4)], v6 ? 0x86dd : 0x0800);
+    unsigned s6 = pick(10) < 7 ? pick(3) : pick(10);
+    unsigned d6 = pick(10) < 7 ? pick(3) : pick(10);
+    unsigned s4 = pick(10) < 7 ? pick(5) : pick(11);
+    unsigned d4 = pick(10) < 7 ? pick(5) : pick(11);
     if (v6)
-        tp_ip6(p, proto, gen_addr6[pick(10) < 7 ? pick(3) : pick(10)],
-               gen_addr6[pick(10) < 7 ? pick(3) : pick(10)]);
+        tp_ip6(p, proto, gen_addr6[s6], gen_addr6[d6]);
     else
-        tp_ip4(p, proto, gen_addr4[pick(10) < 7 ? pick(5) : pick(11)],
-               gen_addr4[pick(10) < 7 ? pick(5) : pick(11)], ra, pick(10) == 0 ? 4 : 0);
+        tp_ip4(p, proto, gen_addr4[s4], gen_addr4[d4], ra, pick(10) == 0 ? 4 : 0);
     gen_l4(p, proto);
     tp_fin(p);
-    if (!v6 && pick(10) == 0)
-        tp_frag4(p, pick(3) * 8 * pick(200), pick(2));
+    if (!v6 && pick(10) == 0) {
+        unsigned off = pick(3) * 8;
+        off *= pick(200);
+        tp_frag4(p, off, pick(2));
+    }
     if (p->l4 && p->proto == 17 && pick(8) == 0)
         tp_set16(p, p->l4 + 6, 0); /* zero UDP checksum */
 }
@@ -174,9 +184,11 @@ static void gen_corrupt(struct tp *p)
 {
     size_t hdr = p->l4 ? p->l4 + 20 : p->l3 + 40;
     switch (pick(6)) {
-    case 0:
-        p->b[pick((unsigned)(hdr < p->n ? hdr : p->n))] = (uint8_t)rnd();
+    case 0: {
+        unsigned at = pick((unsigned)(hdr < p->n ? hdr : p->n));
+        p->b[at] = (uint8_t)rnd();
         break;
+    }
     case 1: /* IPv4 total length / IPv6 payload length */
         tp_set16(p, p->l3 + (p->ver == 4 ? 2 : 4),
                  pick(2) ? pick(2000) : (unsigned)p->n - pick(80));
