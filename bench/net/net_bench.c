@@ -10,9 +10,11 @@
  * pinned to one CPU. Records are reached through an index built at load time so every
  * loop can prefetch AHEAD records ahead (the pcap layout alone is a pointer chase). The capture is
  * a file (--pcap) or generated (--gen N, gen.h);
- * --write FILE saves the generated one for peers (run.sh feeds it to FastNetMon).
+ * --write FILE saves the generated one for peers (run.sh feeds it to FastNetMon);
+ * --modes decode (or walk,full, ...) runs only those besides the walk, e.g. for a profiler.
  */
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@
 #endif
 
 struct opts {
-    const char *pcap, *write, *replay;
+    const char *pcap, *write, *replay, *modes;
     size_t gen;
     int passes, cpu;
     double seconds;
@@ -51,22 +53,24 @@ static volatile uint64_t sink;
  * and a NIC ring would have the frame in cache (DDIO) when the fast path sees it. */
 #define AHEAD 16
 
-static inline void prefetch(const struct bench_cap *c, size_t i, int lines)
+static inline void prefetch(const uint8_t *buf, const size_t *idx, size_t n, size_t i, int lines)
 {
-    if (i + AHEAD < c->n) {
-        const uint8_t *p = c->buf + c->idx[i + AHEAD];
+    if (i + AHEAD < n) {
+        const uint8_t *p = buf + idx[i + AHEAD];
         for (int l = 0; l < lines; l++)
             __builtin_prefetch(p + 64 * l);
     }
 }
 
-static uint64_t walk(const struct bench_cap *c)
+__attribute__((noinline)) static uint64_t walk(const struct bench_cap *c)
 {
+    const uint8_t *buf = c->buf;
+    const size_t *idx = c->idx, n = c->n;
     uint64_t sum = 0;
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct bench_rec r;
-        prefetch(c, i, 1);
-        memcpy(&r, c->buf + c->idx[i], sizeof(r));
+        prefetch(buf, idx, n, i, 1);
+        memcpy(&r, buf + idx[i], sizeof(r));
         sum += r.caplen;
     }
     return sum;
@@ -74,32 +78,49 @@ static uint64_t walk(const struct bench_cap *c)
 
 static volatile uint64_t bench_sink;
 
-/* Decode + classify every record. The flow fields a detector reads are folded into the
- * result, so the compiler cannot skip computing them (a loop that only counts verdicts
- * would measure less than the fast path does). */
-static uint64_t decode(const struct bench_cap *c, uint64_t counts[BW_NET_VERDICT_COUNT])
+/* Folds into one value the flow fields a detector reads (those bw_edge_pkt_from_flow
+ * copies into its packet: both addresses whole, ports, protocol, flags, TTL, version,
+ * sequence number, fragment id, payload offset and length) and the class, so the
+ * compiler cannot skip computing any of them: a loop that only counts verdicts would
+ * measure less than the fast path does. */
+static inline uint64_t fold_flow(const struct bw_net_flow *f)
 {
+    uint64_t a[4];
+    memcpy(a, f->saddr, 16);
+    memcpy(a + 2, f->daddr, 16);
+    return a[0] ^ a[1] ^ a[2] ^ a[3] ^ ((uint64_t)f->sport << 48 | (uint64_t)f->dport << 32) ^
+           f->proto ^ (uint64_t)f->tcp_flags << 8 ^ (uint64_t)f->ttl << 16 ^
+           (uint64_t)f->ip_ver << 24 ^ f->flags ^ (uint64_t)f->tcp_seq << 32 ^ f->frag_id ^
+           (uint64_t)f->payload_off << 40 ^ f->payload_len ^ (uint64_t)f->cls << 56;
+}
+
+/* Decode + classify every record, folding what a detector reads (fold_flow). The capture's
+ * fields and the verdict counts are locals: stores into the record or the counts could
+ * otherwise alias them (the build has -fno-strict-aliasing) and force reloads the walk
+ * does not pay. */
+__attribute__((noinline)) static uint64_t decode(const struct bench_cap *c,
+                                                 uint64_t counts[BW_NET_VERDICT_COUNT])
+{
+    const uint8_t *buf = c->buf;
+    const size_t *idx = c->idx, n = c->n;
+    uint64_t fold = 0, k[BW_NET_VERDICT_COUNT] = {0};
     struct bw_net_flow f;
-    uint64_t fold = 0;
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct bench_rec r;
-        prefetch(c, i, 3);
-        memcpy(&r, c->buf + c->idx[i], sizeof(r));
-        const uint8_t *d = c->buf + c->idx[i] + sizeof(r);
-        counts[bw_net_decode(d, d + r.caplen, &f)]++;
-        uint32_t s4, d4;
-        memcpy(&s4, f.saddr + 12, 4);
-        memcpy(&d4, f.daddr + 12, 4);
-        fold += s4 ^ d4 ^ ((uint32_t)f.sport << 16 | f.dport) ^ f.tcp_flags ^ f.ttl ^ f.proto ^
-                f.flags ^ f.frag_off ^ f.payload_len ^ f.tcp_seq;
+        prefetch(buf, idx, n, i, 3);
+        memcpy(&r, buf + idx[i], sizeof(r));
+        const uint8_t *d = buf + idx[i] + sizeof(r);
+        k[bw_net_decode(d, d + r.caplen, &f)]++;
+        fold += fold_flow(&f);
     }
+    memcpy(counts, k, sizeof(k));
     bench_sink += fold;
     return counts[0];
 }
 
 #ifdef BW_BENCH_FULL
 /* Detector protecting the generated servers; fresh for each pass (state is time-driven). */
-static uint64_t full(const struct bench_cap *c)
+__attribute__((noinline)) static uint64_t full(const struct bench_cap *c)
 {
     struct bw_detect_config cfg;
     bw_detect_config_default(&cfg);
@@ -109,7 +130,7 @@ static uint64_t full(const struct bench_cap *c)
     bw_detect_resource_parse(an.det, "2001:db8:5::/64", &err);
     for (size_t i = 0; i < c->n; i++) {
         struct bench_rec r;
-        prefetch(c, i, 3);
+        prefetch(c->buf, c->idx, c->n, i, 3);
         memcpy(&r, c->buf + c->idx[i], sizeof(r));
         struct bw_edge_record rec = {(uint64_t)r.ts_sec * 1000000000u + r.ts_nsec, r.caplen, r.len,
                                      c->buf + c->idx[i] + sizeof(r)};
@@ -213,6 +234,8 @@ static int parse(int argc, char **argv, struct opts *o)
             o->cpu = (int)strtol(v, NULL, 10);
         else if (strcmp(a, "--seconds") == 0)
             o->seconds = strtod(v, NULL);
+        else if (strcmp(a, "--modes") == 0)
+            o->modes = v;
         else
             return -1;
     }
@@ -234,22 +257,39 @@ static void line(const char *name, struct rate r, struct rate w, const char *wha
            100 * r.cpu / w.cpu, r.wall / 1e6, what);
 }
 
-static void report(const struct bench_cap *c, int passes)
+/* Is mode name in the comma-separated list (all modes when there is none)? */
+static bool wanted(const char *modes, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *m = modes; m && *m;) {
+        const char *e = strchr(m, ',');
+        size_t len = e ? (size_t)(e - m) : strlen(m);
+        if (len == n && strncmp(m, name, n) == 0)
+            return true;
+        m = e ? e + 1 : NULL;
+    }
+    return modes == NULL;
+}
+
+static void report(const struct bench_cap *c, int passes, const char *modes)
 {
     uint64_t r;
     double load[1] = {0};
     struct rate w = measure(c, M_WALK, passes, &r);
-    struct rate d = measure(c, M_DECODE, passes, &r);
+    struct rate d = wanted(modes, "decode") ? measure(c, M_DECODE, passes, &r) : (struct rate){0};
     getloadavg(load, 1);
     printf("capture: %zu frames, %.1f MB in memory, %.0f bytes/frame; best of %d passes; "
            "load average %.2f\n",
            c->n, (double)c->len / 1e6,
            (double)(c->len - c->n * sizeof(struct bench_rec)) / (double)c->n, passes, load[0]);
     line("walk", w, w, "ceiling");
-    line("decode", d, w,
-         d.cpu >= 10e6 ? "decode+classify; target >= 10 Mpps: met"
-                       : "decode+classify; target >= 10 Mpps: NOT met");
+    if (wanted(modes, "decode"))
+        line("decode", d, w,
+             d.cpu >= 10e6 ? "decode+classify; target >= 10 Mpps: met"
+                           : "decode+classify; target >= 10 Mpps: NOT met");
 #ifdef BW_BENCH_FULL
+    if (!wanted(modes, "full"))
+        return;
     struct rate f = measure(c, M_FULL, passes, &r);
     line("full", f, w,
          f.cpu >= w.cpu / 2 ? "decode->classify->detect; target >= 50%: met"
@@ -264,7 +304,8 @@ int main(int argc, char **argv)
     struct opts o;
     if (parse(argc, argv, &o) != 0) {
         fprintf(stderr, "usage: net_bench [--pcap FILE | --gen N] [--seconds S] "
-                        "[--write FILE] [--passes N] [--cpu N] [--replay IFACE]\n");
+                        "[--write FILE] [--passes N] [--cpu N] [--replay IFACE]\n"
+                        "                 [--modes walk,decode,full]\n");
         return 2;
     }
     struct bench_cap c = {0};
@@ -281,7 +322,7 @@ int main(int argc, char **argv)
         bench_free(&c);
         return rc;
     }
-    report(&c, o.passes);
+    report(&c, o.passes, o.modes);
     bench_free(&c);
     return 0;
 }

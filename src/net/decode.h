@@ -561,41 +561,6 @@ BW_NET_INLINE enum bw_net_verdict bw_net__icmp(const uint8_t *c, const uint8_t *
     return BW_NET_OK;
 }
 
-#ifdef __bpf__
-/* In BPF: copy the largest power-of-two piece (<= n) that fits; one branch chain, no
- * joins, so the verifier walks it a handful of times. payload_n may be below n here. */
-#define BW_NET__PIECE(k)                                                                           \
-    if (n >= (k) && BW_NET_FITS(p, k, end)) {                                                      \
-        __builtin_memcpy(out->payload, p, k);                                                      \
-        out->payload_n = (k);                                                                      \
-        return;                                                                                    \
-    }
-#endif
-
-/* Copies the first BW_NET_PAYLOAD_MAX bytes (or fewer) of the L4 payload starting at p. */
-BW_NET_INLINE void bw_net__payload(const uint8_t *p, const uint8_t *end, struct bw_net_flow *out)
-{
-    uint32_t n = out->payload_len < BW_NET_PAYLOAD_MAX ? out->payload_len : BW_NET_PAYLOAD_MAX;
-#ifdef __bpf__
-    BW_NET__PIECE(64)
-    BW_NET__PIECE(32)
-    BW_NET__PIECE(16)
-    BW_NET__PIECE(8)
-    BW_NET__PIECE(4)
-    BW_NET__PIECE(2)
-    BW_NET__PIECE(1)
-#else
-    uint64_t room = (uint64_t)(end - p);
-    if (n > room)
-        n = (uint32_t)room;
-    if (room >= BW_NET_PAYLOAD_MAX) /* a fixed-size copy is a few vector moves */
-        __builtin_memcpy(out->payload, p, BW_NET_PAYLOAD_MAX);
-    else if (n)
-        __builtin_memcpy(out->payload, p, n);
-    out->payload_n = (uint8_t)n;
-#endif
-}
-
 /* Flag combinations no TCP state allows (RFC 9293 3.10.7: every segment but the first
  * SYN carries ACK; RST may come without). ECE and CWR are ignored: ECN SYNs are fine. */
 BW_NET_INLINE enum bw_net_verdict bw_net__tcp_flags(uint8_t flags)
@@ -632,7 +597,6 @@ BW_NET_INLINE enum bw_net_verdict bw_net__l4(const uint8_t *l4, const uint8_t *e
         out->payload_len = out->l4_len;
     if (v != BW_NET_OK)
         return v;
-    bw_net__payload(l4 + (out->l4_hdr_len & 0x7f), end, out); /* <= 60: a verifier hint */
     if (out->proto == 6 && (v = bw_net__tcp_flags(out->tcp_flags)) != BW_NET_OK)
         return v;
     if ((out->proto == 6 || out->proto == 17) && (out->sport == 0 || out->dport == 0))
@@ -640,16 +604,16 @@ BW_NET_INLINE enum bw_net_verdict bw_net__l4(const uint8_t *l4, const uint8_t *e
     return BW_NET_OK;
 }
 
-BW_NET_INLINE uint8_t bw_net__class(const struct bw_net_flow *f)
+/* The class of a record from its flags, protocol and TCP flags. */
+BW_NET_INLINE uint8_t bw_net__class_of(uint32_t flags, uint8_t proto, uint8_t t)
 {
-    uint8_t t = f->tcp_flags;
-    if ((f->flags & BW_NET_F_FRAG) && !(f->flags & BW_NET_F_FRAG_FIRST))
+    if ((flags & BW_NET_F_FRAG) && !(flags & BW_NET_F_FRAG_FIRST))
         return BW_NET_CLS_FRAG;
-    if (!(f->flags & BW_NET_F_L4))
+    if (!(flags & BW_NET_F_L4))
         return BW_NET_CLS_OTHER;
-    if (f->proto == 17)
+    if (proto == 17)
         return BW_NET_CLS_UDP;
-    if (f->proto != 6)
+    if (proto != 6)
         return BW_NET_CLS_ICMP;
     if (t & BW_NET_TCP_RST)
         return BW_NET_CLS_TCP_RST;
@@ -660,13 +624,26 @@ BW_NET_INLINE uint8_t bw_net__class(const struct bw_net_flow *f)
     return BW_NET_CLS_TCP_ACK;
 }
 
-/* Zeroes out except payload[] (only payload_n bytes of it are meaningful): a memset of
- * the whole record becomes `rep stos`, which cost a quarter of the decode. */
+BW_NET_INLINE uint8_t bw_net__class(const struct bw_net_flow *f)
+{
+    return bw_net__class_of(f->flags, f->proto, f->tcp_flags);
+}
+
+/* Zeroes the whole record in 16-byte pieces: each is one vector store, where a memset of
+ * the record (or of any piece over 32 bytes) becomes `rep stos`, whose start-up cost
+ * alone was a third of the decode. */
+#define BW_NET__ZERO16(o, k) __builtin_memset((o) + 16 * (k), 0, 16)
 BW_NET_INLINE void bw_net__zero(struct bw_net_flow *out)
 {
-    /* Two pieces of at most 64 bytes: the compiler inlines each as a few vector stores. */
-    __builtin_memset(out, 0, 64);
-    __builtin_memset((uint8_t *)out + 64, 0, __builtin_offsetof(struct bw_net_flow, payload) - 64);
+    _Static_assert(sizeof(struct bw_net_flow) == 100, "bw_net__zero: 6 x 16 + 4 bytes");
+    uint8_t *o = (uint8_t *)out;
+    BW_NET__ZERO16(o, 0);
+    BW_NET__ZERO16(o, 1);
+    BW_NET__ZERO16(o, 2);
+    BW_NET__ZERO16(o, 3);
+    BW_NET__ZERO16(o, 4);
+    BW_NET__ZERO16(o, 5);
+    __builtin_memset(o + 96, 0, 4);
 }
 
 /*
@@ -675,10 +652,11 @@ BW_NET_INLINE void bw_net__zero(struct bw_net_flow *out)
  *   bw_net_decode_l3: zeroes out; Ethernet, VLANs, the fixed IPv4/IPv6 header.
  *   bw_net_decode_ext: IPv4 options / IPv6 extension headers, addresses, fragments;
  *                      sets l4_off.
- *   bw_net_decode_l4: the L4 header at data + out->l4_off, payload, flag and port checks.
+ *   bw_net_decode_l4: the L4 header at data + out->l4_off, flag and port checks; sets
+ *                     payload_off.
  *   bw_net_decode_end: stores the verdict and the class; returns v.
  * Each step runs only when the previous returned BW_NET_OK and out->ip_ver != 0.
- * bw_net_decode() chains them; both ways give the same record.
+ * bw_net_decode_full() chains them; both ways give the same record.
  */
 BW_NET_INLINE enum bw_net_verdict bw_net__l3(const uint8_t *p, const uint8_t *end,
                                              uint32_t wire_len, struct bw_net_flow *out)
@@ -744,11 +722,11 @@ BW_NET_INLINE enum bw_net_verdict bw_net_decode_end(struct bw_net_flow *out, enu
 }
 
 /*
- * Decodes and classifies one frame; see net/net.h. Returns the verdict and stores it,
- * with the class, in out.
+ * The reference decoder: every check, in packet order, through the steps above. Same
+ * contract as bw_net_decode (which gives the same record, faster, for common frames).
  */
-BW_NET_INLINE enum bw_net_verdict bw_net_decode(const void *data, const void *data_end,
-                                                struct bw_net_flow *out)
+BW_NET_INLINE enum bw_net_verdict bw_net_decode_full(const void *data, const void *data_end,
+                                                     struct bw_net_flow *out)
 {
     enum bw_net_verdict v = bw_net_decode_l3(data, data_end, out);
     if (v == BW_NET_OK && out->ip_ver != 0)
@@ -757,6 +735,38 @@ BW_NET_INLINE enum bw_net_verdict bw_net_decode(const void *data, const void *da
         v = bw_net_decode_l4(data, data_end, out);
     return bw_net_decode_end(out, v);
 }
+
+#ifdef __bpf__
+BW_NET_INLINE enum bw_net_verdict bw_net_decode(const void *data, const void *data_end,
+                                                struct bw_net_flow *out)
+{
+    return bw_net_decode_full(data, data_end, out);
+}
+#else
+#include "net/decode_fast.h"
+
+/* The full path out of line: the fast path stays small where it is inlined. */
+static __attribute__((noinline, unused)) enum bw_net_verdict
+bw_net__decode_slow(const void *data, const void *data_end, struct bw_net_flow *out)
+{
+    return bw_net_decode_full(data, data_end, out);
+}
+
+/*
+ * Decodes and classifies one frame; see net/net.h. Returns the verdict and stores it,
+ * with the class, in out. Common well-formed frames take the fast path
+ * (net/decode_fast.h); everything else, and every frame the fast path has any doubt
+ * about, takes bw_net_decode_full. The record and verdict are the same either way.
+ */
+BW_NET_INLINE enum bw_net_verdict bw_net_decode(const void *data, const void *data_end,
+                                                struct bw_net_flow *out)
+{
+    enum bw_net_verdict v = bw_net__fast(data, data_end, out);
+    if (__builtin_expect(v == BW_NET__SLOW, 0))
+        v = bw_net__decode_slow(data, data_end, out);
+    return v;
+}
+#endif
 
 #ifndef __bpf__
 /* Verdicts a check gives when the bytes it needs are missing, which on a frame cut by the

@@ -8,7 +8,8 @@
  * Everything here is header-only and compiles twice: with clang -target bpf into
  * src/bpf/xdp_bulwark.c, and with gcc/clang into userspace. Hence: no libc calls, every
  * loop is bounded (40 passes at most), every read is preceded by a check against the end
- * of data, multi-byte fields are read byte by byte (no unaligned loads, host-order out).
+ * of data, multi-byte fields are read byte by byte in the full path (no unaligned loads,
+ * host-order out; the userspace fast path, net/decode_fast.h, loads them with memcpy).
  * The decoder never reads a byte at or after data_end. It allocates nothing, keeps no
  * state and is safe to call from any number of threads. Non-IP frames (ARP, LLDP, ...)
  * and IP protocols it does not parse pass with BW_NET_OK.
@@ -22,8 +23,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Bytes of L4 payload copied into the flow record. */
-#define BW_NET_PAYLOAD_MAX 64
 /* IPv6 extension headers walked before giving up with BW_NET_V6_EXT_TOO_LONG. */
 #define BW_NET_V6_EXT_MAX 8
 
@@ -87,46 +86,55 @@ enum bw_net_class {
  * other multi-byte field is in host order. Lengths come from the IP header (what the
  * packet claims), pkt_len from the frame. A field the packet does not have is 0. On a
  * verdict other than BW_NET_OK the record holds what was decoded before the failing check.
+ * The L4 payload is not copied: it stays in the frame, at payload_off
+ * (bw_net_flow_payload), so the record is 100 bytes without padding, all written on
+ * every call.
  */
 struct bw_net_flow {
+    /* What the Ethernet and IP headers give (bytes 0-63) ... */
     uint8_t saddr[16];
     uint8_t daddr[16];
-    uint32_t pkt_len; /* frame bytes: data_end - data, or the wire length given to
-                       * bw_net_decode_snap; 0 in BPF (the XDP context has it) */
-    uint32_t flags;   /* BW_NET_F_* */
-    uint32_t frag_id; /* IPv4 identification or IPv6 fragment id */
+    uint32_t pkt_len;    /* frame bytes: data_end - data, or the wire length given to
+                          * bw_net_decode_snap; 0 in BPF (the XDP context has it) */
+    uint32_t frag_id;    /* IPv4 identification or IPv6 fragment id */
+    uint32_t l3_len;     /* IPv4 total length; IPv6 40 + payload length */
+    uint16_t ethertype;  /* after the VLAN tags */
+    uint16_t vlan[2];    /* VLAN ids (12 bits), outer first */
+    uint16_t l3_hdr_len; /* IPv4 IHL*4; IPv6 40 + extension headers */
+    uint16_t l4_len;     /* l3_len - l3_hdr_len: bytes after the IP headers */
+    uint16_t l4_off;     /* offset of the L4 header from data */
+    uint16_t frag_off;   /* fragment offset in bytes */
+    uint8_t vlan_n;      /* VLAN tags: 0, 1 or 2 */
+    uint8_t ip_ver;      /* 4, 6, or 0 when not IP */
+    uint8_t proto;       /* L4 protocol (after IPv6 extension headers) */
+    uint8_t ttl;         /* TTL or hop limit */
+    uint8_t tos;         /* IPv4 TOS / IPv6 traffic class (DSCP << 2 | ECN) */
+    uint8_t v6_ext_n;    /* IPv6 extension headers walked */
+    /* ... and what the L4 header gives, with the flags and the verdict (bytes 64-99).
+     * The split lets the fast path write each 8-byte word once (net/decode_fast.h). */
+    uint32_t flags; /* BW_NET_F_* */
     uint32_t tcp_seq;
     uint32_t tcp_ack;
-    uint32_t l3_len;      /* IPv4 total length; IPv6 40 + payload length */
-    uint16_t ethertype;   /* after the VLAN tags */
-    uint16_t vlan[2];     /* VLAN ids (12 bits), outer first */
-    uint16_t l3_hdr_len;  /* IPv4 IHL*4; IPv6 40 + extension headers */
-    uint16_t l4_len;      /* l3_len - l3_hdr_len: bytes after the IP headers */
-    uint16_t l4_hdr_len;  /* TCP data offset*4, 8 for UDP/ICMP; 0 if not decoded */
-    uint16_t l4_off;      /* offset of the L4 header from data */
-    uint16_t payload_off; /* offset of the L4 payload from data */
-    uint16_t payload_len; /* L4 payload bytes the IP/UDP headers claim */
-    uint16_t frag_off;    /* fragment offset in bytes */
     uint16_t sport;
     uint16_t dport;
     uint16_t tcp_win;
-    uint16_t tcp_mss;   /* MSS option value, 0 if absent */
-    uint8_t vlan_n;     /* VLAN tags: 0, 1 or 2 */
-    uint8_t ip_ver;     /* 4, 6, or 0 when not IP */
-    uint8_t proto;      /* L4 protocol (after IPv6 extension headers) */
-    uint8_t ttl;        /* TTL or hop limit */
-    uint8_t tos;        /* IPv4 TOS / IPv6 traffic class (DSCP << 2 | ECN) */
-    uint8_t v6_ext_n;   /* IPv6 extension headers walked */
-    uint8_t tcp_flags;  /* BW_NET_TCP_* */
-    uint8_t tcp_opts;   /* BW_NET_TCPO_* */
-    uint8_t tcp_wscale; /* window scale option value */
+    uint16_t tcp_mss;     /* MSS option value, 0 if absent */
+    uint16_t l4_hdr_len;  /* TCP data offset*4, 8 for UDP/ICMP; 0 if not decoded */
+    uint16_t payload_off; /* offset of the L4 payload from data */
+    uint16_t payload_len; /* L4 payload bytes the IP/UDP headers claim */
+    uint8_t tcp_flags;    /* BW_NET_TCP_* */
+    uint8_t tcp_opts;     /* BW_NET_TCPO_* */
+    uint8_t tcp_wscale;   /* window scale option value */
     uint8_t icmp_type;
     uint8_t icmp_code;
-    uint8_t cls;                         /* enum bw_net_class */
-    uint8_t verdict;                     /* enum bw_net_verdict, same as the return value */
-    uint8_t payload_n;                   /* bytes valid in payload[] */
-    uint8_t payload[BW_NET_PAYLOAD_MAX]; /* first bytes of the L4 payload */
+    uint8_t cls;         /* enum bw_net_class */
+    uint8_t verdict;     /* enum bw_net_verdict, same as the return value */
+    uint8_t reserved[3]; /* always 0: the record has no padding, every byte is written */
 };
+/* The fields before verdict add up to 96 bytes: no padding anywhere. */
+_Static_assert(__builtin_offsetof(struct bw_net_flow, verdict) == 96 &&
+                   sizeof(struct bw_net_flow) == 100,
+               "struct bw_net_flow has no padding");
 
 /* True when the flow is IPv4 (addresses are IPv4-mapped). */
 static inline bool bw_net_flow_is_v4(const struct bw_net_flow *f)
@@ -146,6 +154,24 @@ static inline uint32_t bw_net_flow_daddr4(const struct bw_net_flow *f)
     return (uint32_t)f->daddr[12] << 24 | (uint32_t)f->daddr[13] << 16 |
            (uint32_t)f->daddr[14] << 8 | f->daddr[15];
 }
+
+#ifndef __bpf__
+/*
+ * The L4 payload of a frame [data, data_end) that f was decoded from: returns
+ * data + payload_off and stores in *n (OUT) how many of its payload_len bytes the frame
+ * holds: fewer when a capture's snap length cut it, 0 when the decoder stopped before the
+ * L4 header or the packet is a non-first fragment. Userspace only.
+ */
+static inline const uint8_t *bw_net_flow_payload(const struct bw_net_flow *f, const void *data,
+                                                 const void *data_end, uint32_t *n)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    uint64_t room = (uint64_t)((const uint8_t *)data_end - p);
+    uint64_t off = f->payload_off <= room ? f->payload_off : room;
+    *n = (uint32_t)(f->payload_len < room - off ? f->payload_len : room - off);
+    return p + off;
+}
+#endif
 
 /*
  * Decodes and classifies the frame [data, data_end) into out (OUT: fully overwritten)

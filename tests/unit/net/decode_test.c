@@ -132,20 +132,26 @@ static void test_udp_payload_and_vlan(void **state)
     assert_int_equal(f.flags & (BW_NET_F_VLAN | BW_NET_F_QINQ), BW_NET_F_VLAN | BW_NET_F_QINQ);
     assert_int_equal(f.l4_off, 22 + 20);
     assert_int_equal(f.payload_len, 30);
-    assert_int_equal(f.payload_n, 30);
-    assert_memory_equal(f.payload, "abcdefghijklmnopqrstuvwxyzabcd", 30);
+    assert_int_equal(f.payload_off, 22 + 20 + 8);
+    uint32_t n = 0;
+    const uint8_t *pl = bw_net_flow_payload(&f, p.b, p.b + p.n, &n);
+    assert_int_equal(n, 30);
+    assert_ptr_equal(pl, p.b + 50);
+    assert_memory_equal(pl, "abcdefghijklmnopqrstuvwxyzabcd", 30);
     assert_int_equal(f.cls, BW_NET_CLS_UDP);
 
     build("udp4 DNS answer from 53", &p);
     assert_int_equal(decode_exact(p.b, p.n, &f), BW_NET_OK);
     assert_int_equal(f.payload_len, 120);
-    assert_int_equal(f.payload_n, BW_NET_PAYLOAD_MAX);
+    bw_net_flow_payload(&f, p.b, p.b + p.n, &n);
+    assert_int_equal(n, 120);
     assert_int_equal(f.sport, 53);
 
     build("udp4 with Ethernet padding", &p);
     assert_int_equal(decode_exact(p.b, p.n, &f), BW_NET_OK);
     assert_int_equal(f.payload_len, 2);
-    assert_int_equal(f.payload_n, 2);
+    bw_net_flow_payload(&f, p.b, p.b + p.n, &n);
+    assert_int_equal(n, 2); /* not the Ethernet padding after the datagram */
 }
 
 static void test_fragment_fields(void **state)
@@ -233,8 +239,10 @@ static void test_snapped_frames(void **state)
     assert_int_equal(f.pkt_len, p.n);
     assert_int_equal(f.sport, 40000);
     assert_int_equal(f.payload_len, 200);
-    assert_int_equal(f.payload_n, 64 - 54);
-    assert_memory_equal(f.payload, "abcdefghij", 10);
+    uint32_t n = 0;
+    const uint8_t *pl = bw_net_flow_payload(&f, b, b + 64, &n);
+    assert_int_equal(n, 64 - 54); /* what the capture kept of it */
+    assert_memory_equal(pl, "abcdefghij", 10);
     /* Cut inside the TCP header: nothing to say about TCP. */
     assert_int_equal(bw_net_decode_snap(b, b + 40, (uint32_t)p.n, &f), BW_NET_OK);
     assert_int_equal(f.flags & BW_NET_F_L4, 0);
