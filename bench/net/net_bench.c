@@ -78,9 +78,9 @@ __attribute__((noinline)) static uint64_t walk(const struct bench_cap *c)
 
 static volatile uint64_t bench_sink;
 
-/* Folds into one value the flow fields a detector reads (those bw_edge_pkt_from_flow
- * copies into its packet: both addresses whole, ports, protocol, flags, TTL, version,
- * sequence number, fragment id, payload offset and length) and the class, so the
+/* Folds into one value the flow fields the detector reads (src/detect takes the record
+ * by reference: both addresses whole, ports, protocol, flags, TTL, version, sequence
+ * number, fragment id, payload offset and length) and the class, so the
  * compiler cannot skip computing any of them: a loop that only counts verdicts would
  * measure less than the fast path does. */
 static inline uint64_t fold_flow(const struct bw_net_flow *f)
