@@ -33,7 +33,38 @@ struct pctx {
     size_t plen; /* strlen(path), kept as components come and go */
     bool vars;
     bool borrow; /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
+    char *bp, *be; /* bump region for the compiled form's small blocks, in c->a */
 };
+
+static __attribute__((noinline)) void *palloc_slow(struct pctx *c, size_t len)
+{
+    size_t chunk = len > 1024 ? len + 2048 : 2048;
+    c->bp = bw_arena_alloc(c->a, chunk);
+    c->be = c->bp + chunk;
+    void *p = c->bp;
+    c->bp += len;
+    return p;
+}
+
+/* `len` bytes aligned to 16, uninitialised, from the policy's arena: a bump pointer over
+ * 2 KiB chunks instead of one out-of-line arena call per block. */
+static inline void *palloc(struct pctx *c, size_t len)
+{
+    len = (len + 15) & ~(size_t)15;
+    if ((size_t)(c->be - c->bp) < len)
+        return palloc_slow(c, len);
+    void *p = c->bp;
+    c->bp += len;
+    return p;
+}
+
+static inline void *pzalloc(struct pctx *c, size_t len)
+{
+    return memset(palloc(c, len), 0, len);
+}
+
+#define PNEWN(c, type, n)   ((type *)pzalloc((c), sizeof(type) * (n)))
+#define PALLOCN(c, type, n) ((type *)palloc((c), sizeof(type) * (n)))
 
 static bool fail(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail(struct pctx *c, const char *fmt, ...)
@@ -99,7 +130,10 @@ static void path_cut(struct pctx *c, size_t old)
 
 static struct bw_str copy_str(struct pctx *c, const char *s, size_t len)
 {
-    return (struct bw_str){bw_arena_strndup(c->a, s, len), len};
+    char *d = palloc(c, len + 1);
+    memcpy(d, s, len);
+    d[len] = 0;
+    return (struct bw_str){d, len};
 }
 
 /* A string of the parse tree, copied unless the tree outlives the policy. */
@@ -112,7 +146,7 @@ static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
 
 static struct bw_str lower_dup(struct pctx *c, const char *s, size_t len)
 {
-    char *d = bw_arena_alloc(c->a, len + 1);
+    char *d = palloc(c, len + 1);
     size_t i = 0;
     for (uint64_t x; i + 8 <= len; i += 8) { /* 8 bytes at a time */
         memcpy(&x, s + i, 8);
@@ -174,7 +208,7 @@ static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char 
         return fail(c, "%s must be a string or an array of strings", what);
     if (cnt == 0)
         return fail(c, "%s must not be empty", what);
-    *out = BW_ARENA_NEWN(c->a, struct bw_str, cnt);
+    *out = PALLOCN(c, struct bw_str, cnt); /* every entry is set below */
     *n = (uint32_t)cnt;
     for (size_t i = 0; i < cnt; i++) {
         const struct bw_policy_json *e = is_type(v, BW_JSON_ARRAY) ? (&v->items[i]) : v;
@@ -194,7 +228,7 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
     uint32_t n;
     if (!str_list(c, v, "Action", &s, &n))
         return false;
-    st->actions = BW_ARENA_NEWN(c->a, struct bw_policy__pat, n);
+    st->actions = PALLOCN(c, struct bw_policy__pat, n); /* each set whole below */
     st->n_actions = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
@@ -226,7 +260,7 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
     uint32_t n;
     if (!str_list(c, v, "Resource", &s, &n))
         return false;
-    st->resources = BW_ARENA_NEWN(c->a, struct bw_policy__pat, n);
+    st->resources = PALLOCN(c, struct bw_policy__pat, n); /* each set whole below */
     st->n_resources = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
@@ -326,7 +360,7 @@ static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
     if (is_type(v, BW_JSON_STRING)) {
         if (strcmp(v->s, "*") != 0)
             return fail(c, "Invalid principal in policy: \"%s\"", v->s);
-        st->principals = BW_ARENA_NEW(c->a, struct bw_policy__princ);
+        st->principals = PNEWN(c, struct bw_policy__princ, 1);
         st->principals->type = PT_STAR;
         st->n_principals = 1;
         return true;
@@ -339,7 +373,7 @@ static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
     FOREACH(v, key, val) total += is_type(val, BW_JSON_ARRAY) ? val->n : 1;
     if (total > 4096)
         return fail(c, "Invalid principal in policy: too many principals");
-    st->principals = BW_ARENA_NEWN(c->a, struct bw_policy__princ, total ? total : 1);
+    st->principals = PNEWN(c, struct bw_policy__princ, total ? total : 1);
     FOREACH(v, key, val)
     {
         size_t old = path_key(c, key);
@@ -379,7 +413,7 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
                        "etc.");
-    out->vals = BW_ARENA_NEWN(c->a, struct bw_policy__cval, n);
+    out->vals = PNEWN(c, struct bw_policy__cval, n);
     out->n = (uint32_t)n;
     for (size_t i = 0; i < n; i++) {
         const struct bw_policy_json *e = is_type(v, BW_JSON_ARRAY) ? (&v->items[i]) : v;
@@ -413,7 +447,7 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
         total += block->n;
         path_cut(c, old);
     }
-    st->conds = BW_ARENA_NEWN(c->a, struct bw_policy__cond, total ? total : 1);
+    st->conds = PNEWN(c, struct bw_policy__cond, total ? total : 1);
     FOREACH(v, opname, block)
     {
         size_t old = path_key(c, opname);
@@ -433,57 +467,67 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
     return true;
 }
 
-static const char *const op_names[] = {
-    [OP_STR_EQ] = "StringEquals",
-    [OP_STR_NE] = "StringNotEquals",
-    [OP_STR_EQ_IC] = "StringEqualsIgnoreCase",
-    [OP_STR_NE_IC] = "StringNotEqualsIgnoreCase",
-    [OP_STR_LIKE] = "StringLike",
-    [OP_STR_NLIKE] = "StringNotLike",
-    [OP_NUM_EQ] = "NumericEquals",
-    [OP_NUM_NE] = "NumericNotEquals",
-    [OP_NUM_LT] = "NumericLessThan",
-    [OP_NUM_LE] = "NumericLessThanEquals",
-    [OP_NUM_GT] = "NumericGreaterThan",
-    [OP_NUM_GE] = "NumericGreaterThanEquals",
-    [OP_DATE_EQ] = "DateEquals",
-    [OP_DATE_NE] = "DateNotEquals",
-    [OP_DATE_LT] = "DateLessThan",
-    [OP_DATE_LE] = "DateLessThanEquals",
-    [OP_DATE_GT] = "DateGreaterThan",
-    [OP_DATE_GE] = "DateGreaterThanEquals",
-    [OP_BOOL] = "Bool",
-    [OP_BIN_EQ] = "BinaryEquals",
-    [OP_IP] = "IpAddress",
-    [OP_NOT_IP] = "NotIpAddress",
-    [OP_ARN_EQ] = "ArnEquals",
-    [OP_ARN_NE] = "ArnNotEquals",
-    [OP_ARN_LIKE] = "ArnLike",
-    [OP_ARN_NLIKE] = "ArnNotLike",
-    [OP_NULL] = "Null",
+struct op_name {
+    const char *p;
+    uint8_t len;
 };
+#define OPN(s) {s, sizeof(s) - 1}
+static const struct op_name op_names[] = {
+    [OP_STR_EQ] = OPN("StringEquals"),
+    [OP_STR_NE] = OPN("StringNotEquals"),
+    [OP_STR_EQ_IC] = OPN("StringEqualsIgnoreCase"),
+    [OP_STR_NE_IC] = OPN("StringNotEqualsIgnoreCase"),
+    [OP_STR_LIKE] = OPN("StringLike"),
+    [OP_STR_NLIKE] = OPN("StringNotLike"),
+    [OP_NUM_EQ] = OPN("NumericEquals"),
+    [OP_NUM_NE] = OPN("NumericNotEquals"),
+    [OP_NUM_LT] = OPN("NumericLessThan"),
+    [OP_NUM_LE] = OPN("NumericLessThanEquals"),
+    [OP_NUM_GT] = OPN("NumericGreaterThan"),
+    [OP_NUM_GE] = OPN("NumericGreaterThanEquals"),
+    [OP_DATE_EQ] = OPN("DateEquals"),
+    [OP_DATE_NE] = OPN("DateNotEquals"),
+    [OP_DATE_LT] = OPN("DateLessThan"),
+    [OP_DATE_LE] = OPN("DateLessThanEquals"),
+    [OP_DATE_GT] = OPN("DateGreaterThan"),
+    [OP_DATE_GE] = OPN("DateGreaterThanEquals"),
+    [OP_BOOL] = OPN("Bool"),
+    [OP_BIN_EQ] = OPN("BinaryEquals"),
+    [OP_IP] = OPN("IpAddress"),
+    [OP_NOT_IP] = OPN("NotIpAddress"),
+    [OP_ARN_EQ] = OPN("ArnEquals"),
+    [OP_ARN_NE] = OPN("ArnNotEquals"),
+    [OP_ARN_LIKE] = OPN("ArnLike"),
+    [OP_ARN_NLIKE] = OPN("ArnNotLike"),
+    [OP_NULL] = OPN("Null"),
+};
+#undef OPN
 
 /* "[ForAnyValue:|ForAllValues:]Operator[IfExists]", case-insensitive. */
 bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *if_exists)
 {
     *qual = Q_NONE;
     *if_exists = false;
-    if (bw_policy__has_prefix_ci(name, "ForAnyValue:")) {
-        *qual = Q_ANY;
-        name.p += 12, name.len -= 12;
-    } else if (bw_policy__has_prefix_ci(name, "ForAllValues:")) {
-        *qual = Q_ALL;
-        name.p += 13, name.len -= 13;
+    if (name.len >= 12 && (name.p[0] | 0x20) == 'f') {
+        if (bw_policy__ieq((struct bw_str){name.p, 12}, BW_STR("ForAnyValue:"))) {
+            *qual = Q_ANY;
+            name.p += 12, name.len -= 12;
+        } else if (name.len >= 13 &&
+                   bw_policy__ieq((struct bw_str){name.p, 13}, BW_STR("ForAllValues:"))) {
+            *qual = Q_ALL;
+            name.p += 13, name.len -= 13;
+        }
     }
     /* No operator name ends in "IfExists", so the suffix can come off first. */
     bool ife = name.len > 8 &&
                bw_policy__ieq((struct bw_str){name.p + name.len - 8, 8}, BW_STR("IfExists"));
     struct bw_str base = {name.p, ife ? name.len - 8 : name.len};
     for (size_t i = 0; base.len && i < sizeof(op_names) / sizeof(op_names[0]); i++) {
-        const char *n = op_names[i];
-        if ((ife && i == OP_NULL) || bw_policy__lower(n[0]) != bw_policy__lower(base.p[0]))
+        const struct op_name *n = &op_names[i]; /* the length first, then the first byte */
+        if (n->len != base.len || (ife && i == OP_NULL) ||
+            bw_policy__lower(n->p[0]) != bw_policy__lower(base.p[0]))
             continue;
-        if (bw_policy__ieq(base, bw_str_c(n))) {
+        if (bw_policy__ieq(base, (struct bw_str){n->p, n->len})) {
             *op = (uint8_t)i;
             *if_exists = ife;
             return true;
@@ -530,6 +574,27 @@ enum {
 static const char *const elem_names[E__N] = {"Sid",          "Effect",      "Principal",
                                              "NotPrincipal", "Action",      "NotAction",
                                              "Resource",     "NotResource", "Condition"};
+
+/* The E_* of a statement element name (exact, case-sensitive), E__N when unknown: the
+ * length picks at most three candidates. */
+static int elem_of(struct bw_str k)
+{
+    static const uint8_t by_len[13][3] = {/* 1 + E_*, 0: none */
+                                          [3] = {1 + E_SID},
+                                          [6] = {1 + E_EFFECT, 1 + E_ACTION},
+                                          [8] = {1 + E_RESOURCE},
+                                          [9] = {1 + E_PRINCIPAL, 1 + E_NOTACTION, 1 + E_CONDITION},
+                                          [11] = {1 + E_NOTRESOURCE},
+                                          [12] = {1 + E_NOTPRINCIPAL}};
+    if (k.len > 12)
+        return E__N;
+    for (int j = 0; j < 3 && by_len[k.len][j]; j++) {
+        int i = by_len[k.len][j] - 1;
+        if (bw_policy__same(k.p, elem_names[i], k.len))
+            return i;
+    }
+    return E__N;
+}
 
 static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
                           struct bw_policy__stmt *st)
@@ -583,11 +648,7 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
     if (!is_type(o, BW_JSON_OBJECT))
         return fail(c, "Statement must be an object");
     for (size_t k = 0; k < o->n; k++) {
-        static const uint8_t lens[E__N] = {3, 6, 9, 12, 6, 9, 8, 11, 9};
-        int i = 0;
-        while (i < E__N && !(o->keys[k].len == lens[i] &&
-                             bw_policy__same(o->keys[k].p, elem_names[i], lens[i])))
-            i++;
+        int i = elem_of(o->keys[k]);
         if (i == E__N) {
             path_push(c, ".%s", o->keys[k].p);
             return fail(c, "Statement contains an unknown element: %s", o->keys[k].p);
@@ -601,9 +662,12 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
         st->sid = dup_str(c, sid->s, sid->len);
     if (!eff)
         return fail(c, "Missing required field Effect");
-    if (!is_type(eff, BW_JSON_STRING) || (strcmp(eff->s, "Allow") && strcmp(eff->s, "Deny")))
+    bool allow = is_type(eff, BW_JSON_STRING) && bw_str_eq((struct bw_str){eff->s, eff->len},
+                                                           BW_STR("Allow"));
+    st->deny = is_type(eff, BW_JSON_STRING) &&
+               bw_str_eq((struct bw_str){eff->s, eff->len}, BW_STR("Deny"));
+    if (!allow && !st->deny)
         return path_push(c, ".Effect"), fail(c, "Invalid effect: Effect must be Allow or Deny");
-    st->deny = strcmp(eff->s, "Deny") == 0;
     return stmt_elements(c, e, st);
 }
 
@@ -618,12 +682,25 @@ static int cmp_sid(const void *x, const void *y)
     return r ? r : (a > b) - (a < b); /* equal Sids: document order */
 }
 
+static bool sid_dup(struct pctx *c, uint32_t i)
+{
+    path_push(c, ".Statement[%u].Sid", (unsigned)i);
+    return fail(c, "Statement IDs (SID) in a single policy must be unique");
+}
+
 /* Duplicate Sids, found by sorting (a policy may have many statements); reports the
  * later statement of the first duplicate pair in document order. */
 static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
 {
+    if (p->n_stmts <= 16) /* few statements: the first later duplicate directly */
+        for (uint32_t j = 1; j < p->n_stmts; j++)
+            for (uint32_t i = 0; p->stmts[j].sid.len && i < j; i++)
+                if (bw_str_eq(p->stmts[j].sid, p->stmts[i].sid))
+                    return sid_dup(c, j);
+    if (p->n_stmts <= 16)
+        return true;
     const struct bw_policy__stmt **v =
-        BW_ARENA_NEWN(c->a, const struct bw_policy__stmt *, p->n_stmts ? p->n_stmts : 1);
+        PALLOCN(c, const struct bw_policy__stmt *, p->n_stmts ? p->n_stmts : 1);
     for (uint32_t i = 0; i < p->n_stmts; i++)
         v[i] = &p->stmts[i];
     qsort(v, p->n_stmts, sizeof(*v), cmp_sid);
@@ -631,10 +708,7 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     for (uint32_t i = 1; i < p->n_stmts; i++)
         if (v[i]->sid.len && bw_str_eq(v[i]->sid, v[i - 1]->sid) && (!dup || v[i] < dup))
             dup = v[i];
-    if (!dup)
-        return true;
-    path_push(c, ".Statement[%u].Sid", (unsigned)(dup - p->stmts));
-    return fail(c, "Statement IDs (SID) in a single policy must be unique");
+    return !dup || sid_dup(c, (uint32_t)(dup - p->stmts));
 }
 
 /* The literal start of an action pattern's name (lower-case), for bw_policy__quick; false
@@ -693,11 +767,10 @@ static void build_index(struct pctx *c, struct bw_policy *p)
             continue;
         }
         used |= m;
-        total += (size_t)__builtin_popcountll(m);
-        for (; m; m &= m - 1)
+        for (; m; m &= m - 1, total++) /* a statement names one or two services */
             p->idx_n[__builtin_ctzll(m)]++;
     }
-    p->idx = BW_ARENA_NEWN(c->a, uint32_t, total ? total : 1);
+    p->idx = PALLOCN(c, uint32_t, total ? total : 1); /* filled below */
     uint32_t off = 0, fill[65];
     for (uint64_t m = used; m; m &= m - 1) {
         unsigned b = (unsigned)__builtin_ctzll(m);
@@ -719,28 +792,32 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
 {
     if (!is_type(doc, BW_JSON_OBJECT))
         return fail(c, "Syntax errors in policy.");
-    for (size_t k = 0; k < doc->n; k++) {
-        const char *key = doc->keys[k].p;
-        if (strcmp(key, "Version") && strcmp(key, "Id") && strcmp(key, "Statement")) {
-            path_push(c, ".%s", key);
-            return fail(c, "Policy document contains an unknown element: %s", key);
+    const struct bw_policy_json *ver = NULL, *id = NULL, *stmts = NULL;
+    for (size_t k = 0; k < doc->n; k++) { /* keys are unique (the reader rejects duplicates) */
+        struct bw_str key = doc->keys[k];
+        if (bw_str_eq(key, BW_STR("Version")))
+            ver = &doc->items[k];
+        else if (bw_str_eq(key, BW_STR("Statement")))
+            stmts = &doc->items[k];
+        else if (bw_str_eq(key, BW_STR("Id")))
+            id = &doc->items[k];
+        else {
+            path_push(c, ".%s", key.p);
+            return fail(c, "Policy document contains an unknown element: %s", key.p);
         }
     }
-    const struct bw_policy_json *ver = bw_policy_json_get(doc, "Version"),
-                                *id = bw_policy_json_get(doc, "Id");
     if (ver && (!is_type(ver, BW_JSON_STRING) ||
                 (strcmp(ver->s, "2012-10-17") && strcmp(ver->s, "2008-10-17"))))
         return path_push(c, ".Version"), fail(c, "The policy failed legacy parsing");
     if (id && !is_type(id, BW_JSON_STRING))
         return path_push(c, ".Id"), fail(c, "Id must be a string");
     c->vars = p->vars = ver && strcmp(ver->s, "2012-10-17") == 0;
-    const struct bw_policy_json *stmts = bw_policy_json_get(doc, "Statement");
     if (!stmts)
         return fail(c, "Missing required field Statement");
     if (!is_type(stmts, BW_JSON_OBJECT) && !is_type(stmts, BW_JSON_ARRAY))
         return path_push(c, ".Statement"), fail(c, "Statement must be an object or an array");
     size_t n = is_type(stmts, BW_JSON_ARRAY) ? stmts->n : 1;
-    p->stmts = BW_ARENA_NEWN(c->a, struct bw_policy__stmt, n ? n : 1);
+    p->stmts = PNEWN(c, struct bw_policy__stmt, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
         size_t old = path_key(c, "Statement");
         if (is_type(stmts, BW_JSON_ARRAY))
@@ -752,7 +829,7 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
     }
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
     build_index(c, p);
-    p->quick = BW_ARENA_NEWN(c->a, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1);
+    p->quick = PALLOCN(c, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1); /* quick_fill */
     for (uint32_t i = 0; i < p->n_stmts; i++)
         quick_fill(p, &p->stmts[i], &p->quick[i]);
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
