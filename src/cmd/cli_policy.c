@@ -39,19 +39,6 @@ static char *indexed_name(struct bw_arena *a, const char *name, size_t i)
     return s;
 }
 
-/* Appends ,"key":N without printf. */
-static void put_uint(struct bw_buf *b, const char *key, unsigned v)
-{
-    char digits[16];
-    size_t n = 0;
-    do
-        digits[n++] = (char)('0' + v % 10);
-    while ((v /= 10) && n < sizeof(digits));
-    bw_buf_adds(b, key);
-    while (n)
-        bw_buf_addc(b, digits[--n]);
-}
-
 static inline bool is_type(const struct bw_policy_json *v, int type)
 {
     return v && v->type == type;
@@ -383,6 +370,61 @@ static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct 
     return decode_request(c, JGET(o, "request"), req);
 }
 
+/* The output: every line goes into one growing buffer (kept across lines), written to
+ * stdout in large pieces; appends are inline (a capacity check and a copy). */
+struct obuf {
+    char *p;
+    size_t len, cap;
+};
+
+static __attribute__((noinline)) void ob_grow(struct obuf *b, size_t n)
+{
+    size_t cap = b->cap ? b->cap * 2 : 1 << 16;
+    while (cap - b->len < n)
+        cap *= 2;
+    if (!(b->p = realloc(b->p, cap)))
+        bw_oom();
+    b->cap = cap;
+}
+
+/* Room for n more bytes at the end. */
+static inline char *ob_room(struct obuf *b, size_t n)
+{
+    if (b->cap - b->len < n)
+        ob_grow(b, n);
+    return b->p + b->len;
+}
+
+static inline void ob_add(struct obuf *b, const char *s, size_t n)
+{
+    memcpy(ob_room(b, n), s, n);
+    b->len += n;
+}
+#define OB_LIT(b, lit) ob_add((b), lit, sizeof(lit) - 1)
+
+static inline void ob_addc(struct obuf *b, char c)
+{
+    *ob_room(b, 1) = c;
+    b->len++;
+}
+
+/* Appends ,"key":N (key given with its punctuation) without printf. */
+static void put_uint(struct obuf *b, const char *key, size_t kl, unsigned v)
+{
+    char digits[16];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < sizeof(digits));
+    char *o = ob_room(b, kl + n);
+    memcpy(o, key, kl);
+    o += kl;
+    b->len += kl + n;
+    while (n)
+        *o++ = digits[--n];
+}
+#define PUT_UINT(b, lit, v) put_uint((b), lit, sizeof(lit) - 1, (v))
+
 /* Nonzero when one of the 8 bytes at p is '"', '\\' or a control character (the high bit
  * of that byte; exact per byte, no carry crosses bytes). */
 static inline uint64_t special8(const char *p)
@@ -397,110 +439,145 @@ static inline uint64_t special8(const char *p)
     return ctl | isq | isb;
 }
 
-/* Appends s as a JSON string (quotes and escapes). */
-static void put_jstr(struct bw_buf *b, const char *s, size_t len)
+/* The escaped form of the bytes from i on (kept out of put_jstr: rare). */
+static __attribute__((noinline)) void put_escaped(struct obuf *b, const char *s, size_t i,
+                                                  size_t len)
 {
-    bw_buf_addc(b, '"');
-    size_t run = 0, i = 0;       /* bytes [run, i) need no escaping */
+    static const char hex[] = "0123456789abcdef";
+    size_t run = i; /* bytes [run, i) need no escaping */
+    for (; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch != '"' && ch != '\\' && ch >= 0x20)
+            continue;
+        ob_add(b, s + run, i - run);
+        if (ch < 0x20) {
+            char *o = ob_room(b, 6);
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[ch >> 4];
+            o[5] = hex[ch & 15];
+            b->len += 6;
+        } else {
+            char *o = ob_room(b, 2);
+            o[0] = '\\';
+            o[1] = (char)ch;
+            b->len += 2;
+        }
+        run = i + 1;
+    }
+    ob_add(b, s + run, len - run);
+}
+
+/* Appends s as a JSON string (quotes and escapes). */
+static void put_jstr(struct obuf *b, const char *s, size_t len)
+{
+    size_t i = 0;
     for (; i + 8 <= len; i += 8) /* skip 8 plain bytes at a time (the common case) */
         if (special8(s + i))
             break;
     for (; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch != '"' && ch != '\\' && ch >= 0x20)
-            continue;
-        bw_buf_add(b, s + run, i - run);
-        if (ch < 0x20)
-            bw_buf_printf(b, "\\u%04x", ch);
-        else {
-            bw_buf_addc(b, '\\');
-            bw_buf_addc(b, (char)ch);
-        }
-        run = i + 1;
+        if (ch == '"' || ch == '\\' || ch < 0x20)
+            break;
     }
-    bw_buf_add(b, s + run, len - run);
-    bw_buf_addc(b, '"');
+    ob_addc(b, '"');
+    if (i == len) {
+        ob_add(b, s, len);
+    } else {
+        ob_add(b, s, i);
+        put_escaped(b, s, i, len);
+    }
+    ob_addc(b, '"');
 }
 
-static void put_jstrc(struct bw_buf *b, const char *s)
+static void put_jstrc(struct obuf *b, const char *s)
 {
     put_jstr(b, s, strlen(s));
 }
 
-static void put_matches(struct bw_buf *b, const struct bw_policy_explain *ex)
+static void put_matches(struct obuf *b, const struct bw_policy_explain *ex)
 {
-    bw_buf_adds(b, "\"matched\":[");
+    OB_LIT(b, "\"matched\":[");
     for (size_t i = 0; i < ex->n_matches && i < ex->cap; i++) {
         const struct bw_policy_match *mt = &ex->matches[i];
-        bw_buf_adds(b, i ? ",{\"policy\":" : "{\"policy\":");
+        if (i)
+            ob_addc(b, ',');
+        OB_LIT(b, "{\"policy\":");
         put_jstrc(b, bw_policy_id(mt->policy));
-        bw_buf_adds(b, ",\"type\":");
+        OB_LIT(b, ",\"type\":");
         put_jstrc(b, bw_policy_source_name(mt->source));
-        put_uint(b, ",\"index\":", mt->index);
-        bw_buf_adds(b, mt->deny ? ",\"effect\":\"Deny\"" : ",\"effect\":\"Allow\"");
+        PUT_UINT(b, ",\"index\":", mt->index);
+        if (mt->deny)
+            OB_LIT(b, ",\"effect\":\"Deny\"");
+        else
+            OB_LIT(b, ",\"effect\":\"Allow\"");
         if (mt->sid.len) {
-            bw_buf_adds(b, ",\"sid\":");
+            OB_LIT(b, ",\"sid\":");
             put_jstr(b, mt->sid.p, mt->sid.len);
         }
         if (mt->source == BW_SRC_SCP || mt->source == BW_SRC_RCP)
-            put_uint(b, ",\"level\":", mt->level);
-        bw_buf_addc(b, '}');
+            PUT_UINT(b, ",\"level\":", mt->level);
+        ob_addc(b, '}');
     }
-    bw_buf_addc(b, ']');
+    ob_addc(b, ']');
 }
 
-static void put_result(struct bw_buf *b, const struct bw_policy_request *req,
+static void put_result(struct obuf *b, const struct bw_policy_request *req,
                        enum bw_policy_decision d, const struct bw_policy_explain *ex)
 {
-    bw_buf_adds(b, "{\"decision\":");
+    OB_LIT(b, "{\"decision\":");
     put_jstrc(b, bw_policy_decision_name(d));
-    bw_buf_adds(b, ",\"explain\":{");
+    OB_LIT(b, ",\"explain\":{");
     put_matches(b, ex);
     if (d != BW_POLICY_ALLOWED) {
         char msg[1024];
         size_t n = bw_policy_denial_message(req, d, ex, msg, sizeof(msg));
-        bw_buf_adds(b, ",\"denied_by\":");
+        OB_LIT(b, ",\"denied_by\":");
         put_jstrc(b, bw_policy_source_name(ex->denied_by));
         if (ex->level >= 0)
-            put_uint(b, ",\"level\":", (unsigned)ex->level);
-        bw_buf_adds(b, ",\"message\":");
+            PUT_UINT(b, ",\"level\":", (unsigned)ex->level);
+        OB_LIT(b, ",\"message\":");
         put_jstr(b, msg, strnlen(msg, n < sizeof(msg) ? n : sizeof(msg) - 1));
     }
-    bw_buf_adds(b, "}}");
+    OB_LIT(b, "}}");
 }
 
-/* Evaluates one input line and writes its output line (without the newline) to out. */
-static void eval_line(const char *line, size_t len, FILE *out)
+/* Evaluates one input line and appends its output line to out. */
+static void eval_line(const char *line, size_t len, struct obuf *out)
 {
     struct ecase c = {.a = bw_arena_new(len * 8 + 8192)}; /* tree and compiled policies */
-    struct bw_buf b;
-    bw_buf_init(&b, c.a, 1024);
     const struct bw_policy_json *in;
     struct bw_err err;
     struct bw_policy_set set = {0};
     struct bw_policy_request req = {0};
     if (bw_policy_json_parse(c.a, line, len, &in, &err) != BW_OK) {
-        bw_buf_adds(&b, "{\"error\":");
-        put_jstrc(&b, err.msg);
-        bw_buf_addc(&b, '}');
+        OB_LIT(out, "{\"error\":");
+        put_jstrc(out, err.msg);
+        ob_addc(out, '}');
     } else if (!decode_case(&c, in, &set, &req)) {
-        bw_buf_adds(&b, "{\"error\":");
-        put_jstrc(&b, c.err);
-        bw_buf_addc(&b, '}');
+        OB_LIT(out, "{\"error\":");
+        put_jstrc(out, c.err);
+        ob_addc(out, '}');
     } else {
         struct bw_policy_match matches[EXPLAIN_CAP];
         struct bw_policy_explain ex = {.matches = matches, .cap = EXPLAIN_CAP};
         enum bw_policy_decision d = bw_policy_evaluate(&set, &req, &ex);
-        put_result(&b, &req, d, &ex);
+        put_result(out, &req, d, &ex);
     }
-    bw_buf_addc(&b, '\n');
-    fwrite(b.p, 1, b.len, out);
+    ob_addc(out, '\n');
     case_fini(&c);
+}
+
+/* Writes out what the buffer holds (stdout's own errors are reported by the final fflush). */
+static void ob_flush(struct obuf *b)
+{
+    if (b->len)
+        fwrite(b->p, 1, b->len, stdout);
+    b->len = 0;
 }
 
 /* Evaluates each complete line of buf[0..len) and returns the bytes consumed (the start
  * of an unfinished last line, or len when at_eof). */
-static size_t eval_lines(char *buf, size_t len, bool at_eof, FILE *out)
+static size_t eval_lines(char *buf, size_t len, bool at_eof, struct obuf *out)
 {
     size_t pos = 0;
     while (pos < len) {
@@ -512,6 +589,8 @@ static size_t eval_lines(char *buf, size_t len, bool at_eof, FILE *out)
             n--;
         if (n)
             eval_line(buf + pos, n, out);
+        if (out->len >= (1 << 18))
+            ob_flush(out);
         pos = nl ? end + 1 : len;
     }
     return pos;
@@ -522,6 +601,7 @@ static int cmd_evaluate(void)
 {
     size_t cap = 1 << 20, len = 0;
     char *buf = malloc(cap);
+    struct obuf out = {0};
     if (!buf)
         bw_oom();
     for (;;) {
@@ -532,12 +612,14 @@ static int cmd_evaluate(void)
             continue;
         bool eof = r <= 0;
         len += eof ? 0 : (size_t)r;
-        size_t used = eval_lines(buf, len, eof, stdout);
+        size_t used = eval_lines(buf, len, eof, &out);
         memmove(buf, buf + used, len - used);
         len -= used;
         if (eof)
             break;
     }
+    ob_flush(&out);
+    free(out.p);
     free(buf);
     return fflush(stdout) == 0 ? 0 : 1;
 }

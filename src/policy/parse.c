@@ -221,6 +221,89 @@ static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char 
     return true;
 }
 
+/* Bytes that end a literal run in a pattern: ':', '*', '?', '$' (all below 64). */
+#define PAT_SPECIAL ((1ULL << ':') | (1ULL << '*') | (1ULL << '?') | (1ULL << '$'))
+
+static inline bool pat_special(unsigned char ch)
+{
+    return ch < 64 && ((PAT_SPECIAL >> ch) & 1);
+}
+
+/* The MK_* of s[a, e) whose first wildcard is at w (-1: none), as bw_policy__pat_kind. */
+static inline uint8_t seg_kind(const char *s, size_t a, size_t e, long w)
+{
+    if (e - a == 1 && s[a] == '*')
+        return MK_STAR;
+    if (w < 0)
+        return MK_EXACT;
+    return s[w] == '*' && (size_t)w == e - 1 ? MK_PREFIX : MK_GLOB;
+}
+
+/* One pass over a Resource pattern: its first five colons (`k` of them found), the MK_* of
+ * each of the six ARN segments (when k == 5), whether it holds a wildcard or a "${". */
+struct res_scan {
+    uint32_t cut[5];
+    uint8_t seg_kind[6];
+    unsigned k;
+    bool wild, var;
+};
+
+static void scan_resource(const char *s, size_t len, struct res_scan *o)
+{
+    size_t seg = 0; /* start of the current segment */
+    long w = -1;    /* its first wildcard */
+    memset(o, 0, sizeof(*o));
+    if (len > UINT32_MAX)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!pat_special(ch))
+            continue;
+        if (ch == ':') {
+            if (o->k == 5) /* the resource part may hold colons */
+                continue;
+            o->seg_kind[o->k] = seg_kind(s, seg, i, w);
+            o->cut[o->k++] = (uint32_t)i;
+            seg = i + 1;
+            w = -1;
+        } else if (ch == '$') {
+            o->var |= i + 1 < len && s[i + 1] == '{';
+        } else {
+            o->wild = true;
+            if (w < 0)
+                w = (long)i;
+        }
+    }
+    if (o->k == 5)
+        o->seg_kind[5] = seg_kind(s, seg, len, w);
+    else
+        memset(o->seg_kind, 0, sizeof(o->seg_kind));
+}
+
+/* One pass over an Action pattern: its lower-case copy, the offset of its first colon (len:
+ * none) and the MK_* kind of the whole pattern. */
+static struct bw_str scan_action(struct pctx *c, struct bw_str a, size_t *colon, uint8_t *kind,
+                                 long *first_wild)
+{
+    char *d = palloc(c, a.len + 1);
+    long w = -1;
+    *colon = a.len;
+    for (size_t i = 0; i < a.len; i++) {
+        char ch = a.p[i];
+        d[i] = bw_policy__lower(ch);
+        if (!pat_special((unsigned char)ch))
+            continue;
+        if (ch == ':' && *colon == a.len)
+            *colon = i;
+        else if ((ch == '*' || ch == '?') && w < 0)
+            w = (long)i;
+    }
+    d[a.len] = 0;
+    *kind = seg_kind(a.p, 0, a.len, w);
+    *first_wild = w;
+    return (struct bw_str){d, a.len};
+}
+
 static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
                           struct bw_policy__stmt *st)
 {
@@ -232,8 +315,11 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
     st->n_actions = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
-        const char *colon = memchr(s[i].p, ':', s[i].len);
-        if (!star && (!colon || colon == s[i].p || colon == s[i].p + s[i].len - 1)) {
+        size_t svc;
+        uint8_t kind;
+        long w;
+        struct bw_str low = scan_action(c, s[i], &svc, &kind, &w);
+        if (!star && (svc == s[i].len || svc == 0 || svc == s[i].len - 1)) {
             path_push(c, "[%u]", i);
             return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, "
                            "ec2, etc.");
@@ -242,10 +328,8 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
             path_push(c, "[%u]", i);
             return fail(c, "Action cannot be \"*\" in a resource control policy");
         }
-        st->actions[i] = (struct bw_policy__pat){.s = lower_dup(c, s[i].p, s[i].len), .star = star};
-        st->actions[i].kind = bw_policy__pat_kind(s[i].p, s[i].len);
-        size_t svc = colon ? (size_t)(colon - s[i].p) : 0;
-        bool svc_wild = star || memchr(s[i].p, '*', svc) || memchr(s[i].p, '?', svc);
+        st->actions[i] = (struct bw_policy__pat){.s = low, .star = star, .kind = kind};
+        bool svc_wild = star || (w >= 0 && (size_t)w < svc);
         st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
     }
     if (st->not_action)
@@ -264,17 +348,18 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
     st->n_resources = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
-        uint32_t cut[5];
-        bool five = bw_policy__arn_split(s[i].p, s[i].len, cut); /* at least five colons */
-        if (!star && (!five || strncmp(s[i].p, "arn:", 4) != 0)) {
+        struct res_scan sc;
+        scan_resource(s[i].p, s[i].len, &sc);
+        bool five = sc.k == 5; /* at least five colons */
+        if (!star && (!five || memcmp(s[i].p, "arn:", 4) != 0)) {
             path_push(c, "[%u]", i);
             return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len, s[i].p);
         }
         struct bw_policy__pat *r = &st->resources[i];
-        *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
-        r->wild = memchr(s[i].p, '*', s[i].len) || memchr(s[i].p, '?', s[i].len);
-        r->cut_ok = five;
-        memcpy(r->cut, cut, sizeof(cut));
+        *r = (struct bw_policy__pat){
+            .s = s[i], .has_var = c->vars && sc.var, .star = star, .wild = sc.wild, .cut_ok = five};
+        memcpy(r->cut, sc.cut, sizeof(sc.cut));
+        memcpy(r->seg_kind, sc.seg_kind, sizeof(sc.seg_kind));
         if (r->cut_ok && !r->has_var) {
             const char *res = s[i].p + r->cut[4] + 1;
             size_t rl = s[i].len - r->cut[4] - 1, lit = 0;
@@ -282,11 +367,6 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
                 lit++;
             r->pfx = bw_policy__load8(res, lit);
             r->pfx_mask = lit == 8 ? ~0ULL : (1ULL << (8 * lit)) - 1;
-        }
-        for (size_t k = 0, ps = 0; r->cut_ok && k < 6; k++) {
-            size_t pe = k < 5 ? r->cut[k] : s[i].len;
-            r->seg_kind[k] = bw_policy__pat_kind(s[i].p + ps, pe - ps);
-            ps = pe + 1;
         }
     }
     return true;
