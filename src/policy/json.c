@@ -83,8 +83,6 @@ static inline void skip_ws(struct rd *r)
     skip_ws_slow(r);
 }
 
-static bool value(struct rd *r, struct bw_policy_json *out);
-
 static int hex4(const char *p)
 {
     int v = 0;
@@ -400,84 +398,70 @@ static void close_container(struct rd *r, struct bw_policy_json *out, bool obj, 
     r->top = base;
 }
 
-/* One member: for an object `"key": value`, at r->p (whitespace skipped). */
-static bool member(struct rd *r, bool obj)
+/* An open container: where its members start on the scratch stack, its kind, and (objects)
+ * the key of the member being read. */
+struct frame {
+    size_t base;
+    bool obj;
+    struct bw_str key;
+};
+
+static inline void push_member(struct rd *r, const struct bw_policy_json *v, struct bw_str key)
 {
-    struct bw_str key = {NULL, 0};
-    if (obj) {
-        if (*r->p != '"')
-            return rd_fail(r, "expected a key");
-        if (!string(r, &key.p, &key.len))
-            return false;
-        skip_ws(r);
-        if (*r->p != ':') {
-            r->p += r->p < r->end;
-            return rd_fail(r, "expected ':'");
-        }
-        r->p++;
-    }
-    struct bw_policy_json v;
-    if (!value(r, &v))
-        return false;
-    if (r->top == r->cap) /* after value(): nested members have come and gone */
+    if (r->top == r->cap)
         stack_grow(r);
-    r->st[r->top] = v;
+    r->st[r->top] = *v;
     r->sk[r->top++] = key;
-    return true;
 }
 
-static bool container(struct rd *r, struct bw_policy_json *out, bool obj)
+/* After a member's value: ',' and the next member, or the close of its container (whose
+ * node then completes the member before). Returns 1: next member, 0: closed, -1: error. */
+static int after_member(struct rd *r, const struct frame *f, struct bw_policy_json *v)
 {
-    if (++r->depth > BW_POLICY_JSON_MAX_DEPTH)
-        return rd_fail(r, "nesting too deep");
-    r->p++;
-    const char close = obj ? '}' : ']';
-    size_t base = r->top;
-    *out = (struct bw_policy_json){.type = obj ? BW_JSON_OBJECT : BW_JSON_ARRAY};
     skip_ws(r);
-    if (*r->p == close) { /* the NUL at r->end is never `close` */
+    if (*r->p == ',') {
         r->p++;
-        r->depth--;
-        return true;
+        return 1;
     }
-    for (;;) {
-        skip_ws(r);
-        if (!member(r, obj))
-            return false;
-        skip_ws(r);
-        if (*r->p == ',') {
-            r->p++;
-            continue;
-        }
-        if (*r->p == close)
-            break;
-        return rd_fail(r, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    if (*r->p != (f->obj ? '}' : ']')) /* the NUL at r->end is neither */
+        return rd_fail(r, f->obj ? "expected ',' or '}'" : "expected ',' or ']'") - 1;
+    r->p++;
+    *v = (struct bw_policy_json){.type = f->obj ? BW_JSON_OBJECT : BW_JSON_ARRAY};
+    close_container(r, v, f->obj, f->base);
+    if (f->obj && has_duplicates(r, v->keys, v->n))
+        return rd_fail(r, "duplicate key") - 1;
+    return 0;
+}
+
+/* The start of a member: for an object `"key":` (stored in the frame). */
+static bool member_key(struct rd *r, struct frame *f)
+{
+    skip_ws(r);
+    if (!f->obj)
+        return true;
+    if (*r->p != '"')
+        return rd_fail(r, "expected a key");
+    if (!string(r, &f->key.p, &f->key.len))
+        return false;
+    skip_ws(r);
+    if (*r->p != ':') {
+        r->p += r->p < r->end;
+        return rd_fail(r, "expected ':'");
     }
     r->p++;
-    r->depth--;
-    close_container(r, out, obj, base);
-    if (obj && has_duplicates(r, out->keys, out->n))
-        return rd_fail(r, "duplicate key");
     return true;
 }
 
-static bool value(struct rd *r, struct bw_policy_json *out)
+/* One scalar at r->p (whitespace skipped) into v. */
+static bool scalar(struct rd *r, struct bw_policy_json *v)
 {
-    skip_ws(r);
     switch (*r->p) {
-    case '"':
-        *out = (struct bw_policy_json){.type = BW_JSON_STRING};
-        return string(r, &out->s, &out->len);
-    case '{':
-        return container(r, out, true);
-    case '[':
-        return container(r, out, false);
     case 't':
-        return literal(r, "true", BW_JSON_TRUE, out);
+        return literal(r, "true", BW_JSON_TRUE, v);
     case 'f':
-        return literal(r, "false", BW_JSON_FALSE, out);
+        return literal(r, "false", BW_JSON_FALSE, v);
     case 'n':
-        return literal(r, "null", BW_JSON_NULL, out);
+        return literal(r, "null", BW_JSON_NULL, v);
     case 0:
         if (r->p >= r->end)
             return rd_fail(r, "unexpected end of input");
@@ -485,8 +469,54 @@ static bool value(struct rd *r, struct bw_policy_json *out)
     default:
         break;
     }
-    *out = (struct bw_policy_json){.type = BW_JSON_NULL};
-    return number(r, out);
+    *v = (struct bw_policy_json){.type = BW_JSON_NULL};
+    return number(r, v);
+}
+
+/* Reads one value at r->p into *out without recursion: the open containers are frames on a
+ * local stack (at most BW_POLICY_JSON_MAX_DEPTH deep), their members wait on the scratch
+ * stack. A flat state machine: read a value, then complete members and containers. */
+static bool read_value(struct rd *r, struct bw_policy_json *out)
+{
+    struct frame fr[BW_POLICY_JSON_MAX_DEPTH + 1];
+    int d = 0, more; /* d: open containers */
+    struct bw_policy_json v;
+next_value:
+    skip_ws(r);
+    if (*r->p == '"') {
+        v = (struct bw_policy_json){.type = BW_JSON_STRING};
+        if (!string(r, &v.s, &v.len))
+            return false;
+    } else if (*r->p == '{' || *r->p == '[') {
+        bool obj = *r->p == '{';
+        if (d + 1 > BW_POLICY_JSON_MAX_DEPTH)
+            return rd_fail(r, "nesting too deep");
+        r->p++;
+        fr[d++] = (struct frame){.base = r->top, .obj = obj};
+        skip_ws(r);
+        if (*r->p != (obj ? '}' : ']')) {
+            if (!member_key(r, &fr[d - 1]))
+                return false;
+            goto next_value;
+        }
+        r->p++; /* empty */
+        d--;
+        v = (struct bw_policy_json){.type = obj ? BW_JSON_OBJECT : BW_JSON_ARRAY};
+    } else if (!scalar(r, &v)) {
+        return false;
+    }
+    for (; d > 0; d--) { /* v completes a member of the innermost open container */
+        push_member(r, &v, fr[d - 1].key);
+        if ((more = after_member(r, &fr[d - 1], &v)) < 0)
+            return false;
+        if (more) {
+            if (!member_key(r, &fr[d - 1]))
+                return false;
+            goto next_value;
+        }
+    }
+    *out = v;
+    return true;
 }
 
 /* Scratch stack entries on the C stack before the first growth into the arena. */
@@ -507,7 +537,7 @@ enum bw_code bw_policy_json_parse(struct bw_arena *a, const char *text, size_t l
                    .cap = STACK0, .bp = m + copy, .be = m + copy + region};
     struct bw_policy_json *root = rd_alloc(&r, sizeof(*root));
     *out = NULL;
-    if (value(&r, root)) {
+    if (read_value(&r, root)) {
         skip_ws(&r);
         if (r.p == r.end) {
             *out = root;
