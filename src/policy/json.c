@@ -214,7 +214,8 @@ static inline uint64_t special8(const char *p)
 static bool escaped_string(struct rd *r, const char *s, const char *q, const char **out,
                            size_t *out_len);
 
-static bool string(struct rd *r, const char **out, size_t *out_len)
+static inline __attribute__((always_inline)) bool string(struct rd *r, const char **out,
+                                                         size_t *out_len)
 {
     r->p++; /* opening quote */
     const char *s = r->p, *q = r->p;
@@ -403,7 +404,9 @@ static void close_container(struct rd *r, struct bw_policy_json *out, bool obj, 
 struct frame {
     size_t base;
     bool obj;
+    bool maybe_dup; /* two keys set the same bit of `seen` (key_bit): check exactly */
     struct bw_str key;
+    uint64_t seen;
 };
 
 static inline void push_member(struct rd *r, const struct bw_policy_json *v, struct bw_str key)
@@ -428,7 +431,7 @@ static int after_member(struct rd *r, const struct frame *f, struct bw_policy_js
     r->p++;
     *v = (struct bw_policy_json){.type = f->obj ? BW_JSON_OBJECT : BW_JSON_ARRAY};
     close_container(r, v, f->obj, f->base);
-    if (f->obj && has_duplicates(r, v->keys, v->n))
+    if (f->maybe_dup && has_duplicates(r, v->keys, v->n))
         return rd_fail(r, "duplicate key") - 1;
     return 0;
 }
@@ -443,6 +446,9 @@ static bool member_key(struct rd *r, struct frame *f)
         return rd_fail(r, "expected a key");
     if (!string(r, &f->key.p, &f->key.len))
         return false;
+    uint64_t bit = 1ULL << key_bit(f->key);
+    f->maybe_dup |= (f->seen & bit) != 0;
+    f->seen |= bit;
     skip_ws(r);
     if (*r->p != ':') {
         r->p += r->p < r->end;

@@ -248,6 +248,27 @@ struct res_scan {
     bool wild, var;
 };
 
+/* The high bit of each byte of the 8 at p that is '*', '?' or '$' (exact per byte). */
+static inline uint64_t wild_or_dollar8(const char *p)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, one = 0x0101010101010101ULL;
+    uint64_t x = bw_policy__word(p), a = x ^ (one * '*'), q = x ^ (one * '?'), d = x ^ (one * '$');
+    uint64_t za = ~(((a & lo7) + lo7) | a | lo7), zq = ~(((q & lo7) + lo7) | q | lo7);
+    return za | zq | ~(((d & lo7) + lo7) | d | lo7);
+}
+
+/* The next byte from i on that can matter in a resource part ('*', '?', '$'; colons no
+ * longer do): 8 bytes at a time, then one by one. */
+static inline size_t next_special_res(const char *s, size_t i, size_t len)
+{
+    for (uint64_t m; i + 8 <= len; i += 8)
+        if ((m = wild_or_dollar8(s + i)) != 0)
+            return i + (size_t)__builtin_ctzll(m) / 8;
+    while (i < len && s[i] != '*' && s[i] != '?' && s[i] != '$')
+        i++;
+    return i;
+}
+
 static void scan_resource(const char *s, size_t len, struct res_scan *o)
 {
     size_t seg = 0; /* start of the current segment */
@@ -256,6 +277,8 @@ static void scan_resource(const char *s, size_t len, struct res_scan *o)
     if (len > UINT32_MAX)
         return;
     for (size_t i = 0; i < len; i++) {
+        if (o->k == 5 && (i = next_special_res(s, i, len)) == len)
+            break;
         unsigned char ch = (unsigned char)s[i];
         if (!pat_special(ch))
             continue;
@@ -304,6 +327,21 @@ static struct bw_str scan_action(struct pctx *c, struct bw_str a, size_t *colon,
     return (struct bw_str){d, a.len};
 }
 
+/* The literal start of an action pattern's name (lower-case), for bw_policy__quick: up to
+ * 4 bytes after the colon before any wildcard; none when its service part holds a wildcard
+ * (then its colon need not align with the request's). svc: the colon's offset; w: the first
+ * wildcard's (-1: none). */
+static void quick_action(struct bw_policy__pat *a, size_t svc, bool svc_wild, long w)
+{
+    a->q_ok = !svc_wild && svc < a->s.len;
+    if (!a->q_ok)
+        return;
+    size_t nl = a->s.len - svc - 1, lit = w >= 0 ? (size_t)w - svc - 1 : nl;
+    lit = lit < 4 ? lit : 4;
+    a->q_pfx = (uint32_t)bw_policy__load8(a->s.p + svc + 1, lit);
+    a->q_mask = lit == 4 ? ~0u : (1u << (8 * lit)) - 1;
+}
+
 static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
                           struct bw_policy__stmt *st)
 {
@@ -328,8 +366,9 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
             path_push(c, "[%u]", i);
             return fail(c, "Action cannot be \"*\" in a resource control policy");
         }
-        st->actions[i] = (struct bw_policy__pat){.s = low, .star = star, .kind = kind};
         bool svc_wild = star || (w >= 0 && (size_t)w < svc);
+        st->actions[i] = (struct bw_policy__pat){.s = low, .star = star, .kind = kind};
+        quick_action(&st->actions[i], svc, svc_wild, w);
         st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
     }
     if (st->not_action)
@@ -791,25 +830,6 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     return !dup || sid_dup(c, (uint32_t)(dup - p->stmts));
 }
 
-/* The literal start of an action pattern's name (lower-case), for bw_policy__quick; false
- * when its service part holds a wildcard (then its colon need not align with the request's). */
-static bool quick_action(struct bw_str a, uint32_t *pfx, uint32_t *mask)
-{
-    size_t svc = 0; /* one pass over the (short) service part */
-    for (; svc < a.len && a.p[svc] != ':'; svc++)
-        if (a.p[svc] == '*' || a.p[svc] == '?')
-            return false;
-    if (svc == a.len)
-        return false;
-    const char *name = a.p + svc + 1;
-    size_t nl = a.len - (size_t)(name - a.p), lit = 0;
-    while (lit < nl && lit < 4 && name[lit] != '*' && name[lit] != '?')
-        lit++;
-    *pfx = (uint32_t)bw_policy__load8(name, lit);
-    *mask = lit == 4 ? ~0u : (1u << (8 * lit)) - 1;
-    return true;
-}
-
 /* Fills a statement's quick-reject filter; every slot left at zero mask passes. */
 static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *st,
                        struct bw_policy__quick *q)
@@ -818,7 +838,9 @@ static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *
     bool ok = !st->not_action && st->n_actions >= 1 && st->n_actions <= 4;
     for (uint32_t i = 0; ok && i < 4; i++) {
         const struct bw_policy__pat *a = &st->actions[i < st->n_actions ? i : 0];
-        ok = !a->star && quick_action(a->s, &q->apfx[i], &q->amask[i]);
+        ok = !a->star && a->q_ok;
+        q->apfx[i] = a->q_pfx;
+        q->amask[i] = a->q_mask;
     }
     if (!ok)
         memset(q->amask, 0, sizeof(q->amask));
