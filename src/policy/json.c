@@ -185,19 +185,6 @@ static inline char *mut(struct rd *r, const char *x)
     return (char *)(uintptr_t)x;
 }
 
-/* The common case: printable ASCII between s and the closing quote at q, terminated in
- * place (the quote becomes the NUL). */
-static bool plain_string(struct rd *r, const char *s, const char *q, const char **out,
-                         size_t *out_len)
-{
-    char *o = mut(r, s);
-    o[q - s] = 0;
-    *out = o;
-    *out_len = (size_t)(q - s);
-    r->p = q + 1;
-    return true;
-}
-
 /* The high bit of each of 8 bytes that is '"', '\\', a control character or non-ASCII
  * (exact per byte: no carry crosses bytes). */
 static inline uint64_t special8(const char *p)
@@ -214,38 +201,6 @@ static inline uint64_t special8(const char *p)
 
 static bool escaped_string(struct rd *r, const char *s, const char *q, const char **out,
                            size_t *out_len);
-
-static inline __attribute__((always_inline)) bool string(struct rd *r, const char **out,
-                                                         size_t *out_len)
-{
-    r->p++; /* opening quote */
-    const char *s = r->p, *q = r->p;
-    /* The scan stops at the first special byte, at the latest at the NUL at r->end; the
-     * NUL padding after it keeps every load inside the copy. */
-#ifdef __SSE2__
-    /* 16 bytes at a time: a signed compare below 0x20 also catches the bytes >= 0x80. */
-    const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20);
-    for (;; q += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dq), _mm_cmpeq_epi8(x, bs)),
-                                 _mm_cmplt_epi8(x, sp));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        if (bits) {
-            q += __builtin_ctz(bits);
-            break;
-        }
-    }
-#else
-    for (uint64_t m;; q += 8)
-        if ((m = special8(q)) != 0) {
-            q += __builtin_ctzll(m) / 8;
-            break;
-        }
-#endif
-    if (*q == '"')
-        return plain_string(r, s, q, out, out_len);
-    return escaped_string(r, s, q, out, out_len);
-}
 
 /* The rest of a string from q, its first byte that is not plain ASCII: escapes and UTF-8
  * (kept out of string() so that the common case stays a small leaf). */
@@ -401,7 +356,7 @@ static void close_container(struct rd *r, struct bw_policy_json *out, bool obj, 
 }
 
 /* An open container: where its members start on the scratch stack, its kind, and (objects)
- * the key of the member being read. */
+ * the key of the member being read with the duplicate pre-filter of the keys so far. */
 struct frame {
     size_t base;
     bool obj;
@@ -410,53 +365,70 @@ struct frame {
     uint64_t seen;
 };
 
+static __attribute__((noinline)) const char *ws_slow(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Whitespace skipped from p: one compare for compact input (the NUL at the end is not above
+ * ' ', so the end goes the slow way). */
+static inline const char *ws(const char *p, const char *end)
+{
+    return (unsigned char)*p > ' ' ? p : ws_slow(p, end);
+}
+
+/* The string whose opening quote is at *pp: the common case (no escape, ASCII) inline with
+ * the position kept in the caller's register; the rest through escaped_string(). */
+static inline __attribute__((always_inline)) bool str_at(struct rd *r, const char **pp,
+                                                         const char **out, size_t *out_len)
+{
+    const char *s = *pp + 1, *q = s;
+    /* The scan stops at the first special byte, at the latest at the NUL at r->end; the
+     * NUL padding after it keeps every load inside the copy. */
+#ifdef __SSE2__
+    /* 16 bytes at a time: a signed compare below 0x20 also catches the bytes >= 0x80. */
+    const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20);
+    for (;; q += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dq), _mm_cmpeq_epi8(x, bs)),
+                                 _mm_cmplt_epi8(x, sp));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) {
+            q += __builtin_ctz(bits);
+            break;
+        }
+    }
+#else
+    for (uint64_t m;; q += 8)
+        if ((m = special8(q)) != 0) {
+            q += __builtin_ctzll(m) / 8;
+            break;
+        }
+#endif
+    if (*q == '"') { /* terminated in place: the quote becomes the NUL */
+        mut(r, q)[0] = 0;
+        *out = s;
+        *out_len = (size_t)(q - s);
+        *pp = q + 1;
+        return true;
+    }
+    r->p = s;
+    bool ok = escaped_string(r, s, q, out, out_len);
+    *pp = r->p;
+    return ok;
+}
+
+/* Appends a completed member (v, key) to the scratch stack. */
 static inline void push_member(struct rd *r, const struct bw_policy_json *v, struct bw_str key)
 {
-    if (r->top == r->cap)
+    size_t t = r->top;
+    if (t == r->cap)
         stack_grow(r);
-    r->st[r->top] = *v;
-    r->sk[r->top++] = key;
-}
-
-/* After a member's value: ',' and the next member, or the close of its container (whose
- * node then completes the member before). Returns 1: next member, 0: closed, -1: error. */
-static int after_member(struct rd *r, const struct frame *f, struct bw_policy_json *v)
-{
-    skip_ws(r);
-    if (*r->p == ',') {
-        r->p++;
-        return 1;
-    }
-    if (*r->p != (f->obj ? '}' : ']')) /* the NUL at r->end is neither */
-        return rd_fail(r, f->obj ? "expected ',' or '}'" : "expected ',' or ']'") - 1;
-    r->p++;
-    *v = (struct bw_policy_json){.type = f->obj ? BW_JSON_OBJECT : BW_JSON_ARRAY};
-    close_container(r, v, f->obj, f->base);
-    if (f->maybe_dup && has_duplicates(r, v->keys, v->n))
-        return rd_fail(r, "duplicate key") - 1;
-    return 0;
-}
-
-/* The start of a member: for an object `"key":` (stored in the frame). */
-static bool member_key(struct rd *r, struct frame *f)
-{
-    skip_ws(r);
-    if (!f->obj)
-        return true;
-    if (*r->p != '"')
-        return rd_fail(r, "expected a key");
-    if (!string(r, &f->key.p, &f->key.len))
-        return false;
-    uint64_t bit = 1ULL << key_bit(f->key);
-    f->maybe_dup |= (f->seen & bit) != 0;
-    f->seen |= bit;
-    skip_ws(r);
-    if (*r->p != ':') {
-        r->p += r->p < r->end;
-        return rd_fail(r, "expected ':'");
-    }
-    r->p++;
-    return true;
+    r->st[t] = *v;
+    r->sk[t] = key;
+    r->top = t + 1;
 }
 
 /* One scalar at r->p (whitespace skipped) into v. */
@@ -480,50 +452,84 @@ static bool scalar(struct rd *r, struct bw_policy_json *v)
     return number(r, v);
 }
 
-/* Reads one value at r->p into *out without recursion: the open containers are frames on a
- * local stack (at most BW_POLICY_JSON_MAX_DEPTH deep), their members wait on the scratch
- * stack. A flat state machine: read a value, then complete members and containers. */
+/* Fails with msg at position p. */
+static bool fail_at(struct rd *r, const char *p, const char *msg)
+{
+    r->p = p;
+    return rd_fail(r, msg);
+}
+
+/* Reads one value at r->p into *out without recursion, as a flat state machine: the open
+ * containers are frames on a local stack (at most BW_POLICY_JSON_MAX_DEPTH deep), their
+ * members wait on the scratch stack, and the read position lives in a local (stores into
+ * the copy could alias r->p; a local cannot be). r->p is set wherever a helper or an error
+ * needs it. */
 static bool read_value(struct rd *r, struct bw_policy_json *out)
 {
-    struct frame fr[BW_POLICY_JSON_MAX_DEPTH + 1];
-    int d = 0, more; /* d: open containers */
+    struct frame fr[BW_POLICY_JSON_MAX_DEPTH + 1], *f = NULL;
+    const char *p = r->p, *end = r->end;
+    int d = 0; /* open containers */
     struct bw_policy_json v;
 next_value:
-    skip_ws(r);
-    if (*r->p == '"') {
+    p = ws(p, end);
+    if (*p == '"') {
         v = (struct bw_policy_json){.type = BW_JSON_STRING};
-        if (!string(r, &v.s, &v.len))
+        if (!str_at(r, &p, &v.s, &v.len))
             return false;
-    } else if (*r->p == '{' || *r->p == '[') {
-        bool obj = *r->p == '{';
+    } else if (*p == '{' || *p == '[') {
+        bool obj = *p == '{';
         if (d + 1 > BW_POLICY_JSON_MAX_DEPTH)
-            return rd_fail(r, "nesting too deep");
-        r->p++;
-        fr[d++] = (struct frame){.base = r->top, .obj = obj};
-        skip_ws(r);
-        if (*r->p != (obj ? '}' : ']')) {
-            if (!member_key(r, &fr[d - 1]))
-                return false;
-            goto next_value;
-        }
-        r->p++; /* empty */
+            return fail_at(r, p, "nesting too deep");
+        f = &fr[d++];
+        *f = (struct frame){.base = r->top, .obj = obj};
+        p = ws(p + 1, end);
+        if (*p != (obj ? '}' : ']'))
+            goto member;
+        p++; /* empty */
         d--;
         v = (struct bw_policy_json){.type = obj ? BW_JSON_OBJECT : BW_JSON_ARRAY};
-    } else if (!scalar(r, &v)) {
-        return false;
-    }
-    for (; d > 0; d--) { /* v completes a member of the innermost open container */
-        push_member(r, &v, fr[d - 1].key);
-        if ((more = after_member(r, &fr[d - 1], &v)) < 0)
+    } else {
+        r->p = p;
+        if (!scalar(r, &v))
             return false;
-        if (more) {
-            if (!member_key(r, &fr[d - 1]))
-                return false;
-            goto next_value;
-        }
+        p = r->p;
     }
+    while (d > 0) { /* v completes a member of the innermost open container */
+        f = &fr[d - 1];
+        push_member(r, &v, f->key);
+        p = ws(p, end);
+        if (*p == ',') {
+            p++;
+            goto member;
+        }
+        if (*p != (f->obj ? '}' : ']')) /* the NUL at the end is neither */
+            return fail_at(r, p, f->obj ? "expected ',' or '}'" : "expected ',' or ']'");
+        p++;
+        d--;
+        v = (struct bw_policy_json){.type = f->obj ? BW_JSON_OBJECT : BW_JSON_ARRAY};
+        close_container(r, &v, f->obj, f->base);
+        if (f->maybe_dup && has_duplicates(r, v.keys, v.n))
+            return fail_at(r, p, "duplicate key");
+    }
+    r->p = p;
     *out = v;
     return true;
+member: /* in f, after its '{', '[' or a ',' */
+    p = ws(p, end);
+    if (f->obj) {
+        if (*p != '"')
+            return fail_at(r, p, "expected a key");
+        if (!str_at(r, &p, &f->key.p, &f->key.len))
+            return false;
+        uint64_t bit = 1ULL << key_bit(f->key);
+        f->maybe_dup |= (f->seen & bit) != 0;
+        f->seen |= bit;
+        p = ws(p, end);
+        if (*p != ':')
+            return fail_at(r, p + (p < end), "expected ':'");
+        p++;
+    }
+    goto next_value;
 }
 
 /* Scratch stack entries on the C stack before the first growth into the arena. */
