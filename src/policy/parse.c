@@ -273,31 +273,36 @@ static void scan_resource(const char *s, size_t len, struct res_scan *o)
 {
     size_t seg = 0; /* start of the current segment */
     long w = -1;    /* its first wildcard */
+    unsigned k = 0; /* locals, not o's fields: no reloads after each store */
+    bool wild = false, var = false;
     memset(o, 0, sizeof(*o));
     if (len > UINT32_MAX)
         return;
     for (size_t i = 0; i < len; i++) {
-        if (o->k == 5 && (i = next_special_res(s, i, len)) == len)
+        if (k == 5 && (i = next_special_res(s, i, len)) == len)
             break;
         unsigned char ch = (unsigned char)s[i];
         if (!pat_special(ch))
             continue;
         if (ch == ':') {
-            if (o->k == 5) /* the resource part may hold colons */
+            if (k == 5) /* the resource part may hold colons */
                 continue;
-            o->seg_kind[o->k] = seg_kind(s, seg, i, w);
-            o->cut[o->k++] = (uint32_t)i;
+            o->seg_kind[k] = seg_kind(s, seg, i, w);
+            o->cut[k++] = (uint32_t)i;
             seg = i + 1;
             w = -1;
         } else if (ch == '$') {
-            o->var |= i + 1 < len && s[i + 1] == '{';
+            var |= i + 1 < len && s[i + 1] == '{';
         } else {
-            o->wild = true;
+            wild = true;
             if (w < 0)
                 w = (long)i;
         }
     }
-    if (o->k == 5)
+    o->k = k;
+    o->wild = wild;
+    o->var = var;
+    if (k == 5)
         o->seg_kind[5] = seg_kind(s, seg, len, w);
     else
         memset(o->seg_kind, 0, sizeof(o->seg_kind));
@@ -310,18 +315,19 @@ static struct bw_str scan_action(struct pctx *c, struct bw_str a, size_t *colon,
 {
     char *d = palloc(c, a.len + 1);
     long w = -1;
-    *colon = a.len;
+    size_t col = a.len; /* a local: d's stores could alias *colon */
     for (size_t i = 0; i < a.len; i++) {
         char ch = a.p[i];
         d[i] = bw_policy__lower(ch);
         if (!pat_special((unsigned char)ch))
             continue;
-        if (ch == ':' && *colon == a.len)
-            *colon = i;
+        if (ch == ':' && col == a.len)
+            col = i;
         else if ((ch == '*' || ch == '?') && w < 0)
             w = (long)i;
     }
     d[a.len] = 0;
+    *colon = col;
     *kind = seg_kind(a.p, 0, a.len, w);
     *first_wild = w;
     return (struct bw_str){d, a.len};
