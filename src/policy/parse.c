@@ -943,6 +943,21 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
+/* Field by field: an initializer would zero all of `path` first (once per policy). */
+static void pctx_init(struct pctx *c, const struct bw_policy *p, enum bw_policy_kind kind,
+                      struct bw_policy_diag *diag)
+{
+    c->a = p->arena;
+    c->kind = kind;
+    c->diag = diag;
+    c->path[0] = '$';
+    c->path[1] = 0;
+    c->plen = 1;
+    c->vars = false;
+    c->borrow = p->in_caller_arena;
+    c->bp = c->be = NULL;
+}
+
 /* Characters of the document, whitespace excluded (UTF-8 continuation bytes not counted). */
 static size_t policy_chars(const char *doc, size_t len)
 {
@@ -958,7 +973,8 @@ static size_t policy_chars(const char *doc, size_t len)
 bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
                       struct bw_policy *p, struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
+    struct pctx c;
+    pctx_init(&c, p, kind, diag);
     size_t chars = policy_chars(doc, len);
     if (chars > max_chars) {
         diag->too_large = true;
@@ -977,12 +993,8 @@ bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kin
                            size_t max_chars, size_t chars, struct bw_policy *p,
                            struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena,
-                     .kind = kind,
-                     .diag = diag,
-                     .path = "$",
-                     .plen = 1,
-                     .borrow = p->in_caller_arena};
+    struct pctx c;
+    pctx_init(&c, p, kind, diag);
     if (chars > max_chars) {
         diag->too_large = true;
         return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);
