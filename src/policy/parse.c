@@ -25,12 +25,23 @@ static inline bool is_type(const struct bw_policy_json *v, int type)
                                                      (val) = &(obj)->items[fe_##key], 1);          \
          fe_##key++)
 
+/* A component of the JSON path: ".key", or "[idx]" when key is NULL. */
+struct pcomp {
+    const char *key;
+    size_t idx;
+};
+
 struct pctx {
     struct bw_arena *a;
     enum bw_policy_kind kind;
     struct bw_policy_diag *diag;
+    /* The JSON path of the element being compiled, kept as components and rendered into
+     * `path` only when an error names it (the policies that compile never need it). */
+    struct pcomp comp[32]; /* a path is at most 6 deep: .Statement[i].Condition.Op.Key[i] */
+    unsigned ncomp;
+    bool rendered;
     char path[128];
-    size_t plen; /* strlen(path), kept as components come and go */
+    size_t plen; /* strlen(path) once rendered */
     bool vars;
     bool borrow; /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
     char *bp, *be; /* bump region for the compiled form's small blocks, in c->a */
@@ -66,6 +77,8 @@ static inline void *pzalloc(struct pctx *c, size_t len)
 #define PNEWN(c, type, n)   ((type *)pzalloc((c), sizeof(type) * (n)))
 #define PALLOCN(c, type, n) ((type *)palloc((c), sizeof(type) * (n)))
 
+static void path_render(struct pctx *c);
+
 static bool fail(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail(struct pctx *c, const char *fmt, ...)
 {
@@ -73,25 +86,13 @@ static bool fail(struct pctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->diag->msg, sizeof(c->diag->msg), fmt, ap);
     va_end(ap);
+    path_render(c);
     snprintf(c->diag->path, sizeof(c->diag->path), "%s", c->path);
     return false;
 }
 
-/* Appends a path component; returns the old length to restore. */
-static size_t path_push(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t path_push(struct pctx *c, const char *fmt, ...)
-{
-    size_t old = c->plen;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
-    va_end(ap);
-    c->plen = strlen(c->path);
-    return old;
-}
-
-/* Appends ".key" to the path without printf (the hot path); returns the old length. */
-static size_t path_key(struct pctx *c, const char *key)
+/* Appends ".key" to the rendered path, unless it would not fit (then it is left out). */
+static void put_key(struct pctx *c, const char *key)
 {
     size_t old = c->plen, k = strlen(key);
     if (old + 1 + k < sizeof(c->path)) {
@@ -99,11 +100,10 @@ static size_t path_key(struct pctx *c, const char *key)
         memcpy(c->path + old + 1, key, k + 1);
         c->plen = old + 1 + k;
     }
-    return old;
 }
 
-/* Appends "[i]" to the path; returns the old length. */
-static size_t path_idx(struct pctx *c, size_t i)
+/* Appends "[i]" to the rendered path, unless it would not fit. */
+static void put_idx(struct pctx *c, size_t i)
 {
     char tmp[24];
     size_t old = c->plen, n = 0;
@@ -118,14 +118,60 @@ static size_t path_idx(struct pctx *c, size_t i)
         c->path[old + 2 + n] = 0;
         c->plen = old + 2 + n;
     }
+}
+
+/* Renders the components into `path` (once: an error ends the compile). */
+static void path_render(struct pctx *c)
+{
+    if (c->rendered)
+        return;
+    c->rendered = true;
+    c->path[0] = '$';
+    c->path[1] = 0;
+    c->plen = 1;
+    for (unsigned i = 0; i < c->ncomp; i++) {
+        if (c->comp[i].key)
+            put_key(c, c->comp[i].key);
+        else
+            put_idx(c, c->comp[i].idx);
+    }
+}
+
+/* Appends formatted text to the rendered path, just before fail() reports it. */
+static void path_push(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void path_push(struct pctx *c, const char *fmt, ...)
+{
+    path_render(c);
+    size_t old = c->plen;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
+    va_end(ap);
+    c->plen = strlen(c->path);
+}
+
+/* Adds the component ".key" (key outlives the compile); returns the depth to restore. */
+static size_t path_key(struct pctx *c, const char *key)
+{
+    size_t old = c->ncomp;
+    if (old < sizeof(c->comp) / sizeof(c->comp[0]))
+        c->comp[c->ncomp++] = (struct pcomp){key, 0};
     return old;
 }
 
-/* Cuts the path back to a length path_push, path_key or path_idx returned. */
+/* Adds the component "[i]"; returns the depth to restore. */
+static size_t path_idx(struct pctx *c, size_t i)
+{
+    size_t old = c->ncomp;
+    if (old < sizeof(c->comp) / sizeof(c->comp[0]))
+        c->comp[c->ncomp++] = (struct pcomp){NULL, i};
+    return old;
+}
+
+/* Cuts the path back to a depth path_key or path_idx returned. */
 static void path_cut(struct pctx *c, size_t old)
 {
-    c->path[old] = 0;
-    c->plen = old;
+    c->ncomp = (unsigned)old;
 }
 
 static struct bw_str copy_str(struct pctx *c, const char *s, size_t len)
@@ -743,7 +789,7 @@ static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
         return false;
     if (np && !st->deny)
         return fail(c, "NotPrincipal must be used with \"Effect\": \"Deny\"");
-    size_t old = c->plen;
+    size_t old = c->ncomp;
 #define SUB(elem, call)                                                                            \
     do {                                                                                           \
         path_key(c, elem);                                                                         \
@@ -950,9 +996,9 @@ static void pctx_init(struct pctx *c, const struct bw_policy *p, enum bw_policy_
     c->a = p->arena;
     c->kind = kind;
     c->diag = diag;
-    c->path[0] = '$';
-    c->path[1] = 0;
-    c->plen = 1;
+    c->ncomp = 0;
+    c->rendered = false;
+    c->plen = 0;
     c->vars = false;
     c->borrow = p->in_caller_arena;
     c->bp = c->be = NULL;
