@@ -238,16 +238,16 @@ static const struct {
 /* The n-th colon-separated field of an ARN (the 6th runs to the end). */
 static struct bw_str arn_field(struct bw_str arn, int n)
 {
-    size_t start = 0, k = 0;
-    for (size_t i = 0; i <= arn.len; i++) {
-        if (i == arn.len || (arn.p[i] == ':' && k < 5)) {
-            if ((int)k == n)
-                return (struct bw_str){arn.p + start, i - start};
-            k++;
-            start = i + 1;
-        }
+    const char *p = arn.p, *end = arn.p + arn.len;
+    for (int k = 0;; k++) { /* hop from colon to colon (memchr), not byte by byte */
+        const char *colon = k < 5 ? memchr(p, ':', (size_t)(end - p)) : NULL;
+        const char *e = colon ? colon : end;
+        if (k == n)
+            return (struct bw_str){p, (size_t)(e - p)};
+        if (!colon)
+            return (struct bw_str){"", 0};
+        p = colon + 1;
     }
-    return (struct bw_str){"", 0};
 }
 
 static enum bw_policy_principal_type type_from_arn(struct bw_str arn)
@@ -279,17 +279,61 @@ static struct bw_str issuer_from_session(struct ecase *c, struct bw_str arn)
     return bw_str_c(s);
 }
 
+#define KEY_IS(k, lit) ((k).len == sizeof(lit) - 1 && memcmp((k).p, lit, sizeof(lit) - 1) == 0)
+
+static inline struct bw_str str_of(const struct bw_policy_json *v)
+{
+    if (!is_type(v, BW_JSON_STRING))
+        return (struct bw_str){"", 0};
+    return (struct bw_str){v->s, v->len}; /* terminated in place, in the case arena */
+}
+
+/* The principal's members in one pass over its keys (see case_members). */
+enum { P_ARN, P_ACCOUNT, P_ISSUER, P_USER_ID, P_USERNAME, P_TYPE, P_TAGS };
+static void principal_members(const struct bw_policy_json *o, const struct bw_policy_json *m[7])
+{
+    for (int j = 0; j < 7; j++)
+        m[j] = NULL;
+    for (size_t i = 0; o && i < o->n; i++) {
+        struct bw_str k = o->keys[i];
+        int j = -1;
+        switch (k.len) {
+        case 3:
+            j = KEY_IS(k, "arn") ? P_ARN : -1;
+            break;
+        case 4:
+            j = KEY_IS(k, "type") ? P_TYPE : KEY_IS(k, "tags") ? P_TAGS : -1;
+            break;
+        case 7:
+            j = KEY_IS(k, "account") ? P_ACCOUNT : KEY_IS(k, "user_id") ? P_USER_ID : -1;
+            break;
+        case 8:
+            j = KEY_IS(k, "username") ? P_USERNAME : -1;
+            break;
+        case 10:
+            j = KEY_IS(k, "issuer_arn") ? P_ISSUER : -1;
+            break;
+        default:
+            break;
+        }
+        if (j >= 0)
+            m[j] = &o->items[i];
+    }
+}
+
 static bool decode_principal(struct ecase *c, const struct bw_policy_json *o,
                              struct bw_policy_principal *pr)
 {
     if (o && !is_type(o, BW_JSON_OBJECT))
         return case_fail(c, "request.principal must be an object");
-    pr->arn = JSTR(c, o, "arn");
-    pr->account = JSTR(c, o, "account");
-    pr->issuer_arn = JSTR(c, o, "issuer_arn");
-    pr->user_id = JSTR(c, o, "user_id");
-    pr->username = JSTR(c, o, "username");
-    const struct bw_policy_json *t = JGET(o, "type");
+    const struct bw_policy_json *m[7];
+    principal_members(o, m);
+    pr->arn = str_of(m[P_ARN]);
+    pr->account = str_of(m[P_ACCOUNT]);
+    pr->issuer_arn = str_of(m[P_ISSUER]);
+    pr->user_id = str_of(m[P_USER_ID]);
+    pr->username = str_of(m[P_USERNAME]);
+    const struct bw_policy_json *t = m[P_TYPE];
     pr->type = type_from_arn(pr->arn);
     if (is_type(t, BW_JSON_STRING)) {
         size_t i, n = sizeof(ptypes) / sizeof(ptypes[0]);
@@ -309,7 +353,7 @@ static bool decode_principal(struct ecase *c, const struct bw_policy_json *o,
         if (slash)
             pr->username = (struct bw_str){slash + 1, (size_t)(res.p + res.len - slash - 1)};
     }
-    return tags_of(c, JGET(o, "tags"), &pr->tags, &pr->n_tags);
+    return tags_of(c, m[P_TAGS], &pr->tags, &pr->n_tags);
 }
 
 static bool scalar(struct ecase *c, const struct bw_policy_json *v, struct bw_str *out)
@@ -376,29 +420,72 @@ static bool decode_request(struct ecase *c, const struct bw_policy_json *r,
     return decode_context(c, JGET(r, "context"), req);
 }
 
+/* The members of a case, found in one pass over its keys (unique: the reader rejects
+ * duplicates); the switch on the length leaves one or two fixed-size compares per key. */
+enum { C_IDENTITY, C_BOUNDARY, C_SESSION, C_SCPS, C_RCPS, C_RESOURCE, C_MGMT, C_RES_MGMT, C_REQ };
+
+static void case_members(const struct bw_policy_json *o, const struct bw_policy_json *m[9])
+{
+    for (int j = 0; j < 9; j++)
+        m[j] = NULL;
+    for (size_t i = 0; i < o->n; i++) {
+        struct bw_str k = o->keys[i];
+        int j = -1;
+        switch (k.len) {
+        case 4:
+            j = KEY_IS(k, "scps") ? C_SCPS : KEY_IS(k, "rcps") ? C_RCPS : -1;
+            break;
+        case 7:
+            j = KEY_IS(k, "request") ? C_REQ : -1;
+            break;
+        case 15:
+            j = KEY_IS(k, "resource_policy") ? C_RESOURCE : -1;
+            break;
+        case 16:
+            j = KEY_IS(k, "session_policies") ? C_SESSION : -1;
+            break;
+        case 17:
+            j = KEY_IS(k, "identity_policies") ? C_IDENTITY : -1;
+            break;
+        case 21:
+            j = KEY_IS(k, "permission_boundaries")   ? C_BOUNDARY
+                : KEY_IS(k, "is_management_account") ? C_MGMT
+                                                     : -1;
+            break;
+        case 30:
+            j = KEY_IS(k, "resource_in_management_account") ? C_RES_MGMT : -1;
+            break;
+        default:
+            break;
+        }
+        if (j >= 0)
+            m[j] = &o->items[i];
+    }
+}
+
 static bool decode_case(struct ecase *c, const struct bw_policy_json *o, struct bw_policy_set *set,
                         struct bw_policy_request *req)
 {
     if (!is_type(o, BW_JSON_OBJECT))
         return case_fail(c, "a case must be a JSON object");
-    const struct bw_policy_json *rp = JGET(o, "resource_policy"), *mgmt;
-    if (!compile_list(c, JGET(o, "identity_policies"), BW_POLICY_IDENTITY, "identity",
-                      &set->identity, &set->n_identity) ||
-        !compile_list(c, JGET(o, "permission_boundaries"), BW_POLICY_BOUNDARY, "boundary",
-                      &set->boundaries, &set->n_boundaries) ||
-        !compile_list(c, JGET(o, "session_policies"), BW_POLICY_SESSION, "session", &set->session,
+    const struct bw_policy_json *m[9];
+    case_members(o, m);
+    const struct bw_policy_json *rp = m[C_RESOURCE];
+    if (!compile_list(c, m[C_IDENTITY], BW_POLICY_IDENTITY, "identity", &set->identity,
+                      &set->n_identity) ||
+        !compile_list(c, m[C_BOUNDARY], BW_POLICY_BOUNDARY, "boundary", &set->boundaries,
+                      &set->n_boundaries) ||
+        !compile_list(c, m[C_SESSION], BW_POLICY_SESSION, "session", &set->session,
                       &set->n_session) ||
-        !compile_chain(c, JGET(o, "scps"), BW_POLICY_SCP, "scp", &set->scps, &set->n_scp_levels) ||
-        !compile_chain(c, JGET(o, "rcps"), BW_POLICY_RCP, "rcp", &set->rcps, &set->n_rcp_levels))
+        !compile_chain(c, m[C_SCPS], BW_POLICY_SCP, "scp", &set->scps, &set->n_scp_levels) ||
+        !compile_chain(c, m[C_RCPS], BW_POLICY_RCP, "rcp", &set->rcps, &set->n_rcp_levels))
         return false;
     if (rp && !is_type(rp, BW_JSON_NULL) &&
         !compile_doc(c, rp, BW_POLICY_RESOURCE, "resource", &set->resource))
         return false;
-    mgmt = JGET(o, "is_management_account");
-    set->is_management_account = is_type(mgmt, BW_JSON_TRUE);
-    set->resource_in_management_account =
-        is_type(JGET(o, "resource_in_management_account"), BW_JSON_TRUE);
-    return decode_request(c, JGET(o, "request"), req);
+    set->is_management_account = is_type(m[C_MGMT], BW_JSON_TRUE);
+    set->resource_in_management_account = is_type(m[C_RES_MGMT], BW_JSON_TRUE);
+    return decode_request(c, m[C_REQ], req);
 }
 
 /* The output: every line goes into one growing buffer (kept across lines), written to
