@@ -674,6 +674,23 @@ static const struct op_name op_names[] = {
 };
 #undef OPN
 
+/* The operators of each name length (1 + OP_*; 0 ends a row): one to five candidates. */
+static const uint8_t ops_by_len[26][6] = {
+    [4] = {1 + OP_BOOL, 1 + OP_NULL},
+    [7] = {1 + OP_ARN_LIKE},
+    [9] = {1 + OP_IP, 1 + OP_ARN_EQ},
+    [10] = {1 + OP_STR_LIKE, 1 + OP_DATE_EQ, 1 + OP_ARN_NLIKE},
+    [12] = {1 + OP_STR_EQ, 1 + OP_DATE_LT, 1 + OP_BIN_EQ, 1 + OP_NOT_IP, 1 + OP_ARN_NE},
+    [13] = {1 + OP_STR_NLIKE, 1 + OP_NUM_EQ, 1 + OP_DATE_NE},
+    [15] = {1 + OP_STR_NE, 1 + OP_NUM_LT, 1 + OP_DATE_GT},
+    [16] = {1 + OP_NUM_NE},
+    [18] = {1 + OP_NUM_GT, 1 + OP_DATE_LE},
+    [21] = {1 + OP_NUM_LE, 1 + OP_DATE_GE},
+    [22] = {1 + OP_STR_EQ_IC},
+    [24] = {1 + OP_NUM_GE},
+    [25] = {1 + OP_STR_NE_IC},
+};
+
 /* "[ForAnyValue:|ForAllValues:]Operator[IfExists]", case-insensitive. */
 bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *if_exists)
 {
@@ -693,10 +710,12 @@ bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *i
     bool ife = name.len > 8 &&
                bw_policy__ieq((struct bw_str){name.p + name.len - 8, 8}, BW_STR("IfExists"));
     struct bw_str base = {name.p, ife ? name.len - 8 : name.len};
-    for (size_t i = 0; base.len && i < sizeof(op_names) / sizeof(op_names[0]); i++) {
-        const struct op_name *n = &op_names[i]; /* the length first, then the first byte */
-        if (n->len != base.len || (ife && i == OP_NULL) ||
-            bw_policy__lower(n->p[0]) != bw_policy__lower(base.p[0]))
+    if (base.len >= sizeof(ops_by_len) / sizeof(ops_by_len[0]))
+        return false;
+    for (const uint8_t *c = ops_by_len[base.len]; *c; c++) {
+        size_t i = *c - 1u;
+        const struct op_name *n = &op_names[i]; /* the first byte, then all */
+        if ((ife && i == OP_NULL) || bw_policy__lower(n->p[0]) != bw_policy__lower(base.p[0]))
             continue;
         if (bw_policy__ieq(base, (struct bw_str){n->p, n->len})) {
             *op = (uint8_t)i;
