@@ -46,7 +46,7 @@ sed -n 3p "$tmp/out.jsonl" | grep -q '"decision":"implicitDeny".*"denied_by":"se
   fail "line 3: $(sed -n 3p "$tmp/out.jsonl")"
 sed -n 4p "$tmp/out.jsonl" | grep -q 'because no identity-based policy allows the s3:GetObject action' ||
   fail "line 4: $(sed -n 4p "$tmp/out.jsonl")"
-# A long stream (its output, over 1 MB, is written in pieces) with CRLF line ends and no
+# A long stream (its output, over 256 KiB, is written in pieces) with CRLF line ends and no
 # final newline: one line out per case, in order; strings that need escaping come out
 # escaped (a quote, a backslash, a control character).
 for i in $(seq 1 3000); do
