@@ -132,22 +132,10 @@ _Static_assert(sizeof(well_known) / sizeof(well_known[0]) <= BW_POLICY__WELL_KNO
 /* The well-known keys of each length (1 + index in well_known; 0 ends a row), generated
  * from the table above: at most 5 candidates per length. */
 static const uint8_t wk_by_len[27][6] = {
-    [10] = {13},
-    [11] = {22, 30},
-    [12] = {1, 14},
-    [13] = {5, 15, 20, 24, 31},
-    [14] = {16},
-    [15] = {4, 27, 29},
-    [16] = {8},
-    [17] = {12, 18, 21, 23},
-    [18] = {10, 28, 32},
-    [19] = {2, 3, 17},
-    [20] = {9, 19},
-    [21] = {11},
-    [22] = {7},
-    [24] = {26},
-    [25] = {25},
-    [26] = {6},
+    [10] = {13},         [11] = {22, 30},    [12] = {1, 14}, [13] = {5, 15, 20, 24, 31},
+    [14] = {16},         [15] = {4, 27, 29}, [16] = {8},     [17] = {12, 18, 21, 23},
+    [18] = {10, 28, 32}, [19] = {2, 3, 17},  [20] = {9, 19}, [21] = {11},
+    [22] = {7},          [24] = {26},        [25] = {25},    [26] = {6},
 };
 
 uint8_t bw_policy__key_id(struct bw_str low_key)

@@ -546,8 +546,16 @@ enum bw_code bw_policy_json_parse(struct bw_arena *a, const char *text, size_t l
     memset(m + len, 0, 16);
     struct bw_policy_json st0[STACK0];
     struct bw_str sk0[STACK0];
-    struct rd r = {.p = m, .end = m + len, .start = m, .m = m, .a = a, .st = st0, .sk = sk0,
-                   .cap = STACK0, .bp = m + copy, .be = m + copy + region};
+    struct rd r = {.p = m,
+                   .end = m + len,
+                   .start = m,
+                   .m = m,
+                   .a = a,
+                   .st = st0,
+                   .sk = sk0,
+                   .cap = STACK0,
+                   .bp = m + copy,
+                   .be = m + copy + region};
     struct bw_policy_json *root = rd_alloc(&r, sizeof(*root));
     *out = NULL;
     if (read_value(&r, root)) {

@@ -43,7 +43,7 @@ struct pctx {
     char path[128];
     size_t plen; /* strlen(path) once rendered */
     bool vars;
-    bool borrow; /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
+    bool borrow;   /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
     char *bp, *be; /* bump region for the compiled form's small blocks, in c->a */
 };
 
@@ -642,7 +642,10 @@ struct op_name {
     const char *p;
     uint8_t len;
 };
-#define OPN(s) {s, sizeof(s) - 1}
+#define OPN(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
 static const struct op_name op_names[] = {
     [OP_STR_EQ] = OPN("StringEquals"),
     [OP_STR_NE] = OPN("StringNotEquals"),
@@ -769,13 +772,11 @@ static const char *const elem_names[E__N] = {"Sid",          "Effect",      "Pri
  * length picks at most three candidates. */
 static int elem_of(struct bw_str k)
 {
-    static const uint8_t by_len[13][3] = {/* 1 + E_*, 0: none */
-                                          [3] = {1 + E_SID},
-                                          [6] = {1 + E_EFFECT, 1 + E_ACTION},
-                                          [8] = {1 + E_RESOURCE},
-                                          [9] = {1 + E_PRINCIPAL, 1 + E_NOTACTION, 1 + E_CONDITION},
-                                          [11] = {1 + E_NOTRESOURCE},
-                                          [12] = {1 + E_NOTPRINCIPAL}};
+    static const uint8_t by_len[13][3] = {
+        /* 1 + E_*, 0: none */
+        [3] = {1 + E_SID},          [6] = {1 + E_EFFECT, 1 + E_ACTION},
+        [8] = {1 + E_RESOURCE},     [9] = {1 + E_PRINCIPAL, 1 + E_NOTACTION, 1 + E_CONDITION},
+        [11] = {1 + E_NOTRESOURCE}, [12] = {1 + E_NOTPRINCIPAL}};
     if (k.len > 12)
         return E__N;
     for (int j = 0; j < 3 && by_len[k.len][j]; j++) {
@@ -852,8 +853,8 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
         st->sid = dup_str(c, sid->s, sid->len);
     if (!eff)
         return fail(c, "Missing required field Effect");
-    bool allow = is_type(eff, BW_JSON_STRING) && bw_str_eq((struct bw_str){eff->s, eff->len},
-                                                           BW_STR("Allow"));
+    bool allow = is_type(eff, BW_JSON_STRING) &&
+                 bw_str_eq((struct bw_str){eff->s, eff->len}, BW_STR("Allow"));
     st->deny = is_type(eff, BW_JSON_STRING) &&
                bw_str_eq((struct bw_str){eff->s, eff->len}, BW_STR("Deny"));
     if (!allow && !st->deny)

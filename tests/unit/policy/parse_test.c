@@ -190,7 +190,8 @@ static void test_sids_and_long_paths(void **state)
     struct bw_buf b;
     struct bw_arena *a = bw_arena_new(0);
     const char *st = "{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Sid\":";
-    expect_error("{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+    expect_error("{" V
+                 "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Sid\":\"A\"},{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Sid\":\"B\"},{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
                  "\"Sid\":\"A\"}]}",
@@ -229,7 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure_errors), cmocka_unit_test(test_statement_errors),
         cmocka_unit_test(test_condition_errors), cmocka_unit_test(test_size_limits),
-        cmocka_unit_test(test_accepts_shapes), cmocka_unit_test(test_sids_and_long_paths),
+        cmocka_unit_test(test_accepts_shapes),   cmocka_unit_test(test_sids_and_long_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
