@@ -303,6 +303,25 @@ static inline uint64_t wild_or_dollar8(const char *p)
     return za | zq | ~(((d & lo7) + lo7) | d | lo7);
 }
 
+/* The high bit of each byte of the 8 at p that is ':', '*', '?' or '$' (exact per byte). */
+static inline uint64_t special8(const char *p)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, one = 0x0101010101010101ULL;
+    uint64_t x = bw_policy__word(p), t = x ^ (one * ':');
+    return wild_or_dollar8(p) | ~(((t & lo7) + lo7) | t | lo7);
+}
+
+/* The next byte from i on that is ':', '*', '?' or '$': 8 bytes at a time, then one by one. */
+static inline size_t next_special(const char *s, size_t i, size_t len)
+{
+    for (uint64_t m; i + 8 <= len; i += 8)
+        if ((m = special8(s + i)) != 0)
+            return i + (size_t)__builtin_ctzll(m) / 8;
+    while (i < len && !pat_special((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
 /* The next byte from i on that can matter in a resource part ('*', '?', '$'; colons no
  * longer do): 8 bytes at a time, then one by one. */
 static inline size_t next_special_res(const char *s, size_t i, size_t len)
@@ -325,11 +344,9 @@ static void scan_resource(const char *s, size_t len, struct res_scan *o)
     if (len > UINT32_MAX)
         return;
     for (size_t i = 0; i < len; i++) {
-        if (k == 5 && (i = next_special_res(s, i, len)) == len)
+        if ((i = k == 5 ? next_special_res(s, i, len) : next_special(s, i, len)) == len)
             break;
         unsigned char ch = (unsigned char)s[i];
-        if (!pat_special(ch))
-            continue;
         if (ch == ':') {
             if (k == 5) /* the resource part may hold colons */
                 continue;
