@@ -185,6 +185,7 @@ static inline char *mut(struct rd *r, const char *x)
     return (char *)(uintptr_t)x;
 }
 
+#ifndef __SSE2__
 /* The high bit of each of 8 bytes that is '"', '\\', a control character or non-ASCII
  * (exact per byte: no carry crosses bytes). */
 static inline uint64_t special8(const char *p)
@@ -198,6 +199,7 @@ static inline uint64_t special8(const char *p)
     uint64_t isq = ~(((q & lo7) + lo7) | q | lo7), isb = ~(((b & lo7) + lo7) | b | lo7);
     return (x & ~lo7) | ctl | isq | isb;
 }
+#endif
 
 static bool escaped_string(struct rd *r, const char *s, const char *q, const char **out,
                            size_t *out_len);
