@@ -129,14 +129,23 @@ static const struct {
 _Static_assert(sizeof(well_known) / sizeof(well_known[0]) <= BW_POLICY__WELL_KNOWN,
                "one bit of bw_policy__keys.done per well-known key");
 
+/* The well-known keys of each length (1 + index in well_known; 0 ends a row), generated
+ * from the table above: at most 5 candidates per length. */
+static const uint8_t wk_by_len[27][6] = {
+    [10] = {13},         [11] = {22, 30},    [12] = {1, 14}, [13] = {5, 15, 20, 24, 31},
+    [14] = {16},         [15] = {4, 27, 29}, [16] = {8},     [17] = {12, 18, 21, 23},
+    [18] = {10, 28, 32}, [19] = {2, 3, 17},  [20] = {9, 19}, [21] = {11},
+    [22] = {7},          [24] = {26},        [25] = {25},    [26] = {6},
+};
+
 uint8_t bw_policy__key_id(struct bw_str low_key)
 {
-    if (low_key.len < 4 || memcmp(low_key.p, "aws:", 4) != 0)
+    if (low_key.len < 4 || memcmp(low_key.p, "aws:", 4) != 0 ||
+        low_key.len >= sizeof(wk_by_len) / sizeof(wk_by_len[0]))
         return 0;
-    for (size_t i = 0; i < sizeof(well_known) / sizeof(well_known[0]); i++)
-        if (well_known[i].len == low_key.len &&
-            memcmp(well_known[i].p, low_key.p, low_key.len) == 0)
-            return (uint8_t)(i + 1);
+    for (const uint8_t *c = wk_by_len[low_key.len]; *c; c++)
+        if (memcmp(well_known[*c - 1].p, low_key.p, low_key.len) == 0)
+            return *c;
     return 0;
 }
 

@@ -96,6 +96,8 @@ struct bw_policy__pat {
     uint64_t pfx, pfx_mask; /* up to 8 literal leading bytes of the resource part: a quick
                                reject before the full match (0 mask: no filter) */
     uint8_t kind;           /* action patterns: MK_* of the whole pattern */
+    bool q_ok;              /* action patterns: q_pfx/q_mask hold the quick-reject prefix */
+    uint32_t q_pfx, q_mask; /* of the literal start of the action name (bw_policy__quick) */
     uint8_t seg_kind[6];    /* resource ARN patterns: MK_* of each segment */
 };
 
@@ -111,6 +113,10 @@ struct bw_policy__arn {
 static inline uint64_t bw_policy__load8(const char *p, size_t len)
 {
     uint64_t v = 0;
+    if (len >= 8) {
+        memcpy(&v, p, 8);
+        return v;
+    }
     for (size_t i = 0; i < len && i < 8; i++)
         v |= (uint64_t)(uint8_t)p[i] << (8 * i);
     return v;

@@ -25,15 +25,59 @@ static inline bool is_type(const struct bw_policy_json *v, int type)
                                                      (val) = &(obj)->items[fe_##key], 1);          \
          fe_##key++)
 
+/* A component of the JSON path: ".key", or "[idx]" when key is NULL. */
+struct pcomp {
+    const char *key;
+    size_t idx;
+};
+
 struct pctx {
     struct bw_arena *a;
     enum bw_policy_kind kind;
     struct bw_policy_diag *diag;
+    /* The JSON path of the element being compiled, kept as components and rendered into
+     * `path` only when an error names it (the policies that compile never need it). */
+    struct pcomp comp[32]; /* a path is at most 6 deep: .Statement[i].Condition.Op.Key[i] */
+    unsigned ncomp;
+    bool rendered;
     char path[128];
-    size_t plen; /* strlen(path), kept as components come and go */
+    size_t plen; /* strlen(path) once rendered */
     bool vars;
-    bool borrow; /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
+    bool borrow;   /* tree strings outlive the policy: no copies (bw_policy_compile_json_in) */
+    char *bp, *be; /* bump region for the compiled form's small blocks, in c->a */
 };
+
+static __attribute__((noinline)) void *palloc_slow(struct pctx *c, size_t len)
+{
+    size_t chunk = len > 1024 ? len + 2048 : 2048;
+    c->bp = bw_arena_alloc(c->a, chunk);
+    c->be = c->bp + chunk;
+    void *p = c->bp;
+    c->bp += len;
+    return p;
+}
+
+/* `len` bytes aligned to 16, uninitialised, from the policy's arena: a bump pointer over
+ * 2 KiB chunks instead of one out-of-line arena call per block. */
+static inline void *palloc(struct pctx *c, size_t len)
+{
+    len = (len + 15) & ~(size_t)15;
+    if ((size_t)(c->be - c->bp) < len)
+        return palloc_slow(c, len);
+    void *p = c->bp;
+    c->bp += len;
+    return p;
+}
+
+static inline void *pzalloc(struct pctx *c, size_t len)
+{
+    return memset(palloc(c, len), 0, len);
+}
+
+#define PNEWN(c, type, n)   ((type *)pzalloc((c), sizeof(type) * (n)))
+#define PALLOCN(c, type, n) ((type *)palloc((c), sizeof(type) * (n)))
+
+static void path_render(struct pctx *c);
 
 static bool fail(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail(struct pctx *c, const char *fmt, ...)
@@ -42,25 +86,13 @@ static bool fail(struct pctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->diag->msg, sizeof(c->diag->msg), fmt, ap);
     va_end(ap);
+    path_render(c);
     snprintf(c->diag->path, sizeof(c->diag->path), "%s", c->path);
     return false;
 }
 
-/* Appends a path component; returns the old length to restore. */
-static size_t path_push(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t path_push(struct pctx *c, const char *fmt, ...)
-{
-    size_t old = c->plen;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
-    va_end(ap);
-    c->plen = strlen(c->path);
-    return old;
-}
-
-/* Appends ".key" to the path without printf (the hot path); returns the old length. */
-static size_t path_key(struct pctx *c, const char *key)
+/* Appends ".key" to the rendered path, unless it would not fit (then it is left out). */
+static void put_key(struct pctx *c, const char *key)
 {
     size_t old = c->plen, k = strlen(key);
     if (old + 1 + k < sizeof(c->path)) {
@@ -68,11 +100,10 @@ static size_t path_key(struct pctx *c, const char *key)
         memcpy(c->path + old + 1, key, k + 1);
         c->plen = old + 1 + k;
     }
-    return old;
 }
 
-/* Appends "[i]" to the path; returns the old length. */
-static size_t path_idx(struct pctx *c, size_t i)
+/* Appends "[i]" to the rendered path, unless it would not fit. */
+static void put_idx(struct pctx *c, size_t i)
 {
     char tmp[24];
     size_t old = c->plen, n = 0;
@@ -87,19 +118,68 @@ static size_t path_idx(struct pctx *c, size_t i)
         c->path[old + 2 + n] = 0;
         c->plen = old + 2 + n;
     }
+}
+
+/* Renders the components into `path` (once: an error ends the compile). */
+static void path_render(struct pctx *c)
+{
+    if (c->rendered)
+        return;
+    c->rendered = true;
+    c->path[0] = '$';
+    c->path[1] = 0;
+    c->plen = 1;
+    for (unsigned i = 0; i < c->ncomp; i++) {
+        if (c->comp[i].key)
+            put_key(c, c->comp[i].key);
+        else
+            put_idx(c, c->comp[i].idx);
+    }
+}
+
+/* Appends formatted text to the rendered path, just before fail() reports it. */
+static void path_push(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void path_push(struct pctx *c, const char *fmt, ...)
+{
+    path_render(c);
+    size_t old = c->plen;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
+    va_end(ap);
+    c->plen = strlen(c->path);
+}
+
+/* Adds the component ".key" (key outlives the compile); returns the depth to restore. */
+static size_t path_key(struct pctx *c, const char *key)
+{
+    size_t old = c->ncomp;
+    if (old < sizeof(c->comp) / sizeof(c->comp[0]))
+        c->comp[c->ncomp++] = (struct pcomp){key, 0};
     return old;
 }
 
-/* Cuts the path back to a length path_push, path_key or path_idx returned. */
+/* Adds the component "[i]"; returns the depth to restore. */
+static size_t path_idx(struct pctx *c, size_t i)
+{
+    size_t old = c->ncomp;
+    if (old < sizeof(c->comp) / sizeof(c->comp[0]))
+        c->comp[c->ncomp++] = (struct pcomp){NULL, i};
+    return old;
+}
+
+/* Cuts the path back to a depth path_key or path_idx returned. */
 static void path_cut(struct pctx *c, size_t old)
 {
-    c->path[old] = 0;
-    c->plen = old;
+    c->ncomp = (unsigned)old;
 }
 
 static struct bw_str copy_str(struct pctx *c, const char *s, size_t len)
 {
-    return (struct bw_str){bw_arena_strndup(c->a, s, len), len};
+    char *d = palloc(c, len + 1);
+    memcpy(d, s, len);
+    d[len] = 0;
+    return (struct bw_str){d, len};
 }
 
 /* A string of the parse tree, copied unless the tree outlives the policy. */
@@ -112,7 +192,7 @@ static struct bw_str dup_str(struct pctx *c, const char *s, size_t len)
 
 static struct bw_str lower_dup(struct pctx *c, const char *s, size_t len)
 {
-    char *d = bw_arena_alloc(c->a, len + 1);
+    char *d = palloc(c, len + 1);
     size_t i = 0;
     for (uint64_t x; i + 8 <= len; i += 8) { /* 8 bytes at a time */
         memcpy(&x, s + i, 8);
@@ -174,7 +254,7 @@ static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char 
         return fail(c, "%s must be a string or an array of strings", what);
     if (cnt == 0)
         return fail(c, "%s must not be empty", what);
-    *out = BW_ARENA_NEWN(c->a, struct bw_str, cnt);
+    *out = PALLOCN(c, struct bw_str, cnt); /* every entry is set below */
     *n = (uint32_t)cnt;
     for (size_t i = 0; i < cnt; i++) {
         const struct bw_policy_json *e = is_type(v, BW_JSON_ARRAY) ? (&v->items[i]) : v;
@@ -187,6 +267,150 @@ static bool str_list(struct pctx *c, const struct bw_policy_json *v, const char 
     return true;
 }
 
+/* Bytes that end a literal run in a pattern: ':', '*', '?', '$' (all below 64). */
+#define PAT_SPECIAL ((1ULL << ':') | (1ULL << '*') | (1ULL << '?') | (1ULL << '$'))
+
+static inline bool pat_special(unsigned char ch)
+{
+    return ch < 64 && ((PAT_SPECIAL >> ch) & 1);
+}
+
+/* The MK_* of s[a, e) whose first wildcard is at w (-1: none), as bw_policy__pat_kind. */
+static inline uint8_t seg_kind(const char *s, size_t a, size_t e, long w)
+{
+    if (e - a == 1 && s[a] == '*')
+        return MK_STAR;
+    if (w < 0)
+        return MK_EXACT;
+    return s[w] == '*' && (size_t)w == e - 1 ? MK_PREFIX : MK_GLOB;
+}
+
+/* One pass over a Resource pattern: its first five colons (`k` of them found), the MK_* of
+ * each of the six ARN segments (when k == 5), whether it holds a wildcard or a "${". */
+struct res_scan {
+    uint32_t cut[5];
+    uint8_t seg_kind[6];
+    unsigned k;
+    bool wild, var;
+};
+
+/* The high bit of each byte of the 8 at p that is '*', '?' or '$' (exact per byte). */
+static inline uint64_t wild_or_dollar8(const char *p)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, one = 0x0101010101010101ULL;
+    uint64_t x = bw_policy__word(p), a = x ^ (one * '*'), q = x ^ (one * '?'), d = x ^ (one * '$');
+    uint64_t za = ~(((a & lo7) + lo7) | a | lo7), zq = ~(((q & lo7) + lo7) | q | lo7);
+    return za | zq | ~(((d & lo7) + lo7) | d | lo7);
+}
+
+/* The high bit of each byte of the 8 at p that is ':', '*', '?' or '$' (exact per byte). */
+static inline uint64_t special8(const char *p)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, one = 0x0101010101010101ULL;
+    uint64_t x = bw_policy__word(p), t = x ^ (one * ':');
+    return wild_or_dollar8(p) | ~(((t & lo7) + lo7) | t | lo7);
+}
+
+/* The next byte from i on that is ':', '*', '?' or '$': 8 bytes at a time, then one by one. */
+static inline size_t next_special(const char *s, size_t i, size_t len)
+{
+    for (uint64_t m; i + 8 <= len; i += 8)
+        if ((m = special8(s + i)) != 0)
+            return i + (size_t)__builtin_ctzll(m) / 8;
+    while (i < len && !pat_special((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+/* The next byte from i on that can matter in a resource part ('*', '?', '$'; colons no
+ * longer do): 8 bytes at a time, then one by one. */
+static inline size_t next_special_res(const char *s, size_t i, size_t len)
+{
+    for (uint64_t m; i + 8 <= len; i += 8)
+        if ((m = wild_or_dollar8(s + i)) != 0)
+            return i + (size_t)__builtin_ctzll(m) / 8;
+    while (i < len && s[i] != '*' && s[i] != '?' && s[i] != '$')
+        i++;
+    return i;
+}
+
+static void scan_resource(const char *s, size_t len, struct res_scan *o)
+{
+    size_t seg = 0; /* start of the current segment */
+    long w = -1;    /* its first wildcard */
+    unsigned k = 0; /* locals, not o's fields: no reloads after each store */
+    bool wild = false, var = false;
+    memset(o, 0, sizeof(*o));
+    if (len > UINT32_MAX)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        if ((i = k == 5 ? next_special_res(s, i, len) : next_special(s, i, len)) == len)
+            break;
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ':') {
+            if (k == 5) /* the resource part may hold colons */
+                continue;
+            o->seg_kind[k] = seg_kind(s, seg, i, w);
+            o->cut[k++] = (uint32_t)i;
+            seg = i + 1;
+            w = -1;
+        } else if (ch == '$') {
+            var |= i + 1 < len && s[i + 1] == '{';
+        } else {
+            wild = true;
+            if (w < 0)
+                w = (long)i;
+        }
+    }
+    o->k = k;
+    o->wild = wild;
+    o->var = var;
+    if (k == 5)
+        o->seg_kind[5] = seg_kind(s, seg, len, w);
+    else
+        memset(o->seg_kind, 0, sizeof(o->seg_kind));
+}
+
+/* One pass over an Action pattern: its lower-case copy, the offset of its first colon (len:
+ * none) and the MK_* kind of the whole pattern. */
+static struct bw_str scan_action(struct pctx *c, struct bw_str a, size_t *colon, uint8_t *kind,
+                                 long *first_wild)
+{
+    char *d = palloc(c, a.len + 1);
+    long w = -1;
+    size_t col = a.len; /* a local: d's stores could alias *colon */
+    for (size_t i = 0; i < a.len; i++) {
+        char ch = a.p[i];
+        d[i] = bw_policy__lower(ch);
+        if (!pat_special((unsigned char)ch))
+            continue;
+        if (ch == ':' && col == a.len)
+            col = i;
+        else if ((ch == '*' || ch == '?') && w < 0)
+            w = (long)i;
+    }
+    d[a.len] = 0;
+    *colon = col;
+    *kind = seg_kind(a.p, 0, a.len, w);
+    *first_wild = w;
+    return (struct bw_str){d, a.len};
+}
+
+/* The literal start of an action pattern's name (lower-case), for bw_policy__quick: up to
+ * 4 bytes after the colon before any wildcard; none when its service part holds a wildcard
+ * (then its colon need not align with the request's). svc: the colon's offset; w: the first
+ * wildcard's (-1: none). */
+static void quick_action(struct bw_policy__pat *a, size_t svc, bool svc_wild, long w)
+{
+    a->q_ok = !svc_wild && svc < a->s.len;
+    if (!a->q_ok)
+        return;
+    size_t nl = a->s.len - svc - 1, lit = w >= 0 ? (size_t)w - svc - 1 : nl;
+    lit = lit < 4 ? lit : 4;
+    a->q_pfx = (uint32_t)bw_policy__load8(a->s.p + svc + 1, lit);
+    a->q_mask = lit == 4 ? ~0u : (1u << (8 * lit)) - 1;
+}
+
 static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
                           struct bw_policy__stmt *st)
 {
@@ -194,12 +418,15 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
     uint32_t n;
     if (!str_list(c, v, "Action", &s, &n))
         return false;
-    st->actions = BW_ARENA_NEWN(c->a, struct bw_policy__pat, n);
+    st->actions = PALLOCN(c, struct bw_policy__pat, n); /* each set whole below */
     st->n_actions = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
-        const char *colon = memchr(s[i].p, ':', s[i].len);
-        if (!star && (!colon || colon == s[i].p || colon == s[i].p + s[i].len - 1)) {
+        size_t svc;
+        uint8_t kind;
+        long w;
+        struct bw_str low = scan_action(c, s[i], &svc, &kind, &w);
+        if (!star && (svc == s[i].len || svc == 0 || svc == s[i].len - 1)) {
             path_push(c, "[%u]", i);
             return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, "
                            "ec2, etc.");
@@ -208,10 +435,9 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
             path_push(c, "[%u]", i);
             return fail(c, "Action cannot be \"*\" in a resource control policy");
         }
-        st->actions[i] = (struct bw_policy__pat){.s = lower_dup(c, s[i].p, s[i].len), .star = star};
-        st->actions[i].kind = bw_policy__pat_kind(s[i].p, s[i].len);
-        size_t svc = colon ? (size_t)(colon - s[i].p) : 0;
-        bool svc_wild = star || memchr(s[i].p, '*', svc) || memchr(s[i].p, '?', svc);
+        bool svc_wild = star || (w >= 0 && (size_t)w < svc);
+        st->actions[i] = (struct bw_policy__pat){.s = low, .star = star, .kind = kind};
+        quick_action(&st->actions[i], svc, svc_wild, w);
         st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
     }
     if (st->not_action)
@@ -226,21 +452,22 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
     uint32_t n;
     if (!str_list(c, v, "Resource", &s, &n))
         return false;
-    st->resources = BW_ARENA_NEWN(c->a, struct bw_policy__pat, n);
+    st->resources = PALLOCN(c, struct bw_policy__pat, n); /* each set whole below */
     st->n_resources = n;
     for (uint32_t i = 0; i < n; i++) {
         bool star = s[i].len == 1 && s[i].p[0] == '*';
-        uint32_t cut[5];
-        bool five = bw_policy__arn_split(s[i].p, s[i].len, cut); /* at least five colons */
-        if (!star && (!five || strncmp(s[i].p, "arn:", 4) != 0)) {
+        struct res_scan sc;
+        scan_resource(s[i].p, s[i].len, &sc);
+        bool five = sc.k == 5; /* at least five colons */
+        if (!star && (!five || memcmp(s[i].p, "arn:", 4) != 0)) {
             path_push(c, "[%u]", i);
             return fail(c, "Resource %.*s must be in ARN format or \"*\".", (int)s[i].len, s[i].p);
         }
         struct bw_policy__pat *r = &st->resources[i];
-        *r = (struct bw_policy__pat){.s = s[i], .has_var = has_var(c, s[i]), .star = star};
-        r->wild = memchr(s[i].p, '*', s[i].len) || memchr(s[i].p, '?', s[i].len);
-        r->cut_ok = five;
-        memcpy(r->cut, cut, sizeof(cut));
+        *r = (struct bw_policy__pat){
+            .s = s[i], .has_var = c->vars && sc.var, .star = star, .wild = sc.wild, .cut_ok = five};
+        memcpy(r->cut, sc.cut, sizeof(sc.cut));
+        memcpy(r->seg_kind, sc.seg_kind, sizeof(sc.seg_kind));
         if (r->cut_ok && !r->has_var) {
             const char *res = s[i].p + r->cut[4] + 1;
             size_t rl = s[i].len - r->cut[4] - 1, lit = 0;
@@ -248,11 +475,6 @@ static bool parse_resources(struct pctx *c, const struct bw_policy_json *v,
                 lit++;
             r->pfx = bw_policy__load8(res, lit);
             r->pfx_mask = lit == 8 ? ~0ULL : (1ULL << (8 * lit)) - 1;
-        }
-        for (size_t k = 0, ps = 0; r->cut_ok && k < 6; k++) {
-            size_t pe = k < 5 ? r->cut[k] : s[i].len;
-            r->seg_kind[k] = bw_policy__pat_kind(s[i].p + ps, pe - ps);
-            ps = pe + 1;
         }
     }
     return true;
@@ -326,7 +548,7 @@ static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
     if (is_type(v, BW_JSON_STRING)) {
         if (strcmp(v->s, "*") != 0)
             return fail(c, "Invalid principal in policy: \"%s\"", v->s);
-        st->principals = BW_ARENA_NEW(c->a, struct bw_policy__princ);
+        st->principals = PNEWN(c, struct bw_policy__princ, 1);
         st->principals->type = PT_STAR;
         st->n_principals = 1;
         return true;
@@ -339,7 +561,7 @@ static bool parse_principal(struct pctx *c, const struct bw_policy_json *v,
     FOREACH(v, key, val) total += is_type(val, BW_JSON_ARRAY) ? val->n : 1;
     if (total > 4096)
         return fail(c, "Invalid principal in policy: too many principals");
-    st->principals = BW_ARENA_NEWN(c->a, struct bw_policy__princ, total ? total : 1);
+    st->principals = PNEWN(c, struct bw_policy__princ, total ? total : 1);
     FOREACH(v, key, val)
     {
         size_t old = path_key(c, key);
@@ -379,7 +601,7 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
                        "etc.");
-    out->vals = BW_ARENA_NEWN(c->a, struct bw_policy__cval, n);
+    out->vals = PNEWN(c, struct bw_policy__cval, n);
     out->n = (uint32_t)n;
     for (size_t i = 0; i < n; i++) {
         const struct bw_policy_json *e = is_type(v, BW_JSON_ARRAY) ? (&v->items[i]) : v;
@@ -413,7 +635,7 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
         total += block->n;
         path_cut(c, old);
     }
-    st->conds = BW_ARENA_NEWN(c->a, struct bw_policy__cond, total ? total : 1);
+    st->conds = PNEWN(c, struct bw_policy__cond, total ? total : 1);
     FOREACH(v, opname, block)
     {
         size_t old = path_key(c, opname);
@@ -433,34 +655,60 @@ static bool parse_conditions(struct pctx *c, const struct bw_policy_json *v,
     return true;
 }
 
-static const char *const op_names[] = {
-    [OP_STR_EQ] = "StringEquals",
-    [OP_STR_NE] = "StringNotEquals",
-    [OP_STR_EQ_IC] = "StringEqualsIgnoreCase",
-    [OP_STR_NE_IC] = "StringNotEqualsIgnoreCase",
-    [OP_STR_LIKE] = "StringLike",
-    [OP_STR_NLIKE] = "StringNotLike",
-    [OP_NUM_EQ] = "NumericEquals",
-    [OP_NUM_NE] = "NumericNotEquals",
-    [OP_NUM_LT] = "NumericLessThan",
-    [OP_NUM_LE] = "NumericLessThanEquals",
-    [OP_NUM_GT] = "NumericGreaterThan",
-    [OP_NUM_GE] = "NumericGreaterThanEquals",
-    [OP_DATE_EQ] = "DateEquals",
-    [OP_DATE_NE] = "DateNotEquals",
-    [OP_DATE_LT] = "DateLessThan",
-    [OP_DATE_LE] = "DateLessThanEquals",
-    [OP_DATE_GT] = "DateGreaterThan",
-    [OP_DATE_GE] = "DateGreaterThanEquals",
-    [OP_BOOL] = "Bool",
-    [OP_BIN_EQ] = "BinaryEquals",
-    [OP_IP] = "IpAddress",
-    [OP_NOT_IP] = "NotIpAddress",
-    [OP_ARN_EQ] = "ArnEquals",
-    [OP_ARN_NE] = "ArnNotEquals",
-    [OP_ARN_LIKE] = "ArnLike",
-    [OP_ARN_NLIKE] = "ArnNotLike",
-    [OP_NULL] = "Null",
+struct op_name {
+    const char *p;
+    uint8_t len;
+};
+#define OPN(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+static const struct op_name op_names[] = {
+    [OP_STR_EQ] = OPN("StringEquals"),
+    [OP_STR_NE] = OPN("StringNotEquals"),
+    [OP_STR_EQ_IC] = OPN("StringEqualsIgnoreCase"),
+    [OP_STR_NE_IC] = OPN("StringNotEqualsIgnoreCase"),
+    [OP_STR_LIKE] = OPN("StringLike"),
+    [OP_STR_NLIKE] = OPN("StringNotLike"),
+    [OP_NUM_EQ] = OPN("NumericEquals"),
+    [OP_NUM_NE] = OPN("NumericNotEquals"),
+    [OP_NUM_LT] = OPN("NumericLessThan"),
+    [OP_NUM_LE] = OPN("NumericLessThanEquals"),
+    [OP_NUM_GT] = OPN("NumericGreaterThan"),
+    [OP_NUM_GE] = OPN("NumericGreaterThanEquals"),
+    [OP_DATE_EQ] = OPN("DateEquals"),
+    [OP_DATE_NE] = OPN("DateNotEquals"),
+    [OP_DATE_LT] = OPN("DateLessThan"),
+    [OP_DATE_LE] = OPN("DateLessThanEquals"),
+    [OP_DATE_GT] = OPN("DateGreaterThan"),
+    [OP_DATE_GE] = OPN("DateGreaterThanEquals"),
+    [OP_BOOL] = OPN("Bool"),
+    [OP_BIN_EQ] = OPN("BinaryEquals"),
+    [OP_IP] = OPN("IpAddress"),
+    [OP_NOT_IP] = OPN("NotIpAddress"),
+    [OP_ARN_EQ] = OPN("ArnEquals"),
+    [OP_ARN_NE] = OPN("ArnNotEquals"),
+    [OP_ARN_LIKE] = OPN("ArnLike"),
+    [OP_ARN_NLIKE] = OPN("ArnNotLike"),
+    [OP_NULL] = OPN("Null"),
+};
+#undef OPN
+
+/* The operators of each name length (1 + OP_*; 0 ends a row): one to five candidates. */
+static const uint8_t ops_by_len[26][6] = {
+    [4] = {1 + OP_BOOL, 1 + OP_NULL},
+    [7] = {1 + OP_ARN_LIKE},
+    [9] = {1 + OP_IP, 1 + OP_ARN_EQ},
+    [10] = {1 + OP_STR_LIKE, 1 + OP_DATE_EQ, 1 + OP_ARN_NLIKE},
+    [12] = {1 + OP_STR_EQ, 1 + OP_DATE_LT, 1 + OP_BIN_EQ, 1 + OP_NOT_IP, 1 + OP_ARN_NE},
+    [13] = {1 + OP_STR_NLIKE, 1 + OP_NUM_EQ, 1 + OP_DATE_NE},
+    [15] = {1 + OP_STR_NE, 1 + OP_NUM_LT, 1 + OP_DATE_GT},
+    [16] = {1 + OP_NUM_NE},
+    [18] = {1 + OP_NUM_GT, 1 + OP_DATE_LE},
+    [21] = {1 + OP_NUM_LE, 1 + OP_DATE_GE},
+    [22] = {1 + OP_STR_EQ_IC},
+    [24] = {1 + OP_NUM_GE},
+    [25] = {1 + OP_STR_NE_IC},
 };
 
 /* "[ForAnyValue:|ForAllValues:]Operator[IfExists]", case-insensitive. */
@@ -468,22 +716,28 @@ bool bw_policy__op_parse(struct bw_str name, uint8_t *op, uint8_t *qual, bool *i
 {
     *qual = Q_NONE;
     *if_exists = false;
-    if (bw_policy__has_prefix_ci(name, "ForAnyValue:")) {
-        *qual = Q_ANY;
-        name.p += 12, name.len -= 12;
-    } else if (bw_policy__has_prefix_ci(name, "ForAllValues:")) {
-        *qual = Q_ALL;
-        name.p += 13, name.len -= 13;
+    if (name.len >= 12 && (name.p[0] | 0x20) == 'f') {
+        if (bw_policy__ieq((struct bw_str){name.p, 12}, BW_STR("ForAnyValue:"))) {
+            *qual = Q_ANY;
+            name.p += 12, name.len -= 12;
+        } else if (name.len >= 13 &&
+                   bw_policy__ieq((struct bw_str){name.p, 13}, BW_STR("ForAllValues:"))) {
+            *qual = Q_ALL;
+            name.p += 13, name.len -= 13;
+        }
     }
     /* No operator name ends in "IfExists", so the suffix can come off first. */
     bool ife = name.len > 8 &&
                bw_policy__ieq((struct bw_str){name.p + name.len - 8, 8}, BW_STR("IfExists"));
     struct bw_str base = {name.p, ife ? name.len - 8 : name.len};
-    for (size_t i = 0; base.len && i < sizeof(op_names) / sizeof(op_names[0]); i++) {
-        const char *n = op_names[i];
-        if ((ife && i == OP_NULL) || bw_policy__lower(n[0]) != bw_policy__lower(base.p[0]))
+    if (base.len >= sizeof(ops_by_len) / sizeof(ops_by_len[0]))
+        return false;
+    for (const uint8_t *c = ops_by_len[base.len]; *c; c++) {
+        size_t i = *c - 1u;
+        const struct op_name *n = &op_names[i]; /* the first byte, then all */
+        if ((ife && i == OP_NULL) || bw_policy__lower(n->p[0]) != bw_policy__lower(base.p[0]))
             continue;
-        if (bw_policy__ieq(base, bw_str_c(n))) {
+        if (bw_policy__ieq(base, (struct bw_str){n->p, n->len})) {
             *op = (uint8_t)i;
             *if_exists = ife;
             return true;
@@ -531,6 +785,25 @@ static const char *const elem_names[E__N] = {"Sid",          "Effect",      "Pri
                                              "NotPrincipal", "Action",      "NotAction",
                                              "Resource",     "NotResource", "Condition"};
 
+/* The E_* of a statement element name (exact, case-sensitive), E__N when unknown: the
+ * length picks at most three candidates. */
+static int elem_of(struct bw_str k)
+{
+    static const uint8_t by_len[13][3] = {
+        /* 1 + E_*, 0: none */
+        [3] = {1 + E_SID},          [6] = {1 + E_EFFECT, 1 + E_ACTION},
+        [8] = {1 + E_RESOURCE},     [9] = {1 + E_PRINCIPAL, 1 + E_NOTACTION, 1 + E_CONDITION},
+        [11] = {1 + E_NOTRESOURCE}, [12] = {1 + E_NOTPRINCIPAL}};
+    if (k.len > 12)
+        return E__N;
+    for (int j = 0; j < 3 && by_len[k.len][j]; j++) {
+        int i = by_len[k.len][j] - 1;
+        if (bw_policy__same(k.p, elem_names[i], k.len))
+            return i;
+    }
+    return E__N;
+}
+
 static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
                           struct bw_policy__stmt *st)
 {
@@ -553,7 +826,7 @@ static bool stmt_elements(struct pctx *c, const struct bw_policy_json *const *e,
         return false;
     if (np && !st->deny)
         return fail(c, "NotPrincipal must be used with \"Effect\": \"Deny\"");
-    size_t old = c->plen;
+    size_t old = c->ncomp;
 #define SUB(elem, call)                                                                            \
     do {                                                                                           \
         path_key(c, elem);                                                                         \
@@ -583,11 +856,7 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
     if (!is_type(o, BW_JSON_OBJECT))
         return fail(c, "Statement must be an object");
     for (size_t k = 0; k < o->n; k++) {
-        static const uint8_t lens[E__N] = {3, 6, 9, 12, 6, 9, 8, 11, 9};
-        int i = 0;
-        while (i < E__N && !(o->keys[k].len == lens[i] &&
-                             bw_policy__same(o->keys[k].p, elem_names[i], lens[i])))
-            i++;
+        int i = elem_of(o->keys[k]);
         if (i == E__N) {
             path_push(c, ".%s", o->keys[k].p);
             return fail(c, "Statement contains an unknown element: %s", o->keys[k].p);
@@ -601,9 +870,12 @@ static bool parse_stmt(struct pctx *c, const struct bw_policy_json *o, struct bw
         st->sid = dup_str(c, sid->s, sid->len);
     if (!eff)
         return fail(c, "Missing required field Effect");
-    if (!is_type(eff, BW_JSON_STRING) || (strcmp(eff->s, "Allow") && strcmp(eff->s, "Deny")))
+    bool allow = is_type(eff, BW_JSON_STRING) &&
+                 bw_str_eq((struct bw_str){eff->s, eff->len}, BW_STR("Allow"));
+    st->deny = is_type(eff, BW_JSON_STRING) &&
+               bw_str_eq((struct bw_str){eff->s, eff->len}, BW_STR("Deny"));
+    if (!allow && !st->deny)
         return path_push(c, ".Effect"), fail(c, "Invalid effect: Effect must be Allow or Deny");
-    st->deny = strcmp(eff->s, "Deny") == 0;
     return stmt_elements(c, e, st);
 }
 
@@ -618,12 +890,25 @@ static int cmp_sid(const void *x, const void *y)
     return r ? r : (a > b) - (a < b); /* equal Sids: document order */
 }
 
+static bool sid_dup(struct pctx *c, uint32_t i)
+{
+    path_push(c, ".Statement[%u].Sid", (unsigned)i);
+    return fail(c, "Statement IDs (SID) in a single policy must be unique");
+}
+
 /* Duplicate Sids, found by sorting (a policy may have many statements); reports the
  * later statement of the first duplicate pair in document order. */
 static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
 {
+    if (p->n_stmts <= 16) /* few statements: the first later duplicate directly */
+        for (uint32_t j = 1; j < p->n_stmts; j++)
+            for (uint32_t i = 0; p->stmts[j].sid.len && i < j; i++)
+                if (bw_str_eq(p->stmts[j].sid, p->stmts[i].sid))
+                    return sid_dup(c, j);
+    if (p->n_stmts <= 16)
+        return true;
     const struct bw_policy__stmt **v =
-        BW_ARENA_NEWN(c->a, const struct bw_policy__stmt *, p->n_stmts ? p->n_stmts : 1);
+        PALLOCN(c, const struct bw_policy__stmt *, p->n_stmts ? p->n_stmts : 1);
     for (uint32_t i = 0; i < p->n_stmts; i++)
         v[i] = &p->stmts[i];
     qsort(v, p->n_stmts, sizeof(*v), cmp_sid);
@@ -631,29 +916,7 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     for (uint32_t i = 1; i < p->n_stmts; i++)
         if (v[i]->sid.len && bw_str_eq(v[i]->sid, v[i - 1]->sid) && (!dup || v[i] < dup))
             dup = v[i];
-    if (!dup)
-        return true;
-    path_push(c, ".Statement[%u].Sid", (unsigned)(dup - p->stmts));
-    return fail(c, "Statement IDs (SID) in a single policy must be unique");
-}
-
-/* The literal start of an action pattern's name (lower-case), for bw_policy__quick; false
- * when its service part holds a wildcard (then its colon need not align with the request's). */
-static bool quick_action(struct bw_str a, uint32_t *pfx, uint32_t *mask)
-{
-    size_t svc = 0; /* one pass over the (short) service part */
-    for (; svc < a.len && a.p[svc] != ':'; svc++)
-        if (a.p[svc] == '*' || a.p[svc] == '?')
-            return false;
-    if (svc == a.len)
-        return false;
-    const char *name = a.p + svc + 1;
-    size_t nl = a.len - (size_t)(name - a.p), lit = 0;
-    while (lit < nl && lit < 4 && name[lit] != '*' && name[lit] != '?')
-        lit++;
-    *pfx = (uint32_t)bw_policy__load8(name, lit);
-    *mask = lit == 4 ? ~0u : (1u << (8 * lit)) - 1;
-    return true;
+    return !dup || sid_dup(c, (uint32_t)(dup - p->stmts));
 }
 
 /* Fills a statement's quick-reject filter; every slot left at zero mask passes. */
@@ -664,7 +927,9 @@ static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *
     bool ok = !st->not_action && st->n_actions >= 1 && st->n_actions <= 4;
     for (uint32_t i = 0; ok && i < 4; i++) {
         const struct bw_policy__pat *a = &st->actions[i < st->n_actions ? i : 0];
-        ok = !a->star && quick_action(a->s, &q->apfx[i], &q->amask[i]);
+        ok = !a->star && a->q_ok;
+        q->apfx[i] = a->q_pfx;
+        q->amask[i] = a->q_mask;
     }
     if (!ok)
         memset(q->amask, 0, sizeof(q->amask));
@@ -693,11 +958,10 @@ static void build_index(struct pctx *c, struct bw_policy *p)
             continue;
         }
         used |= m;
-        total += (size_t)__builtin_popcountll(m);
-        for (; m; m &= m - 1)
+        for (; m; m &= m - 1, total++) /* a statement names one or two services */
             p->idx_n[__builtin_ctzll(m)]++;
     }
-    p->idx = BW_ARENA_NEWN(c->a, uint32_t, total ? total : 1);
+    p->idx = PALLOCN(c, uint32_t, total ? total : 1); /* filled below */
     uint32_t off = 0, fill[65];
     for (uint64_t m = used; m; m &= m - 1) {
         unsigned b = (unsigned)__builtin_ctzll(m);
@@ -719,28 +983,32 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
 {
     if (!is_type(doc, BW_JSON_OBJECT))
         return fail(c, "Syntax errors in policy.");
-    for (size_t k = 0; k < doc->n; k++) {
-        const char *key = doc->keys[k].p;
-        if (strcmp(key, "Version") && strcmp(key, "Id") && strcmp(key, "Statement")) {
-            path_push(c, ".%s", key);
-            return fail(c, "Policy document contains an unknown element: %s", key);
+    const struct bw_policy_json *ver = NULL, *id = NULL, *stmts = NULL;
+    for (size_t k = 0; k < doc->n; k++) { /* keys are unique (the reader rejects duplicates) */
+        struct bw_str key = doc->keys[k];
+        if (bw_str_eq(key, BW_STR("Version")))
+            ver = &doc->items[k];
+        else if (bw_str_eq(key, BW_STR("Statement")))
+            stmts = &doc->items[k];
+        else if (bw_str_eq(key, BW_STR("Id")))
+            id = &doc->items[k];
+        else {
+            path_push(c, ".%s", key.p);
+            return fail(c, "Policy document contains an unknown element: %s", key.p);
         }
     }
-    const struct bw_policy_json *ver = bw_policy_json_get(doc, "Version"),
-                                *id = bw_policy_json_get(doc, "Id");
     if (ver && (!is_type(ver, BW_JSON_STRING) ||
                 (strcmp(ver->s, "2012-10-17") && strcmp(ver->s, "2008-10-17"))))
         return path_push(c, ".Version"), fail(c, "The policy failed legacy parsing");
     if (id && !is_type(id, BW_JSON_STRING))
         return path_push(c, ".Id"), fail(c, "Id must be a string");
     c->vars = p->vars = ver && strcmp(ver->s, "2012-10-17") == 0;
-    const struct bw_policy_json *stmts = bw_policy_json_get(doc, "Statement");
     if (!stmts)
         return fail(c, "Missing required field Statement");
     if (!is_type(stmts, BW_JSON_OBJECT) && !is_type(stmts, BW_JSON_ARRAY))
         return path_push(c, ".Statement"), fail(c, "Statement must be an object or an array");
     size_t n = is_type(stmts, BW_JSON_ARRAY) ? stmts->n : 1;
-    p->stmts = BW_ARENA_NEWN(c->a, struct bw_policy__stmt, n ? n : 1);
+    p->stmts = PNEWN(c, struct bw_policy__stmt, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
         size_t old = path_key(c, "Statement");
         if (is_type(stmts, BW_JSON_ARRAY))
@@ -752,10 +1020,25 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
     }
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
     build_index(c, p);
-    p->quick = BW_ARENA_NEWN(c->a, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1);
+    p->quick = PALLOCN(c, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1); /* quick_fill */
     for (uint32_t i = 0; i < p->n_stmts; i++)
         quick_fill(p, &p->stmts[i], &p->quick[i]);
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
+}
+
+/* Field by field: an initializer would zero all of `path` first (once per policy). */
+static void pctx_init(struct pctx *c, const struct bw_policy *p, enum bw_policy_kind kind,
+                      struct bw_policy_diag *diag)
+{
+    c->a = p->arena;
+    c->kind = kind;
+    c->diag = diag;
+    c->ncomp = 0;
+    c->rendered = false;
+    c->plen = 0;
+    c->vars = false;
+    c->borrow = p->in_caller_arena;
+    c->bp = c->be = NULL;
 }
 
 /* Characters of the document, whitespace excluded (UTF-8 continuation bytes not counted). */
@@ -773,7 +1056,8 @@ static size_t policy_chars(const char *doc, size_t len)
 bool bw_policy__parse(const char *doc, size_t len, enum bw_policy_kind kind, size_t max_chars,
                       struct bw_policy *p, struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena, .kind = kind, .diag = diag, .path = "$", .plen = 1};
+    struct pctx c;
+    pctx_init(&c, p, kind, diag);
     size_t chars = policy_chars(doc, len);
     if (chars > max_chars) {
         diag->too_large = true;
@@ -792,12 +1076,8 @@ bool bw_policy__parse_json(const struct bw_policy_json *root, enum bw_policy_kin
                            size_t max_chars, size_t chars, struct bw_policy *p,
                            struct bw_policy_diag *diag)
 {
-    struct pctx c = {.a = p->arena,
-                     .kind = kind,
-                     .diag = diag,
-                     .path = "$",
-                     .plen = 1,
-                     .borrow = p->in_caller_arena};
+    struct pctx c;
+    pctx_init(&c, p, kind, diag);
     if (chars > max_chars) {
         diag->too_large = true;
         return fail(&c, "Cannot exceed quota for PolicySize: %zu", max_chars);

@@ -63,18 +63,26 @@ static enum bw_code compile_any(struct bw_arena *in, const char *doc, size_t len
     struct bw_policy_diag local;
     if (!diag)
         diag = &local;
-    memset(diag, 0, sizeof(*diag));
+    diag->msg[0] = diag->path[0] = 0; /* the rest is only written on failure */
+    diag->too_large = false;
     *out = NULL;
     if ((unsigned)kind >= 7)
         return bw_fail(err, BW_E_INTERNAL, "unknown policy kind %d", (int)kind);
     size_t limit = max_chars ? max_chars : bw_policy_kind_default_limit(kind);
     /* One chunk holds a typical compiled policy (about 4 bytes per source character). */
     struct bw_arena *a = in ? in : bw_arena_new((json ? chars : len) * 4 + 4096);
-    struct bw_policy *p = BW_ARENA_NEW(a, struct bw_policy);
+    /* The policy and its id in one block (one arena call, the id not zeroed first). */
+    size_t idlen = id ? strlen(id) : 0;
+    struct bw_policy *p = bw_arena_alloc(a, sizeof(*p) + idlen + 1);
+    memset(p, 0, sizeof(*p));
+    char *pid = (char *)(p + 1);
+    if (idlen)
+        memcpy(pid, id, idlen);
+    pid[idlen] = 0;
     p->arena = a;
     p->in_caller_arena = in != NULL;
     p->kind = kind;
-    p->id = bw_arena_strdup(a, id ? id : "");
+    p->id = pid;
     bool ok = json ? bw_policy__parse_json(json, kind, limit, chars, p, diag)
                    : doc && bw_policy__parse(doc, len, kind, limit, p, diag);
     if (!ok) {

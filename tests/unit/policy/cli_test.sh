@@ -46,4 +46,18 @@ sed -n 3p "$tmp/out.jsonl" | grep -q '"decision":"implicitDeny".*"denied_by":"se
   fail "line 3: $(sed -n 3p "$tmp/out.jsonl")"
 sed -n 4p "$tmp/out.jsonl" | grep -q 'because no identity-based policy allows the s3:GetObject action' ||
   fail "line 4: $(sed -n 4p "$tmp/out.jsonl")"
+# A long stream (its output, over 256 KiB, is written in pieces) with CRLF line ends and no
+# final newline: one line out per case, in order; strings that need escaping come out
+# escaped (a quote, a backslash, a control character).
+for i in $(seq 1 3000); do
+  if [ $((i % 3)) -eq 0 ]; then printf 'bad %d\r\n' "$i"; else printf '%s\r\n' "{\"identity_policies\":[$P],$REQ}"; fi
+done >"$tmp/many.jsonl"
+printf '%s' "{\"request\":{\"principal\":{\"arn\":\"arn:aws:iam::1:user/q\\\"b\\\\s\\u0001\"},\"action\":\"s3:Get\"}}" >>"$tmp/many.jsonl"
+"$bw" policy evaluate <"$tmp/many.jsonl" >"$tmp/many.out" || fail "evaluate exited $?"
+[ "$(wc -l <"$tmp/many.out")" -eq 3001 ] || fail "expected 3001 lines, got $(wc -l <"$tmp/many.out")"
+[ "$(grep -c '"decision":"allowed"' "$tmp/many.out")" -eq 2000 ] || fail "expected 2000 allowed"
+sed -n 3000p "$tmp/many.out" | grep -q '"error":"invalid JSON: invalid number at offset 0"' ||
+  fail "line 3000: $(sed -n 3000p "$tmp/many.out")"
+sed -n 3001p "$tmp/many.out" | grep -qF 'User: arn:aws:iam::1:user/q\"b\\s\u0001 is not authorized' ||
+  fail "line 3001: $(sed -n 3001p "$tmp/many.out")"
 echo "cli_test: ok"

@@ -88,6 +88,70 @@ static void test_errors(void **state)
     bw_arena_free(a);
 }
 
+/* The reader scans up to a NUL sentinel after its copy and keeps open containers' members
+ * on one scratch stack: a NUL byte anywhere in the input is an error at its own offset (not
+ * taken for the end), the end inside a string, a key or after ':' gives the same errors as
+ * before, members survive the scratch stack's growth, and duplicate keys are found whether
+ * or not their pre-filter bits collide. */
+static void test_sentinel_and_stack(void **state)
+{
+    (void)state;
+    struct bw_arena *a = bw_arena_new(0);
+    const struct bw_policy_json *v;
+    struct bw_err err;
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *msg;
+    } nul[] = {
+        {"{\"a\":\"x\0y\"}", 11, "control character in string at offset 7"},
+        {"{\"a\0\":1}", 8, "control character in string at offset 3"},
+        {"[1,\0]", 5, "invalid number at offset 3"},
+        {"{\"a\":1}\0", 8, "trailing data at offset 7"},
+        {"\0", 1, "invalid number at offset 0"},
+        {"{\"a\"\0:1}", 8, "expected ':' at offset 5"},
+    };
+    for (size_t i = 0; i < sizeof(nul) / sizeof(nul[0]); i++) {
+        assert_int_equal(bw_policy_json_parse(a, nul[i].text, nul[i].len, &v, &err),
+                         BW_E_SERIALIZATION);
+        if (!strstr(err.msg, nul[i].msg))
+            fail_msg("case %zu gave '%s', expected '%s'", i, err.msg, nul[i].msg);
+    }
+    bad(a, "{\"a\"", "expected ':' at offset 4");
+    bad(a, "{\"a\":", "unexpected end of input at offset 5");
+    bad(a, "[\"abcdefghijklmnopqrstuvwxyz", "unterminated string at offset 2");
+    bad(a, "{\"a\":1,\"b\":2", "expected ',' or '}' at offset 12");
+    /* 300 members in nested containers: the scratch stack grows past its first 64 */
+    struct bw_buf b;
+    bw_buf_init(&b, a, 64);
+    bw_buf_adds(&b, "{\"x\":[");
+    for (int i = 0; i < 150; i++)
+        bw_buf_printf(&b, "%s{\"k\":\"v%d\",\"n\":[%d,%d]}", i ? "," : "", i, i, -i);
+    bw_buf_adds(&b, "],\"y\":\"end\"}");
+    v = ok(a, bw_buf_cstr(&b));
+    const struct bw_policy_json *x = bw_policy_json_get(v, "x");
+    assert_int_equal(x->n, 150);
+    assert_string_equal(bw_policy_json_get(&x->items[149], "k")->s, "v149");
+    assert_string_equal(bw_policy_json_get(&x->items[77], "n")->items[1].s, "-77");
+    assert_string_equal(bw_policy_json_get(v, "y")->s, "end");
+    /* duplicates among 2..40 keys, first and last, equal or differing pre-filter bits */
+    for (int n = 2; n <= 40; n++) {
+        bw_buf_init(&b, a, 64);
+        bw_buf_addc(&b, '{');
+        for (int i = 0; i < n; i++)
+            bw_buf_printf(&b, "%s\"key%d\":%d", i ? "," : "", i == n - 1 ? 0 : i, i);
+        bw_buf_addc(&b, '}');
+        bad(a, bw_buf_cstr(&b), "duplicate key");
+        bw_buf_init(&b, a, 64);
+        bw_buf_addc(&b, '{');
+        for (int i = 0; i < n; i++)
+            bw_buf_printf(&b, "%s\"key%d\":%d", i ? "," : "", i, i);
+        bw_buf_addc(&b, '}');
+        assert_int_equal(ok(a, bw_buf_cstr(&b))->n, (size_t)n);
+    }
+    bw_arena_free(a);
+}
+
 /* bw_policy_compile_json_in: the policy lives in the caller's arena with the tree it came
  * from, decides like one compiled from text, and free is a no-op on it. */
 static void test_compile_in_arena(void **state)
@@ -129,6 +193,7 @@ static void test_compile_in_arena(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_values), cmocka_unit_test(test_errors),
-                                       cmocka_unit_test(test_compile_in_arena)};
+                                       cmocka_unit_test(test_compile_in_arena),
+                                       cmocka_unit_test(test_sentinel_and_stack)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

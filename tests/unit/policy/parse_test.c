@@ -6,6 +6,8 @@
  */
 #include "helpers.h"
 
+#include "common/arena.h"
+
 static void expect_error(const char *doc, enum bw_policy_kind kind, const char *msg_part,
                          const char *path)
 {
@@ -178,12 +180,57 @@ static void test_accepts_shapes(void **state)
     assert_false(bw_policy_kind_parse("nope", &k));
 }
 
+/* Duplicate Sids: the later statement of the first duplicate in document order, with few
+ * statements (compared directly) and many (sorted); a JSON path that would overflow the
+ * 128-byte path buffer leaves out the component that does not fit, as IAM's paths are
+ * rendered only for the error. */
+static void test_sids_and_long_paths(void **state)
+{
+    (void)state;
+    struct bw_buf b;
+    struct bw_arena *a = bw_arena_new(0);
+    const char *st = "{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Sid\":";
+    expect_error("{" V
+                 "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+                 "\"Sid\":\"A\"},{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+                 "\"Sid\":\"B\"},{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+                 "\"Sid\":\"A\"}]}",
+                 BW_POLICY_IDENTITY, "must be unique", "$.Statement[2].Sid");
+    for (int n = 12; n <= 20; n += 8) { /* B at 2 and 9, A at 5 and 12 (when present) */
+        bw_buf_init(&b, a, 256);
+        bw_buf_adds(&b, "{" V "\"Statement\":[");
+        for (int i = 0; i < n; i++) {
+            const char *sid = i == 2 || i == 9 ? "B" : i == 5 || i == 12 ? "A" : NULL;
+            if (sid)
+                bw_buf_printf(&b, "%s%s\"%s\"}", i ? "," : "", st, sid);
+            else
+                bw_buf_printf(&b, "%s%s\"S%d\"}", i ? "," : "", st, i);
+        }
+        bw_buf_adds(&b, "]}");
+        expect_error(bw_buf_cstr(&b), BW_POLICY_IDENTITY, "must be unique", "$.Statement[9].Sid");
+    }
+    char key[200];
+    memset(key, 'k', sizeof(key));
+    for (int len = 60; len <= 120; len += 60) {
+        bw_buf_init(&b, a, 256);
+        bw_buf_printf(&b,
+                      "{" V "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":"
+                      "\"*\",\"Condition\":{\"StringEquals\":{\"aws:%.*s\":[1,{}]}}}]}",
+                      len, key);
+        char path[200];
+        snprintf(path, sizeof(path), "$.Statement[0].Condition.StringEquals%s%.*s[1]",
+                 len == 60 ? ".aws:" : "", len == 60 ? len : 0, key);
+        expect_error(bw_buf_cstr(&b), BW_POLICY_IDENTITY, "Condition values must be", path);
+    }
+    bw_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure_errors), cmocka_unit_test(test_statement_errors),
         cmocka_unit_test(test_condition_errors), cmocka_unit_test(test_size_limits),
-        cmocka_unit_test(test_accepts_shapes),
+        cmocka_unit_test(test_accepts_shapes),   cmocka_unit_test(test_sids_and_long_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
