@@ -203,19 +203,16 @@ static inline bool quick_pass(const struct bw_policy__quick *q, const struct rac
 }
 
 /* Evaluates one policy through its per-service index (the statements naming the request's
- * service merged, in order, with those naming any service); returns the OR of principal
- * classes of matching Allow statements. */
+ * service and those naming any service, merged in order at compile time); returns the OR of
+ * principal classes of matching Allow statements. */
 static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
                        const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
 {
-    const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *b = p->idx + p->idx_off[64];
-    const uint32_t *ae = a + p->idx_n[ra->svc_no], *be = b + p->idx_n[64];
+    const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *ae = a + p->idx_n[ra->svc_no];
     int allow = 0;
-    while (a < ae || b < be) {
-        uint32_t i = (b == be || (a < ae && *a < *b)) ? *a++ : *b++;
-        if (quick_pass(&p->quick[i], ra))
-            allow |= eval_stmt(p, i, src, level, req, ra, acc);
-    }
+    for (; a < ae; a++)
+        if (quick_pass(&p->quick[*a], ra))
+            allow |= eval_stmt(p, *a, src, level, req, ra, acc);
     return allow;
 }
 

@@ -72,6 +72,8 @@ struct bw_policy__cond {
     uint8_t qual;
     bool if_exists;
     uint8_t key_id;    /* 1 + index in the table of well-known keys (cond.c); 0: other */
+    uint8_t tag;       /* 1: an aws:PrincipalTag/ key, 2: an aws:ResourceTag/ key, 0: other */
+    bool plain;        /* no value is substituted at evaluation (no variable, or 2008-10-17) */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
     uint32_t n;
@@ -164,7 +166,8 @@ struct bw_policy {
     struct bw_policy__stmt *stmts;
     uint32_t n_stmts;
     /* The per-service index: for each of the 64 service bits, the ascending indexes of the
-     * statements naming that service (list 64: statements matching any service). */
+     * statements that can match an action of that service — those naming it and those
+     * matching any service, merged at compile time (list 64: the latter alone). */
     uint32_t idx_off[65], idx_n[65];
     uint32_t *idx;
     struct bw_policy__quick *quick; /* per statement */
@@ -322,11 +325,22 @@ bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, cha
  * business). Lookups compare key lengths, then 8 bytes at a time against the compiled
  * lower-case key. Lives on the evaluator's stack: nothing outlives the evaluation. */
 #define BW_POLICY__WELL_KNOWN 32
+/* A request value parsed once for the typed operators (Bool, IpAddress, Numeric, Date) and
+ * kept while the value is in use: each state is 0 (not parsed yet), 1 (does not parse) or
+ * 2 (parsed into its field). */
+struct bw_policy__rtyped {
+    uint8_t b_st, ip_st, num_st, date_st;
+    bool b;
+    struct bw_policy__ip ip;
+    double num;
+    int64_t date_ms;
+};
 struct bw_policy__kslot {
     const struct bw_str *vals;
     size_t n;
     struct bw_str one;
     bool present;
+    struct bw_policy__rtyped t; /* of vals[0] when n == 1 */
 };
 struct bw_policy__keys {
     const struct bw_policy_request *req;

@@ -598,6 +598,10 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
     *out = (struct bw_policy__cond){
         .op = op, .qual = qual, .if_exists = ifx, .key = lower_dup(c, key, strlen(key))};
     out->key_id = bw_policy__key_id(out->key);
+    out->tag = bw_policy__has_prefix_ci(out->key, "aws:principaltag/")  ? 1
+               : bw_policy__has_prefix_ci(out->key, "aws:resourcetag/") ? 2
+                                                                        : 0;
+    out->plain = true;
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
                        "etc.");
@@ -614,6 +618,7 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
         bool vars_ok =
             op <= OP_STR_NLIKE || op == OP_BOOL || (op >= OP_ARN_EQ && op <= OP_ARN_NLIKE);
         cv->has_var = vars_ok && has_var(c, cv->s);
+        out->plain &= !cv->has_var || !c->vars;
         cval_prepare(op, cv);
     }
     return true;
@@ -944,38 +949,38 @@ static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *
         memset(q->rmask, 0, sizeof(q->rmask));
 }
 
-/* Fills the per-service index from each statement's service mask. Only the buckets some
- * statement uses get an offset (an empty bucket's offset is never read past its zero count). */
+/* Fills the per-service index from each statement's service mask: for each service bit a
+ * statement names, the ascending list of the statements naming it merged with those naming
+ * any service; every other bit shares the list of the latter (bucket 64). */
 static void build_index(struct pctx *c, struct bw_policy *p)
 {
-    size_t total = 0;
+    uint32_t cnt[65] = {0};
     uint64_t used = 0;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
-        if (m == ~0ULL) {
-            p->idx_n[64]++;
-            total++;
-            continue;
-        }
-        used |= m;
-        for (; m; m &= m - 1, total++) /* a statement names one or two services */
-            p->idx_n[__builtin_ctzll(m)]++;
+        if (m == ~0ULL)
+            cnt[64]++;
+        for (used |= m == ~0ULL ? 0 : m; m != ~0ULL && m; m &= m - 1)
+            cnt[__builtin_ctzll(m)]++; /* a statement names one or two services */
     }
+    size_t total = cnt[64];
+    for (unsigned b = 0; b < 64; b++) {
+        bool own = (used >> b) & 1;
+        p->idx_off[b] = own ? (uint32_t)total : 0;
+        p->idx_n[b] = cnt[64] + (own ? cnt[b] : 0);
+        total += own ? p->idx_n[b] : 0;
+    }
+    p->idx_off[64] = 0;
+    p->idx_n[64] = cnt[64];
     p->idx = PALLOCN(c, uint32_t, total ? total : 1); /* filled below */
-    uint32_t off = 0, fill[65];
-    for (uint64_t m = used; m; m &= m - 1) {
-        unsigned b = (unsigned)__builtin_ctzll(m);
-        fill[b] = p->idx_off[b] = off;
-        off += p->idx_n[b];
-    }
-    fill[64] = p->idx_off[64] = off;
+    uint32_t fill[65];
+    memcpy(fill, p->idx_off, sizeof(fill));
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
         if (m == ~0ULL)
             p->idx[fill[64]++] = i;
-        else
-            for (; m; m &= m - 1)
-                p->idx[fill[__builtin_ctzll(m)]++] = i;
+        for (m = m == ~0ULL ? used : m; m; m &= m - 1)
+            p->idx[fill[__builtin_ctzll(m)]++] = i;
     }
 }
 
