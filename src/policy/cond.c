@@ -289,7 +289,7 @@ bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, cha
     return true;
 }
 
-static bool is_negated(uint8_t op)
+bool bw_policy__op_negated(uint8_t op)
 {
     const uint32_t neg = 1u << OP_STR_NE | 1u << OP_STR_NE_IC | 1u << OP_STR_NLIKE |
                          1u << OP_NUM_NE | 1u << OP_DATE_NE | 1u << OP_NOT_IP | 1u << OP_ARN_NE |
@@ -471,8 +471,8 @@ static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *
     bool present = keys_get(keys, c, &vals, &n, &one, &t);
     if (c->op == OP_NULL)
         return null_match(c, present);
-    bool neg = is_negated(c->op);
-    uint8_t op = neg ? (uint8_t)(c->op - 1) : c->op;
+    bool neg = c->neg;
+    uint8_t op = c->bop;
     if (!present || (c->qual != Q_NONE && n == 0))
         return c->qual == Q_ALL ? true : c->qual == Q_ANY ? c->if_exists : (c->if_exists || neg);
     if (c->qual == Q_NONE) {
@@ -493,11 +493,32 @@ static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *
     return c->qual == Q_ALL;
 }
 
+/* cond_match for a `fast` condition (plain, no set qualifier, a well-known key, not Null)
+ * when the request has no ctx_fn: straight to the key's slot and the operator. */
+static bool cond_fast(const struct bw_policy__cond *c, struct bw_policy__keys *k)
+{
+    uint32_t bit = 1u << (c->key_id - 1);
+    struct bw_policy__kslot *s = &k->slot[c->key_id - 1];
+    if (!(k->done & bit)) {
+        s->present = key_lookup(k->req, c->key, c->tag, &s->vals, &s->n, &s->one);
+        rtyped_reset(&s->t);
+        k->done |= bit;
+    }
+    if (!s->present)
+        return c->if_exists || c->neg;
+    if (s->n != 1)
+        return false; /* a multivalued key needs a set operator */
+    return any_plain(c, c->bop, s->vals[0], &s->t) != c->neg;
+}
+
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
                             struct bw_policy__keys *keys)
 {
-    for (uint32_t i = 0; i < st->n_conds; i++)
-        if (!cond_match(p, &st->conds[i], keys))
+    bool fn = keys->req->ctx_fn != NULL;
+    for (uint32_t i = 0; i < st->n_conds; i++) {
+        const struct bw_policy__cond *c = &st->conds[i];
+        if (!(c->fast && !fn ? cond_fast(c, keys) : cond_match(p, c, keys)))
             return false;
+    }
     return true;
 }

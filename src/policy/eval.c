@@ -39,14 +39,15 @@ struct acc {
     struct bw_policy__keys *keys; /* condition-key lookups of this evaluation */
 };
 
-/* Statements reach here through the per-service index, so they name the request's
- * service bit (or any service): no svc_mask test. */
+/* A pattern whose literal service part hashes to another service bit than the request's
+ * cannot match it (the request would need the same service prefix): no string compare. */
 static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra)
 {
     bool any = false;
     for (uint32_t i = 0; i < st->n_actions && !any; i++) {
         const struct bw_policy__pat *a = &st->actions[i];
-        any = a->star || (ra->ok && bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
+        any = a->star || (ra->ok && (a->svc_no == 64 || a->svc_no == ra->svc_no) &&
+                          bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
     }
     return any != st->not_action;
 }

@@ -74,6 +74,9 @@ struct bw_policy__cond {
     uint8_t key_id;    /* 1 + index in the table of well-known keys (cond.c); 0: other */
     uint8_t tag;       /* 1: an aws:PrincipalTag/ key, 2: an aws:ResourceTag/ key, 0: other */
     bool plain;        /* no value is substituted at evaluation (no variable, or 2008-10-17) */
+    bool neg;          /* a negated operator (op is its positive twin + 1) */
+    bool fast;         /* plain, no set qualifier, a well-known key, not Null: cond.c's fast path */
+    uint8_t bop;       /* the positive base operator (op, or op - 1 when neg) */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
     uint32_t n;
@@ -98,6 +101,8 @@ struct bw_policy__pat {
     uint64_t pfx, pfx_mask; /* up to 8 literal leading bytes of the resource part: a quick
                                reject before the full match (0 mask: no filter) */
     uint8_t kind;           /* action patterns: MK_* of the whole pattern */
+    uint8_t svc_no;         /* action patterns: bw_policy__svc_bitno of a literal service
+                               part; 64 when it holds a wildcard (or the pattern is "*") */
     bool q_ok;              /* action patterns: q_pfx/q_mask hold the quick-reject prefix */
     uint32_t q_pfx, q_mask; /* of the literal start of the action name (bw_policy__quick) */
     uint8_t seg_kind[6];    /* resource ARN patterns: MK_* of each segment */
@@ -348,6 +353,8 @@ struct bw_policy__keys {
     struct bw_policy__kslot slot[BW_POLICY__WELL_KNOWN];
 };
 
+/* Whether a condition operator is negated (true only when no value matches). */
+bool bw_policy__op_negated(uint8_t op);
 /* The key_id of a lower-case condition key (0: not a well-known key). */
 uint8_t bw_policy__key_id(struct bw_str low_key);
 /* Starts an evaluation's key lookups for req: every slot empty. */

@@ -436,7 +436,11 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
             return fail(c, "Action cannot be \"*\" in a resource control policy");
         }
         bool svc_wild = star || (w >= 0 && (size_t)w < svc);
-        st->actions[i] = (struct bw_policy__pat){.s = low, .star = star, .kind = kind};
+        st->actions[i] = (struct bw_policy__pat){
+            .s = low,
+            .star = star,
+            .kind = kind,
+            .svc_no = svc_wild ? 64 : (uint8_t)bw_policy__svc_bitno(s[i].p, svc)};
         quick_action(&st->actions[i], svc, svc_wild, w);
         st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
     }
@@ -621,6 +625,9 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
         out->plain &= !cv->has_var || !c->vars;
         cval_prepare(op, cv);
     }
+    out->neg = bw_policy__op_negated(op);
+    out->bop = out->neg ? (uint8_t)(op - 1) : op;
+    out->fast = out->plain && qual == Q_NONE && out->key_id && op != OP_NULL;
     return true;
 }
 
