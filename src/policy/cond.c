@@ -460,8 +460,8 @@ static bool null_match(const struct bw_policy__cond *c, bool present)
     return false;
 }
 
-static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *c,
-                       struct bw_policy__keys *keys)
+static __attribute__((noinline)) bool
+cond_match(const struct bw_policy *p, const struct bw_policy__cond *c, struct bw_policy__keys *keys)
 {
     const struct bw_policy_request *req = keys->req;
     const struct bw_str *vals;

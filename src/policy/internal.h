@@ -143,6 +143,8 @@ struct bw_policy__stmt {
     struct bw_policy__cond *conds;
     uint32_t n_conds;
     uint64_t svc_mask; /* per-service index: bit of each action's service; ~0 = any */
+    uint64_t act_svc;  /* the same before NotAction widens it: a request whose service bit
+                          is not in it matches none of the patterns */
 };
 
 /* A statement's quick-reject filter, one cache line per statement in a dense array, so that
@@ -195,6 +197,14 @@ static inline uint64_t bw_policy__lower8(uint64_t x)
     uint64_t ge_a = (x & ~hi) + one * (0x80 - 'A');
     uint64_t gt_z = (x & ~hi) + one * (0x80 - 'Z' - 1);
     return x | (((ge_a ^ gt_z) & ~x & hi) >> 2);
+}
+
+/* A mask with the high bit of each byte of x that is ':' (exact: no borrow between bytes). */
+static inline uint64_t bw_policy__colon_bytes(uint64_t x)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t t = x ^ 0x3a3a3a3a3a3a3a3aULL;
+    return ~(((t & lo7) + lo7) | t | lo7);
 }
 
 static inline uint64_t bw_policy__word(const char *p)

@@ -444,6 +444,7 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
         quick_action(&st->actions[i], svc, svc_wild, w);
         st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
     }
+    st->act_svc = st->svc_mask;
     if (st->not_action)
         st->svc_mask = ~0ULL;
     return true;
