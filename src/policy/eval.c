@@ -30,7 +30,12 @@ struct ract {
     struct bw_policy__arn arn;
 };
 
+/* The state of one evaluation, and the list being scanned (src, level). */
 struct acc {
+    const struct bw_policy_request *req;
+    const struct ract *ra;
+    enum bw_policy_source src;
+    int level;
     struct bw_policy_explain *ex;
     bool has_boundary;
     bool denied;
@@ -178,10 +183,12 @@ static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_so
     ex->n_matches++;
 }
 
-/* One statement; returns its principal class when it is a matching Allow, else 0. */
-static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_source src, int level,
-                     const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
+/* One statement that passed quick_pass; returns its principal class when it is a matching
+ * Allow, else 0. */
+static int eval_stmt(const struct bw_policy *p, uint32_t i, struct acc *acc)
 {
+    const struct bw_policy_request *req = acc->req;
+    const struct ract *ra = acc->ra;
     const struct bw_policy__stmt *st = &p->stmts[i];
     if (!action_match(st, ra))
         return 0;
@@ -189,7 +196,7 @@ static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_sourc
     if (!pc || !resource_match(p, st, req, ra) ||
         (st->n_conds && !bw_policy__conds_match(p, st, acc->keys)))
         return 0;
-    record(acc, p, src, level, i);
+    record(acc, p, acc->src, acc->level, i);
     return st->deny ? 0 : pc;
 }
 
@@ -208,25 +215,27 @@ static inline bool quick_pass(const struct bw_policy__quick *q, const struct rac
 /* Evaluates one policy through its per-service index (the statements naming the request's
  * service and those naming any service, merged in order at compile time); returns the OR of
  * principal classes of matching Allow statements. */
-static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
-                       const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
+static int eval_policy(const struct bw_policy *p, struct acc *acc)
 {
+    const struct ract *ra = acc->ra;
     const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *ae = a + p->idx_n[ra->svc_no];
     int allow = 0;
     for (; a < ae; a++)
         if (quick_pass(&p->quick[*a], ra))
-            allow |= eval_stmt(p, *a, src, level, req, ra, acc);
+            allow |= eval_stmt(p, *a, acc);
     return allow;
 }
 
+/* The policies of one list (src, level: what the explanation records). */
 static int eval_list(const struct bw_policy *const *ps, size_t n, enum bw_policy_source src,
-                     int level, const struct bw_policy_request *req, const struct ract *ra,
-                     struct acc *acc)
+                     int level, struct acc *acc)
 {
     int allow = 0;
+    acc->src = src;
+    acc->level = level;
     for (size_t i = 0; i < n; i++)
         if (ps[i])
-            allow |= eval_policy(ps[i], src, level, req, ra, acc);
+            allow |= eval_policy(ps[i], acc);
     return allow;
 }
 
@@ -288,11 +297,11 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
 {
     struct ract ra;
     struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
-    struct acc acc = {explain, false, false, BW_SRC_NONE, -1, &keys};
+    struct acc acc = {req, &ra, source, -1, explain, false, false, BW_SRC_NONE, -1, &keys};
     explain_reset(explain);
     ract_init(&ra, req);
     bw_policy__keys_init(&keys, req);
-    int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
+    int allow = eval_list(policies, n, source, -1, &acc);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, source, -1);
     return finish(explain, allow ? BW_POLICY_ALLOWED : BW_POLICY_IMPLICIT_DENY, source, -1);
@@ -311,7 +320,7 @@ static bool same_account(const struct bw_policy_request *req)
 }
 
 static void scan_all(const struct bw_policy_set *set, const struct bw_policy_request *req,
-                     const struct ract *ra, struct acc *acc, struct sides *sd)
+                     struct acc *acc, struct sides *sd)
 {
     enum bw_policy_principal_type t = req->principal.type;
     bool principal_side = t != BW_PRINCIPAL_ANONYMOUS && t != BW_PRINCIPAL_SERVICE;
@@ -325,20 +334,20 @@ static void scan_all(const struct bw_policy_set *set, const struct bw_policy_req
     sd->scp_fail_level = -1;
     for (size_t l = 0; scps && l < set->n_scp_levels; l++) {
         const struct bw_policy_level *lv = &set->scps[l];
-        if (!eval_list(lv->policies, lv->n, BW_SRC_SCP, (int)l, req, ra, acc) && sd->scp_ok) {
+        if (!eval_list(lv->policies, lv->n, BW_SRC_SCP, (int)l, acc) && sd->scp_ok) {
             sd->scp_ok = false;
             sd->scp_fail_level = (int)l;
         }
     }
     for (size_t l = 0; rcps && l < set->n_rcp_levels; l++)
-        eval_list(set->rcps[l].policies, set->rcps[l].n, BW_SRC_RCP, (int)l, req, ra, acc);
+        eval_list(set->rcps[l].policies, set->rcps[l].n, BW_SRC_RCP, (int)l, acc);
     if (set->resource)
-        sd->res = eval_policy(set->resource, BW_SRC_RESOURCE, -1, req, ra, acc);
+        sd->res = eval_list(&set->resource, 1, BW_SRC_RESOURCE, -1, acc);
     if (!principal_side)
         return;
-    sd->id = eval_list(set->identity, set->n_identity, BW_SRC_IDENTITY, -1, req, ra, acc);
-    sd->pb = eval_list(set->boundaries, set->n_boundaries, BW_SRC_BOUNDARY, -1, req, ra, acc);
-    sd->sess = eval_list(set->session, set->n_session, BW_SRC_SESSION, -1, req, ra, acc);
+    sd->id = eval_list(set->identity, set->n_identity, BW_SRC_IDENTITY, -1, acc);
+    sd->pb = eval_list(set->boundaries, set->n_boundaries, BW_SRC_BOUNDARY, -1, acc);
+    sd->sess = eval_list(set->session, set->n_session, BW_SRC_SESSION, -1, acc);
 }
 
 /* After explicit denies and SCPs: resource policy, identity, boundary, session. */
@@ -375,12 +384,13 @@ enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
 {
     struct ract ra;
     struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
-    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1, &keys};
+    struct acc acc = {req,   &ra,         BW_SRC_NONE, -1,   explain, set->n_boundaries > 0,
+                      false, BW_SRC_NONE, -1,          &keys};
     struct sides sd = {0};
     explain_reset(explain);
     ract_init(&ra, req);
     bw_policy__keys_init(&keys, req);
-    scan_all(set, req, &ra, &acc, &sd);
+    scan_all(set, req, &acc, &sd);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, acc.deny_src, acc.deny_level);
     if (!sd.scp_ok)
