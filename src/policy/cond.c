@@ -493,10 +493,27 @@ cond_match(const struct bw_policy *p, const struct bw_policy__cond *c, struct bw
     return c->qual == Q_ALL;
 }
 
-/* cond_match for a `fast` condition (plain, no set qualifier, a well-known key, not Null)
- * when the request has no ctx_fn: straight to the key's slot and the operator. */
+/* cond_fast for a key without a slot: looked up, its value parsed at most once here. */
+static bool cond_fast_other(const struct bw_policy__cond *c, struct bw_policy__keys *k)
+{
+    const struct bw_str *vals;
+    size_t n;
+    struct bw_str one;
+    struct bw_policy__rtyped t;
+    if (!key_lookup(k->req, c->key, c->tag, &vals, &n, &one))
+        return c->if_exists || c->neg;
+    if (n != 1)
+        return false; /* a multivalued key needs a set operator */
+    rtyped_reset(&t);
+    return any_plain(c, c->bop, vals[0], &t) != c->neg;
+}
+
+/* cond_match for a `fast` condition (plain, no set qualifier, not Null) when the request has
+ * no ctx_fn: straight to the key's slot (or lookup) and the operator. */
 static bool cond_fast(const struct bw_policy__cond *c, struct bw_policy__keys *k)
 {
+    if (!c->key_id)
+        return cond_fast_other(c, k);
     uint32_t bit = 1u << (c->key_id - 1);
     struct bw_policy__kslot *s = &k->slot[c->key_id - 1];
     if (!(k->done & bit)) {

@@ -190,10 +190,10 @@ static int eval_stmt(const struct bw_policy *p, uint32_t i, struct acc *acc)
     const struct bw_policy_request *req = acc->req;
     const struct ract *ra = acc->ra;
     const struct bw_policy__stmt *st = &p->stmts[i];
-    if (!action_match(st, ra))
+    if (!st->act_any && !action_match(st, ra))
         return 0;
     int pc = principal_match(st, req, acc->has_boundary);
-    if (!pc || !resource_match(p, st, req, ra) ||
+    if (!pc || (!st->res_any && !resource_match(p, st, req, ra)) ||
         (st->n_conds && !bw_policy__conds_match(p, st, acc->keys)))
         return 0;
     record(acc, p, acc->src, acc->level, i);

@@ -75,7 +75,7 @@ struct bw_policy__cond {
     uint8_t tag;       /* 1: an aws:PrincipalTag/ key, 2: an aws:ResourceTag/ key, 0: other */
     bool plain;        /* no value is substituted at evaluation (no variable, or 2008-10-17) */
     bool neg;          /* a negated operator (op is its positive twin + 1) */
-    bool fast;         /* plain, no set qualifier, a well-known key, not Null: cond.c's fast path */
+    bool fast;         /* plain, no set qualifier, not Null: cond.c's direct path */
     uint8_t bop;       /* the positive base operator (op, or op - 1 when neg) */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
@@ -145,6 +145,8 @@ struct bw_policy__stmt {
     uint64_t svc_mask; /* per-service index: bit of each action's service; ~0 = any */
     uint64_t act_svc;  /* the same before NotAction widens it: a request whose service bit
                           is not in it matches none of the patterns */
+    bool act_any;      /* Action holds "*": every action matches */
+    bool res_any;      /* no Resource element, or Resource holds "*": every resource matches */
 };
 
 /* A statement's quick-reject filter, one cache line per statement in a dense array, so that

@@ -628,7 +628,7 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
     }
     out->neg = bw_policy__op_negated(op);
     out->bop = out->neg ? (uint8_t)(op - 1) : op;
-    out->fast = out->plain && qual == Q_NONE && out->key_id && op != OP_NULL;
+    out->fast = out->plain && qual == Q_NONE && op != OP_NULL;
     return true;
 }
 
@@ -932,6 +932,17 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     return !dup || sid_dup(c, (uint32_t)(dup - p->stmts));
 }
 
+/* The statement's match-everything flags (act_any, res_any). */
+static void any_fill(struct bw_policy__stmt *st)
+{
+    st->act_any = false;
+    for (uint32_t i = 0; i < st->n_actions && !st->not_action; i++)
+        st->act_any |= st->actions[i].star;
+    st->res_any = !st->has_resource;
+    for (uint32_t i = 0; i < st->n_resources && st->has_resource && !st->not_resource; i++)
+        st->res_any |= st->resources[i].star;
+}
+
 /* Fills a statement's quick-reject filter; every slot left at zero mask passes. */
 static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *st,
                        struct bw_policy__quick *q)
@@ -1034,8 +1045,10 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
     build_index(c, p);
     p->quick = PALLOCN(c, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1); /* quick_fill */
-    for (uint32_t i = 0; i < p->n_stmts; i++)
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
         quick_fill(p, &p->stmts[i], &p->quick[i]);
+        any_fill(&p->stmts[i]);
+    }
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
