@@ -403,8 +403,9 @@ static __attribute__((noinline)) bool var_value_match(uint8_t op, struct bw_str 
 }
 
 /* any_value for a condition without substitution: the common operators dispatched once. */
-static bool any_plain(const struct bw_policy__cond *c, uint8_t op, struct bw_str rv,
-                      struct bw_policy__rtyped *t)
+static inline __attribute__((always_inline)) bool any_plain(const struct bw_policy__cond *c,
+                                                            uint8_t op, struct bw_str rv,
+                                                            struct bw_policy__rtyped *t)
 {
     const struct bw_policy__cval *v = c->vals, *e = c->vals + c->n;
     switch (op) {
