@@ -218,7 +218,8 @@ static inline bool quick_pass(const struct bw_policy__quick *q, const struct rac
 static int eval_policy(const struct bw_policy *p, struct acc *acc)
 {
     const struct ract *ra = acc->ra;
-    const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *ae = a + p->idx_n[ra->svc_no];
+    unsigned b = p->idx_n[ra->svc_no] ? ra->svc_no : 64; /* 0: no statement names it */
+    const uint32_t *a = p->idx + p->idx_off[b], *ae = a + p->idx_n[b];
     int allow = 0;
     for (; a < ae; a++)
         if (quick_pass(&p->quick[*a], ra))

@@ -176,7 +176,8 @@ struct bw_policy {
     uint32_t n_stmts;
     /* The per-service index: for each of the 64 service bits, the ascending indexes of the
      * statements that can match an action of that service — those naming it and those
-     * matching any service, merged at compile time (list 64: the latter alone). */
+     * matching any service, merged at compile time (list 64: the latter alone; a bit no
+     * statement names has a zero count and reads list 64). */
     uint32_t idx_off[65], idx_n[65];
     uint32_t *idx;
     struct bw_policy__quick *quick; /* per statement */

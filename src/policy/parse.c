@@ -436,13 +436,11 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
             return fail(c, "Action cannot be \"*\" in a resource control policy");
         }
         bool svc_wild = star || (w >= 0 && (size_t)w < svc);
-        st->actions[i] = (struct bw_policy__pat){
-            .s = low,
-            .star = star,
-            .kind = kind,
-            .svc_no = svc_wild ? 64 : (uint8_t)bw_policy__svc_bitno(s[i].p, svc)};
+        unsigned no = svc_wild ? 64 : bw_policy__svc_bitno(s[i].p, svc);
+        st->actions[i] =
+            (struct bw_policy__pat){.s = low, .star = star, .kind = kind, .svc_no = (uint8_t)no};
         quick_action(&st->actions[i], svc, svc_wild, w);
-        st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
+        st->svc_mask |= svc_wild ? ~0ULL : 1ULL << no;
     }
     st->act_svc = st->svc_mask;
     if (st->not_action)
@@ -603,9 +601,10 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
     *out = (struct bw_policy__cond){
         .op = op, .qual = qual, .if_exists = ifx, .key = lower_dup(c, key, strlen(key))};
     out->key_id = bw_policy__key_id(out->key);
-    out->tag = bw_policy__has_prefix_ci(out->key, "aws:principaltag/")  ? 1
-               : bw_policy__has_prefix_ci(out->key, "aws:resourcetag/") ? 2
-                                                                        : 0;
+    /* the key is lower-case already */
+    out->tag = out->key.len >= 17 && memcmp(out->key.p, "aws:principaltag/", 17) == 0  ? 1
+               : out->key.len >= 16 && memcmp(out->key.p, "aws:resourcetag/", 16) == 0 ? 2
+                                                                                       : 0;
     out->plain = true;
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
@@ -970,30 +969,27 @@ static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *
 
 /* Fills the per-service index from each statement's service mask: for each service bit a
  * statement names, the ascending list of the statements naming it merged with those naming
- * any service; every other bit shares the list of the latter (bucket 64). */
+ * any service (bucket 64 alone). Only those buckets are touched: the others keep a zero count,
+ * and the evaluator reads bucket 64 for them. */
 static void build_index(struct pctx *c, struct bw_policy *p)
 {
-    uint32_t cnt[65] = {0};
     uint64_t used = 0;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
         if (m == ~0ULL)
-            cnt[64]++;
+            p->idx_n[64]++;
         for (used |= m == ~0ULL ? 0 : m; m != ~0ULL && m; m &= m - 1)
-            cnt[__builtin_ctzll(m)]++; /* a statement names one or two services */
+            p->idx_n[__builtin_ctzll(m)]++; /* a statement names one or two services */
     }
-    size_t total = cnt[64];
-    for (unsigned b = 0; b < 64; b++) {
-        bool own = (used >> b) & 1;
-        p->idx_off[b] = own ? (uint32_t)total : 0;
-        p->idx_n[b] = cnt[64] + (own ? cnt[b] : 0);
-        total += own ? p->idx_n[b] : 0;
+    uint32_t off = p->idx_n[64], fill[65];
+    fill[64] = p->idx_off[64] = 0;
+    for (uint64_t m = used; m; m &= m - 1) {
+        unsigned b = (unsigned)__builtin_ctzll(m);
+        p->idx_n[b] += p->idx_n[64];
+        fill[b] = p->idx_off[b] = off;
+        off += p->idx_n[b];
     }
-    p->idx_off[64] = 0;
-    p->idx_n[64] = cnt[64];
-    p->idx = PALLOCN(c, uint32_t, total ? total : 1); /* filled below */
-    uint32_t fill[65];
-    memcpy(fill, p->idx_off, sizeof(fill));
+    p->idx = PALLOCN(c, uint32_t, off ? off : 1); /* filled below */
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
         if (m == ~0ULL)
