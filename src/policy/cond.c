@@ -155,8 +155,8 @@ void bw_policy__keys_init(struct bw_policy__keys *k, const struct bw_policy_requ
     k->done = 0;
 }
 
-/* bw_policy__ctx_get for a condition key (stored lower-case). */
-static bool key_lookup(const struct bw_policy_request *req, struct bw_str key,
+/* bw_policy__ctx_get for a condition key (stored lower-case; tag: the condition's tag). */
+static bool key_lookup(const struct bw_policy_request *req, struct bw_str key, uint8_t tag,
                        const struct bw_str **vals, size_t *n, struct bw_str *one)
 {
     for (size_t i = 0; i < req->n_ctx; i++)
@@ -168,24 +168,40 @@ static bool key_lookup(const struct bw_policy_request *req, struct bw_str key,
     if (req->ctx_fn && req->ctx_fn(req->ctx_arg, key, vals, n))
         return true;
     *n = 1;
+    if (tag == 1) /* derived_get's first two cases, the prefix tested at compile time */
+        return tag_get(req->principal.tags, req->principal.n_tags,
+                       (struct bw_str){key.p + 17, key.len - 17}, vals);
+    if (tag == 2)
+        return tag_get(req->resource.tags, req->resource.n_tags,
+                       (struct bw_str){key.p + 16, key.len - 16}, vals);
     return derived_get(req, key, vals, one);
 }
 
 /* A condition's key, through its slot when it is a well-known key: a lookup is a pure
  * function of the request, so the first answer of the evaluation is every later one. */
-static bool keys_get(struct bw_policy__keys *k, const struct bw_policy__cond *c,
-                     const struct bw_str **vals, size_t *n, struct bw_str *one)
+static void rtyped_reset(struct bw_policy__rtyped *t)
 {
+    t->b_st = t->ip_st = t->num_st = t->date_st = 0;
+}
+
+/* *typed: the slot's parsed forms of its single value (NULL when the key has no slot). */
+static bool keys_get(struct bw_policy__keys *k, const struct bw_policy__cond *c,
+                     const struct bw_str **vals, size_t *n, struct bw_str *one,
+                     struct bw_policy__rtyped **typed)
+{
+    *typed = NULL;
     if (!c->key_id || k->req->ctx_fn)
-        return key_lookup(k->req, c->key, vals, n, one);
+        return key_lookup(k->req, c->key, c->tag, vals, n, one);
     uint32_t bit = 1u << (c->key_id - 1);
     struct bw_policy__kslot *s = &k->slot[c->key_id - 1];
     if (!(k->done & bit)) {
-        s->present = key_lookup(k->req, c->key, &s->vals, &s->n, &s->one);
+        s->present = key_lookup(k->req, c->key, c->tag, &s->vals, &s->n, &s->one);
+        rtyped_reset(&s->t);
         k->done |= bit;
     }
     *vals = s->vals;
     *n = s->n;
+    *typed = &s->t;
     return s->present;
 }
 
@@ -273,10 +289,41 @@ bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, cha
     return true;
 }
 
-static bool is_negated(uint8_t op)
+bool bw_policy__op_negated(uint8_t op)
 {
-    return op == OP_STR_NE || op == OP_STR_NE_IC || op == OP_STR_NLIKE || op == OP_NUM_NE ||
-           op == OP_DATE_NE || op == OP_NOT_IP || op == OP_ARN_NE || op == OP_ARN_NLIKE;
+    const uint32_t neg = 1u << OP_STR_NE | 1u << OP_STR_NE_IC | 1u << OP_STR_NLIKE |
+                         1u << OP_NUM_NE | 1u << OP_DATE_NE | 1u << OP_NOT_IP | 1u << OP_ARN_NE |
+                         1u << OP_ARN_NLIKE;
+    return op < 32 && ((neg >> op) & 1);
+}
+
+/* The request value rv parsed for a typed operator, once per value (t caches it). */
+static bool rv_bool(struct bw_str rv, struct bw_policy__rtyped *t)
+{
+    if (!t->b_st)
+        t->b_st = bw_policy__parse_bool(rv, &t->b) ? 2 : 1;
+    return t->b_st == 2;
+}
+
+static bool rv_ip(struct bw_str rv, struct bw_policy__rtyped *t)
+{
+    if (!t->ip_st)
+        t->ip_st = bw_policy__parse_ip(rv, &t->ip) ? 2 : 1;
+    return t->ip_st == 2;
+}
+
+static bool rv_num(struct bw_str rv, struct bw_policy__rtyped *t)
+{
+    if (!t->num_st)
+        t->num_st = bw_policy__parse_num(rv, &t->num) ? 2 : 1;
+    return t->num_st == 2;
+}
+
+static bool rv_date(struct bw_str rv, struct bw_policy__rtyped *t)
+{
+    if (!t->date_st)
+        t->date_st = bw_policy__parse_date(rv, &t->date_ms) ? 2 : 1;
+    return t->date_st == 2;
 }
 
 static bool cmp_num(uint8_t op, double a, double b)
@@ -303,13 +350,9 @@ static bool cmp_num(uint8_t op, double a, double b)
 }
 
 /* The positive base operator `op` applied to request value rv and policy value pv. */
-static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cval *pv,
-                       const uint8_t *lit)
+static bool base_match(uint8_t op, struct bw_str rv, struct bw_policy__rtyped *t,
+                       const struct bw_policy__cval *pv, const uint8_t *lit)
 {
-    double d;
-    int64_t t;
-    bool b;
-    struct bw_policy__ip ip;
     switch (op) {
     case OP_STR_EQ:
     case OP_BIN_EQ:
@@ -323,18 +366,17 @@ static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cva
     case OP_NUM_LE:
     case OP_NUM_GT:
     case OP_NUM_GE:
-        return pv->valid && bw_policy__parse_num(rv, &d) && cmp_num(op, d, pv->num);
+        return pv->valid && rv_num(rv, t) && cmp_num(op, t->num, pv->num);
     case OP_DATE_EQ:
     case OP_DATE_LT:
     case OP_DATE_LE:
     case OP_DATE_GT:
     case OP_DATE_GE:
-        return pv->valid && bw_policy__parse_date(rv, &t) &&
-               cmp_num(op, (double)t, (double)pv->date_ms);
+        return pv->valid && rv_date(rv, t) && cmp_num(op, (double)t->date_ms, (double)pv->date_ms);
     case OP_BOOL:
-        return pv->valid && bw_policy__parse_bool(rv, &b) && b == pv->b;
+        return pv->valid && rv_bool(rv, t) && t->b == pv->b;
     case OP_IP:
-        return pv->valid && bw_policy__parse_ip(rv, &ip) && bw_policy__ip_in(&pv->ip, &ip);
+        return pv->valid && rv_ip(rv, t) && bw_policy__ip_in(&pv->ip, &t->ip);
     case OP_ARN_EQ:
     case OP_ARN_LIKE:
         return bw_policy__arn_match(pv->s.p, pv->s.len, lit, rv.p, rv.len, true);
@@ -345,6 +387,7 @@ static bool base_match(uint8_t op, struct bw_str rv, const struct bw_policy__cva
 
 /* A policy value holding variables: substituted into stack buffers, then matched. */
 static __attribute__((noinline)) bool var_value_match(uint8_t op, struct bw_str rv,
+                                                      struct bw_policy__rtyped *t,
                                                       const struct bw_policy__cval *pv,
                                                       const struct bw_policy_request *req)
 {
@@ -356,17 +399,55 @@ static __attribute__((noinline)) bool var_value_match(uint8_t op, struct bw_str 
     struct bw_policy__cval tmp = {.s = {buf, len}};
     if (op == OP_BOOL)
         tmp.valid = bw_policy__parse_bool(tmp.s, &tmp.b);
-    return base_match(op, rv, &tmp, lit);
+    return base_match(op, rv, t, &tmp, lit);
+}
+
+/* any_value for a condition without substitution: the common operators dispatched once. */
+static inline __attribute__((always_inline)) bool any_plain(const struct bw_policy__cond *c,
+                                                            uint8_t op, struct bw_str rv,
+                                                            struct bw_policy__rtyped *t)
+{
+    const struct bw_policy__cval *v = c->vals, *e = c->vals + c->n;
+    switch (op) {
+    case OP_STR_EQ:
+    case OP_BIN_EQ:
+        for (; v < e; v++)
+            if (bw_policy__str_eq(rv, v->s))
+                return true;
+        return false;
+    case OP_BOOL:
+        if (!rv_bool(rv, t))
+            return false;
+        for (; v < e; v++)
+            if (v->valid && v->b == t->b)
+                return true;
+        return false;
+    case OP_IP:
+        if (!rv_ip(rv, t))
+            return false;
+        for (; v < e; v++)
+            if (v->valid && bw_policy__ip_in(&v->ip, &t->ip))
+                return true;
+        return false;
+    default:
+        for (; v < e; v++)
+            if (base_match(op, rv, t, v, NULL))
+                return true;
+        return false;
+    }
 }
 
 /* Whether some policy value of c matches rv under the positive operator. */
 static bool any_value(const struct bw_policy *p, const struct bw_policy__cond *c, uint8_t op,
-                      struct bw_str rv, const struct bw_policy_request *req)
+                      struct bw_str rv, struct bw_policy__rtyped *t,
+                      const struct bw_policy_request *req)
 {
+    if (c->plain)
+        return any_plain(c, op, rv, t);
     for (uint32_t i = 0; i < c->n; i++) {
         const struct bw_policy__cval *pv = &c->vals[i];
-        if (!pv->has_var || !p->vars ? base_match(op, rv, pv, NULL)
-                                     : var_value_match(op, rv, pv, req))
+        if (!pv->has_var || !p->vars ? base_match(op, rv, t, pv, NULL)
+                                     : var_value_match(op, rv, t, pv, req))
             return true;
     }
     return false;
@@ -380,27 +461,31 @@ static bool null_match(const struct bw_policy__cond *c, bool present)
     return false;
 }
 
-static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *c,
-                       struct bw_policy__keys *keys)
+static __attribute__((noinline)) bool
+cond_match(const struct bw_policy *p, const struct bw_policy__cond *c, struct bw_policy__keys *keys)
 {
     const struct bw_policy_request *req = keys->req;
     const struct bw_str *vals;
     size_t n;
     struct bw_str one;
-    bool present = keys_get(keys, c, &vals, &n, &one);
+    struct bw_policy__rtyped local, *t;
+    bool present = keys_get(keys, c, &vals, &n, &one, &t);
     if (c->op == OP_NULL)
         return null_match(c, present);
-    bool neg = is_negated(c->op);
-    uint8_t op = neg ? (uint8_t)(c->op - 1) : c->op;
+    bool neg = c->neg;
+    uint8_t op = c->bop;
     if (!present || (c->qual != Q_NONE && n == 0))
         return c->qual == Q_ALL ? true : c->qual == Q_ANY ? c->if_exists : (c->if_exists || neg);
     if (c->qual == Q_NONE) {
         if (n != 1)
             return false; /* a multivalued key needs a set operator */
-        return any_value(p, c, op, vals[0], req) != neg;
+        if (!t)
+            rtyped_reset(t = &local);
+        return any_value(p, c, op, vals[0], t, req) != neg;
     }
     for (size_t i = 0; i < n; i++) {
-        bool m = any_value(p, c, op, vals[i], req) != neg;
+        rtyped_reset(&local);
+        bool m = any_value(p, c, op, vals[i], &local, req) != neg;
         if (c->qual == Q_ANY && m)
             return true;
         if (c->qual == Q_ALL && !m)
@@ -409,11 +494,49 @@ static bool cond_match(const struct bw_policy *p, const struct bw_policy__cond *
     return c->qual == Q_ALL;
 }
 
+/* cond_fast for a key without a slot: looked up, its value parsed at most once here. */
+static bool cond_fast_other(const struct bw_policy__cond *c, struct bw_policy__keys *k)
+{
+    const struct bw_str *vals;
+    size_t n;
+    struct bw_str one;
+    struct bw_policy__rtyped t;
+    if (!key_lookup(k->req, c->key, c->tag, &vals, &n, &one))
+        return c->if_exists || c->neg;
+    if (n != 1)
+        return false; /* a multivalued key needs a set operator */
+    rtyped_reset(&t);
+    return any_plain(c, c->bop, vals[0], &t) != c->neg;
+}
+
+/* cond_match for a `fast` condition (plain, no set qualifier, not Null) when the request has
+ * no ctx_fn: straight to the key's slot (or lookup) and the operator. */
+static bool cond_fast(const struct bw_policy__cond *c, struct bw_policy__keys *k)
+{
+    if (!c->key_id)
+        return cond_fast_other(c, k);
+    uint32_t bit = 1u << (c->key_id - 1);
+    struct bw_policy__kslot *s = &k->slot[c->key_id - 1];
+    if (!(k->done & bit)) {
+        s->present = key_lookup(k->req, c->key, c->tag, &s->vals, &s->n, &s->one);
+        rtyped_reset(&s->t);
+        k->done |= bit;
+    }
+    if (!s->present)
+        return c->if_exists || c->neg;
+    if (s->n != 1)
+        return false; /* a multivalued key needs a set operator */
+    return any_plain(c, c->bop, s->vals[0], &s->t) != c->neg;
+}
+
 bool bw_policy__conds_match(const struct bw_policy *p, const struct bw_policy__stmt *st,
                             struct bw_policy__keys *keys)
 {
-    for (uint32_t i = 0; i < st->n_conds; i++)
-        if (!cond_match(p, &st->conds[i], keys))
+    bool fn = keys->req->ctx_fn != NULL;
+    for (uint32_t i = 0; i < st->n_conds; i++) {
+        const struct bw_policy__cond *c = &st->conds[i];
+        if (!(c->fast && !fn ? cond_fast(c, keys) : cond_match(p, c, keys)))
             return false;
+    }
     return true;
 }

@@ -30,7 +30,12 @@ struct ract {
     struct bw_policy__arn arn;
 };
 
+/* The state of one evaluation, and the list being scanned (src, level). */
 struct acc {
+    const struct bw_policy_request *req;
+    const struct ract *ra;
+    enum bw_policy_source src;
+    int level;
     struct bw_policy_explain *ex;
     bool has_boundary;
     bool denied;
@@ -39,14 +44,17 @@ struct acc {
     struct bw_policy__keys *keys; /* condition-key lookups of this evaluation */
 };
 
-/* Statements reach here through the per-service index, so they name the request's
- * service bit (or any service): no svc_mask test. */
+/* A pattern whose literal service part hashes to another service bit than the request's
+ * cannot match it (the request would need the same service prefix): no string compare. */
 static bool action_match(const struct bw_policy__stmt *st, const struct ract *ra)
 {
+    if (!(st->act_svc & ra->svc_bit))
+        return st->not_action; /* no pattern names the request's service */
     bool any = false;
     for (uint32_t i = 0; i < st->n_actions && !any; i++) {
         const struct bw_policy__pat *a = &st->actions[i];
-        any = a->star || (ra->ok && bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
+        any = a->star || (ra->ok && (a->svc_no == 64 || a->svc_no == ra->svc_no) &&
+                          bw_policy__kmatch(a->kind, a->s.p, a->s.len, ra->buf, ra->len));
     }
     return any != st->not_action;
 }
@@ -175,18 +183,20 @@ static void record(struct acc *acc, const struct bw_policy *p, enum bw_policy_so
     ex->n_matches++;
 }
 
-/* One statement; returns its principal class when it is a matching Allow, else 0. */
-static int eval_stmt(const struct bw_policy *p, uint32_t i, enum bw_policy_source src, int level,
-                     const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
+/* One statement that passed quick_pass; returns its principal class when it is a matching
+ * Allow, else 0. */
+static int eval_stmt(const struct bw_policy *p, uint32_t i, struct acc *acc)
 {
+    const struct bw_policy_request *req = acc->req;
+    const struct ract *ra = acc->ra;
     const struct bw_policy__stmt *st = &p->stmts[i];
-    if (!action_match(st, ra))
+    if (!st->act_any && !action_match(st, ra))
         return 0;
     int pc = principal_match(st, req, acc->has_boundary);
-    if (!pc || !resource_match(p, st, req, ra) ||
+    if (!pc || (!st->res_any && !resource_match(p, st, req, ra)) ||
         (st->n_conds && !bw_policy__conds_match(p, st, acc->keys)))
         return 0;
-    record(acc, p, src, level, i);
+    record(acc, p, acc->src, acc->level, i);
     return st->deny ? 0 : pc;
 }
 
@@ -196,37 +206,37 @@ static inline bool quick_pass(const struct bw_policy__quick *q, const struct rac
 {
     uint32_t n = ra->name4;
     uint64_t r = ra->arn.res8;
-    bool act = !((n ^ q->apfx[0]) & q->amask[0]) || !((n ^ q->apfx[1]) & q->amask[1]) ||
-               !((n ^ q->apfx[2]) & q->amask[2]) || !((n ^ q->apfx[3]) & q->amask[3]);
-    bool res = !((r ^ q->rpfx[0]) & q->rmask[0]) || !((r ^ q->rpfx[1]) & q->rmask[1]);
-    return act & res;
+    if (((r ^ q->rpfx[0]) & q->rmask[0]) && ((r ^ q->rpfx[1]) & q->rmask[1]))
+        return false; /* resources first: within a service they tell statements apart more */
+    return !((n ^ q->apfx[0]) & q->amask[0]) || !((n ^ q->apfx[1]) & q->amask[1]) ||
+           !((n ^ q->apfx[2]) & q->amask[2]) || !((n ^ q->apfx[3]) & q->amask[3]);
 }
 
 /* Evaluates one policy through its per-service index (the statements naming the request's
- * service merged, in order, with those naming any service); returns the OR of principal
- * classes of matching Allow statements. */
-static int eval_policy(const struct bw_policy *p, enum bw_policy_source src, int level,
-                       const struct bw_policy_request *req, const struct ract *ra, struct acc *acc)
+ * service and those naming any service, merged in order at compile time); returns the OR of
+ * principal classes of matching Allow statements. */
+static int eval_policy(const struct bw_policy *p, struct acc *acc)
 {
-    const uint32_t *a = p->idx + p->idx_off[ra->svc_no], *b = p->idx + p->idx_off[64];
-    const uint32_t *ae = a + p->idx_n[ra->svc_no], *be = b + p->idx_n[64];
+    const struct ract *ra = acc->ra;
+    unsigned b = p->idx_n[ra->svc_no] ? ra->svc_no : 64; /* 0: no statement names it */
+    const uint32_t *a = p->idx + p->idx_off[b], *ae = a + p->idx_n[b];
     int allow = 0;
-    while (a < ae || b < be) {
-        uint32_t i = (b == be || (a < ae && *a < *b)) ? *a++ : *b++;
-        if (quick_pass(&p->quick[i], ra))
-            allow |= eval_stmt(p, i, src, level, req, ra, acc);
-    }
+    for (; a < ae; a++)
+        if (quick_pass(&p->quick[*a], ra))
+            allow |= eval_stmt(p, *a, acc);
     return allow;
 }
 
+/* The policies of one list (src, level: what the explanation records). */
 static int eval_list(const struct bw_policy *const *ps, size_t n, enum bw_policy_source src,
-                     int level, const struct bw_policy_request *req, const struct ract *ra,
-                     struct acc *acc)
+                     int level, struct acc *acc)
 {
     int allow = 0;
+    acc->src = src;
+    acc->level = level;
     for (size_t i = 0; i < n; i++)
         if (ps[i])
-            allow |= eval_policy(ps[i], src, level, req, ra, acc);
+            allow |= eval_policy(ps[i], acc);
     return allow;
 }
 
@@ -236,16 +246,22 @@ static void ract_init(struct ract *ra, const struct bw_policy_request *req)
     ra->ok = action.len < sizeof(ra->buf);
     ra->len = ra->ok ? action.len : 0;
     size_t svc = ra->len;
-    for (size_t i = 0; i < ra->len; i++) {
-        char c = action.p[i];
-        ra->buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-        if (c == ':' && svc == ra->len)
-            svc = i;
+    /* Lower-cased 8 bytes at a time (the zero padding of the last word is neither a letter
+     * nor a colon; len < 256 keeps every word inside buf). */
+    for (size_t i = 0; i < ra->len; i += 8) {
+        uint64_t w =
+            bw_policy__lower8(bw_policy__load8(action.p + i, ra->len - i < 8 ? ra->len - i : 8));
+        memcpy(ra->buf + i, &w, 8);
+        uint64_t colons = bw_policy__colon_bytes(w);
+        if (colons && svc == ra->len)
+            svc = i + (size_t)__builtin_ctzll(colons) / 8;
     }
     ra->svc_no = bw_policy__svc_bitno(ra->buf, svc);
     ra->name4 = 0;
-    for (size_t i = svc + 1, k = 0; i < ra->len && k < 4; i++, k++)
-        ra->name4 |= (uint32_t)(uint8_t)ra->buf[i] << (8 * k);
+    if (svc < ra->len) {
+        size_t rest = ra->len - svc - 1;
+        ra->name4 = (uint32_t)bw_policy__load8(ra->buf + svc + 1, rest < 4 ? rest : 4);
+    }
     ra->svc_bit = 1ULL << ra->svc_no;
     ra->arn.s = req->resource.arn;
     ra->arn.ok = bw_policy__arn_split(req->resource.arn.p, req->resource.arn.len, ra->arn.cut);
@@ -282,11 +298,11 @@ enum bw_policy_decision bw_policy_evaluate_only(const struct bw_policy *const *p
 {
     struct ract ra;
     struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
-    struct acc acc = {explain, false, false, BW_SRC_NONE, -1, &keys};
+    struct acc acc = {req, &ra, source, -1, explain, false, false, BW_SRC_NONE, -1, &keys};
     explain_reset(explain);
     ract_init(&ra, req);
     bw_policy__keys_init(&keys, req);
-    int allow = eval_list(policies, n, source, -1, req, &ra, &acc);
+    int allow = eval_list(policies, n, source, -1, &acc);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, source, -1);
     return finish(explain, allow ? BW_POLICY_ALLOWED : BW_POLICY_IMPLICIT_DENY, source, -1);
@@ -305,7 +321,7 @@ static bool same_account(const struct bw_policy_request *req)
 }
 
 static void scan_all(const struct bw_policy_set *set, const struct bw_policy_request *req,
-                     const struct ract *ra, struct acc *acc, struct sides *sd)
+                     struct acc *acc, struct sides *sd)
 {
     enum bw_policy_principal_type t = req->principal.type;
     bool principal_side = t != BW_PRINCIPAL_ANONYMOUS && t != BW_PRINCIPAL_SERVICE;
@@ -319,20 +335,20 @@ static void scan_all(const struct bw_policy_set *set, const struct bw_policy_req
     sd->scp_fail_level = -1;
     for (size_t l = 0; scps && l < set->n_scp_levels; l++) {
         const struct bw_policy_level *lv = &set->scps[l];
-        if (!eval_list(lv->policies, lv->n, BW_SRC_SCP, (int)l, req, ra, acc) && sd->scp_ok) {
+        if (!eval_list(lv->policies, lv->n, BW_SRC_SCP, (int)l, acc) && sd->scp_ok) {
             sd->scp_ok = false;
             sd->scp_fail_level = (int)l;
         }
     }
     for (size_t l = 0; rcps && l < set->n_rcp_levels; l++)
-        eval_list(set->rcps[l].policies, set->rcps[l].n, BW_SRC_RCP, (int)l, req, ra, acc);
+        eval_list(set->rcps[l].policies, set->rcps[l].n, BW_SRC_RCP, (int)l, acc);
     if (set->resource)
-        sd->res = eval_policy(set->resource, BW_SRC_RESOURCE, -1, req, ra, acc);
+        sd->res = eval_list(&set->resource, 1, BW_SRC_RESOURCE, -1, acc);
     if (!principal_side)
         return;
-    sd->id = eval_list(set->identity, set->n_identity, BW_SRC_IDENTITY, -1, req, ra, acc);
-    sd->pb = eval_list(set->boundaries, set->n_boundaries, BW_SRC_BOUNDARY, -1, req, ra, acc);
-    sd->sess = eval_list(set->session, set->n_session, BW_SRC_SESSION, -1, req, ra, acc);
+    sd->id = eval_list(set->identity, set->n_identity, BW_SRC_IDENTITY, -1, acc);
+    sd->pb = eval_list(set->boundaries, set->n_boundaries, BW_SRC_BOUNDARY, -1, acc);
+    sd->sess = eval_list(set->session, set->n_session, BW_SRC_SESSION, -1, acc);
 }
 
 /* After explicit denies and SCPs: resource policy, identity, boundary, session. */
@@ -369,12 +385,13 @@ enum bw_policy_decision bw_policy_evaluate(const struct bw_policy_set *set,
 {
     struct ract ra;
     struct bw_policy__keys keys; /* not zeroed: bw_policy__keys_init marks every slot empty */
-    struct acc acc = {explain, set->n_boundaries > 0, false, BW_SRC_NONE, -1, &keys};
+    struct acc acc = {req,   &ra,         BW_SRC_NONE, -1,   explain, set->n_boundaries > 0,
+                      false, BW_SRC_NONE, -1,          &keys};
     struct sides sd = {0};
     explain_reset(explain);
     ract_init(&ra, req);
     bw_policy__keys_init(&keys, req);
-    scan_all(set, req, &ra, &acc, &sd);
+    scan_all(set, req, &acc, &sd);
     if (acc.denied)
         return finish(explain, BW_POLICY_EXPLICIT_DENY, acc.deny_src, acc.deny_level);
     if (!sd.scp_ok)

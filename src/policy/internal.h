@@ -72,6 +72,11 @@ struct bw_policy__cond {
     uint8_t qual;
     bool if_exists;
     uint8_t key_id;    /* 1 + index in the table of well-known keys (cond.c); 0: other */
+    uint8_t tag;       /* 1: an aws:PrincipalTag/ key, 2: an aws:ResourceTag/ key, 0: other */
+    bool plain;        /* no value is substituted at evaluation (no variable, or 2008-10-17) */
+    bool neg;          /* a negated operator (op is its positive twin + 1) */
+    bool fast;         /* plain, no set qualifier, not Null: cond.c's direct path */
+    uint8_t bop;       /* the positive base operator (op, or op - 1 when neg) */
     struct bw_str key; /* lower-case */
     struct bw_policy__cval *vals;
     uint32_t n;
@@ -96,6 +101,8 @@ struct bw_policy__pat {
     uint64_t pfx, pfx_mask; /* up to 8 literal leading bytes of the resource part: a quick
                                reject before the full match (0 mask: no filter) */
     uint8_t kind;           /* action patterns: MK_* of the whole pattern */
+    uint8_t svc_no;         /* action patterns: bw_policy__svc_bitno of a literal service
+                               part; 64 when it holds a wildcard (or the pattern is "*") */
     bool q_ok;              /* action patterns: q_pfx/q_mask hold the quick-reject prefix */
     uint32_t q_pfx, q_mask; /* of the literal start of the action name (bw_policy__quick) */
     uint8_t seg_kind[6];    /* resource ARN patterns: MK_* of each segment */
@@ -136,6 +143,10 @@ struct bw_policy__stmt {
     struct bw_policy__cond *conds;
     uint32_t n_conds;
     uint64_t svc_mask; /* per-service index: bit of each action's service; ~0 = any */
+    uint64_t act_svc;  /* the same before NotAction widens it: a request whose service bit
+                          is not in it matches none of the patterns */
+    bool act_any;      /* Action holds "*": every action matches */
+    bool res_any;      /* no Resource element, or Resource holds "*": every resource matches */
 };
 
 /* A statement's quick-reject filter, one cache line per statement in a dense array, so that
@@ -164,7 +175,9 @@ struct bw_policy {
     struct bw_policy__stmt *stmts;
     uint32_t n_stmts;
     /* The per-service index: for each of the 64 service bits, the ascending indexes of the
-     * statements naming that service (list 64: statements matching any service). */
+     * statements that can match an action of that service — those naming it and those
+     * matching any service, merged at compile time (list 64: the latter alone; a bit no
+     * statement names has a zero count and reads list 64). */
     uint32_t idx_off[65], idx_n[65];
     uint32_t *idx;
     struct bw_policy__quick *quick; /* per statement */
@@ -187,6 +200,14 @@ static inline uint64_t bw_policy__lower8(uint64_t x)
     uint64_t ge_a = (x & ~hi) + one * (0x80 - 'A');
     uint64_t gt_z = (x & ~hi) + one * (0x80 - 'Z' - 1);
     return x | (((ge_a ^ gt_z) & ~x & hi) >> 2);
+}
+
+/* A mask with the high bit of each byte of x that is ':' (exact: no borrow between bytes). */
+static inline uint64_t bw_policy__colon_bytes(uint64_t x)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t t = x ^ 0x3a3a3a3a3a3a3a3aULL;
+    return ~(((t & lo7) + lo7) | t | lo7);
 }
 
 static inline uint64_t bw_policy__word(const char *p)
@@ -322,11 +343,22 @@ bool bw_policy__subst(const struct bw_policy_request *req, struct bw_str in, cha
  * business). Lookups compare key lengths, then 8 bytes at a time against the compiled
  * lower-case key. Lives on the evaluator's stack: nothing outlives the evaluation. */
 #define BW_POLICY__WELL_KNOWN 32
+/* A request value parsed once for the typed operators (Bool, IpAddress, Numeric, Date) and
+ * kept while the value is in use: each state is 0 (not parsed yet), 1 (does not parse) or
+ * 2 (parsed into its field). */
+struct bw_policy__rtyped {
+    uint8_t b_st, ip_st, num_st, date_st;
+    bool b;
+    struct bw_policy__ip ip;
+    double num;
+    int64_t date_ms;
+};
 struct bw_policy__kslot {
     const struct bw_str *vals;
     size_t n;
     struct bw_str one;
     bool present;
+    struct bw_policy__rtyped t; /* of vals[0] when n == 1 */
 };
 struct bw_policy__keys {
     const struct bw_policy_request *req;
@@ -334,6 +366,8 @@ struct bw_policy__keys {
     struct bw_policy__kslot slot[BW_POLICY__WELL_KNOWN];
 };
 
+/* Whether a condition operator is negated (true only when no value matches). */
+bool bw_policy__op_negated(uint8_t op);
 /* The key_id of a lower-case condition key (0: not a well-known key). */
 uint8_t bw_policy__key_id(struct bw_str low_key);
 /* Starts an evaluation's key lookups for req: every slot empty. */

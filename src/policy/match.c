@@ -65,21 +65,13 @@ uint64_t bw_policy__svc_bit(const char *svc, size_t len)
     return 1ULL << bw_policy__svc_bitno(svc, len);
 }
 
-/* A mask with the high bit of each byte of x that is ':' (exact: no borrow between bytes). */
-static inline uint64_t colon_bytes(uint64_t x)
-{
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
-    uint64_t t = x ^ 0x3a3a3a3a3a3a3a3aULL;
-    return ~(((t & lo7) + lo7) | t | lo7);
-}
-
 bool bw_policy__arn_split(const char *s, size_t len, uint32_t cut[5])
 {
     size_t k = 0, i = 0;
     if (len > UINT32_MAX)
         return false;
     for (; i + 8 <= len && k < 5; i += 8)
-        for (uint64_t m = colon_bytes(bw_policy__word(s + i)); m && k < 5; m &= m - 1)
+        for (uint64_t m = bw_policy__colon_bytes(bw_policy__word(s + i)); m && k < 5; m &= m - 1)
             cut[k++] = (uint32_t)(i + (size_t)__builtin_ctzll(m) / 8);
     for (; i < len && k < 5; i++)
         if (s[i] == ':')

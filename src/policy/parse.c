@@ -436,10 +436,13 @@ static bool parse_actions(struct pctx *c, const struct bw_policy_json *v,
             return fail(c, "Action cannot be \"*\" in a resource control policy");
         }
         bool svc_wild = star || (w >= 0 && (size_t)w < svc);
-        st->actions[i] = (struct bw_policy__pat){.s = low, .star = star, .kind = kind};
+        unsigned no = svc_wild ? 64 : bw_policy__svc_bitno(s[i].p, svc);
+        st->actions[i] =
+            (struct bw_policy__pat){.s = low, .star = star, .kind = kind, .svc_no = (uint8_t)no};
         quick_action(&st->actions[i], svc, svc_wild, w);
-        st->svc_mask |= svc_wild ? ~0ULL : bw_policy__svc_bit(s[i].p, svc);
+        st->svc_mask |= svc_wild ? ~0ULL : 1ULL << no;
     }
+    st->act_svc = st->svc_mask;
     if (st->not_action)
         st->svc_mask = ~0ULL;
     return true;
@@ -598,6 +601,11 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
     *out = (struct bw_policy__cond){
         .op = op, .qual = qual, .if_exists = ifx, .key = lower_dup(c, key, strlen(key))};
     out->key_id = bw_policy__key_id(out->key);
+    /* the key is lower-case already */
+    out->tag = out->key.len >= 17 && memcmp(out->key.p, "aws:principaltag/", 17) == 0  ? 1
+               : out->key.len >= 16 && memcmp(out->key.p, "aws:resourcetag/", 16) == 0 ? 2
+                                                                                       : 0;
+    out->plain = true;
     if (!memchr(key, ':', strlen(key)))
         return fail(c, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, "
                        "etc.");
@@ -614,8 +622,12 @@ static bool parse_cond_key(struct pctx *c, uint8_t op, uint8_t qual, bool ifx, c
         bool vars_ok =
             op <= OP_STR_NLIKE || op == OP_BOOL || (op >= OP_ARN_EQ && op <= OP_ARN_NLIKE);
         cv->has_var = vars_ok && has_var(c, cv->s);
+        out->plain &= !cv->has_var || !c->vars;
         cval_prepare(op, cv);
     }
+    out->neg = bw_policy__op_negated(op);
+    out->bop = out->neg ? (uint8_t)(op - 1) : op;
+    out->fast = out->plain && qual == Q_NONE && op != OP_NULL;
     return true;
 }
 
@@ -919,6 +931,17 @@ static bool check_sids_unique(struct pctx *c, const struct bw_policy *p)
     return !dup || sid_dup(c, (uint32_t)(dup - p->stmts));
 }
 
+/* The statement's match-everything flags (act_any, res_any). */
+static void any_fill(struct bw_policy__stmt *st)
+{
+    st->act_any = false;
+    for (uint32_t i = 0; i < st->n_actions && !st->not_action; i++)
+        st->act_any |= st->actions[i].star;
+    st->res_any = !st->has_resource;
+    for (uint32_t i = 0; i < st->n_resources && st->has_resource && !st->not_resource; i++)
+        st->res_any |= st->resources[i].star;
+}
+
 /* Fills a statement's quick-reject filter; every slot left at zero mask passes. */
 static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *st,
                        struct bw_policy__quick *q)
@@ -944,38 +967,35 @@ static void quick_fill(const struct bw_policy *p, const struct bw_policy__stmt *
         memset(q->rmask, 0, sizeof(q->rmask));
 }
 
-/* Fills the per-service index from each statement's service mask. Only the buckets some
- * statement uses get an offset (an empty bucket's offset is never read past its zero count). */
+/* Fills the per-service index from each statement's service mask: for each service bit a
+ * statement names, the ascending list of the statements naming it merged with those naming
+ * any service (bucket 64 alone). Only those buckets are touched: the others keep a zero count,
+ * and the evaluator reads bucket 64 for them. */
 static void build_index(struct pctx *c, struct bw_policy *p)
 {
-    size_t total = 0;
     uint64_t used = 0;
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
-        if (m == ~0ULL) {
+        if (m == ~0ULL)
             p->idx_n[64]++;
-            total++;
-            continue;
-        }
-        used |= m;
-        for (; m; m &= m - 1, total++) /* a statement names one or two services */
-            p->idx_n[__builtin_ctzll(m)]++;
+        for (used |= m == ~0ULL ? 0 : m; m != ~0ULL && m; m &= m - 1)
+            p->idx_n[__builtin_ctzll(m)]++; /* a statement names one or two services */
     }
-    p->idx = PALLOCN(c, uint32_t, total ? total : 1); /* filled below */
-    uint32_t off = 0, fill[65];
+    uint32_t off = p->idx_n[64], fill[65];
+    fill[64] = p->idx_off[64] = 0;
     for (uint64_t m = used; m; m &= m - 1) {
         unsigned b = (unsigned)__builtin_ctzll(m);
+        p->idx_n[b] += p->idx_n[64];
         fill[b] = p->idx_off[b] = off;
         off += p->idx_n[b];
     }
-    fill[64] = p->idx_off[64] = off;
+    p->idx = PALLOCN(c, uint32_t, off ? off : 1); /* filled below */
     for (uint32_t i = 0; i < p->n_stmts; i++) {
         uint64_t m = p->stmts[i].svc_mask;
         if (m == ~0ULL)
             p->idx[fill[64]++] = i;
-        else
-            for (; m; m &= m - 1)
-                p->idx[fill[__builtin_ctzll(m)]++] = i;
+        for (m = m == ~0ULL ? used : m; m; m &= m - 1)
+            p->idx[fill[__builtin_ctzll(m)]++] = i;
     }
 }
 
@@ -1021,8 +1041,10 @@ static bool parse_top(struct pctx *c, const struct bw_policy_json *doc, struct b
     /* IAM: "the Sid value must be unique within a JSON policy"; SQS/SNS treat it as a sub-ID. */
     build_index(c, p);
     p->quick = PALLOCN(c, struct bw_policy__quick, p->n_stmts ? p->n_stmts : 1); /* quick_fill */
-    for (uint32_t i = 0; i < p->n_stmts; i++)
+    for (uint32_t i = 0; i < p->n_stmts; i++) {
         quick_fill(p, &p->stmts[i], &p->quick[i]);
+        any_fill(&p->stmts[i]);
+    }
     return c->kind == BW_POLICY_RESOURCE || check_sids_unique(c, p);
 }
 
