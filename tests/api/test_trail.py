@@ -533,3 +533,34 @@ def test_sts_denied_and_failed_events(server, trail):
     bad = th.wait_for(bad_events)
     assert bad[0]["errorCode"] == error_code(e.value)[0]
     assert bad[0]["eventSource"] == "sts.amazonaws.com"
+
+
+def test_failed_authentication_is_recorded(server, trail):
+    """A call whose signature fails is recorded once, as an Unknown identity with no
+    account (no account's LookupEvents shows it), and its secret never appears."""
+    import sqlite3
+    from conftest import Creds
+    bad = Creds(server.admin.akid, "0" * 40)
+    with pytest.raises(ClientError) as e:
+        server.client("iam", creds=bad).list_groups()
+    assert error_code(e.value) == ("SignatureDoesNotMatch", 403)
+    rid = e.value.response["ResponseMetadata"]["RequestId"]
+    path = os.path.join(server.data_dir, "bulwark.db")
+
+    def rows():
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            return [json.loads(r[0]) for r in db.execute(
+                "SELECT record FROM trail_events WHERE event_name = 'ListGroups'"
+                " AND error_code = 'SignatureDoesNotMatch'")]
+        finally:
+            db.close()
+    recs = th.wait_for(lambda: [r for r in rows() if r["requestID"] == rid])
+    assert len(recs) == 1
+    r = recs[0]
+    assert r["userIdentity"]["type"] == "Unknown"
+    assert r["eventSource"] == "iam.amazonaws.com" and r["errorCode"] == "SignatureDoesNotMatch"
+    assert "0" * 40 not in json.dumps(r) and server.admin.secret not in json.dumps(r)
+    evs = trail.lookup_events(LookupAttributes=[
+        {"AttributeKey": "EventName", "AttributeValue": "ListGroups"}])["Events"]
+    assert all(json.loads(x["CloudTrailEvent"])["requestID"] != rid for x in evs)
