@@ -4,7 +4,8 @@
  * changed something records its event inside the same write transaction (the
  * outbox), so a committed change always has its event and a rolled-back one
  * never does. Read-only and failed calls changed nothing: their events go to a
- * queue that a writer thread commits in batches every 50 ms (and on shutdown).
+ * queue that a writer thread commits in batches, BATCH_MS after the first event of
+ * each (and on shutdown): a crash loses at most that window of read-only events.
  * Secrets never enter a record: secret access keys and session tokens are left
  * out and passwords, private keys and assertions are replaced by
  * HIDDEN_DUE_TO_SECURITY_REASONS, as CloudTrail does. The record is written
@@ -17,12 +18,16 @@
 #include "proto/internal.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/log.h"
 #include "common/util.h"
+
+#define BATCH_MS 5 /* a batch gathers events for 5 ms after its first */
 
 struct pending {
     char *event_id, *account_id, *source, *name, *username, *akid, *ip, *error, *record;
@@ -38,6 +43,7 @@ struct bw_trail_queue {
     pthread_cond_t cv;
     struct pending *items;
     size_t n, cap;
+    struct timespec first; /* when the oldest queued item arrived (CLOCK_MONOTONIC) */
     bool stop;
     pthread_t thread;
 };
@@ -482,6 +488,10 @@ static void enqueue(struct bw_trail_queue *tq, const struct pending *e)
                         e->read_only,
                         dup_or_null(e->key_service)};
     pthread_mutex_lock(&tq->mu);
+    if (tq->n == 0) { /* the writer sleeps until the first item of a batch arrives */
+        clock_gettime(CLOCK_MONOTONIC, &tq->first);
+        pthread_cond_signal(&tq->cv);
+    }
     if (tq->n == tq->cap) {
         tq->cap = tq->cap ? tq->cap * 2 : 256;
         tq->items = realloc(tq->items, tq->cap * sizeof *tq->items);
@@ -608,6 +618,17 @@ static void flush_batch(struct bw_trail_queue *q, struct pending *items, size_t 
     bw_proto__db_put(q->srv, db);
 }
 
+/* The moment `ms` milliseconds after t, as an absolute CLOCK_MONOTONIC time. */
+static struct timespec after_ms(struct timespec t, long ms)
+{
+    t.tv_nsec += ms * 1000000;
+    t.tv_sec += t.tv_nsec / 1000000000;
+    t.tv_nsec %= 1000000000;
+    return t;
+}
+
+/* Sleeps until a batch starts, then gathers it for BATCH_MS after its first item (under
+ * load a batch is a few hundred events; at rest the window a crash can lose is short). */
 static void *writer(void *arg)
 {
     struct bw_trail_queue *q = arg;
@@ -615,18 +636,16 @@ static void *writer(void *arg)
     for (;;) {
         if (q->n == 0 && q->stop)
             break;
-        if (q->n == 0 || !q->stop) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 50 * 1000000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&q->cv, &q->mu, &ts);
-        }
-        if (q->n == 0)
+        if (q->n == 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            struct timespec t = after_ms(now, 1000);
+            pthread_cond_timedwait(&q->cv, &q->mu, &t);
             continue;
+        }
+        struct timespec due = after_ms(q->first, BATCH_MS);
+        while (!q->stop && pthread_cond_timedwait(&q->cv, &q->mu, &due) != ETIMEDOUT)
+            ;
         struct pending *items = q->items;
         size_t n = q->n;
         q->items = NULL;
@@ -649,7 +668,11 @@ struct bw_trail_queue *bw_proto__trail_queue_new(struct bw_server *srv)
         bw_oom();
     q->srv = srv;
     pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&q->cv, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&q->thread, NULL, writer, q) != 0)
         bw_oom();
     return q;

@@ -273,7 +273,7 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
         return err->code;
     bool full = scanned >= cfg->batch;
     /* stopped: done once nothing is left and the read-only events queued before the stop
-     * (committed in batches every 50 ms, proto/events.c) have had time to land */
+     * (committed in batches within milliseconds, proto/events.c) have had time to land */
     bool drained = !t->logging && !full && now >= t->stop_ms + 1000;
     if (last_seq == t->cursor_seq && !(drained && t->draining))
         return BW_OK;

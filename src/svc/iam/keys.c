@@ -8,7 +8,7 @@
  * own user, or on the root user's keys when the caller is the root user.
  * Last use is not written on the request path (that would make every signed request
  * a write): the audit trail's batch writer records each long-term key's latest call
- * (time, service, region) within about 50 ms; GetAccessKeyLastUsed answers from
+ * (time, service, region) within a few milliseconds; GetAccessKeyLastUsed answers from
  * iam_access_keys.last_used_* and reports "N/A" for a key never used, as IAM does.
  */
 #include "svc/iam/internal.h"
