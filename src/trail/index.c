@@ -10,6 +10,7 @@
  */
 #include "trail/trail.h"
 
+#include <jansson.h>
 #include <string.h>
 
 static const char *const cursor_sql = "SELECT v FROM trail_meta WHERE k = 'index_seq'";
@@ -34,14 +35,43 @@ static enum bw_code attr(struct bw_db *db, const struct row *r, const char *key,
     return bw_db_exec(db, err, NULL, attr_sql, "sssii", r->account, key, v, r->time, r->seq);
 }
 
-static enum bw_code resources(struct bw_db *db, const struct row *r, const char *record,
+/* Where the record's own "resources" array starts, found without parsing the record
+ * (src/proto/events.c writes it right after the top-level "readOnly" member), or NULL
+ * when it has none. The top-level `,"readOnly":` is the last one in the text: a JSON
+ * string cannot hold `,"` (its quotes are escaped), nested objects that could use the
+ * key (requestParameters, responseElements) come before it, and the resources after it
+ * only have the keys ARN, accountId and type. */
+static const char *resources_at(const char *rec, size_t len)
+{
+    static const char ro[] = ",\"readOnly\":", res[] = ",\"resources\":";
+    const char *last = NULL, *end = rec + len;
+    for (const char *p = rec; (p = memmem(p, (size_t)(end - p), ro, sizeof ro - 1)); p++)
+        last = p;
+    if (!last)
+        return NULL;
+    last += sizeof ro - 1;
+    if (end - last >= 4 && memcmp(last, "true", 4) == 0)
+        last += 4;
+    else if (end - last >= 5 && memcmp(last, "false", 5) == 0)
+        last += 5;
+    else
+        return NULL;
+    if ((size_t)(end - last) < sizeof res - 1 || memcmp(last, res, sizeof res - 1) != 0)
+        return NULL;
+    return last + sizeof res - 1;
+}
+
+static enum bw_code resources(struct bw_db *db, const struct row *r, const char *record, size_t len,
                               struct bw_err *err)
 {
+    const char *at = resources_at(record, len);
+    if (!at)
+        return BW_OK; /* most events (reads, failures) name no resource */
     json_error_t je;
-    json_t *rec = json_loads(record, 0, &je), *res;
+    json_t *arr = json_loadb(at, len - (size_t)(at - record), JSON_DISABLE_EOF_CHECK, &je), *res;
     size_t i;
     enum bw_code rc = BW_OK;
-    json_array_foreach(json_object_get(rec, "resources"), i, res)
+    json_array_foreach(arr, i, res)
     {
         if ((rc = attr(db, r, "ResourceName", json_string_value(json_object_get(res, "ARN")),
                        err)) ||
@@ -49,7 +79,7 @@ static enum bw_code resources(struct bw_db *db, const struct row *r, const char 
                  attr(db, r, "ResourceType", json_string_value(json_object_get(res, "type")), err)))
             break;
     }
-    json_decref(rec);
+    json_decref(arr);
     return rc;
 }
 
@@ -66,7 +96,8 @@ static enum bw_code index_row(struct bw_db *db, sqlite3_stmt *st, struct bw_err 
         attr(db, &r, "EventSource", (const char *)sqlite3_column_text(st, 7), err) ||
         attr(db, &r, "AccessKeyId", (const char *)sqlite3_column_text(st, 8), err))
         return err->code;
-    return resources(db, &r, (const char *)sqlite3_column_text(st, 9), err);
+    const char *record = (const char *)sqlite3_column_text(st, 9);
+    return record ? resources(db, &r, record, (size_t)sqlite3_column_bytes(st, 9), err) : BW_OK;
 }
 
 enum bw_code bw_trail_index_run(struct bw_db *db, size_t max, size_t *n, struct bw_err *err)
