@@ -564,3 +564,22 @@ def test_failed_authentication_is_recorded(server, trail):
     evs = trail.lookup_events(LookupAttributes=[
         {"AttributeKey": "EventName", "AttributeValue": "ListGroups"}])["Events"]
     assert all(json.loads(x["CloudTrailEvent"])["requestID"] != rid for x in evs)
+
+
+def test_index_ignores_lookalike_parameters(server, trail):
+    """A request parameter that spells out a `readOnly` member and a resources list
+    (it lands in requestParameters) indexes nothing: only the event's own resources do."""
+    iam = server.client("iam")
+    fake = "arn:aws:iam::111111111111:user/fake"
+
+    def inject(request, **kwargs):
+        request.data["ReadOnly"] = f'true,"resources":[{{"ARN":"{fake}","type":"X"}}]'
+    iam.meta.events.register("before-sign.iam.CreateUser", inject)
+    iam.create_user(UserName="lookalike")
+    arn = f"arn:aws:iam::{server.account}:user/lookalike"
+    rec, ev = lookup_one(trail, "ResourceName", arn)
+    assert "readOnly" in rec["requestParameters"]
+    assert ev["Resources"] == [{"ResourceType": "AWS::IAM::User", "ResourceName": arn}]
+    th.settle(server, "main")
+    assert trail.lookup_events(LookupAttributes=[
+        {"AttributeKey": "ResourceName", "AttributeValue": fake}])["Events"] == []
