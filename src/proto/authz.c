@@ -112,15 +112,21 @@ void bw_authz_set_management(struct bw_authz_set *set, bool is_management)
     set->set.is_management_account = is_management;
 }
 
-void bw_authz_add_context(struct bw_call *c, struct bw_authz_set *set, const char *key,
-                          const char *const *values, size_t n)
+/* A context key with its values (pointers copied into the call's arena). */
+static struct bw_policy_ctx_key ctx_key(struct bw_call *c, const char *key,
+                                        const char *const *values, size_t n)
 {
-    if (set->n_ctx == MAX_CTX)
-        return;
     struct bw_str *v = BW_ARENA_NEWN(c->arena, struct bw_str, n ? n : 1);
     for (size_t i = 0; i < n; i++)
         v[i] = bw_str_c(values[i]);
-    set->ctx[set->n_ctx++] = (struct bw_policy_ctx_key){bw_str_c(key), v, n};
+    return (struct bw_policy_ctx_key){bw_str_c(key), v, n};
+}
+
+void bw_authz_add_context(struct bw_call *c, struct bw_authz_set *set, const char *key,
+                          const char *const *values, size_t n)
+{
+    if (set->n_ctx < MAX_CTX)
+        set->ctx[set->n_ctx++] = ctx_key(c, key, values, n);
 }
 
 void bw_authz_call_context(struct bw_call *c, const char *key, const char *const *values, size_t n)
@@ -133,10 +139,7 @@ void bw_authz_call_context(struct bw_call *c, const char *key, const char *const
         c->extra_ctx = k;
         c->cap_extra_ctx = cap;
     }
-    struct bw_str *v = BW_ARENA_NEWN(c->arena, struct bw_str, n ? n : 1);
-    for (size_t i = 0; i < n; i++)
-        v[i] = bw_str_c(values[i]);
-    c->extra_ctx[c->n_extra_ctx++] = (struct bw_policy_ctx_key){bw_str_c(key), v, n};
+    c->extra_ctx[c->n_extra_ctx++] = ctx_key(c, key, values, n);
 }
 
 /* Appends every policy document a statement yields to a growing array. */

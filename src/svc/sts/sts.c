@@ -119,6 +119,24 @@ static void write_creds(struct bw_call *c, const struct creds *k)
     bw_arena_defer(c->arena, (bw_arena_fn)json_decref, c->trail_response);
 }
 
+/* PackedPolicySize: how full the packed session policy is, in percent (written when a
+ * session policy or tags were passed). */
+static void packed_policy_size_out(struct bw_call *c, const struct session_row *r)
+{
+    if (r->policy || r->policy_arns || r->tags)
+        bw_xml_elem_int(&c->xml, "PackedPolicySize",
+                        (int64_t)((r->policy ? strlen(r->policy) : 0) * 100 / 2048));
+}
+
+/* j as JSON text (json_dumps flags) in the call's arena. */
+static const char *dump_arena(struct bw_call *c, json_t *j, size_t flags)
+{
+    char *s = json_dumps(j, flags);
+    const char *out = bw_arena_strdup(c->arena, s);
+    free(s);
+    return out;
+}
+
 /* ---- AssumeRole ---- */
 
 struct role {
@@ -191,10 +209,8 @@ static enum bw_code session_policy(struct bw_call *c, const char **policy, const
         json_t *a = json_array();
         for (int i = 1; i <= n; i++)
             json_array_append_new(a, json_string(bw_q_member(c, "PolicyArns", i, "arn")));
-        char *s = json_dumps(a, JSON_COMPACT);
+        *arns = dump_arena(c, a, JSON_COMPACT);
         json_decref(a);
-        *arns = bw_arena_strdup(c->arena, s);
-        free(s);
     }
     return BW_OK;
 }
@@ -285,14 +301,6 @@ static enum bw_code inherit_tags(struct bw_call *c, json_t *t, json_t *tr, struc
     json_decref(keys);
     json_decref(prev);
     return rc;
-}
-
-static const char *dump_arena(struct bw_call *c, json_t *j, size_t flags)
-{
-    char *s = json_dumps(j, flags);
-    const char *out = bw_arena_strdup(c->arena, s);
-    free(s);
-    return out;
 }
 
 /* The new session's tags as a JSON object and their transitive keys as a JSON array
@@ -438,9 +446,7 @@ static enum bw_code assume_role(struct bw_call *c, struct bw_err *err)
     bw_xml_elem(&c->xml, "AssumedRoleId", assumed_id);
     bw_xml_elem(&c->xml, "Arn", assumed_arn);
     bw_xml_close(&c->xml, "AssumedRoleUser");
-    if (row.policy || row.policy_arns || row.tags)
-        bw_xml_elem_int(&c->xml, "PackedPolicySize",
-                        (int64_t)((row.policy ? strlen(row.policy) : 0) * 100 / 2048));
+    packed_policy_size_out(c, &row);
     bw_xml_elem(&c->xml, "SourceIdentity", src_id);
     json_object_set_new(c->trail_response, "assumedRoleUser",
                         json_pack("{s:s,s:s}", "assumedRoleId", assumed_id, "arn", assumed_arn));
@@ -455,20 +461,30 @@ static const char *assume_role_resource(struct bw_call *c)
     return bw_q_get(c, "RoleArn");
 }
 
-/* ---- GetSessionToken ---- */
+/* ---- GetSessionToken, GetFederationToken ---- */
+
+/* DurationSeconds of a user's or the root user's session: 900..129,600, 43,200 by
+ * default; the root user's sessions are capped at one hour (STS API reference). */
+static enum bw_code user_session_duration(struct bw_call *c, bool root, long *secs,
+                                          struct bw_err *err)
+{
+    if (duration(bw_q_get(c, "DurationSeconds"), root ? 3600 : 43200, secs, err))
+        return err->code;
+    if (*secs > 129600)
+        return invalid(err, "durationSeconds", bw_q_get(c, "DurationSeconds"),
+                       "Member must have value less than or equal to 129600");
+    if (root && *secs > 3600)
+        *secs = 3600;
+    return BW_OK;
+}
 
 static enum bw_code get_session_token(struct bw_call *c, struct bw_err *err)
 {
     const struct bw_principal *p = c->principal;
     bool root = p->type == BW_PRINCIPAL_ROOT;
     long secs;
-    if (duration(bw_q_get(c, "DurationSeconds"), root ? 3600 : 43200, &secs, err))
+    if (user_session_duration(c, root, &secs, err))
         return err->code;
-    if (secs > 129600)
-        return invalid(err, "durationSeconds", bw_q_get(c, "DurationSeconds"),
-                       "Member must have value less than or equal to 129600");
-    if (root && secs > 3600)
-        secs = 3600; /* the root user's sessions are capped at one hour (STS API reference) */
     struct session_row row = {.kind = "user",
                               .user_name = root ? NULL : p->user_name,
                               .role_id = root ? NULL : p->principal_id,
@@ -480,8 +496,6 @@ static enum bw_code get_session_token(struct bw_call *c, struct bw_err *err)
     write_creds(c, &k);
     return BW_OK;
 }
-
-/* ---- GetFederationToken ---- */
 
 static const char *federation_resource(struct bw_call *c)
 {
@@ -507,16 +521,13 @@ static enum bw_code check_federated_name(const char *name, struct bw_err *err)
 
 static void federated_user_out(struct bw_call *c, const char *name, const struct session_row *r)
 {
-    const char *acct = c->principal->account_id;
-    char *id = bw_arena_printf(c->arena, "%s:%s", acct, name);
-    char *arn = bw_arena_printf(c->arena, "arn:aws:sts::%s:federated-user/%s", acct, name);
+    char *id = bw_arena_printf(c->arena, "%s:%s", c->principal->account_id, name);
+    const char *arn = federation_resource(c);
     bw_xml_open(&c->xml, "FederatedUser");
     bw_xml_elem(&c->xml, "FederatedUserId", id);
     bw_xml_elem(&c->xml, "Arn", arn);
     bw_xml_close(&c->xml, "FederatedUser");
-    if (r->policy || r->policy_arns || r->tags)
-        bw_xml_elem_int(&c->xml, "PackedPolicySize",
-                        (int64_t)((r->policy ? strlen(r->policy) : 0) * 100 / 2048));
+    packed_policy_size_out(c, r);
     json_object_set_new(c->trail_response, "federatedUser",
                         json_pack("{s:s,s:s}", "federatedUserId", id, "arn", arn));
 }
@@ -530,14 +541,8 @@ static enum bw_code get_federation_token(struct bw_call *c, struct bw_err *err)
     bool root = p->type == BW_PRINCIPAL_ROOT;
     const char *name = bw_q_get(c, "Name");
     long secs;
-    if (check_federated_name(name, err) ||
-        duration(bw_q_get(c, "DurationSeconds"), root ? 3600 : 43200, &secs, err))
+    if (check_federated_name(name, err) || user_session_duration(c, root, &secs, err))
         return err->code;
-    if (secs > 129600)
-        return invalid(err, "durationSeconds", bw_q_get(c, "DurationSeconds"),
-                       "Member must have value less than or equal to 129600");
-    if (root && secs > 3600)
-        secs = 3600; /* the root user's credentials last an hour at most */
     struct session_row row = {.kind = "federated",
                               .user_name = root ? NULL : p->user_name,
                               .role_id = root ? NULL : p->principal_id,
