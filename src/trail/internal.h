@@ -55,7 +55,14 @@ struct bw_trail__row {
     bool multi_region, include_global;
 };
 
-/* Loads trails with a query selecting the columns of writer.c's trails_sql. */
+/* The columns a trails query selects, in the order bw_trail__row_read reads them. */
+#define BW_TRAIL__ROW_COLS                                                                         \
+    "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"          \
+    " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"       \
+    " home_region, stop_drained, COALESCE(start_ms, 0), multi_region, include_global FROM trails "
+/* The current row of a query that starts with BW_TRAIL__ROW_COLS. */
+struct bw_trail__row bw_trail__row_read(struct bw_arena *a, sqlite3_stmt *st);
+/* Loads trails with a query that starts with BW_TRAIL__ROW_COLS. */
 enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const char *sql,
                                    struct bw_trail__row **out, size_t *n, struct bw_err *err);
 /* Writes the trail's due digests (one per account and region with logs, and one for the

@@ -314,12 +314,8 @@ static void scan_inserted(struct vctx *v, const char *rel, int depth)
 }
 
 static const char *const trail_sql =
-    "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
-    " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained, COALESCE(start_ms, 0), multi_region, include_global FROM trails "
-    "WHERE (name = ?1 OR arn = ?1) "
-    "AND (?2 IS NULL OR"
-    " account_id = ?2) ORDER BY id LIMIT 2";
+    BW_TRAIL__ROW_COLS "WHERE (name = ?1 OR arn = ?1) AND (?2 IS NULL OR account_id = ?2)"
+                       " ORDER BY id LIMIT 2";
 
 static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char *trail,
                                const char *owner, struct bw_trail__row *out, struct bw_err *err)
@@ -331,26 +327,7 @@ static enum bw_code find_trail(struct bw_db *db, struct bw_arena *a, const char 
     int n = 0;
     while (!bw_db_step(db, st, &row, err) && row) {
         if (n++ == 0)
-            *out = (struct bw_trail__row){sqlite3_column_int64(st, 0),
-                                          bw_db_col_str(a, st, 1),
-                                          bw_db_col_str(a, st, 2),
-                                          bw_db_col_str(a, st, 3),
-                                          bw_db_col_str(a, st, 4),
-                                          bw_db_col_str(a, st, 5),
-                                          sqlite3_column_int(st, 6),
-                                          bw_db_col_str(a, st, 7),
-                                          sqlite3_column_int(st, 8),
-                                          sqlite3_column_int(st, 9),
-                                          sqlite3_column_int64(st, 10),
-                                          sqlite3_column_int64(st, 11),
-                                          sqlite3_column_int64(st, 12),
-                                          sqlite3_column_int64(st, 13),
-                                          bw_db_col_str(a, st, 14),
-                                          !sqlite3_column_int(st, 15),
-                                          false,
-                                          sqlite3_column_int64(st, 16),
-                                          sqlite3_column_int(st, 17),
-                                          sqlite3_column_int(st, 18)};
+            *out = bw_trail__row_read(a, st);
     }
     sqlite3_reset(st);
     if (err->code)

@@ -302,11 +302,31 @@ static enum bw_code deliver(struct bw_db *db, struct bw_arena *a,
 }
 
 static const char *const trails_sql =
-    "SELECT id, account_id, name, s3_bucket, s3_prefix, dir, is_org, org_id, validation,"
-    " logging, stop_ms, cursor_seq, key_id, COALESCE(last_digest_ms, start_ms, created_ms),"
-    " home_region, stop_drained, COALESCE(start_ms, 0), multi_region, include_global FROM trails "
-    "WHERE logging = 1 OR "
-    "stop_drained = 0 ORDER BY id";
+    BW_TRAIL__ROW_COLS "WHERE logging = 1 OR stop_drained = 0 ORDER BY id";
+
+struct bw_trail__row bw_trail__row_read(struct bw_arena *a, sqlite3_stmt *st)
+{
+    return (struct bw_trail__row){sqlite3_column_int64(st, 0),
+                                  bw_db_col_str(a, st, 1),
+                                  bw_db_col_str(a, st, 2),
+                                  bw_db_col_str(a, st, 3),
+                                  bw_db_col_str(a, st, 4),
+                                  bw_db_col_str(a, st, 5),
+                                  sqlite3_column_int(st, 6),
+                                  bw_db_col_str(a, st, 7),
+                                  sqlite3_column_int(st, 8),
+                                  sqlite3_column_int(st, 9),
+                                  sqlite3_column_int64(st, 10),
+                                  sqlite3_column_int64(st, 11),
+                                  sqlite3_column_int64(st, 12),
+                                  sqlite3_column_int64(st, 13),
+                                  bw_db_col_str(a, st, 14),
+                                  !sqlite3_column_int(st, 15),
+                                  false,
+                                  sqlite3_column_int64(st, 16),
+                                  sqlite3_column_int(st, 17),
+                                  sqlite3_column_int(st, 18)};
+}
 
 enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const char *sql,
                                    struct bw_trail__row **out, size_t *n, struct bw_err *err)
@@ -326,26 +346,7 @@ enum bw_code bw_trail__load_trails(struct bw_db *db, struct bw_arena *a, const c
             cap *= 2;
         }
         struct bw_trail__row *t = &(*out)[(*n)++];
-        *t = (struct bw_trail__row){sqlite3_column_int64(st, 0),
-                                    bw_db_col_str(a, st, 1),
-                                    bw_db_col_str(a, st, 2),
-                                    bw_db_col_str(a, st, 3),
-                                    bw_db_col_str(a, st, 4),
-                                    bw_db_col_str(a, st, 5),
-                                    sqlite3_column_int(st, 6),
-                                    bw_db_col_str(a, st, 7),
-                                    sqlite3_column_int(st, 8),
-                                    sqlite3_column_int(st, 9),
-                                    sqlite3_column_int64(st, 10),
-                                    sqlite3_column_int64(st, 11),
-                                    sqlite3_column_int64(st, 12),
-                                    sqlite3_column_int64(st, 13),
-                                    bw_db_col_str(a, st, 14),
-                                    !sqlite3_column_int(st, 15),
-                                    false,
-                                    sqlite3_column_int64(st, 16),
-                                    sqlite3_column_int(st, 17),
-                                    sqlite3_column_int(st, 18)};
+        *t = bw_trail__row_read(a, st);
     }
     sqlite3_reset(st);
     return err->code;
