@@ -580,6 +580,15 @@ def test_index_ignores_lookalike_parameters(server, trail):
     rec, ev = lookup_one(trail, "ResourceName", arn)
     assert "readOnly" in rec["requestParameters"]
     assert ev["Resources"] == [{"ResourceType": "AWS::IAM::User", "ResourceName": arn}]
-    th.settle(server, "main")
+
+    def indexed():  # the indexer itself, not the lookup's scan of the unindexed tail
+        with th.db(server) as c:
+            seq = c.execute("SELECT seq FROM trail_events WHERE event_id = ?",
+                            (rec["eventID"],)).fetchone()[0]
+            done = c.execute("SELECT v FROM trail_meta WHERE k = 'index_seq'").fetchone()[0]
+            return int(done) >= seq and sorted(c.execute(
+                "SELECT key, value FROM trail_attrs WHERE seq = ? AND key LIKE 'Resource%'",
+                (seq,)).fetchall())
+    assert th.wait_for(indexed) == [("ResourceName", arn), ("ResourceType", "AWS::IAM::User")]
     assert trail.lookup_events(LookupAttributes=[
         {"AttributeKey": "ResourceName", "AttributeValue": fake}])["Events"] == []
